@@ -1,0 +1,1 @@
+"""sitereg: geospatial registry of industrial zones, clusters, mines and relocation areas."""

@@ -1,0 +1,1 @@
+"""Database wiring: engine, declarative base and the embedded cluster."""

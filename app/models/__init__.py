@@ -1,0 +1,25 @@
+"""ORM tables; importing this package registers every table on ``Base.metadata``."""
+
+from app.db.base import Base
+from app.models.clearance import ClearanceParcel, ClearanceStatusChange
+from app.models.infrastructure import Infrastructure
+from app.models.reference import AdminUnit, ForestParcel, ProtectedArea
+from app.models.site import MiningDetails, RelocationDetails, Site, SiteHistory, ZoneDetails
+from app.models.target import DatasetLoad, PlanTarget
+
+__all__ = [
+    "AdminUnit",
+    "Base",
+    "ClearanceParcel",
+    "ClearanceStatusChange",
+    "DatasetLoad",
+    "ForestParcel",
+    "Infrastructure",
+    "MiningDetails",
+    "PlanTarget",
+    "ProtectedArea",
+    "RelocationDetails",
+    "Site",
+    "SiteHistory",
+    "ZoneDetails",
+]

@@ -1,0 +1,58 @@
+"""Column helpers shared by the ORM tables."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from geoalchemy2 import Geometry
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.enums import GeometrySource
+
+SRID = 4326
+
+
+def enum_type(enum_cls: type[StrEnum], name: str) -> sa.Enum:
+    """Return a VARCHAR + CHECK enum type storing the enum's values (portable migrations)."""
+    return sa.Enum(
+        enum_cls,
+        name=name,
+        native_enum=False,
+        create_constraint=True,
+        length=32,
+        values_callable=lambda members: [member.value for member in members],
+        validate_strings=True,
+    )
+
+
+def geometry_type(geometry_type_name: str) -> Geometry:
+    """Return an EPSG:4326 geometry type; its GiST index is declared on the table."""
+    return Geometry(geometry_type_name, srid=SRID, spatial_index=False)
+
+
+class ProvenanceMixin:
+    """Where a geometry comes from, and under which licence."""
+
+    geometry_source: Mapped[GeometrySource] = mapped_column(
+        enum_type(GeometrySource, "geometry_source")
+    )
+    provenance: Mapped[str] = mapped_column(sa.Text)
+
+
+class TimestampMixin:
+    """Creation and last-update times, set by the database."""
+
+    created_at: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True), server_default=sa.func.now()
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True), server_default=sa.func.now(), onupdate=sa.func.now()
+    )
+
+
+def gist(table: str, column: str = "geom") -> Any:
+    """Return the GiST index declaration of a geometry column."""
+    return sa.Index(f"ix_{table}_{column}", column, postgresql_using="gist")

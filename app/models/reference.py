@@ -1,0 +1,65 @@
+"""Reference layers: forest land, protected areas, administrative units."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.db.base import Base
+from app.models.common import ProvenanceMixin, enum_type, geometry_type, gist
+from app.models.enums import AdminLevel, ForestCategory, ForestOrigin
+
+
+class ForestParcel(ProvenanceMixin, Base):
+    """A forest-land parcel by category and origin; ``synthetic`` marks generated demo data."""
+
+    __tablename__ = "forest_parcels"
+    __table_args__ = (gist("forest_parcels"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    category: Mapped[ForestCategory] = mapped_column(
+        enum_type(ForestCategory, "forest_category"), index=True
+    )
+    origin: Mapped[ForestOrigin] = mapped_column(enum_type(ForestOrigin, "forest_origin"))
+    dataset: Mapped[str] = mapped_column(sa.Text, index=True)
+    synthetic: Mapped[bool] = mapped_column(sa.Boolean)
+    licence: Mapped[str] = mapped_column(sa.Text)
+    geom: Mapped[Any] = mapped_column(geometry_type("MULTIPOLYGON"))
+
+
+class ProtectedArea(ProvenanceMixin, Base):
+    """A national park or nature reserve; often known only by a locator point or a bbox."""
+
+    __tablename__ = "protected_areas"
+    __table_args__ = (gist("protected_areas"), gist("protected_areas", "locator"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    name: Mapped[str] = mapped_column(sa.Text)
+    designation: Mapped[str | None] = mapped_column(sa.Text)
+    stated_area: Mapped[str | None] = mapped_column(sa.Text)
+    legal_basis: Mapped[str | None] = mapped_column(sa.Text)
+    use_for_overlap_analysis: Mapped[bool] = mapped_column(sa.Boolean)
+    licence: Mapped[str] = mapped_column(sa.Text)
+    geom: Mapped[Any | None] = mapped_column(geometry_type("MULTIPOLYGON"), nullable=True)
+    locator: Mapped[Any | None] = mapped_column(geometry_type("POINT"), nullable=True)
+
+
+class AdminUnit(ProvenanceMixin, Base):
+    """A province, former district or 2025 commune; communes have only a label point."""
+
+    __tablename__ = "admin_units"
+    __table_args__ = (gist("admin_units"), gist("admin_units", "label_point"))
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    level: Mapped[AdminLevel] = mapped_column(enum_type(AdminLevel, "admin_level"), index=True)
+    name: Mapped[str] = mapped_column(sa.Text)
+    province: Mapped[str | None] = mapped_column(sa.Text)
+    qa_flags: Mapped[str | None] = mapped_column(sa.Text)
+    licence: Mapped[str] = mapped_column(sa.Text)
+    geom: Mapped[Any | None] = mapped_column(geometry_type("MULTIPOLYGON"), nullable=True)
+    label_point: Mapped[Any | None] = mapped_column(geometry_type("POINT"), nullable=True)

@@ -1,0 +1,141 @@
+"""Registered sites and their kind-specific details."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db.base import Base
+from app.models.common import ProvenanceMixin, TimestampMixin, enum_type, geometry_type, gist
+from app.models.enums import LicenceStatus, SiteKind, SiteStatus, WastewaterStatus
+
+
+class Site(ProvenanceMixin, TimestampMixin, Base):
+    """An industrial zone, industrial cluster, mining site or relocation area."""
+
+    __tablename__ = "sites"
+    __table_args__ = (
+        gist("sites"),
+        sa.Index("ix_sites_name_folded_trgm", "name_folded", postgresql_using="gin",
+                 postgresql_ops={"name_folded": "gin_trgm_ops"}),
+        sa.CheckConstraint("planned_area_ha IS NULL OR planned_area_ha > 0", name="planned_area"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    name: Mapped[str] = mapped_column(sa.Text)
+    name_folded: Mapped[str] = mapped_column(
+        sa.Text, sa.Computed("sitereg_fold(name || ' ' || code)", persisted=True)
+    )
+    kind: Mapped[SiteKind] = mapped_column(enum_type(SiteKind, "site_kind"), index=True)
+    status: Mapped[SiteStatus] = mapped_column(enum_type(SiteStatus, "site_status"), index=True)
+    province: Mapped[str] = mapped_column(sa.Text, index=True)
+    communes: Mapped[list[str]] = mapped_column(ARRAY(sa.Text), server_default="{}")
+    managing_agency: Mapped[str | None] = mapped_column(sa.Text)
+    legal_decision_number: Mapped[str | None] = mapped_column(sa.Text)
+    legal_decision_date: Mapped[date | None] = mapped_column(sa.Date)
+    legal_issuer: Mapped[str | None] = mapped_column(sa.Text)
+    planned_area_ha: Mapped[float | None] = mapped_column(sa.Float)
+    geom: Mapped[Any] = mapped_column(geometry_type("MULTIPOLYGON"))
+    source_quality: Mapped[str | None] = mapped_column(sa.Text)
+    qa_flags: Mapped[str | None] = mapped_column(sa.Text)
+    version: Mapped[int] = mapped_column(sa.Integer, server_default="1")
+
+    __mapper_args__ = {"version_id_col": version}
+
+    zone_details: Mapped[ZoneDetails | None] = relationship(
+        back_populates="site", lazy="raise", cascade="all, delete-orphan", uselist=False
+    )
+    mining_details: Mapped[MiningDetails | None] = relationship(
+        back_populates="site", lazy="raise", cascade="all, delete-orphan", uselist=False
+    )
+    relocation_details: Mapped[RelocationDetails | None] = relationship(
+        back_populates="site",
+        lazy="raise",
+        cascade="all, delete-orphan",
+        uselist=False,
+        foreign_keys="RelocationDetails.site_id",
+    )
+
+
+class ZoneDetails(Base):
+    """Facts of an industrial zone or cluster: occupancy, wastewater, eco-industrial programme."""
+
+    __tablename__ = "zone_details"
+
+    site_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True
+    )
+    occupancy_rate_pct: Mapped[float | None] = mapped_column(sa.Float)
+    wastewater_status: Mapped[WastewaterStatus | None] = mapped_column(
+        enum_type(WastewaterStatus, "wastewater_status")
+    )
+    eco_industrial_programme: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
+
+    site: Mapped[Site] = relationship(back_populates="zone_details", lazy="raise")
+
+
+class MiningDetails(Base):
+    """Facts of a mining site: mineral, licence, offtake contract, rehabilitation deposit."""
+
+    __tablename__ = "mining_details"
+
+    site_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True
+    )
+    mineral: Mapped[str] = mapped_column(sa.Text)
+    licence_number: Mapped[str | None] = mapped_column(sa.Text)
+    licence_status: Mapped[LicenceStatus] = mapped_column(
+        enum_type(LicenceStatus, "licence_status")
+    )
+    licensed_capacity: Mapped[str | None] = mapped_column(sa.Text)
+    offtake_contract: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
+    offtake_contract_ref: Mapped[str | None] = mapped_column(sa.Text)
+    rehabilitation_deposit_bn_vnd: Mapped[float | None] = mapped_column(sa.Float)
+
+    site: Mapped[Site] = relationship(back_populates="mining_details", lazy="raise")
+
+
+class RelocationDetails(Base):
+    """Facts of a relocation: the site moved from and to, households, deadline."""
+
+    __tablename__ = "relocation_details"
+
+    site_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("sites.id", ondelete="CASCADE"), primary_key=True
+    )
+    moved_from_site_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("sites.id", ondelete="SET NULL")
+    )
+    moved_to_site_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("sites.id", ondelete="SET NULL")
+    )
+    households_planned: Mapped[int | None] = mapped_column(sa.Integer)
+    households_relocated: Mapped[int | None] = mapped_column(sa.Integer)
+    deadline: Mapped[date | None] = mapped_column(sa.Date)
+
+    site: Mapped[Site] = relationship(
+        back_populates="relocation_details", lazy="raise", foreign_keys=[site_id]
+    )
+    moved_from: Mapped[Site | None] = relationship(lazy="raise", foreign_keys=[moved_from_site_id])
+    moved_to: Mapped[Site | None] = relationship(lazy="raise", foreign_keys=[moved_to_site_id])
+
+
+class SiteHistory(Base):
+    """Earlier versions of a site, written by a trigger on every update and delete."""
+
+    __tablename__ = "sites_history"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    site_id: Mapped[int] = mapped_column(sa.Integer, index=True)
+    code: Mapped[str] = mapped_column(sa.String(64), index=True)
+    version: Mapped[int] = mapped_column(sa.Integer)
+    operation: Mapped[str] = mapped_column(sa.String(8))
+    changed_at: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True), server_default=sa.func.now()
+    )
+    row: Mapped[dict[str, Any]] = mapped_column(JSONB)

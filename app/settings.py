@@ -1,0 +1,72 @@
+"""Application settings, read once from the environment (prefix ``SITEREG_``)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, BaseModel, Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ClusterSettings(BaseModel):
+    """The embedded PostgreSQL cluster used when ``DATABASE_URL`` is not set."""
+
+    data_dir: Path = PROJECT_ROOT / ".data"
+    port: int = Field(default=54329, ge=1024, le=65535)
+    database: str = "sitereg"
+
+
+class LimitSettings(BaseModel):
+    """Request limits."""
+
+    page_size_default: int = Field(default=100, ge=1)
+    page_size_max: int = Field(default=1000, ge=1)
+    upload_max_mb: float = Field(default=20.0, gt=0)
+
+
+class MapSettings(BaseModel):
+    """Map page settings."""
+
+    tile_url: str | None = None
+    tile_attribution: str = ""
+
+
+class Settings(BaseSettings):
+    """All sitereg settings; ``DATABASE_URL`` is read unprefixed."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SITEREG_", env_nested_delimiter="__", extra="ignore"
+    )
+
+    database_url: str | None = Field(
+        default=None, validation_alias=AliasChoices("DATABASE_URL", "SITEREG_DATABASE_URL")
+    )
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    log_json: bool = False
+    log_level: str = "INFO"
+    demo_data_dir: Path = PROJECT_ROOT / "data" / "geojson"
+    cluster: ClusterSettings = ClusterSettings()
+    limits: LimitSettings = LimitSettings()
+    map: MapSettings = MapSettings()
+
+    @field_validator("database_url")
+    @classmethod
+    def _check_driver(cls, value: str | None) -> str | None:
+        """Reject URLs that do not name PostgreSQL."""
+        if value is None or value == "":
+            return None
+        if not value.startswith(("postgresql://", "postgresql+psycopg://")):
+            raise ValueError("DATABASE_URL must be a postgresql:// or postgresql+psycopg:// URL")
+        if value.startswith("postgresql://"):
+            value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
+        return value
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the process-wide settings, built on first use."""
+    return Settings()
