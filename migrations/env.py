@@ -16,7 +16,9 @@ target_metadata = app.models.Base.metadata
 _FOREIGN_TABLES = {"spatial_ref_sys", "layer", "topology"}
 
 
-def include_object(obj: object, name: str | None, type_: str, reflected: bool, compare_to: object) -> bool:  # noqa: E501 (Alembic's hook signature)
+def include_object(
+    obj: object, name: str | None, type_: str, reflected: bool, compare_to: object
+) -> bool:  # noqa: E501 (Alembic's hook signature)
     if type_ == "table" and name in _FOREIGN_TABLES:
         return False
     return bool(alembic_helpers.include_object(obj, name, type_, reflected, compare_to))

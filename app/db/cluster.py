@@ -197,8 +197,15 @@ class EmbeddedCluster:
         port = self.settings.port if _port_free(self.settings.port) else _free_port()
         result = self._run(
             [
-                binaries.tool("initdb"), "-D", str(self.pgdata), "-U", SUPERUSER,
-                "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8",
+                binaries.tool("initdb"),
+                "-D",
+                str(self.pgdata),
+                "-U",
+                SUPERUSER,
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--locale=C.UTF-8",
             ],
             check=False,
         )
@@ -243,8 +250,15 @@ class EmbeddedCluster:
         self._remove_stale_pidfile()
         result = self._run(
             [
-                binaries.tool("pg_ctl"), "-D", str(self.pgdata), "-l", str(self.logfile),
-                "-w", "-t", "60", "start",
+                binaries.tool("pg_ctl"),
+                "-D",
+                str(self.pgdata),
+                "-l",
+                str(self.logfile),
+                "-w",
+                "-t",
+                "60",
+                "start",
             ],
             check=False,
         )
@@ -304,7 +318,9 @@ def drop_database(admin_url: str, name: str) -> None:
 
     conninfo = admin_url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(conninfo, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
 
 
 def _port_free(port: int) -> bool:

@@ -21,16 +21,16 @@ class ClearanceParcel(ProvenanceMixin, TimestampMixin, Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(64), unique=True)
-    site_id: Mapped[int] = mapped_column(
-        sa.ForeignKey("sites.id", ondelete="CASCADE"), index=True
-    )
+    site_id: Mapped[int] = mapped_column(sa.ForeignKey("sites.id", ondelete="CASCADE"), index=True)
     status: Mapped[ClearanceStatus] = mapped_column(enum_type(ClearanceStatus, "clearance_status"))
     status_date: Mapped[date] = mapped_column(sa.Date)
     synthetic: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
     geom: Mapped[Any] = mapped_column(geometry_type("MULTIPOLYGON"))
 
     history: Mapped[list[ClearanceStatusChange]] = relationship(
-        back_populates="parcel", lazy="raise", cascade="all, delete-orphan",
+        back_populates="parcel",
+        lazy="raise",
+        cascade="all, delete-orphan",
         order_by="ClearanceStatusChange.status_date",
     )
 

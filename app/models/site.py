@@ -20,8 +20,12 @@ class Site(ProvenanceMixin, TimestampMixin, Base):
     __tablename__ = "sites"
     __table_args__ = (
         gist("sites"),
-        sa.Index("ix_sites_name_folded_trgm", "name_folded", postgresql_using="gin",
-                 postgresql_ops={"name_folded": "gin_trgm_ops"}),
+        sa.Index(
+            "ix_sites_name_folded_trgm",
+            "name_folded",
+            postgresql_using="gin",
+            postgresql_ops={"name_folded": "gin_trgm_ops"},
+        ),
         sa.CheckConstraint("planned_area_ha IS NULL OR planned_area_ha > 0", name="planned_area"),
     )
 

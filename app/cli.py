@@ -1,0 +1,184 @@
+"""The ``sitereg`` command line: database lifecycle, migrations, demo data, server."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import Annotated, TypeVar
+
+import typer
+
+from app.db.cluster import ClusterStatus, EmbeddedCluster
+from app.log import configure_logging
+from app.settings import PROJECT_ROOT, Settings, get_settings
+
+app = typer.Typer(
+    help="sitereg: registry of industrial zones, clusters, mines and relocations.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+db_app = typer.Typer(
+    help="The database: embedded cluster lifecycle and migrations.", no_args_is_help=True
+)
+app.add_typer(db_app, name="db")
+
+T = TypeVar("T")
+_state = {"debug": False}
+
+
+@app.callback()
+def main_options(
+    debug: Annotated[bool, typer.Option("--debug", help="Show tracebacks and debug logs.")] = False,
+) -> None:
+    """Set global options."""
+    _state["debug"] = debug
+    configure_logging("DEBUG" if debug else "WARNING")
+
+
+@contextmanager
+def _friendly_errors() -> Iterator[None]:
+    """Turn any failure into one clear line and exit code 1 (traceback only with --debug)."""
+    try:
+        yield
+    except typer.Exit:
+        raise
+    except Exception as exc:  # noqa: BLE001 (the CLI's single exit point for failures)
+        if _state["debug"]:
+            logging.getLogger(__name__).exception("command failed")
+        typer.echo(f"error: {exc}", err=True)
+        raise typer.Exit(code=1) from None
+
+
+def _cluster(settings: Settings) -> EmbeddedCluster:
+    return EmbeddedCluster(settings.cluster)
+
+
+def _describe(status: ClusterStatus) -> str:
+    if not status.initialised:
+        return f"embedded cluster: not created ({status.data_dir})"
+    state = (
+        f"running on 127.0.0.1:{status.port} (pid {status.pid})" if status.running else "stopped"
+    )
+    return f"embedded cluster: {state}, data in {status.data_dir}"
+
+
+def _external(settings: Settings) -> bool:
+    if settings.database_url:
+        typer.echo("DATABASE_URL is set: the embedded cluster is not used")
+        return True
+    return False
+
+
+def _run(action: Callable[[], T]) -> T:
+    with _friendly_errors():
+        return action()
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+@db_app.command("start")
+def db_start() -> None:
+    """Start the embedded cluster (creating it and installing PostGIS if needed)."""
+    settings = get_settings()
+    if not _external(settings):
+        typer.echo(_describe(_run(_cluster(settings).start)))
+
+
+@db_app.command("stop")
+def db_stop() -> None:
+    """Stop the embedded cluster; the data stays."""
+    settings = get_settings()
+    if not _external(settings):
+        typer.echo(_describe(_run(_cluster(settings).stop)))
+
+
+@db_app.command("status")
+def db_status() -> None:
+    """Print whether the embedded cluster exists and runs."""
+    settings = get_settings()
+    if not _external(settings):
+        typer.echo(_describe(_run(_cluster(settings).status)))
+
+
+@db_app.command("reset")
+def db_reset(
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask for confirmation.")] = False,
+) -> None:
+    """Delete the embedded cluster and all its data."""
+    settings = get_settings()
+    if _external(settings):
+        raise typer.Exit(code=1)
+    if not yes:
+        typer.confirm(f"Delete every database under {settings.cluster.data_dir}?", abort=True)
+    typer.echo(_describe(_run(_cluster(settings).reset)))
+
+
+def upgrade_database(url: str, revision: str = "head") -> None:
+    """Run Alembic migrations on ``url`` up to ``revision``."""
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config(str(PROJECT_ROOT / "alembic.ini"))
+    config.attributes["url"] = url
+    command.upgrade(config, revision)
+
+
+@db_app.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
+    """Migrate the schema (Alembic) up to ``revision``."""
+    from app.db.engine import resolve_database_url
+
+    settings = get_settings()
+    _run(lambda: upgrade_database(resolve_database_url(settings), revision))
+    typer.echo(f"schema at {revision}")
+
+
+@app.command("load-demo")
+def load_demo(
+    force: Annotated[bool, typer.Option("--force", help="Reload even unchanged layers.")] = False,
+) -> None:
+    """Load the demo layers of data/geojson (idempotent; all-or-nothing)."""
+    from app.db.engine import make_engine, make_session_factory, resolve_database_url
+    from app.services.demo_loader import load_demo as run_load
+
+    settings = get_settings()
+
+    def action() -> str:
+        engine = make_engine(resolve_database_url(settings))
+        try:
+            with make_session_factory(engine)() as session:
+                return run_load(session, settings.demo_data_dir, force=force).summary()
+        finally:
+            engine.dispose()
+
+    typer.echo(_run(action))
+
+
+@app.command("serve")
+def serve(
+    host: Annotated[str | None, typer.Option(help="Bind address.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port.")] = None,
+    reload: Annotated[bool, typer.Option(help="Reload on code changes.")] = False,
+) -> None:
+    """Serve the API and map with uvicorn (Ctrl-C stops it; the data stays)."""
+    import uvicorn
+
+    settings = get_settings()
+    uvicorn.run(
+        "app.main:factory",
+        factory=True,
+        host=host or settings.host,
+        port=port or settings.port,
+        reload=reload,
+        log_level=settings.log_level.lower(),
+    )
+
+
+def main() -> None:
+    """Entry point of the ``sitereg`` script."""
+    app(prog_name="sitereg")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

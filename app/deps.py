@@ -1,0 +1,51 @@
+"""Annotated dependency aliases used by the routers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from sqlalchemy.orm import Session
+
+from app.settings import Settings
+
+
+def get_settings_dep(request: Request) -> Settings:
+    """Return the settings the app was built with."""
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    """Yield a session for one request; it is closed (and rolled back) afterwards."""
+    session: Session = request.app.state.session_factory()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+
+
+class Page:
+    """Paging parameters: ``limit`` (bounded by settings) and ``offset``."""
+
+    def __init__(self, limit: int, offset: int) -> None:
+        self.limit = limit
+        self.offset = offset
+
+
+def get_page(
+    settings: SettingsDep,
+    limit: Annotated[int | None, Query(ge=1, description="Features per page.")] = None,
+    offset: Annotated[int, Query(ge=0, description="Features to skip.")] = 0,
+) -> Page:
+    """Return the page, with the default size and the maximum from settings."""
+    size = limit or settings.limits.page_size_default
+    return Page(limit=min(size, settings.limits.page_size_max), offset=offset)
+
+
+PageDep = Annotated[Page, Depends(get_page)]

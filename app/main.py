@@ -1,0 +1,57 @@
+"""Application factory: ``create_app(settings)`` builds everything; nothing happens at import."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from app.db.engine import make_engine, make_session_factory, resolve_database_url
+from app.errors import register_error_handlers
+from app.log import configure_logging, install_request_logging
+from app.routers import health, pages, sites, targets
+from app.settings import Settings, get_settings
+
+DESCRIPTION = """
+Sổ đăng ký không gian KCN, CCN, mỏ khoáng sản và khu di dời — Lào Cai, Lai Châu.
+
+Geospatial registry of industrial zones (KCN), industrial clusters (CCN), mining sites and
+relocation areas. Geometries are EPSG:4326 GeoJSON (RFC 7946); areas are geodesic hectares on
+the WGS 84 ellipsoid. Errors are `application/problem+json` (RFC 9457).
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the FastAPI app; the engine opens in the lifespan and lives on ``app.state``."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = make_engine(resolve_database_url(settings))
+        app.state.engine = engine
+        app.state.session_factory = make_session_factory(engine)
+        try:
+            yield
+        finally:
+            engine.dispose()
+
+    app = FastAPI(
+        title="sitereg",
+        version="0.1.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    register_error_handlers(app)
+    install_request_logging(app)
+    for module in (health, pages, sites, targets):
+        app.include_router(module.router)
+    return app
+
+
+def factory() -> FastAPI:
+    """Entry point for ``uvicorn --factory app.main:factory``."""
+    settings = get_settings()
+    configure_logging(settings.log_level, json_lines=settings.log_json)
+    return create_app(settings)

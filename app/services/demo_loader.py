@@ -1,0 +1,464 @@
+"""Load the demo layers of ``data/geojson``: validated, all-or-nothing, idempotent.
+
+Each layer file is checksummed; a layer whose file has not changed since its last load is
+skipped, so a second ``sitereg load-demo`` writes nothing. A changed file is upserted by ``code``
+(rows whose content is identical are not touched, so site versions only move on real changes).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from geoalchemy2.shape import from_shape
+from shapely.geometry import MultiLineString, MultiPolygon, shape
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from app import models
+from app.models.enums import AdminLevel
+from spatial.errors import InvalidGeometry, Problem, UnreadableFile
+from spatial.text import nfc
+from spatial.validate import LINEAR, POLYGONAL, check_geometry
+
+logger = logging.getLogger(__name__)
+
+SiteIds = Mapping[str, int]
+RowBuilder = Callable[[dict[str, Any], BaseGeometry, SiteIds], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One demo file and how its features become rows of one table."""
+
+    name: str
+    file_name: str
+    table: sa.Table
+    build_row: RowBuilder
+    allowed_types: tuple[str, ...] = POLYGONAL
+
+
+@dataclass
+class LoadReport:
+    """What a load did, layer by layer."""
+
+    loaded: dict[str, int] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """Return one line for the CLI."""
+        loaded = ", ".join(f"{name} {count}" for name, count in self.loaded.items()) or "nothing"
+        skipped = f"; unchanged, skipped: {', '.join(self.skipped)}" if self.skipped else ""
+        return f"loaded {loaded}{skipped}"
+
+
+def _multi(geom: BaseGeometry) -> BaseGeometry:
+    if geom.geom_type == "Polygon":
+        return MultiPolygon([geom])
+    if geom.geom_type == "LineString":
+        return MultiLineString([geom])
+    return geom
+
+
+def _geom(geom: BaseGeometry) -> Any:
+    return from_shape(_multi(geom), srid=4326)
+
+
+def _text(value: Any) -> str | None:
+    return nfc(str(value)) if value not in (None, "") else None
+
+
+def _date(value: Any) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _provenance(props: dict[str, Any]) -> dict[str, Any]:
+    return {"geometry_source": props["geometry_source"], "provenance": nfc(props["provenance"])}
+
+
+def _site_id(site_ids: SiteIds, site_code: str, code: str) -> int:
+    try:
+        return site_ids[site_code]
+    except KeyError:
+        raise UnreadableFile(f"{code}: site_code '{site_code}' is not a registered site") from None
+
+
+# -- row builders, one per layer -----------------------------------------------------------
+def _site_row(props: dict[str, Any], geom: BaseGeometry, site_ids: SiteIds) -> dict[str, Any]:
+    legal = props.get("legal_basis") or {}
+    return {
+        "code": props["code"],
+        "name": nfc(props["name"]),
+        "kind": props["kind"],
+        "status": props["status"],
+        "province": nfc(props["province"]),
+        "communes": [nfc(name) for name in props.get("communes") or []],
+        "managing_agency": _text(props.get("managing_agency")),
+        "legal_decision_number": _text(legal.get("decision_number")),
+        "legal_decision_date": _date(legal.get("decision_date")),
+        "legal_issuer": _text(legal.get("issuer")),
+        "planned_area_ha": props.get("planned_area_ha"),
+        "source_quality": _text(props.get("source_quality")),
+        "qa_flags": _text(props.get("qa_flags")),
+        "geom": _geom(geom),
+        **_provenance(props),
+    }
+
+
+def _parcel_row(props: dict[str, Any], geom: BaseGeometry, site_ids: SiteIds) -> dict[str, Any]:
+    return {
+        "code": props["code"],
+        "site_id": _site_id(site_ids, props["site_code"], props["code"]),
+        "status": props["status"],
+        "status_date": _date(props["status_date"]),
+        "synthetic": bool(props.get("synthetic", False)),
+        "geom": _geom(geom),
+        **_provenance(props),
+    }
+
+
+def _infrastructure_row(
+    props: dict[str, Any], geom: BaseGeometry, site_ids: SiteIds
+) -> dict[str, Any]:
+    site_code = props.get("site_code")
+    site_id = _site_id(site_ids, site_code, props["code"]) if site_code else None
+    return {
+        "code": props["code"],
+        "site_id": site_id,
+        "name": nfc(props["name"]),
+        "kind": props["kind"],
+        "status": props["status"],
+        "stated_length_km": props.get("stated_length_km"),
+        "capital_state_budget_bn_vnd": props.get("capital_state_budget_bn_vnd"),
+        "capital_enterprise_bn_vnd": props.get("capital_enterprise_bn_vnd"),
+        "legal_basis": _text(props.get("legal_basis")),
+        "note": _text(props.get("note")),
+        "geom": _geom(geom),
+        **_provenance(props),
+    }
+
+
+def _forest_row(props: dict[str, Any], geom: BaseGeometry, site_ids: SiteIds) -> dict[str, Any]:
+    return {
+        "code": props["code"],
+        "category": props["category"],
+        "origin": props["origin"],
+        "dataset": props["dataset"],
+        "synthetic": bool(props["synthetic"]),
+        "licence": nfc(props["license"]),
+        "geom": _geom(geom),
+        **_provenance(props),
+    }
+
+
+def _protected_row(props: dict[str, Any], geom: BaseGeometry, site_ids: SiteIds) -> dict[str, Any]:
+    polygonal = geom.geom_type in POLYGONAL
+    return {
+        "code": props["code"],
+        "name": nfc(props["name_vi"]),
+        "designation": _text(props.get("designation")),
+        "stated_area": _text(props.get("area_ha")),
+        "legal_basis": _text(props.get("legal_basis")),
+        "use_for_overlap_analysis": bool(props.get("use_for_overlap_analysis", False)),
+        "licence": nfc(props["license"]),
+        "geom": _geom(geom) if polygonal else None,
+        "locator": from_shape(geom.representative_point() if polygonal else geom, srid=4326),
+        **_provenance(props),
+    }
+
+
+def _admin_builder(level: AdminLevel, name_key: str, province_key: str | None) -> RowBuilder:
+    def build(props: dict[str, Any], geom: BaseGeometry, site_ids: SiteIds) -> dict[str, Any]:
+        polygonal = geom.geom_type in POLYGONAL
+        return {
+            "code": props["code"],
+            "level": level.value,
+            "name": nfc(props[name_key]),
+            "province": _text(props.get(province_key)) if province_key else nfc(props[name_key]),
+            "qa_flags": _text(props.get("qa_flags") or props.get("label_fix")),
+            "licence": nfc(props["license"]),
+            "geom": _geom(geom) if polygonal else None,
+            "label_point": from_shape(
+                geom.representative_point() if polygonal else geom, srid=4326
+            ),
+            **_provenance(props),
+        }
+
+    return build
+
+
+LAYERS: tuple[Layer, ...] = (
+    Layer(
+        "provinces_2025",
+        "provinces_2025.geojson",
+        models.AdminUnit.__table__,
+        _admin_builder(AdminLevel.PROVINCE_2025, "name", None),
+    ),
+    Layer(
+        "provinces_pre2025",
+        "provinces_pre2025.geojson",
+        models.AdminUnit.__table__,
+        _admin_builder(AdminLevel.PROVINCE_PRE2025, "name", None),
+    ),
+    Layer(
+        "districts_pre2025",
+        "districts_pre2025.geojson",
+        models.AdminUnit.__table__,
+        _admin_builder(AdminLevel.DISTRICT_PRE2025, "name_full", "prov_name"),
+    ),
+    Layer(
+        "communes_2025",
+        "communes_2025.geojson",
+        models.AdminUnit.__table__,
+        _admin_builder(AdminLevel.COMMUNE_2025, "commune", "province"),
+        ("Point",),
+    ),
+    Layer(
+        "protected_areas",
+        "protected_areas.geojson",
+        models.ProtectedArea.__table__,
+        _protected_row,
+        (*POLYGONAL, "Point"),
+    ),
+    Layer(
+        "forest_synthetic", "forest_synthetic.geojson", models.ForestParcel.__table__, _forest_row
+    ),
+    Layer("sites", "sites.geojson", models.Site.__table__, _site_row),
+    Layer(
+        "infrastructure",
+        "infrastructure.geojson",
+        models.Infrastructure.__table__,
+        _infrastructure_row,
+        (*POLYGONAL, *LINEAR),
+    ),
+    Layer(
+        "clearance_parcels",
+        "clearance_parcels.geojson",
+        models.ClearanceParcel.__table__,
+        _parcel_row,
+    ),
+)
+
+
+def read_features(path: Path) -> list[dict[str, Any]]:
+    """Read a GeoJSON FeatureCollection.
+
+    Raises:
+        UnreadableFile: when the file is missing, not JSON, or not a FeatureCollection.
+    """
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UnreadableFile(f"{path.name}: {exc}") from exc
+    if not isinstance(document, dict) or document.get("type") != "FeatureCollection":
+        raise UnreadableFile(f"{path.name}: not a GeoJSON FeatureCollection")
+    features = document.get("features")
+    if not isinstance(features, list):
+        raise UnreadableFile(f"{path.name}: 'features' is not a list")
+    return features
+
+
+def _shapes(
+    layer: Layer, features: list[dict[str, Any]]
+) -> Iterator[tuple[dict[str, Any], BaseGeometry]]:
+    problems: list[Problem] = []
+    pairs: list[tuple[dict[str, Any], BaseGeometry]] = []
+    for index, feature in enumerate(features):
+        where = f"{layer.file_name}#/features/{index}"
+        props = feature.get("properties") or {}
+        missing = [key for key in ("code", "geometry_source", "provenance") if not props.get(key)]
+        if missing:
+            problems.append(Problem(where, f"missing properties: {', '.join(missing)}"))
+            continue
+        try:
+            geom = shape(feature["geometry"])
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            problems.append(Problem(where, f"unreadable geometry: {exc}"))
+            continue
+        found = check_geometry(geom, where, allowed_types=layer.allowed_types)
+        problems.extend(found)
+        if not found:
+            pairs.append((props, geom))
+    if problems:
+        raise InvalidGeometry(f"{layer.file_name}: {len(problems)} problem(s)", problems)
+    yield from pairs
+
+
+def _upsert(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    """Insert rows, or update those whose code exists and whose content differs."""
+    if not rows:
+        return
+    statement = insert(table)
+    columns = [key for key in rows[0] if key != "code"]
+    changed = sa.tuple_(*[table.c[key] for key in columns]).is_distinct_from(
+        sa.tuple_(*[statement.excluded[key] for key in columns])
+    )
+    statement = statement.on_conflict_do_update(
+        index_elements=[table.c.code],
+        set_={key: statement.excluded[key] for key in columns},
+        where=changed,
+    )
+    for start in range(0, len(rows), 1000):
+        session.execute(statement, rows[start : start + 1000])
+
+
+def _site_details(session: Session, features: list[dict[str, Any]]) -> None:
+    """Upsert the kind-specific details of the sites just loaded."""
+    ids = dict(session.execute(sa.select(models.Site.code, models.Site.id)).tuples().all())
+    detail_tables = (
+        ("zone_details", models.ZoneDetails.__table__),
+        ("mining_details", models.MiningDetails.__table__),
+        ("relocation_details", models.RelocationDetails.__table__),
+    )
+    for key, table in detail_tables:
+        rows = []
+        for feature in features:
+            props = feature["properties"]
+            details = props.get(key)
+            if not details:
+                continue
+            row = {"site_id": ids[props["code"]], **details}
+            if key == "relocation_details":
+                row = {
+                    "site_id": ids[props["code"]],
+                    "moved_from_site_id": ids.get(details.get("moved_from_code") or ""),
+                    "moved_to_site_id": ids.get(details.get("moved_to_code") or ""),
+                    "households_planned": details.get("households_planned"),
+                    "households_relocated": details.get("households_relocated"),
+                    "deadline": _date(details.get("deadline")),
+                }
+            rows.append(row)
+        if rows:
+            statement = insert(table)
+            columns = [column for column in rows[0] if column != "site_id"]
+            session.execute(
+                statement.on_conflict_do_update(
+                    index_elements=[table.c.site_id],
+                    set_={column: statement.excluded[column] for column in columns},
+                ),
+                rows,
+            )
+
+
+def _clearance_history(session: Session, features: list[dict[str, Any]]) -> None:
+    """Replace the status history of the parcels just loaded with the file's history."""
+    ids = dict(
+        session.execute(sa.select(models.ClearanceParcel.code, models.ClearanceParcel.id))
+        .tuples()
+        .all()
+    )
+    parcel_ids = [ids[f["properties"]["code"]] for f in features]
+    history = models.ClearanceStatusChange.__table__
+    session.execute(sa.delete(history).where(history.c.parcel_id.in_(parcel_ids)))
+    rows = [
+        {
+            "parcel_id": ids[f["properties"]["code"]],
+            "status": step["status"],
+            "status_date": _date(step["date"]),
+        }
+        for f in features
+        for step in f["properties"].get("status_history") or []
+    ]
+    if rows:
+        session.execute(sa.insert(history), rows)
+
+
+def _targets(session: Session, path: Path) -> int:
+    try:
+        targets = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise UnreadableFile(f"{path.name}: {exc}") from exc
+    rows = [
+        {
+            "code": t["code"],
+            "title_vi": nfc(t["title_vi"]),
+            "title_en": t["title_en"],
+            "legal_source": nfc(t["legal_source"]),
+            "unit": t["unit"],
+            "target_value": float(t["target_value"]),
+            "deadline": _date(t["deadline"]),
+            "metric": t["metric"],
+            "scope": nfc(t["scope"]),
+        }
+        for t in targets
+    ]
+    _upsert(session, models.PlanTarget.__table__, rows)
+    return len(rows)
+
+
+def _checksum(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _unchanged(session: Session, layer: str, digest: str) -> bool:
+    stored = session.scalar(
+        sa.select(models.DatasetLoad.sha256).where(models.DatasetLoad.layer == layer)
+    )
+    return stored == digest
+
+
+def _record(session: Session, layer: str, path: Path, digest: str, count: int) -> None:
+    table = models.DatasetLoad.__table__
+    statement = insert(table).values(
+        layer=layer, file_name=path.name, sha256=digest, feature_count=count
+    )
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[table.c.layer],
+            set_={
+                "file_name": path.name,
+                "sha256": digest,
+                "feature_count": count,
+                "loaded_at": sa.func.now(),
+            },
+        )
+    )
+
+
+def load_demo(session: Session, data_dir: Path, *, force: bool = False) -> LoadReport:
+    """Load every demo layer in one transaction: everything is written, or nothing.
+
+    Raises:
+        InvalidGeometry: when any feature of any layer fails validation (all problems listed).
+        UnreadableFile: when a layer file is missing or malformed.
+    """
+    report = LoadReport()
+    with session.begin():
+        for layer in LAYERS:
+            path = data_dir / layer.file_name
+            digest = _checksum(path) if path.exists() else ""
+            if not force and _unchanged(session, layer.name, digest):
+                report.skipped.append(layer.name)
+                continue
+            features = read_features(path)
+            site_ids = dict(
+                session.execute(sa.select(models.Site.code, models.Site.id)).tuples().all()
+            )
+            rows = [
+                layer.build_row(props, geom, site_ids) for props, geom in _shapes(layer, features)
+            ]
+            _upsert(session, layer.table, rows)
+            if layer.name == "sites":
+                _site_details(session, features)
+            if layer.name == "clearance_parcels":
+                _clearance_history(session, features)
+            _record(session, layer.name, path, digest, len(rows))
+            report.loaded[layer.name] = len(rows)
+            logger.info("loaded %s: %d features", layer.name, len(rows))
+        targets_path = data_dir / "plan_targets.json"
+        digest = _checksum(targets_path)
+        if force or not _unchanged(session, "plan_targets", digest):
+            count = _targets(session, targets_path)
+            _record(session, "plan_targets", targets_path, digest, count)
+            report.loaded["plan_targets"] = count
+        else:
+            report.skipped.append("plan_targets")
+    return report

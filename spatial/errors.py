@@ -1,0 +1,48 @@
+"""Domain errors of spatial input; they know nothing about HTTP."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One located problem: where (a JSON pointer, feature index or coordinate) and what."""
+
+    pointer: str
+    detail: str
+
+
+@dataclass
+class SpatialError(Exception):
+    """Base class: a message for people and the list of located problems."""
+
+    detail: str
+    errors: list[Problem] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return self.detail
+
+
+class InvalidGeometry(SpatialError):
+    """A geometry is malformed, self-intersecting, empty or of the wrong type."""
+
+
+class UnknownCRS(SpatialError):
+    """A CRS is missing, unknown, or does not fit the coordinates."""
+
+
+class OutsideVietnam(SpatialError):
+    """Coordinates fall outside Vietnam's extent."""
+
+
+class UnreadableFile(SpatialError):
+    """An uploaded or imported file cannot be read."""
+
+
+class UnsupportedFormat(SpatialError):
+    """A file format sitereg does not read."""
+
+
+class TooLarge(SpatialError):
+    """An upload exceeds the size limit."""

@@ -1,0 +1,153 @@
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+from pyproj import Geod
+from shapely.geometry import shape
+from sqlalchemy.orm import Session
+
+from app.services.demo_loader import LAYERS, load_demo
+from spatial.errors import InvalidGeometry
+from spatial.validate import VIETNAM_BBOX
+
+DEMO_DIR = Path(__file__).resolve().parents[3] / "data" / "geojson"
+GEOD = Geod(ellps="WGS84")
+GEOMETRY_TABLES = ("sites", "clearance_parcels", "infrastructure", "forest_parcels")
+
+
+def _count(session: Session, table: str) -> int:
+    return session.scalar(sa.text(f"SELECT count(*) FROM {table}"))  # noqa: S608 (fixed names)
+
+
+def _features(file_name: str) -> list[dict]:
+    return json.loads((DEMO_DIR / file_name).read_text(encoding="utf-8"))["features"]
+
+
+def test_demo_loader_loads_every_feature_of_every_layer(db_session: Session):
+    assert _count(db_session, "sites") == len(_features("sites.geojson"))
+    assert _count(db_session, "clearance_parcels") == len(_features("clearance_parcels.geojson"))
+    assert _count(db_session, "infrastructure") == len(_features("infrastructure.geojson"))
+    assert _count(db_session, "forest_parcels") == len(_features("forest_synthetic.geojson"))
+    admin_files = [layer.file_name for layer in LAYERS if layer.table.name == "admin_units"]
+    assert _count(db_session, "admin_units") == sum(len(_features(f)) for f in admin_files)
+
+
+def test_demo_loader_keeps_all_58_published_outlines(db_session: Session):
+    published = db_session.scalar(
+        sa.text(
+            "SELECT count(*) FROM sites WHERE provenance LIKE '%Trangsct/ccn-laocai%' "
+            "AND geometry_source IN ('surveyed', 'digitized')"
+        )
+    )
+    assert published == 58
+    zones = db_session.scalar(
+        sa.text(
+            "SELECT count(*) FROM sites "
+            "WHERE geometry_source <> 'indicative' AND kind = 'industrial_zone'"
+        )
+    )
+    assert zones == 17
+
+
+def test_demo_loader_second_run_loads_nothing(db_session: Session):
+    versions = db_session.execute(sa.text("SELECT code, version FROM sites")).all()
+    report = load_demo(db_session, DEMO_DIR)
+    assert report.loaded == {}
+    assert set(report.skipped) >= {"sites", "forest_synthetic", "plan_targets"}
+    assert db_session.execute(sa.text("SELECT code, version FROM sites")).all() == versions
+
+
+def test_demo_loader_forced_reload_changes_no_row(db_session: Session):
+    before = {t: _count(db_session, t) for t in (*GEOMETRY_TABLES, "sites_history")}
+    report = load_demo(db_session, DEMO_DIR, force=True)
+    assert report.loaded["sites"] == before["sites"]
+    after = {t: _count(db_session, t) for t in (*GEOMETRY_TABLES, "sites_history")}
+    assert after == before  # identical content: no update, no new history row
+
+
+def test_demo_loader_is_all_or_nothing(db_session: Session, tmp_path: Path):
+    broken = tmp_path / "demo"
+    shutil.copytree(DEMO_DIR, broken)
+    sites = json.loads((broken / "sites.geojson").read_text(encoding="utf-8"))
+    sites["features"][0]["properties"]["name"] = "Đổi tên — must not be written"
+    bowtie = [[[104.1, 22.3], [104.11, 22.31], [104.11, 22.3], [104.1, 22.31], [104.1, 22.3]]]
+    sites["features"][-1]["geometry"] = {"type": "Polygon", "coordinates": bowtie}
+    (broken / "sites.geojson").write_text(json.dumps(sites, ensure_ascii=False), encoding="utf-8")
+    with pytest.raises(InvalidGeometry) as caught:
+        load_demo(db_session, broken, force=True)
+    assert caught.value.errors[0].pointer.startswith("sites.geojson#/features/")
+    assert "Self-intersection" in caught.value.errors[0].detail
+    renamed = db_session.scalar(sa.text("SELECT count(*) FROM sites WHERE name LIKE 'Đổi tên%'"))
+    assert renamed == 0
+
+
+@pytest.mark.parametrize("table", GEOMETRY_TABLES)
+def test_demo_geometries_are_valid_and_inside_vietnam(db_session: Session, table: str):
+    west, south, east, north = VIETNAM_BBOX
+    bad = db_session.scalar(
+        sa.text(
+            f"SELECT count(*) FROM {table} WHERE NOT ST_IsValid(geom) OR ST_IsEmpty(geom) "  # noqa: S608
+            "OR NOT ST_CoveredBy(geom, ST_MakeEnvelope(:w, :s, :e, :n, 4326))"
+        ),
+        {"w": west, "s": south, "e": east, "n": north},
+    )
+    assert bad == 0
+
+
+@pytest.mark.parametrize("table", (*GEOMETRY_TABLES, "protected_areas", "admin_units"))
+def test_demo_rows_carry_provenance(db_session: Session, table: str):
+    missing = db_session.scalar(
+        sa.text(
+            f"SELECT count(*) FROM {table} WHERE coalesce(provenance, '') = ''"  # noqa: S608
+        )
+    )
+    assert missing == 0
+
+
+def test_demo_forest_layer_is_named_synthetic(db_session: Session):
+    rows = db_session.execute(
+        sa.text(
+            "SELECT DISTINCT synthetic, dataset, provenance LIKE 'SYNTHETIC%' FROM forest_parcels"
+        )
+    ).all()
+    assert rows and all(
+        synthetic and "synthetic" in dataset and flagged for synthetic, dataset, flagged in rows
+    )
+
+
+def test_demo_indicative_outlines_match_their_planned_area(db_session: Session):
+    rows = db_session.execute(
+        sa.text(
+            "SELECT code, planned_area_ha, area_ha(geom), ST_AsGeoJSON(geom) FROM sites "
+            "WHERE geometry_source = 'indicative' AND planned_area_ha IS NOT NULL"
+        )
+    ).all()
+    assert rows
+    for code, planned_ha, area_ha, geojson in rows:
+        independent_ha = abs(GEOD.geometry_area_perimeter(shape(json.loads(geojson)))[0]) / 1e4
+        assert abs(area_ha - independent_ha) / independent_ha < 0.001, code
+        assert abs(area_ha - planned_ha) / planned_ha < 0.001, code
+
+
+def test_demo_site_areas_match_an_independent_geodesic_computation(db_session: Session):
+    rows = db_session.execute(
+        sa.text("SELECT code, area_ha(geom), ST_AsGeoJSON(geom) FROM sites")
+    ).all()
+    for code, area_ha, geojson in rows:
+        independent_ha = abs(GEOD.geometry_area_perimeter(shape(json.loads(geojson)))[0]) / 1e4
+        assert abs(area_ha - independent_ha) / independent_ha < 0.001, code
+
+
+def test_site_update_bumps_version_and_keeps_history(db_session: Session):
+    db_session.execute(sa.text("UPDATE sites SET status = 'relocated' WHERE code = 'CCN-SON-MAN'"))
+    version = db_session.scalar(sa.text("SELECT version FROM sites WHERE code = 'CCN-SON-MAN'"))
+    history = db_session.execute(
+        sa.text(
+            "SELECT version, row->>'status', row->'geom'->>'type' FROM sites_history "
+            "WHERE code = 'CCN-SON-MAN' ORDER BY id DESC LIMIT 1"
+        )
+    ).one()
+    assert version == history[0] + 1
+    assert history[1] == "relocating" and history[2] == "MultiPolygon"

@@ -1,0 +1,130 @@
+"""Test fixtures: a real PostgreSQL + PostGIS, started by the project's own code.
+
+Without ``DATABASE_URL`` the embedded cluster (``sitereg db start``) is started. Each test session
+creates a fresh ``sitereg_test_<random>`` database, migrates it with Alembic and loads the demo
+layers once; each test then runs inside a transaction that is rolled back.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from app.cli import upgrade_database
+from app.db.cluster import ClusterError, EmbeddedCluster, create_database, drop_database
+from app.db.engine import make_engine
+from app.deps import get_session
+from app.main import create_app
+from app.services.demo_loader import load_demo
+from app.settings import PROJECT_ROOT, Settings
+
+DEMO_DIR = PROJECT_ROOT / "data" / "geojson"
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(
+    item: pytest.Item, call: pytest.CallInfo[None]
+) -> Iterator[pytest.TestReport]:
+    """Turn a skipped test into a failed one, so no gap goes unnoticed."""
+    report: pytest.TestReport = yield
+    if report.skipped:
+        report.outcome = "failed"
+        report.longrepr = f"skipped tests are failures here: {report.longrepr}"
+    return report
+
+
+@pytest.fixture(scope="session")
+def admin_url() -> str:
+    """URL of a maintenance database on the server the tests use."""
+    settings = Settings()
+    if settings.database_url:
+        return (
+            make_url(settings.database_url)
+            .set(database="postgres")
+            .render_as_string(hide_password=False)
+        )
+    cluster = EmbeddedCluster(settings.cluster)
+    try:
+        cluster.start()
+    except ClusterError as exc:
+        pytest.fail(f"PostGIS could not start: {exc}\nFix it, then run `make test` again.")
+    return cluster.url("postgres")
+
+
+@pytest.fixture(scope="session")
+def make_database(admin_url: str) -> Iterator[Callable[[], str]]:
+    """Return a factory of fresh, empty databases; all are dropped at the end."""
+    created: list[str] = []
+
+    def make() -> str:
+        name = f"sitereg_test_{secrets.token_hex(4)}"
+        create_database(admin_url, name)
+        created.append(name)
+        return make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+
+    yield make
+    for name in created:
+        drop_database(admin_url, name)
+
+
+@pytest.fixture(scope="session")
+def database_url(make_database: Callable[[], str]) -> str:
+    """A fresh test database, migrated to head and loaded with the demo layers."""
+    url = make_database()
+    upgrade_database(url)
+    engine = make_engine(url)
+    try:
+        with Session(engine) as session:
+            load_demo(session, DEMO_DIR)
+    finally:
+        engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def engine(database_url: str) -> Iterator[Engine]:
+    """Engine on the session's test database."""
+    engine = make_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def db_session(engine: Engine) -> Iterator[Session]:
+    """A session inside an outer transaction that is rolled back after the test."""
+    connection = engine.connect()
+    outer = connection.begin()
+    session = Session(bind=connection, join_transaction_mode="create_savepoint")
+    try:
+        yield session
+    finally:
+        session.close()
+        outer.rollback()
+        connection.close()
+
+
+@pytest.fixture
+def test_settings(database_url: str) -> Settings:
+    """Settings pointing at the test database."""
+    return Settings(database_url=database_url)
+
+
+@pytest.fixture
+def client(test_settings: Settings, db_session: Session) -> Iterator[TestClient]:
+    """An HTTP client on an app whose requests use the test's rolled-back session."""
+    app = create_app(test_settings)
+
+    def override() -> Iterator[Session]:
+        yield db_session
+
+    app.dependency_overrides[get_session] = override
+    with TestClient(app) as test_client:
+        yield test_client

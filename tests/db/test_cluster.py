@@ -1,0 +1,69 @@
+import os
+import secrets
+import shutil
+from collections.abc import Iterator
+
+import pytest
+from typer.testing import CliRunner
+
+from app.cli import app as cli_app
+from app.db.cluster import EmbeddedCluster, _free_port
+from app.settings import PROJECT_ROOT, ClusterSettings
+
+
+@pytest.fixture
+def scratch_cluster() -> Iterator[EmbeddedCluster]:
+    # Under the checkout, not /tmp/pytest-of-root (mode 0700): the postgres account must reach it.
+    root = PROJECT_ROOT / ".data" / "test-clusters" / secrets.token_hex(4)
+    cluster = EmbeddedCluster(ClusterSettings(data_dir=root, port=_free_port()))
+    yield cluster
+    cluster.stop()
+    shutil.rmtree(root, ignore_errors=True)
+
+
+def test_cluster_start_creates_and_runs_then_start_again_is_a_no_op(scratch_cluster):
+    first = scratch_cluster.start()
+    assert first.initialised and first.running
+    second = scratch_cluster.start()
+    assert second.running and second.pid == first.pid
+
+
+def test_cluster_stop_then_start_keeps_data(scratch_cluster):
+    scratch_cluster.start()
+    assert not scratch_cluster.stop().running
+    assert scratch_cluster.stop().running is False  # stopping twice is fine
+    status = scratch_cluster.start()
+    assert status.running and status.initialised
+
+
+def test_cluster_start_survives_a_stale_pid_file(scratch_cluster):
+    scratch_cluster.start()
+    scratch_cluster.stop()
+    pidfile = scratch_cluster.pgdata / "postmaster.pid"
+    pidfile.write_text("999999\n" + str(scratch_cluster.pgdata) + "\n")
+    if os.geteuid() == 0:
+        shutil.chown(pidfile, "postgres")
+    assert scratch_cluster.start().running
+
+
+def test_cluster_reset_deletes_the_data(scratch_cluster):
+    scratch_cluster.start()
+    status = scratch_cluster.reset()
+    assert not status.initialised and not status.running
+    assert not scratch_cluster.pgdata.exists()
+
+
+def test_cli_db_status_reports_the_embedded_cluster(scratch_cluster, monkeypatch):
+    scratch_cluster.start()
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.setenv("SITEREG_CLUSTER__DATA_DIR", str(scratch_cluster.root))
+    monkeypatch.setenv("SITEREG_CLUSTER__PORT", str(scratch_cluster.port()))
+    from app.settings import get_settings
+
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(cli_app, ["db", "status"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 0, result.output
+    assert "running on 127.0.0.1" in result.output
