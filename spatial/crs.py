@@ -1,0 +1,186 @@
+"""CRS constants, the VN-2000 TM-3 zone table and the pinned VN-2000 ↔ WGS 84 transformation.
+
+Legal sources: VN-2000 is defined by QĐ 83/2000/QĐ-TTg (12/07/2000); the provincial central
+meridians of the TM-3 grids (k = 0.9999, false easting 500 000 m) come from Thông tư
+973/2001/TT-TCĐC, appendix: Lai Châu 103°00′ (EPSG:9205), Lào Cai and former Yên Bái 104°45′
+(EPSG:9208). See ``shared/data/sites-locations.md``.
+
+The datum step is pinned to **EPSG:6960** "VN-2000 to WGS 84 (2)" (Coordinate Frame rotation,
+accuracy 1 m) instead of leaving the choice to PROJ. PROJ's ``+towgs84`` uses the Position
+Vector convention, so the three rotations are written with flipped signs there; a control-point
+test guards the result (a point moves about 220 m between the datums in this region).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import pyproj
+import shapely
+from pyproj import Transformer
+from pyproj.enums import TransformDirection
+from shapely.geometry.base import BaseGeometry
+
+from spatial.errors import UnknownCRS
+
+WGS84 = 4326
+CRS84 = "OGC:CRS84"
+WEB_MERCATOR = 3857
+VN2000_GEOGRAPHIC = 4756
+
+# EPSG:6960 parameters, Coordinate Frame convention (EPSG method 9607).
+EPSG_6960 = {
+    "x": -191.90441429, "y": -39.30318279, "z": -111.45032835,
+    "rx": -0.00928836, "ry": 0.01975479, "rz": -0.00427372, "s": 0.252906278,
+}
+# The same transformation as a PROJ +towgs84 (Position Vector: rotations negated).
+TOWGS84_6960 = (
+    f"{EPSG_6960['x']},{EPSG_6960['y']},{EPSG_6960['z']},"
+    f"{-EPSG_6960['rx']},{-EPSG_6960['ry']},{-EPSG_6960['rz']},{EPSG_6960['s']}"
+)
+
+
+@dataclass(frozen=True)
+class TM3Zone:
+    """A VN-2000 TM-3 grid: EPSG code and central meridian in degrees."""
+
+    srid: int
+    central_meridian_deg: float
+    label: str
+
+    def proj4(self) -> str:
+        """Return the PROJ string of this zone with the pinned datum shift."""
+        return (
+            f"+proj=tmerc +lat_0=0 +lon_0={self.central_meridian_deg} +k=0.9999 +x_0=500000 "
+            f"+y_0=0 +ellps=WGS84 +towgs84={TOWGS84_6960} +units=m +no_defs"
+        )
+
+
+TM3_ZONES: dict[int, TM3Zone] = {
+    zone.srid: zone
+    for zone in (
+        TM3Zone(9205, 103.0, "VN-2000 / TM-3 103-00"),
+        TM3Zone(9206, 104.0, "VN-2000 / TM-3 104-00"),
+        TM3Zone(9207, 104.5, "VN-2000 / TM-3 104-30"),
+        TM3Zone(9208, 104.75, "VN-2000 / TM-3 104-45"),
+        TM3Zone(9209, 105.5, "VN-2000 / TM-3 105-30"),
+        TM3Zone(9210, 105.75, "VN-2000 / TM-3 105-45"),
+        TM3Zone(9211, 106.0, "VN-2000 / TM-3 106-00"),
+        TM3Zone(9212, 106.25, "VN-2000 / TM-3 106-15"),
+        TM3Zone(9213, 106.5, "VN-2000 / TM-3 106-30"),
+        TM3Zone(9214, 107.0, "VN-2000 / TM-3 107-00"),
+        TM3Zone(9215, 107.25, "VN-2000 / TM-3 107-15"),
+        TM3Zone(9216, 107.5, "VN-2000 / TM-3 107-30"),
+        TM3Zone(9217, 108.25, "VN-2000 / TM-3 108-15"),
+        TM3Zone(9218, 108.5, "VN-2000 / TM-3 108-30"),
+    )
+}
+
+# Province (2025 name, and the former Yên Bái) → its TM-3 zone.
+PROVINCE_ZONES: dict[str, int] = {
+    "Lai Châu": 9205,
+    "Điện Biên": 9205,
+    "Sơn La": 9206,
+    "Lào Cai": 9208,
+    "Yên Bái": 9208,
+    "Phú Thọ": 9208,
+}
+
+SUPPORTED_CRS = (WGS84, WEB_MERCATOR, VN2000_GEOGRAPHIC, *TM3_ZONES)
+
+
+def zone_for_province(province: str) -> TM3Zone:
+    """Return the TM-3 zone that official figures of ``province`` use.
+
+    Raises:
+        UnknownCRS: when the province has no zone in the table.
+    """
+    try:
+        return TM3_ZONES[PROVINCE_ZONES[province]]
+    except KeyError:
+        raise UnknownCRS(f"no VN-2000 TM-3 zone is known for province '{province}'") from None
+
+
+def parse_crs(value: str | int) -> int:
+    """Return the EPSG code of a CRS given as 4326, "EPSG:9208", an OGC URI or "CRS84".
+
+    Raises:
+        UnknownCRS: when the value is not one of the supported CRSs.
+    """
+    text = str(value).strip()
+    upper = text.upper()
+    if upper in {"CRS84", "OGC:CRS84"} or upper.endswith("/OGC/1.3/CRS84"):
+        return WGS84
+    code = upper.rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+    if code.isdigit() and int(code) in SUPPORTED_CRS:
+        return int(code)
+    raise UnknownCRS(
+        f"CRS '{text}' is not supported; use EPSG:4326, EPSG:3857, EPSG:4756 or a VN-2000 TM-3 "
+        f"zone EPSG:{min(TM3_ZONES)}–{max(TM3_ZONES)} (Lai Châu 9205, Lào Cai 9208)"
+    )
+
+
+def _pipeline_from_tm3(zone: TM3Zone) -> str:
+    params = " ".join(f"+{key}={value}" for key, value in EPSG_6960.items())
+    return (
+        "+proj=pipeline "
+        f"+step +inv +proj=tmerc +lat_0=0 +lon_0={zone.central_meridian_deg} +k=0.9999 "
+        "+x_0=500000 +y_0=0 +ellps=WGS84 "
+        "+step +proj=push +v_3 +step +proj=cart +ellps=WGS84 "
+        f"+step +proj=helmert {params} +convention=coordinate_frame "
+        "+step +inv +proj=cart +ellps=WGS84 +step +proj=pop +v_3 "
+        "+step +proj=unitconvert +xy_in=rad +xy_out=deg"
+    )
+
+
+def _pipeline_from_vn2000_geographic() -> str:
+    params = " ".join(f"+{key}={value}" for key, value in EPSG_6960.items())
+    return (
+        "+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad "
+        "+step +proj=push +v_3 +step +proj=cart +ellps=WGS84 "
+        f"+step +proj=helmert {params} +convention=coordinate_frame "
+        "+step +inv +proj=cart +ellps=WGS84 +step +proj=pop +v_3 "
+        "+step +proj=unitconvert +xy_in=rad +xy_out=deg"
+    )
+
+
+@lru_cache(maxsize=64)
+def to_wgs84(srid: int) -> Transformer:
+    """Return the cached transformer from ``srid`` (x/y order: easting/northing or lon/lat) to
+    EPSG:4326 lon/lat, with the VN-2000 datum step pinned to EPSG:6960.
+    """
+    if srid in TM3_ZONES:
+        return Transformer.from_pipeline(_pipeline_from_tm3(TM3_ZONES[srid]))
+    if srid == VN2000_GEOGRAPHIC:
+        return Transformer.from_pipeline(_pipeline_from_vn2000_geographic())
+    return Transformer.from_crs(pyproj.CRS.from_epsg(srid), WGS84, always_xy=True)
+
+
+def _vn2000_pinned(srid: int) -> bool:
+    return srid in TM3_ZONES or srid == VN2000_GEOGRAPHIC
+
+
+def transform_geometry(geom: BaseGeometry, from_srid: int, to_srid: int) -> BaseGeometry:
+    """Reproject a shapely geometry between EPSG:4326 and a supported CRS (x/y = lon/lat or E/N).
+
+    VN-2000 CRSs go through the pinned EPSG:6960 pipeline in either direction.
+    """
+    if from_srid == to_srid:
+        return geom
+    if to_srid == WGS84:
+        transformer, direction = to_wgs84(from_srid), TransformDirection.FORWARD
+    elif from_srid == WGS84 and _vn2000_pinned(to_srid):
+        transformer, direction = to_wgs84(to_srid), TransformDirection.INVERSE
+    elif from_srid == WGS84:
+        transformer = Transformer.from_crs(WGS84, to_srid, always_xy=True)
+        direction = TransformDirection.FORWARD
+    else:
+        return transform_geometry(transform_geometry(geom, from_srid, WGS84), WGS84, to_srid)
+
+    def apply(coords: np.ndarray) -> np.ndarray:
+        xs, ys = transformer.transform(coords[:, 0], coords[:, 1], direction=direction)
+        return np.column_stack([xs, ys])
+
+    return shapely.transform(geom, apply)
