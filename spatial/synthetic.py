@@ -27,7 +27,6 @@ from pyproj import CRS, Geod, Transformer
 from shapely.geometry import MultiPoint, MultiPolygon, Point, Polygon, box
 from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
-from shapely.ops import transform
 
 ForestCategory = Literal["special_use", "protection", "production"]
 ForestOrigin = Literal["natural", "planted"]
@@ -81,13 +80,23 @@ class ForestParcel:
     geometry: Polygon | MultiPolygon
 
 
-@lru_cache(maxsize=256)
-def _aeqd_transformers(lon: float, lat: float) -> tuple[Transformer, Transformer]:
+@lru_cache(maxsize=4096)
+def aeqd_transformers(lon: float, lat: float) -> tuple[Transformer, Transformer]:
     """Return (lon/lat → local AEQD metres, AEQD metres → lon/lat) centred on the point."""
     aeqd = CRS.from_proj4(f"+proj=aeqd +lat_0={lat} +lon_0={lon} +datum=WGS84 +units=m")
     forward = Transformer.from_crs("EPSG:4326", aeqd, always_xy=True)
     inverse = Transformer.from_crs(aeqd, "EPSG:4326", always_xy=True)
     return forward, inverse
+
+
+def reproject(geom: BaseGeometry, transformer: Transformer) -> BaseGeometry:
+    """Return ``geom`` with every coordinate passed through ``transformer`` (2D)."""
+
+    def _apply(xy: np.ndarray) -> np.ndarray:
+        xs, ys = transformer.transform(xy[:, 0], xy[:, 1])
+        return np.column_stack((xs, ys))
+
+    return shapely.transform(geom, _apply)
 
 
 def geodesic_area_ha(geom: BaseGeometry) -> float:
@@ -126,13 +135,13 @@ def indicative_outline(lon: float, lat: float, area_ha: float, *, vertices: int 
         raise ValueError(f"area_ha must be a positive number, got {area_ha!r}")
     if vertices < 3:
         raise ValueError(f"vertices must be at least 3, got {vertices}")
-    _forward, inverse = _aeqd_transformers(lon, lat)
+    _forward, inverse = aeqd_transformers(lon, lat)
     target_m2 = area_ha * _M2_PER_HA
     # Planar area of a regular n-gon of circumradius r is n/2 · r² · sin(2π/n).
     radius_m = math.sqrt(2.0 * target_m2 / (vertices * math.sin(2.0 * math.pi / vertices)))
     outline = Polygon()
     for _ in range(20):
-        outline = orient(transform(inverse.transform, _regular_polygon_m(radius_m, vertices)))
+        outline = orient(reproject(_regular_polygon_m(radius_m, vertices), inverse))
         actual_ha = geodesic_area_ha(outline)
         if abs(actual_ha - area_ha) <= AREA_TOLERANCE_REL * area_ha:
             return outline
@@ -182,7 +191,7 @@ def _seed_points(
     """Return an (n, 2) array of lon/lat parcel seeds: dense discs at hotspots plus background."""
     chunks: list[np.ndarray] = []
     for lon, lat in hotspots:
-        _forward, inverse = _aeqd_transformers(lon, lat)
+        _forward, inverse = aeqd_transformers(lon, lat)
         # Uniform in the disc: r = R·sqrt(u).
         radius_m = HOTSPOT_RADIUS_M * np.sqrt(rng.uniform(0.0, 1.0, parcels_per_hotspot))
         theta = rng.uniform(0.0, 2.0 * math.pi, parcels_per_hotspot)
@@ -211,11 +220,12 @@ def _parcel_in_cell(
     decimals on output.
     """
     lon, lat = seed_lonlat
-    forward, inverse = _aeqd_transformers(round(lon, 2), round(lat, 2))
+    # A projection centred within ~10 km of the seed is plenty for drawing a blob of ≤ 1 km.
+    forward, inverse = aeqd_transformers(round(lon, 1), round(lat, 1))
     low_ha, high_ha = PARCEL_AREA_RANGE_HA
     area_ha = float(math.exp(rng.uniform(math.log(low_ha), math.log(high_ha))))
     x, y = forward.transform(lon, lat)
-    blob = transform(inverse.transform, _star_polygon_m(rng, (x, y), area_ha))
+    blob = reproject(_star_polygon_m(rng, (x, y), area_ha), inverse)
     piece = _clean_polygonal(cell.intersection(blob))
     if piece is None:
         return None
@@ -266,7 +276,8 @@ def generate_forest(
     seeds = np.unique(np.round(seeds, 7), axis=0)  # exact duplicates break Voronoi cells
     order = np.lexsort((seeds[:, 1], seeds[:, 0]))
     seeds = seeds[order]
-    west, south, east, north = seeds[:, 0].min(), seeds[:, 1].min(), *seeds.max(axis=0)
+    west, south = (float(v) for v in seeds.min(axis=0))
+    east, north = (float(v) for v in seeds.max(axis=0))
     frame = box(west - 0.5, south - 0.5, east + 0.5, north + 0.5)
     cells = shapely.voronoi_polygons(MultiPoint(seeds), extend_to=frame)
     cell_tree = shapely.STRtree(list(cells.geoms))

@@ -312,7 +312,7 @@ def _upsert(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -> No
 
 def _site_details(session: Session, features: list[dict[str, Any]]) -> None:
     """Upsert the kind-specific details of the sites just loaded."""
-    ids = dict(session.execute(sa.select(models.Site.code, models.Site.id)).tuples().all())
+    ids = dict(session.execute(sa.select(models.Site.code, models.Site.id)).all())
     detail_tables = (
         ("zone_details", models.ZoneDetails.__table__),
         ("mining_details", models.MiningDetails.__table__),
@@ -352,7 +352,6 @@ def _clearance_history(session: Session, features: list[dict[str, Any]]) -> None
     """Replace the status history of the parcels just loaded with the file's history."""
     ids = dict(
         session.execute(sa.select(models.ClearanceParcel.code, models.ClearanceParcel.id))
-        .tuples()
         .all()
     )
     parcel_ids = [ids[f["properties"]["code"]] for f in features]
@@ -431,34 +430,43 @@ def load_demo(session: Session, data_dir: Path, *, force: bool = False) -> LoadR
         UnreadableFile: when a layer file is missing or malformed.
     """
     report = LoadReport()
-    with session.begin():
-        for layer in LAYERS:
-            path = data_dir / layer.file_name
-            digest = _checksum(path) if path.exists() else ""
-            if not force and _unchanged(session, layer.name, digest):
-                report.skipped.append(layer.name)
-                continue
-            features = read_features(path)
-            site_ids = dict(
-                session.execute(sa.select(models.Site.code, models.Site.id)).tuples().all()
-            )
-            rows = [
-                layer.build_row(props, geom, site_ids) for props, geom in _shapes(layer, features)
-            ]
-            _upsert(session, layer.table, rows)
-            if layer.name == "sites":
-                _site_details(session, features)
-            if layer.name == "clearance_parcels":
-                _clearance_history(session, features)
-            _record(session, layer.name, path, digest, len(rows))
-            report.loaded[layer.name] = len(rows)
-            logger.info("loaded %s: %d features", layer.name, len(rows))
-        targets_path = data_dir / "plan_targets.json"
-        digest = _checksum(targets_path)
-        if force or not _unchanged(session, "plan_targets", digest):
-            count = _targets(session, targets_path)
-            _record(session, "plan_targets", targets_path, digest, count)
-            report.loaded["plan_targets"] = count
-        else:
-            report.skipped.append("plan_targets")
+    try:
+        _load_layers(session, data_dir, force=force, report=report)
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
     return report
+
+
+def _load_layers(session: Session, data_dir: Path, *, force: bool, report: LoadReport) -> None:
+    """Write every changed layer into the session's transaction."""
+    for layer in LAYERS:
+        path = data_dir / layer.file_name
+        digest = _checksum(path) if path.exists() else ""
+        if not force and _unchanged(session, layer.name, digest):
+            report.skipped.append(layer.name)
+            continue
+        features = read_features(path)
+        site_ids = dict(
+            session.execute(sa.select(models.Site.code, models.Site.id)).all()
+        )
+        rows = [
+            layer.build_row(props, geom, site_ids) for props, geom in _shapes(layer, features)
+        ]
+        _upsert(session, layer.table, rows)
+        if layer.name == "sites":
+            _site_details(session, features)
+        if layer.name == "clearance_parcels":
+            _clearance_history(session, features)
+        _record(session, layer.name, path, digest, len(rows))
+        report.loaded[layer.name] = len(rows)
+        logger.info("loaded %s: %d features", layer.name, len(rows))
+    targets_path = data_dir / "plan_targets.json"
+    digest = _checksum(targets_path)
+    if force or not _unchanged(session, "plan_targets", digest):
+        count = _targets(session, targets_path)
+        _record(session, "plan_targets", targets_path, digest, count)
+        report.loaded["plan_targets"] = count
+    else:
+        report.skipped.append("plan_targets")
