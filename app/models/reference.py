@@ -28,6 +28,10 @@ class ForestParcel(ProvenanceMixin, Base):
     synthetic: Mapped[bool] = mapped_column(sa.Boolean)
     licence: Mapped[str] = mapped_column(sa.Text)
     geom: Mapped[Any] = mapped_column(geometry_type("MULTIPOLYGON"))
+    # Stored so that reports can skip the intersection for parcels a site fully covers.
+    area_ha: Mapped[float] = mapped_column(
+        sa.Float, sa.Computed("area_ha(geom)", persisted=True)
+    )
 
 
 class ProtectedArea(ProvenanceMixin, Base):

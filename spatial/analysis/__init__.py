@@ -1,0 +1,1 @@
+"""Analysis questions: one ``.sql`` file per question with its typed wrapper beside it."""

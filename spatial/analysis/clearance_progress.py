@@ -1,0 +1,34 @@
+"""Site clearance (giải phóng mặt bằng) progress as of a date, from the parcels' status history."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy import Connection
+
+from spatial.analysis._sql import TEXT_ARRAY, statement
+
+
+@dataclass(frozen=True)
+class ClearanceRow:
+    """Hectares of one site's parcels in one clearance status on the report date."""
+
+    site_code: str
+    site_name: str
+    kind: str
+    planned_area_ha: float | None
+    status: str
+    area_ha: float
+    parcels: int
+
+
+def run(
+    conn: Connection, *, as_of: date, site_codes: Sequence[str] | None = None
+) -> list[ClearanceRow]:
+    """Return clearance hectares per site and status on ``as_of`` (geodesic WGS 84 ha)."""
+    query = statement("clearance_progress", as_of=sa.Date, site_codes=TEXT_ARRAY)
+    params = {"as_of": as_of, "site_codes": list(site_codes) if site_codes is not None else None}
+    return [ClearanceRow(*row) for row in conn.execute(query, params)]

@@ -1,0 +1,74 @@
+"""Forest land and protected areas inside registered sites (hectares by category and origin)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import sqlalchemy as sa
+from sqlalchemy import Connection
+
+from spatial.analysis._sql import TEXT_ARRAY, ZONE_TYPES, statement, zone_binds
+
+
+@dataclass(frozen=True)
+class ForestOverlapRow:
+    """Hectares of one site on one forest category/origin (category None: no forest at all)."""
+
+    site_code: str
+    site_area_ha: float | None
+    category: str | None
+    origin: str | None
+    overlap_ha: float
+    parcels: int
+
+
+@dataclass(frozen=True)
+class ForestPiece:
+    """One piece of a forest parcel inside a site, with its GeoJSON geometry text (EPSG:4326)."""
+
+    parcel_code: str
+    category: str
+    origin: str
+    overlap_ha: float
+    geometry_json: str
+
+
+@dataclass(frozen=True)
+class ProtectedOverlapRow:
+    """Hectares of one site inside one protected area."""
+
+    site_code: str
+    area_code: str
+    area_name: str
+    overlap_ha: float
+    use_for_overlap_analysis: bool
+
+
+def run(
+    conn: Connection, *, site_codes: Sequence[str] | None = None, vn2000: bool = False
+) -> list[ForestOverlapRow]:
+    """Return forest overlap rows per site, category and origin.
+
+    Areas are geodesic WGS 84 hectares, or planar hectares in the VN-2000 TM-3 zone of each
+    site's province when ``vn2000`` is true.
+    """
+    query = statement("forest_overlap", site_codes=TEXT_ARRAY, vn2000=sa.Boolean, **ZONE_TYPES)
+    params = {"site_codes": list(site_codes) if site_codes is not None else None,
+              "vn2000": vn2000, **zone_binds()}
+    return [ForestOverlapRow(*row) for row in conn.execute(query, params)]
+
+
+def pieces(conn: Connection, *, site_code: str) -> list[ForestPiece]:
+    """Return the forest pieces inside one site (geodesic WGS 84 hectares)."""
+    rows = conn.execute(statement("forest_overlap_pieces"), {"site_code": site_code})
+    return [ForestPiece(*row) for row in rows]
+
+
+def protected(
+    conn: Connection, *, site_codes: Sequence[str] | None = None
+) -> list[ProtectedOverlapRow]:
+    """Return protected-area overlaps per site (geodesic WGS 84 hectares)."""
+    query = statement("protected_overlap", site_codes=TEXT_ARRAY)
+    params = {"site_codes": list(site_codes) if site_codes is not None else None}
+    return [ProtectedOverlapRow(*row) for row in conn.execute(query, params)]
