@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from app.db.engine import make_engine, make_session_factory, resolve_database_url
 from app.errors import register_error_handlers
 from app.log import configure_logging, install_request_logging
-from app.routers import health, pages, sites, targets
+from app.routers import analysis, health, pages, sites, targets
 from app.settings import Settings, get_settings
 
 DESCRIPTION = """
@@ -45,7 +45,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     register_error_handlers(app)
     install_request_logging(app)
-    for module in (health, pages, sites, targets):
+    for module in (health, pages, sites, targets, analysis):
         app.include_router(module.router)
     return app
 

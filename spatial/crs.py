@@ -32,8 +32,13 @@ VN2000_GEOGRAPHIC = 4756
 
 # EPSG:6960 parameters, Coordinate Frame convention (EPSG method 9607).
 EPSG_6960 = {
-    "x": -191.90441429, "y": -39.30318279, "z": -111.45032835,
-    "rx": -0.00928836, "ry": 0.01975479, "rz": -0.00427372, "s": 0.252906278,
+    "x": -191.90441429,
+    "y": -39.30318279,
+    "z": -111.45032835,
+    "rx": -0.00928836,
+    "ry": 0.01975479,
+    "rz": -0.00427372,
+    "s": 0.252906278,
 }
 # The same transformation as a PROJ +towgs84 (Position Vector: rotations negated).
 TOWGS84_6960 = (
@@ -148,8 +153,9 @@ def _pipeline_from_vn2000_geographic() -> str:
 
 @lru_cache(maxsize=64)
 def to_wgs84(srid: int) -> Transformer:
-    """Return the cached transformer from ``srid`` (x/y order: easting/northing or lon/lat) to
-    EPSG:4326 lon/lat, with the VN-2000 datum step pinned to EPSG:6960.
+    """Return the cached transformer from ``srid`` to EPSG:4326 lon/lat.
+
+    Input x/y are easting/northing or lon/lat; the VN-2000 datum step is pinned to EPSG:6960.
     """
     if srid in TM3_ZONES:
         return Transformer.from_pipeline(_pipeline_from_tm3(TM3_ZONES[srid]))
@@ -184,3 +190,31 @@ def transform_geometry(geom: BaseGeometry, from_srid: int, to_srid: int) -> Base
         return np.column_stack([xs, ys])
 
     return shapely.transform(geom, apply)
+
+
+def match_crs(crs: pyproj.CRS) -> int:
+    """Return the supported EPSG code a file's CRS stands for.
+
+    Vietnamese software often writes VN-2000 TM-3 grids without an EPSG code; they are matched
+    by their projection parameters (Transverse Mercator, k = 0.9999, false easting 500 000 m).
+
+    Raises:
+        UnknownCRS: when the CRS is none of those sitereg supports.
+    """
+    code = crs.to_epsg(min_confidence=70)
+    if code in SUPPORTED_CRS:
+        return int(code)
+    params = crs.to_dict()
+    if (
+        params.get("proj") == "tmerc"
+        and abs(float(params.get("k", params.get("k_0", 0))) - 0.9999) < 1e-9
+    ):
+        for zone in TM3_ZONES.values():
+            if abs(float(params.get("lon_0", -999)) - zone.central_meridian_deg) < 1e-6:
+                return zone.srid
+    if crs.is_geographic and "WGS" in crs.datum.name.upper() and "2000" not in crs.datum.name:
+        return WGS84
+    raise UnknownCRS(
+        f"the file's CRS ({crs.name}) is not supported; use WGS 84 or a VN-2000 TM-3 zone "
+        "(EPSG:9205 Lai Châu, EPSG:9208 Lào Cai)"
+    )

@@ -49,6 +49,9 @@ PARCEL_AREA_RANGE_HA: Final = (2.0, 60.0)
 MIN_PARCEL_AREA_HA: Final = 1.0
 """Pieces smaller than this after clipping are dropped."""
 
+MIN_PARCEL_VERTICES: Final = 8
+"""Pieces with fewer distinct vertices than this (tiny clipped corners) are dropped."""
+
 PARCEL_GAP_DEG: Final = 1e-6
 """Inward buffer (≈ 0.1 m) that keeps parcels disjoint after output rounding to 7 decimals."""
 
@@ -59,7 +62,7 @@ _NATURAL_SHARE: Final[dict[ForestCategory, float]] = {
     "protection": 0.6,
     "production": 0.2,
 }
-_STAR_VERTICES: Final = 18
+_STAR_VERTICES: Final = 22
 _M2_PER_HA: Final = 10_000.0
 
 
@@ -232,6 +235,12 @@ def _parcel_in_cell(
     return _clean_polygonal(piece.buffer(-PARCEL_GAP_DEG, join_style="mitre"))
 
 
+def _distinct_vertices(geom: Polygon | MultiPolygon) -> int:
+    """Return the number of distinct exterior vertices (closing points not counted)."""
+    parts = geom.geoms if isinstance(geom, MultiPolygon) else [geom]
+    return sum(len(part.exterior.coords) - 1 for part in parts)
+
+
 def _pick_category(rng: np.random.Generator) -> tuple[ForestCategory, ForestOrigin]:
     """Draw a (category, origin) pair: production is commonest, special-use mostly natural."""
     category = _CATEGORIES[int(rng.choice(len(_CATEGORIES), p=_CATEGORY_WEIGHTS))]
@@ -255,7 +264,9 @@ def generate_forest(
     parcel is the intersection of its seed's Voronoi cell with an irregular star-shaped blob of a
     log-uniform target area in :data:`PARCEL_AREA_RANGE_HA`. Because every parcel lies inside its
     own cell, **parcels never overlap**; because the blobs are smaller than most background cells,
-    forest is dense near hotspots and patchy elsewhere.
+    forest is dense near hotspots and patchy elsewhere. Pieces under :data:`MIN_PARCEL_AREA_HA` or
+    with fewer than :data:`MIN_PARCEL_VERTICES` vertices are dropped, so parcels have roughly
+    8–30 vertices.
 
     Args:
         seed: Seed of the random generator; the same seed and inputs give the same parcels.
@@ -293,6 +304,8 @@ def generate_forest(
         if geometry is not None and mask is not None:
             geometry = _clean_polygonal(geometry.intersection(mask))
         if geometry is None or geodesic_area_ha(geometry) < MIN_PARCEL_AREA_HA:
+            continue
+        if _distinct_vertices(geometry) < MIN_PARCEL_VERTICES:
             continue
         code = f"SYN-FOREST-{len(parcels) + 1:06d}"
         parcels.append(ForestParcel(code, category, origin, geometry))

@@ -351,8 +351,7 @@ def _site_details(session: Session, features: list[dict[str, Any]]) -> None:
 def _clearance_history(session: Session, features: list[dict[str, Any]]) -> None:
     """Replace the status history of the parcels just loaded with the file's history."""
     ids = dict(
-        session.execute(sa.select(models.ClearanceParcel.code, models.ClearanceParcel.id))
-        .all()
+        session.execute(sa.select(models.ClearanceParcel.code, models.ClearanceParcel.id)).all()
     )
     parcel_ids = [ids[f["properties"]["code"]] for f in features]
     history = models.ClearanceStatusChange.__table__
@@ -448,12 +447,8 @@ def _load_layers(session: Session, data_dir: Path, *, force: bool, report: LoadR
             report.skipped.append(layer.name)
             continue
         features = read_features(path)
-        site_ids = dict(
-            session.execute(sa.select(models.Site.code, models.Site.id)).all()
-        )
-        rows = [
-            layer.build_row(props, geom, site_ids) for props, geom in _shapes(layer, features)
-        ]
+        site_ids = dict(session.execute(sa.select(models.Site.code, models.Site.id)).all())
+        rows = [layer.build_row(props, geom, site_ids) for props, geom in _shapes(layer, features)]
         _upsert(session, layer.table, rows)
         if layer.name == "sites":
             _site_details(session, features)

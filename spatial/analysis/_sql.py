@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +18,7 @@ _HERE = Path(__file__).parent
 GEOMETRY_4326 = Geometry(srid=4326)
 
 
-@lru_cache(maxsize=None)
+@cache
 def load(name: str) -> str:
     """Return the text of ``<name>.sql`` beside this module."""
     return (_HERE / f"{name}.sql").read_text(encoding="utf-8")
@@ -28,7 +28,9 @@ def statement(name: str, **bind_types: Any) -> sa.TextClause:
     """Return ``<name>.sql`` as a text clause with the given bind types."""
     clause = sa.text(load(name))
     if bind_types:
-        clause = clause.bindparams(*(sa.bindparam(key, type_=value) for key, value in bind_types.items()))
+        clause = clause.bindparams(
+            *(sa.bindparam(key, type_=value) for key, value in bind_types.items())
+        )
     return clause
 
 

@@ -54,8 +54,11 @@ def run(
     site's province when ``vn2000`` is true.
     """
     query = statement("forest_overlap", site_codes=TEXT_ARRAY, vn2000=sa.Boolean, **ZONE_TYPES)
-    params = {"site_codes": list(site_codes) if site_codes is not None else None,
-              "vn2000": vn2000, **zone_binds()}
+    params = {
+        "site_codes": list(site_codes) if site_codes is not None else None,
+        "vn2000": vn2000,
+        **zone_binds(),
+    }
     return [ForestOverlapRow(*row) for row in conn.execute(query, params)]
 
 
@@ -72,3 +75,18 @@ def protected(
     query = statement("protected_overlap", site_codes=TEXT_ARRAY)
     params = {"site_codes": list(site_codes) if site_codes is not None else None}
     return [ProtectedOverlapRow(*row) for row in conn.execute(query, params)]
+
+
+@dataclass(frozen=True)
+class ForestDataset:
+    """One loaded forest dataset and whether it is synthetic."""
+
+    dataset: str
+    synthetic: bool
+    parcels: int
+    area_ha: float
+
+
+def datasets(conn: Connection) -> list[ForestDataset]:
+    """Return the forest datasets in the registry."""
+    return [ForestDataset(*row) for row in conn.execute(statement("forest_layer"))]

@@ -37,11 +37,16 @@ def run(
 ) -> list[NearbyFeature]:
     """Return features within ``distance_m`` metres of ``geom`` (EPSG:4326), nearest first."""
     query = statement(
-        "nearby", geom=GEOMETRY_4326, distance_m=sqltypes.Float, margin_deg=sqltypes.Float,
+        "nearby",
+        geom=GEOMETRY_4326,
+        distance_m=sqltypes.Float,
+        margin_deg=sqltypes.Float,
         exclude_code=sqltypes.Text,
     )
     params = {
-        "geom": geometry_bind(geom), "distance_m": distance_m,
-        "margin_deg": margin_deg(geom, distance_m), "exclude_code": exclude_code,
+        "geom": geometry_bind(geom),
+        "distance_m": distance_m,
+        "margin_deg": margin_deg(geom, distance_m),
+        "exclude_code": exclude_code,
     }
     return [NearbyFeature(*row) for row in conn.execute(query, params)]

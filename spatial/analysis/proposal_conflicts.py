@@ -37,8 +37,11 @@ class ProposalConflicts:
 
 
 _SECTIONS = {
-    "forest": "forest", "protected": "protected", "site": "sites",
-    "district": "districts", "province": "provinces",
+    "forest": "forest",
+    "protected": "protected",
+    "site": "sites",
+    "district": "districts",
+    "province": "provinces",
 }
 
 
@@ -58,3 +61,20 @@ def run(conn: Connection, *, geom: BaseGeometry, zone_srid: int | None = None) -
             finding = Finding(row.key, row.detail, row.name, row.overlap_ha, row.extra)
             getattr(result, _SECTIONS[row.section]).append(finding)
     return result
+
+
+@dataclass(frozen=True)
+class Piece:
+    """Where the proposal meets one feature: layer, code, label, hectares, GeoJSON text."""
+
+    layer: str
+    code: str
+    label: str
+    overlap_ha: float
+    geometry_json: str
+
+
+def pieces(conn: Connection, *, geom: BaseGeometry) -> list[Piece]:
+    """Return the overlap pieces of a proposal (EPSG:4326) with forest, protected areas, sites."""
+    query = statement("proposal_pieces", geom=GEOMETRY_4326)
+    return [Piece(*row) for row in conn.execute(query, {"geom": geometry_bind(geom)})]

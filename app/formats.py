@@ -1,0 +1,74 @@
+"""Response encodings shared by the analysis routes: JSON (default), CSV and GeoJSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterable, Sequence
+from enum import StrEnum
+from typing import Any
+
+from fastapi import Response
+from pydantic import BaseModel
+
+CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
+GEOJSON_MEDIA_TYPE = "application/geo+json"
+
+
+class OutputFormat(StrEnum):
+    """Encodings an analysis answer can be asked for with ``format=``."""
+
+    JSON = "json"
+    CSV = "csv"
+    GEOJSON = "geojson"
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, list | tuple):
+        return "; ".join(str(item) for item in value)
+    if isinstance(value, float):
+        return round(value, 6)
+    return value
+
+
+def csv_response(rows: Sequence[BaseModel], file_name: str) -> Response:
+    """Encode flat models as CSV (UTF-8 with BOM, so spreadsheet software keeps diacritics)."""
+    buffer = io.StringIO()
+    buffer.write("\ufeff")
+    if rows:
+        fields = [name for name, value in rows[0] if not isinstance(value, BaseModel | dict)]
+        writer = csv.DictWriter(buffer, fieldnames=fields, extrasaction="ignore")
+        writer.writeheader()
+        for row in rows:
+            writer.writerow({name: _cell(getattr(row, name)) for name in fields})
+    return Response(
+        buffer.getvalue(),
+        media_type=CSV_MEDIA_TYPE,
+        headers={"Content-Disposition": f'attachment; filename="{file_name}.csv"'},
+    )
+
+
+def feature(geometry_json: str, properties: dict[str, Any], feature_id: str | None = None) -> str:
+    """Return one GeoJSON Feature as text, embedding PostGIS's geometry text unchanged."""
+    head = {
+        "type": "Feature",
+        **({"id": feature_id} if feature_id else {}),
+        "properties": properties,
+    }
+    encoded = json.dumps(head, ensure_ascii=False)
+    return encoded[:-1] + f', "geometry": {geometry_json}}}'
+
+
+def geojson_response(features: Iterable[str], file_name: str, **members: Any) -> Response:
+    """Return a FeatureCollection built from feature texts, plus extra top-level members."""
+    extra = "".join(
+        f", {json.dumps(k)}: {json.dumps(v, ensure_ascii=False, default=str)}"
+        for k, v in members.items()
+    )
+    body = '{"type": "FeatureCollection"' + extra + ', "features": [' + ",".join(features) + "]}"
+    return Response(
+        body,
+        media_type=GEOJSON_MEDIA_TYPE,
+        headers={"Content-Disposition": f'inline; filename="{file_name}.geojson"'},
+    )

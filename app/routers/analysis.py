@@ -1,0 +1,284 @@
+"""Spatial questions: forest overlap, clearance progress, plan overlaps, proposal checks, nearby."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request, Response
+from starlette.concurrency import run_in_threadpool
+
+from app.deps import SessionDep, SettingsDep
+from app.errors import InvalidParameter
+from app.formats import OutputFormat, csv_response, feature, geojson_response
+from app.schemas.analysis import (
+    AreaMethod,
+    ClearanceReport,
+    ForestOverlapReport,
+    NearbyResult,
+    PlanOverlapReport,
+    ProposalCheck,
+    SiteForestOverlap,
+)
+from app.schemas.problem import problem_responses
+from app.services import proposal_check, reports
+from spatial.analysis import forest_overlap, plan_overlap
+from spatial.errors import TooLarge, UnreadableFile
+
+router = APIRouter(prefix="/api/v1", tags=["analysis"])
+
+AreaQuery = Annotated[
+    AreaMethod,
+    Query(
+        description="geodesic = WGS 84 ellipsoid (default); vn2000 = planar hectares in the "
+        "VN-2000 TM-3 zone of the site's province (official cadastral figures)."
+    ),
+]
+ALL_FORMATS = {200: {"content": {"text/csv": {}, "application/geo+json": {}}}}
+
+
+def _only(fmt: OutputFormat, *allowed: OutputFormat) -> None:
+    if fmt not in allowed:
+        names = ", ".join(item.value for item in allowed)
+        raise InvalidParameter("format", f"'{fmt.value}' is not available here; use {names}")
+
+
+@router.get(
+    "/sites/{code}/forest-overlap",
+    response_model=SiteForestOverlap,
+    summary="Forest land and protected areas inside one site",
+    responses={**ALL_FORMATS, **problem_responses(400, 404)},
+)
+def site_forest_overlap(
+    code: str,
+    session: SessionDep,
+    area: AreaQuery = "geodesic",
+    format: OutputFormat = OutputFormat.JSON,  # noqa: A002 (the API's parameter name)
+) -> SiteForestOverlap | Response:
+    """Return hectares and % of one site on forest land and in protected areas.
+
+    Forest is split by category (special-use, protection, production) and origin (natural,
+    planted).
+    `format=geojson` returns the overlapping forest pieces; `format=csv` one row per category.
+    """
+    result = reports.site_forest_overlap(session, code, area=area)
+    if format is OutputFormat.CSV:
+        return csv_response(result.by_category, f"{code}-forest-overlap")
+    if format is OutputFormat.GEOJSON:
+        pieces = forest_overlap.pieces(session.connection(), site_code=code)
+        return geojson_response(
+            (
+                feature(
+                    p.geometry_json,
+                    {
+                        "parcel_code": p.parcel_code,
+                        "category": p.category,
+                        "origin": p.origin,
+                        "overlap_ha": p.overlap_ha,
+                    },
+                )
+                for p in pieces
+            ),
+            f"{code}-forest-overlap",
+            site_code=code,
+            notes=result.forest_datasets and reports.synthetic_notes(result.forest_datasets),
+        )
+    return result
+
+
+@router.get(
+    "/reports/forest-overlap",
+    response_model=ForestOverlapReport,
+    summary="Province-wide forest overlap: per site, per kind, per commune",
+    responses={200: {"content": {"text/csv": {}}}, **problem_responses(400)},
+)
+def forest_overlap_report(
+    session: SessionDep,
+    area: AreaQuery = "geodesic",
+    format: OutputFormat = OutputFormat.JSON,  # noqa: A002 (the API's parameter name)
+) -> ForestOverlapReport | Response:
+    """Return every site's hectares on forest land, with sums per kind and per commune.
+
+    By category and origin, for Sở Nông nghiệp và Môi trường. `format=csv`: one row per site.
+    """
+    _only(format, OutputFormat.JSON, OutputFormat.CSV)
+    report = reports.forest_overlap_report(session, area=area)
+    if format is OutputFormat.CSV:
+        return csv_response(report.sites, "forest-overlap-report")
+    return report
+
+
+@router.get(
+    "/reports/clearance",
+    response_model=ClearanceReport,
+    summary="Site clearance (giải phóng mặt bằng) by status, as of a date",
+    responses={200: {"content": {"text/csv": {}}}, **problem_responses(400)},
+)
+def clearance_report(
+    session: SessionDep,
+    as_of: Annotated[date | None, Query(description="Report date (default: today).")] = None,
+    format: OutputFormat = OutputFormat.JSON,  # noqa: A002 (the API's parameter name)
+) -> ClearanceReport | Response:
+    """Return clearance hectares per site and status on a date, and the 500 ha target.
+
+    Statuses: not started, compensating, cleared, handed over; computed from the parcels'
+    status history, so any past date can be asked for.
+    """
+    _only(format, OutputFormat.JSON, OutputFormat.CSV)
+    report = reports.clearance_report(session, as_of=as_of or date.today())
+    if format is OutputFormat.CSV:
+        return csv_response([*report.sites, report.totals], f"clearance-{report.as_of}")
+    return report
+
+
+@router.get(
+    "/reports/plan-overlaps",
+    response_model=PlanOverlapReport,
+    summary="Overlapping plans (chồng lấn quy hoạch) and boundary crossings",
+    responses={**ALL_FORMATS, **problem_responses(400)},
+)
+def plan_overlaps(
+    session: SessionDep,
+    format: OutputFormat = OutputFormat.JSON,  # noqa: A002 (the API's parameter name)
+) -> PlanOverlapReport | Response:
+    """Return every pair of overlapping registered sites, and sites crossing boundaries.
+
+    Shared hectares per pair; boundaries are 2025 provinces and former districts.
+    """
+    report = reports.plan_overlap_report(session)
+    if format is OutputFormat.CSV:
+        return csv_response(report.overlaps, "plan-overlaps")
+    if format is OutputFormat.GEOJSON:
+        return geojson_response(
+            (
+                feature(
+                    o.geometry_json,
+                    {
+                        "site_a": o.site_a,
+                        "site_b": o.site_b,
+                        "overlap_ha": o.overlap_ha,
+                        "related": o.related,
+                    },
+                )
+                for o in plan_overlap.run(session.connection())
+            ),
+            "plan-overlaps",
+        )
+    return report
+
+
+CHECK_BODY = {
+    "requestBody": {
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {
+                        "file": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "GeoJSON, zipped Shapefile, GeoPackage or KML",
+                        }
+                    },
+                }
+            },
+            "application/geo+json": {"schema": {"type": "object"}},
+            "application/json": {"schema": {"type": "object"}},
+        },
+        "required": True,
+    }
+}
+
+
+async def _upload(request: Request, max_bytes: int) -> tuple[bytes, str]:
+    """Return the uploaded bytes and a file name, from multipart or a raw GeoJSON body."""
+    declared = int(request.headers.get("content-length") or 0)
+    if declared > max_bytes + 64 * 1024:
+        raise TooLarge(
+            f"upload of {declared / 1e6:.1f} MB is over the {max_bytes / 1e6:.0f} MB limit"
+        )
+    if request.headers.get("content-type", "").startswith("multipart/form-data"):
+        form = await request.form(max_part_size=max_bytes + 1)
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str):
+            raise UnreadableFile("multipart body has no 'file' part")
+        return await upload.read(max_bytes + 1), upload.filename or "upload"
+    return await request.body(), "request-body.geojson"
+
+
+@router.post(
+    "/analysis/check",
+    response_model=ProposalCheck,
+    summary="Check a proposed boundary against forest, protected areas, sites and units",
+    openapi_extra=CHECK_BODY,
+    responses={
+        200: {"content": {"application/geo+json": {}}},
+        **problem_responses(400, 413, 415, 422),
+    },
+)
+async def check_proposal(
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    crs: Annotated[
+        str | None,
+        Query(
+            description="CRS of the coordinates when the file declares none: EPSG:4326, EPSG:9208 "
+            "(VN-2000 TM-3 104°45′, Lào Cai), EPSG:9205 (103°00′, Lai Châu), …",
+            examples=["EPSG:9208"],
+        ),
+    ] = None,
+    format: OutputFormat = OutputFormat.JSON,  # noqa: A002 (the API's parameter name)
+) -> ProposalCheck | Response:
+    """Check an uploaded boundary: area, forest and protected land taken, sites, units.
+
+    Send GeoJSON, a zipped Shapefile with .prj, a GeoPackage or KML, in WGS 84 or VN-2000.
+    Nothing is stored.    `format=geojson` returns the overlap pieces.
+    """
+    _only(format, OutputFormat.JSON, OutputFormat.GEOJSON)
+    max_bytes = int(settings.limits.upload_max_mb * 1_000_000)
+    data, file_name = await _upload(request, max_bytes)
+    checked = await run_in_threadpool(
+        proposal_check.run, session, data, file_name, crs=crs, max_bytes=max_bytes
+    )
+    if format is OutputFormat.GEOJSON:
+        pieces = await run_in_threadpool(proposal_check.pieces, session, checked.geometry)
+        return geojson_response(
+            (
+                feature(
+                    p.geometry_json,
+                    {
+                        "layer": p.layer,
+                        "code": p.code,
+                        "label": p.label,
+                        "overlap_ha": p.overlap_ha,
+                    },
+                )
+                for p in pieces
+            ),
+            "proposal-conflicts",
+            area_ha=checked.report.area_ha,
+        )
+    return checked.report
+
+
+@router.get(
+    "/analysis/nearby",
+    response_model=NearbyResult,
+    summary="Sites and reference features near a site or a point",
+    responses=problem_responses(400, 404),
+)
+def nearby(
+    session: SessionDep,
+    distance_m: Annotated[float, Query(gt=0, le=50_000, description="Radius in metres.")],
+    site: Annotated[str | None, Query(description="Site code to search around.")] = None,
+    lon: Annotated[float | None, Query(ge=102.1, le=109.5)] = None,
+    lat: Annotated[float | None, Query(ge=8.3, le=23.4)] = None,
+) -> NearbyResult:
+    """Return features within `distance_m` metres of a site or a point, nearest first.
+
+    Sites, protected areas, commune points and forest parcels; give `site=` or `lon=`+`lat=`.
+    """
+    if (site is None) == (lon is None or lat is None):
+        raise InvalidParameter("site", "give either site= or both lon= and lat=")
+    return reports.nearby_features(session, site_code=site, lon=lon, lat=lat, distance_m=distance_m)

@@ -1,0 +1,232 @@
+"""Responses of the analysis questions: forest overlap, clearance, plan overlaps, checks."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, Field
+
+AreaMethod = Literal["geodesic", "vn2000"]
+
+
+class ForestDatasetRead(BaseModel):
+    """A forest dataset the answer was computed from."""
+
+    dataset: str
+    synthetic: bool = Field(description="True: generated demo data, not real forest land.")
+    parcels: int
+
+
+class CategoryOverlap(BaseModel):
+    """Hectares on one forest category and origin."""
+
+    category: str = Field(examples=["protection"])
+    origin: str = Field(examples=["natural"])
+    overlap_ha: float
+    share_pct: float = Field(description="Overlap as % of the site's (or proposal's) area.")
+    parcels: int
+
+
+class ProtectedOverlap(BaseModel):
+    """Hectares inside one protected area."""
+
+    code: str
+    name: str
+    overlap_ha: float
+    outline_indicative: bool = Field(
+        description="True when the area's outline is only a bounding box or locator."
+    )
+
+
+class ForestTotals(BaseModel):
+    """Forest hectares by category and origin, and in total."""
+
+    special_use_ha: float = 0.0
+    protection_ha: float = 0.0
+    production_ha: float = 0.0
+    natural_ha: float = 0.0
+    planted_ha: float = 0.0
+    forest_total_ha: float = 0.0
+
+
+class SiteForestOverlap(ForestTotals):
+    """Forest land and protected areas inside one site."""
+
+    site_code: str
+    site_name: str
+    kind: str
+    communes: list[str]
+    area_method: AreaMethod
+    site_area_ha: float
+    forest_share_pct: float
+    by_category: list[CategoryOverlap]
+    protected_areas: list[ProtectedOverlap]
+    forest_datasets: list[ForestDatasetRead]
+
+
+class GroupForestOverlap(ForestTotals):
+    """Forest totals of a group of sites (a kind or a commune list)."""
+
+    group: str
+    sites: int
+    site_area_ha: float
+    forest_share_pct: float
+
+
+class ForestOverlapRow(ForestTotals):
+    """One site in the province-wide report."""
+
+    site_code: str
+    site_name: str
+    kind: str
+    communes: str
+    site_area_ha: float
+    forest_share_pct: float
+    protected_ha: float
+
+
+class ForestOverlapReport(BaseModel):
+    """Province-wide forest report: per site, per kind, per commune (as recorded on sites)."""
+
+    area_method: AreaMethod
+    sites: list[ForestOverlapRow]
+    by_kind: list[GroupForestOverlap]
+    by_commune: list[GroupForestOverlap]
+    totals: GroupForestOverlap
+    forest_datasets: list[ForestDatasetRead]
+    notes: list[str]
+
+
+class SiteClearance(BaseModel):
+    """Clearance hectares of one site by status on the report date."""
+
+    site_code: str
+    site_name: str
+    kind: str
+    planned_area_ha: float | None
+    not_started_ha: float = 0.0
+    compensating_ha: float = 0.0
+    cleared_ha: float = 0.0
+    handed_over_ha: float = 0.0
+    clean_land_ha: float = Field(0.0, description="cleared + handed over (mặt bằng sạch).")
+    parcels: int = 0
+    clean_land_pct_of_planned: float | None = None
+    handed_over_pct_of_planned: float | None = None
+
+
+class TargetProgress(BaseModel):
+    """A plan target against the registry's figure."""
+
+    code: str
+    title_vi: str
+    legal_source: str
+    target_value: float
+    unit: str
+    deadline: date
+    achieved: float
+    progress_pct: float
+
+
+class ClearanceReport(BaseModel):
+    """Site clearance (giải phóng mặt bằng) as of a date, with the province target."""
+
+    as_of: date
+    sites: list[SiteClearance]
+    totals: SiteClearance
+    target: TargetProgress | None
+    notes: list[str]
+
+
+class PlanOverlapRead(BaseModel):
+    """Two registered sites sharing ground."""
+
+    site_a: str
+    site_b: str
+    kind_a: str
+    kind_b: str
+    overlap_ha: float
+    share_a_pct: float | None
+    share_b_pct: float | None
+    related: bool = Field(description="True when a relocation record links the two sites.")
+
+
+class BoundaryCrossingRead(BaseModel):
+    """A site split across several provinces or former districts."""
+
+    site_code: str
+    level: str
+    units: list[str]
+    unit_ha: list[float]
+
+
+class PlanOverlapReport(BaseModel):
+    """Overlapping plans and sites that cross administrative boundaries."""
+
+    overlaps: list[PlanOverlapRead]
+    crossings: list[BoundaryCrossingRead]
+    notes: list[str]
+
+
+class SiteHit(BaseModel):
+    """A registered site a proposal overlaps."""
+
+    code: str
+    name: str
+    kind: str
+    overlap_ha: float
+    share_of_site_pct: float
+    share_of_proposal_pct: float
+
+
+class UnitHit(BaseModel):
+    """An administrative unit a proposal touches."""
+
+    code: str
+    name: str
+    overlap_ha: float
+
+
+class ProposalForest(ForestTotals):
+    """Forest land a proposal would take."""
+
+    share_pct: float
+    by_category: list[CategoryOverlap]
+
+
+class ProposalCheck(BaseModel):
+    """What a proposed boundary would take. Nothing is stored."""
+
+    file_name: str
+    source_crs: str = Field(examples=["EPSG:9208"])
+    crs_from: str = Field(examples=["file", "parameter", "default (RFC 7946)"])
+    features: int
+    area_ha: float = Field(description="Geodesic hectares on the WGS 84 ellipsoid.")
+    area_vn2000_ha: float | None = Field(description="Planar hectares in the VN-2000 TM-3 zone.")
+    vn2000_zone: str | None = Field(examples=["EPSG:9208"])
+    province: str | None
+    forest: ProposalForest
+    protected_areas: list[ProtectedOverlap]
+    sites: list[SiteHit]
+    provinces: list[UnitHit]
+    districts: list[UnitHit]
+    forest_datasets: list[ForestDatasetRead]
+    notes: list[str]
+
+
+class NearbyFeatureRead(BaseModel):
+    """A feature within the search distance."""
+
+    layer: str
+    code: str
+    name: str
+    kind: str | None
+    distance_m: float
+
+
+class NearbyResult(BaseModel):
+    """Features near a site or a point, nearest first."""
+
+    origin: str
+    distance_m: float
+    features: list[NearbyFeatureRead]

@@ -1,0 +1,119 @@
+"""Check a proposed boundary: read, reproject, validate, then ask PostGIS what it would take."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from shapely import union_all
+from shapely.geometry.base import BaseGeometry
+from sqlalchemy.orm import Session
+
+from app.schemas.analysis import (
+    CategoryOverlap,
+    ProposalCheck,
+    ProposalForest,
+    ProtectedOverlap,
+    SiteHit,
+    UnitHit,
+)
+from app.services.reports import add_forest_totals, forest_datasets, percent, synthetic_notes
+from spatial.analysis import proposal_conflicts
+from spatial.crs import PROVINCE_ZONES, TM3_ZONES
+from spatial.io.read import ReadBoundary, read_boundary
+
+
+@dataclass(frozen=True)
+class CheckedProposal:
+    """The report and the proposal geometry (EPSG:4326) it was computed for."""
+
+    report: ProposalCheck
+    geometry: BaseGeometry
+
+
+def _forest(found: proposal_conflicts.ProposalConflicts) -> ProposalForest:
+    forest = ProposalForest(share_pct=0.0, by_category=[])
+    for item in found.forest:
+        add_forest_totals(forest, item.key, item.detail, item.overlap_ha)
+        forest.by_category.append(
+            CategoryOverlap(
+                category=item.key or "",
+                origin=item.detail or "",
+                overlap_ha=item.overlap_ha,
+                share_pct=percent(item.overlap_ha, found.area_ha),
+                parcels=int(item.extra or 0),
+            )
+        )
+    forest.share_pct = percent(forest.forest_total_ha, found.area_ha)
+    return forest
+
+
+def _zone_srid(boundary: ReadBoundary) -> int | None:
+    """Use the file's own TM-3 zone for the planar area; otherwise let the province decide."""
+    return boundary.source_srid if boundary.source_srid in TM3_ZONES else None
+
+
+def build_report(session: Session, boundary: ReadBoundary, file_name: str) -> CheckedProposal:
+    """Run the conflict analysis on an already-read boundary."""
+    geom = union_all(boundary.geometries)
+    found = proposal_conflicts.run(session.connection(), geom=geom, zone_srid=_zone_srid(boundary))
+    zone = _zone_srid(boundary) or PROVINCE_ZONES.get(found.province or "")
+    datasets = forest_datasets(session)
+    report = ProposalCheck(
+        file_name=file_name,
+        source_crs=f"EPSG:{boundary.source_srid}",
+        crs_from=boundary.crs_from,
+        features=len(boundary.geometries),
+        area_ha=found.area_ha,
+        area_vn2000_ha=found.area_vn2000_ha,
+        vn2000_zone=f"EPSG:{zone}" if zone else None,
+        province=found.province,
+        forest=_forest(found),
+        protected_areas=[
+            ProtectedOverlap(
+                code=p.key or "",
+                name=p.name or "",
+                overlap_ha=p.overlap_ha,
+                outline_indicative=not p.extra,
+            )
+            for p in found.protected
+        ],
+        sites=[
+            SiteHit(
+                code=s.key or "",
+                name=s.name or "",
+                kind=s.detail or "",
+                overlap_ha=s.overlap_ha,
+                share_of_site_pct=round(s.extra or 0.0, 2),
+                share_of_proposal_pct=percent(s.overlap_ha, found.area_ha),
+            )
+            for s in found.sites
+        ],
+        provinces=[
+            UnitHit(code=u.key or "", name=u.name or "", overlap_ha=u.overlap_ha)
+            for u in found.provinces
+        ],
+        districts=[
+            UnitHit(code=u.key or "", name=u.name or "", overlap_ha=u.overlap_ha)
+            for u in found.districts
+        ],
+        forest_datasets=datasets,
+        notes=synthetic_notes(datasets),
+    )
+    return CheckedProposal(report=report, geometry=geom)
+
+
+def run(
+    session: Session, data: bytes, file_name: str, *, crs: str | None, max_bytes: int
+) -> CheckedProposal:
+    """Read an uploaded boundary file and report what it would take. Nothing is stored.
+
+    Raises:
+        SpatialError subclasses: for unreadable, unsupported, mis-referenced or invalid input.
+    """
+    boundary = read_boundary(data, file_name, crs=crs, max_bytes=max_bytes)
+    return build_report(session, boundary, file_name)
+
+
+def pieces(session: Session, geom: BaseGeometry) -> list[proposal_conflicts.Piece]:
+    """Return the overlap pieces of a checked proposal (EPSG:4326)."""
+    return proposal_conflicts.pieces(session.connection(), geom=geom)

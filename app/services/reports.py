@@ -1,0 +1,316 @@
+"""Reports for the API and the CLI: forest overlap, clearance progress, plan overlaps, nearby."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from datetime import date
+
+import sqlalchemy as sa
+from shapely.geometry import Point
+from sqlalchemy.orm import Session
+
+from app.models import PlanTarget, Site
+from app.repositories import NotFound
+from app.schemas.analysis import (
+    AreaMethod,
+    BoundaryCrossingRead,
+    CategoryOverlap,
+    ClearanceReport,
+    ForestDatasetRead,
+    ForestOverlapReport,
+    ForestOverlapRow,
+    ForestTotals,
+    GroupForestOverlap,
+    NearbyFeatureRead,
+    NearbyResult,
+    PlanOverlapRead,
+    PlanOverlapReport,
+    ProtectedOverlap,
+    SiteClearance,
+    SiteForestOverlap,
+    TargetProgress,
+)
+from spatial.analysis import clearance_progress, forest_overlap, nearby, plan_overlap
+
+SYNTHETIC_NOTE = (
+    "The forest layer is SYNTHETIC demo data (generated, not real forest land): figures show how "
+    "the analysis works, not where forest is. Import the official forest inventory to get real "
+    "figures."
+)
+CLEAN_LAND_METRIC = "cleared_land_ha"
+
+
+def percent(part: float, whole: float | None) -> float:
+    """Return part as % of whole (0 when whole is 0 or unknown), to 2 decimals."""
+    return round(100.0 * part / whole, 2) if whole else 0.0
+
+
+def forest_datasets(session: Session) -> list[ForestDatasetRead]:
+    """Return the forest datasets the answers are computed from."""
+    rows = forest_overlap.datasets(session.connection())
+    return [
+        ForestDatasetRead(dataset=r.dataset, synthetic=r.synthetic, parcels=r.parcels) for r in rows
+    ]
+
+
+def synthetic_notes(datasets: list[ForestDatasetRead]) -> list[str]:
+    """Return the warning to add when any forest dataset is synthetic."""
+    return [SYNTHETIC_NOTE] if any(d.synthetic for d in datasets) else []
+
+
+def add_forest_totals(
+    totals: ForestTotals, category: str | None, origin: str | None, ha: float
+) -> None:
+    """Add hectares to the category and origin totals."""
+    if category is None:
+        return
+    setattr(totals, f"{category}_ha", getattr(totals, f"{category}_ha") + ha)
+    setattr(totals, f"{origin}_ha", getattr(totals, f"{origin}_ha") + ha)
+    totals.forest_total_ha += ha
+
+
+def site_forest_overlap(session: Session, code: str, *, area: AreaMethod) -> SiteForestOverlap:
+    """Return the forest and protected-area overlap of one site.
+
+    Raises:
+        NotFound: when no site has this code.
+    """
+    site = session.scalar(sa.select(Site).where(Site.code == code))
+    if site is None:
+        raise NotFound("site", code)
+    conn = session.connection()
+    rows = forest_overlap.run(conn, site_codes=[code], vn2000=area == "vn2000")
+    site_area_ha = rows[0].site_area_ha or 0.0
+    result = SiteForestOverlap(
+        site_code=code,
+        site_name=site.name,
+        kind=site.kind,
+        communes=list(site.communes),
+        area_method=area,
+        site_area_ha=site_area_ha,
+        forest_share_pct=0.0,
+        by_category=[],
+        protected_areas=[
+            ProtectedOverlap(
+                code=p.area_code,
+                name=p.area_name,
+                overlap_ha=p.overlap_ha,
+                outline_indicative=not p.use_for_overlap_analysis,
+            )
+            for p in forest_overlap.protected(conn, site_codes=[code])
+        ],
+        forest_datasets=forest_datasets(session),
+    )
+    for row in rows:
+        if row.category is None:
+            continue
+        add_forest_totals(result, row.category, row.origin, row.overlap_ha)
+        result.by_category.append(
+            CategoryOverlap(
+                category=row.category,
+                origin=row.origin or "",
+                overlap_ha=row.overlap_ha,
+                share_pct=percent(row.overlap_ha, site_area_ha),
+                parcels=row.parcels,
+            )
+        )
+    result.forest_share_pct = percent(result.forest_total_ha, site_area_ha)
+    return result
+
+
+def _site_rows(session: Session, area: AreaMethod) -> list[ForestOverlapRow]:
+    conn = session.connection()
+    sites = {s.code: s for s in session.scalars(sa.select(Site))}
+    protected_ha: dict[str, float] = defaultdict(float)
+    for hit in forest_overlap.protected(conn):
+        protected_ha[hit.site_code] += hit.overlap_ha
+    rows: dict[str, ForestOverlapRow] = {}
+    for row in forest_overlap.run(conn, vn2000=area == "vn2000"):
+        site = sites[row.site_code]
+        if row.site_code not in rows:
+            rows[row.site_code] = ForestOverlapRow(
+                site_code=row.site_code,
+                site_name=site.name,
+                kind=site.kind,
+                communes=", ".join(site.communes),
+                site_area_ha=row.site_area_ha or 0.0,
+                forest_share_pct=0.0,
+                protected_ha=protected_ha[row.site_code],
+            )
+        add_forest_totals(rows[row.site_code], row.category, row.origin, row.overlap_ha)
+    for item in rows.values():
+        item.forest_share_pct = percent(item.forest_total_ha, item.site_area_ha)
+    return list(rows.values())
+
+
+def _group(name: str, members: Iterable[ForestOverlapRow]) -> GroupForestOverlap:
+    group = GroupForestOverlap(group=name, sites=0, site_area_ha=0.0, forest_share_pct=0.0)
+    for member in members:
+        group.sites += 1
+        group.site_area_ha += member.site_area_ha
+        for key in ForestTotals.model_fields:
+            setattr(group, key, getattr(group, key) + getattr(member, key))
+    group.forest_share_pct = percent(group.forest_total_ha, group.site_area_ha)
+    return group
+
+
+def forest_overlap_report(session: Session, *, area: AreaMethod) -> ForestOverlapReport:
+    """Return the province-wide forest overlap report, per site, per kind and per commune."""
+    rows = _site_rows(session, area)
+    by_kind: dict[str, list[ForestOverlapRow]] = defaultdict(list)
+    by_commune: dict[str, list[ForestOverlapRow]] = defaultdict(list)
+    for row in rows:
+        by_kind[row.kind].append(row)
+        by_commune[row.communes or "(không rõ xã / unknown)"].append(row)
+    datasets = forest_datasets(session)
+    return ForestOverlapReport(
+        area_method=area,
+        sites=rows,
+        by_kind=[_group(kind, members) for kind, members in sorted(by_kind.items())],
+        by_commune=[_group(name, members) for name, members in sorted(by_commune.items())],
+        totals=_group("total", rows),
+        forest_datasets=datasets,
+        notes=[
+            *synthetic_notes(datasets),
+            "by_commune groups sites by the commune list recorded on each site; "
+            "post-2025 commune polygons are not published, so no spatial split is made.",
+        ],
+    )
+
+
+def _clean_land_target(session: Session, achieved_ha: float) -> TargetProgress | None:
+    target = session.scalar(sa.select(PlanTarget).where(PlanTarget.metric == CLEAN_LAND_METRIC))
+    if target is None:
+        return None
+    return TargetProgress(
+        code=target.code,
+        title_vi=target.title_vi,
+        legal_source=target.legal_source,
+        target_value=target.target_value,
+        unit=target.unit,
+        deadline=target.deadline,
+        achieved=round(achieved_ha, 4),
+        progress_pct=percent(achieved_ha, target.target_value),
+    )
+
+
+def _finish(item: SiteClearance) -> SiteClearance:
+    item.clean_land_ha = item.cleared_ha + item.handed_over_ha
+    if item.planned_area_ha:
+        item.clean_land_pct_of_planned = percent(item.clean_land_ha, item.planned_area_ha)
+        item.handed_over_pct_of_planned = percent(item.handed_over_ha, item.planned_area_ha)
+    return item
+
+
+def clearance_report(session: Session, *, as_of: date) -> ClearanceReport:
+    """Return clearance hectares per site and status on ``as_of``, with the 500 ha target."""
+    per_site: dict[str, SiteClearance] = {}
+    for row in clearance_progress.run(session.connection(), as_of=as_of):
+        item = per_site.setdefault(
+            row.site_code,
+            SiteClearance(
+                site_code=row.site_code,
+                site_name=row.site_name,
+                kind=row.kind,
+                planned_area_ha=row.planned_area_ha,
+            ),
+        )
+        setattr(item, f"{row.status}_ha", getattr(item, f"{row.status}_ha") + row.area_ha)
+        item.parcels += row.parcels
+    sites = [_finish(item) for item in per_site.values()]
+    totals = SiteClearance(
+        site_code="total",
+        site_name="Tổng / total",
+        kind="all",
+        planned_area_ha=sum(s.planned_area_ha or 0 for s in sites) or None,
+    )
+    for item in sites:
+        for key in ("not_started_ha", "compensating_ha", "cleared_ha", "handed_over_ha", "parcels"):
+            setattr(totals, key, getattr(totals, key) + getattr(item, key))
+    totals = _finish(totals)
+    return ClearanceReport(
+        as_of=as_of,
+        sites=sites,
+        totals=totals,
+        target=_clean_land_target(session, totals.clean_land_ha),
+        notes=[
+            "clean land (mặt bằng sạch) = parcels cleared or handed over on the report date.",
+            "The demo clearance parcels are SYNTHETIC subdivisions, not official figures.",
+        ],
+    )
+
+
+def plan_overlap_report(session: Session) -> PlanOverlapReport:
+    """Return overlapping site pairs and sites crossing province or former district boundaries."""
+    conn = session.connection()
+    overlaps = [
+        PlanOverlapRead(
+            site_a=o.site_a,
+            site_b=o.site_b,
+            kind_a=o.kind_a,
+            kind_b=o.kind_b,
+            overlap_ha=o.overlap_ha,
+            share_a_pct=o.share_a_pct,
+            share_b_pct=o.share_b_pct,
+            related=o.related,
+        )
+        for o in plan_overlap.run(conn)
+    ]
+    crossings = [
+        BoundaryCrossingRead(
+            site_code=c.site_code, level=c.level, units=c.unit_names, unit_ha=c.unit_ha
+        )
+        for c in plan_overlap.crossings(conn)
+    ]
+    return PlanOverlapReport(
+        overlaps=overlaps,
+        crossings=crossings,
+        notes=[
+            "related = a relocation record links the two sites (overlap by design).",
+            "Commune polygons after 2025 are not published: former districts stand in.",
+        ],
+    )
+
+
+def nearby_features(
+    session: Session,
+    *,
+    site_code: str | None,
+    lon: float | None,
+    lat: float | None,
+    distance_m: float,
+) -> NearbyResult:
+    """Return features within ``distance_m`` of a site or of a lon/lat point (EPSG:4326).
+
+    Raises:
+        NotFound: when ``site_code`` names no site.
+    """
+    if site_code is not None:
+        geom = session.scalar(
+            sa.select(sa.func.ST_AsBinary(Site.geom)).where(Site.code == site_code)
+        )
+        if geom is None:
+            raise NotFound("site", site_code)
+        from shapely import wkb
+
+        origin_geom, origin = wkb.loads(bytes(geom)), f"site {site_code}"
+    else:
+        origin_geom, origin = Point(lon, lat), f"point {lon}, {lat}"
+    found = nearby.run(
+        session.connection(), geom=origin_geom, distance_m=distance_m, exclude_code=site_code
+    )
+    return NearbyResult(
+        origin=origin,
+        distance_m=distance_m,
+        features=[
+            NearbyFeatureRead(
+                layer=f.layer,
+                code=f.code,
+                name=f.name,
+                kind=f.kind,
+                distance_m=round(f.distance_m, 2),
+            )
+            for f in found
+        ],
+    )

@@ -1,0 +1,243 @@
+"""Read a proposed boundary from GeoJSON, a zipped Shapefile, GeoPackage or KML, in any CRS we know.
+
+The file's own CRS (a ``.prj``, a GeoPackage's SRS, GeoJSON's legacy ``crs`` member) is used
+when present; an explicit ``crs`` fills in when the file has none and must agree when it has one.
+Coordinates that are plainly projected metres read as degrees, or a VN-2000 table with X
+(northing) and Y (easting) swapped, are rejected with a message that says so. Every geometry is
+reprojected once to EPSG:4326 and validated; nothing is repaired.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyproj
+import shapely
+from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
+
+from spatial.crs import WGS84, match_crs, parse_crs, transform_geometry
+from spatial.errors import (
+    InvalidGeometry,
+    Problem,
+    TooLarge,
+    UnknownCRS,
+    UnreadableFile,
+)
+from spatial.io.formats import FileFormat, sniff_format
+from spatial.validate import check_geometry
+
+MAX_VERTICES = 200_000
+
+
+@dataclass(frozen=True)
+class ReadBoundary:
+    """The proposal as read: EPSG:4326 polygons, one per feature, and where they came from."""
+
+    geometries: list[BaseGeometry]
+    source_srid: int
+    file_format: FileFormat
+    crs_from: str  # "file", "parameter" or "default (RFC 7946)"
+
+
+def read_boundary(
+    data: bytes, file_name: str, *, crs: str | None = None, max_bytes: int
+) -> ReadBoundary:
+    """Read, reproject to EPSG:4326 and validate the polygons of an uploaded file.
+
+    Raises:
+        TooLarge, UnreadableFile, UnsupportedFormat, UnknownCRS, InvalidGeometry, OutsideVietnam
+        (as ``InvalidGeometry`` problems located by feature).
+    """
+    if len(data) > max_bytes:
+        raise TooLarge(
+            f"{file_name}: {len(data) / 1e6:.1f} MB is over the {max_bytes / 1e6:.0f} MB limit"
+        )
+    if not data.strip():
+        raise UnreadableFile(f"{file_name}: the file is empty")
+    file_format = sniff_format(file_name, data)
+    requested = parse_crs(crs) if crs else None
+    if file_format is FileFormat.GEOJSON:
+        geometries, file_srid = _read_geojson(data, file_name)
+    else:
+        geometries, file_srid = _read_with_gdal(data, file_name, file_format)
+    srid, crs_from = _decide_crs(file_name, file_format, file_srid, requested)
+    _check_vertices(geometries, file_name)
+    _check_axes(geometries, srid, file_name)
+    reprojected = [transform_geometry(geom, srid, WGS84) for geom in geometries]
+    _validate(reprojected, srid)
+    return ReadBoundary(reprojected, srid, file_format, crs_from)
+
+
+def _decide_crs(
+    file_name: str, file_format: FileFormat, file_srid: int | None, requested: int | None
+) -> tuple[int, str]:
+    if file_srid is not None and requested is not None and file_srid != requested:
+        raise UnknownCRS(
+            f"{file_name} declares EPSG:{file_srid} but the request says EPSG:{requested}; "
+            "remove one of them"
+        )
+    if file_srid is not None:
+        return file_srid, "file"
+    if requested is not None:
+        return requested, "parameter"
+    if file_format is FileFormat.SHAPEFILE_ZIP:
+        raise UnknownCRS(
+            f"{file_name} has no .prj: add it to the .zip or pass crs= (EPSG:9208 for Lào Cai, "
+            "EPSG:9205 for Lai Châu, EPSG:4326 for WGS 84)"
+        )
+    if file_format is FileFormat.GEOJSON:
+        return WGS84, "default (RFC 7946)"
+    raise UnknownCRS(f"{file_name} declares no CRS: pass crs=")
+
+
+def _read_geojson(data: bytes, file_name: str) -> tuple[list[BaseGeometry], int | None]:
+    try:
+        document = json.loads(data.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise UnreadableFile(f"{file_name}: not valid JSON ({exc})") from exc
+    if not isinstance(document, dict):
+        raise UnreadableFile(f"{file_name}: a GeoJSON object was expected")
+    features = _geojson_features(document, file_name)
+    geometries: list[BaseGeometry] = []
+    problems: list[Problem] = []
+    for index, geometry in enumerate(features):
+        try:
+            geometries.append(shape(geometry))
+        except (
+            TypeError,
+            ValueError,
+            KeyError,
+            AttributeError,
+            shapely.errors.GEOSException,
+        ) as exc:
+            problems.append(Problem(f"/features/{index}/geometry", f"unreadable geometry: {exc}"))
+    if problems:
+        raise InvalidGeometry(f"{file_name}: {len(problems)} unreadable geometries", problems)
+    return geometries, _legacy_crs(document)
+
+
+def _geojson_features(document: dict[str, Any], file_name: str) -> list[Any]:
+    kind = document.get("type")
+    if kind == "FeatureCollection":
+        features = document.get("features")
+        if not isinstance(features, list):
+            raise UnreadableFile(f"{file_name}: 'features' is not a list")
+        if not features:
+            raise InvalidGeometry(
+                f"{file_name}: the FeatureCollection has no features",
+                [Problem("/features", "no features")],
+            )
+        return [
+            feature.get("geometry") if isinstance(feature, dict) else None for feature in features
+        ]
+    if kind == "Feature":
+        return [document.get("geometry")]
+    if kind in {"Polygon", "MultiPolygon", "LineString", "MultiLineString", "Point", "MultiPoint"}:
+        return [document]
+    raise UnreadableFile(f"{file_name}: GeoJSON type {kind!r} is not a geometry or feature")
+
+
+def _legacy_crs(document: dict[str, Any]) -> int | None:
+    """Return the EPSG code of a pre-RFC 7946 ``crs`` member, if the file has one."""
+    member = document.get("crs")
+    if not isinstance(member, dict):
+        return None
+    name = (member.get("properties") or {}).get("name")
+    if not name:
+        return None
+    return parse_crs(str(name).replace("urn:ogc:def:crs:", "").replace("::", ":"))
+
+
+def _read_with_gdal(
+    data: bytes, file_name: str, file_format: FileFormat
+) -> tuple[list[BaseGeometry], int | None]:
+    import pyogrio
+
+    with tempfile.TemporaryDirectory(prefix="sitereg-upload-") as folder:
+        path = _materialise(data, file_name, file_format, Path(folder))
+        try:
+            frame = pyogrio.read_dataframe(path)
+        except Exception as exc:  # noqa: BLE001 (GDAL raises many types for broken files)
+            raise UnreadableFile(f"{file_name}: GDAL cannot read it ({exc})") from exc
+    if frame.empty:
+        raise InvalidGeometry(
+            f"{file_name}: the file has no features", [Problem("/features", "no features")]
+        )
+    geometries = list(frame.geometry)
+    crs = frame.crs
+    return geometries, (match_crs(pyproj.CRS(crs)) if crs is not None else None)
+
+
+def _materialise(data: bytes, file_name: str, file_format: FileFormat, folder: Path) -> Path:
+    if file_format is not FileFormat.SHAPEFILE_ZIP:
+        path = folder / f"upload{file_format.suffix}"
+        path.write_bytes(data)
+        return path
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+    except zipfile.BadZipFile as exc:
+        raise UnreadableFile(f"{file_name}: not a valid .zip ({exc})") from exc
+    members = [name for name in archive.namelist() if not name.endswith("/")]
+    shapefiles = [name for name in members if name.lower().endswith(".shp")]
+    if len(shapefiles) != 1:
+        raise UnreadableFile(
+            f"{file_name}: the .zip must hold exactly one .shp (found {len(shapefiles)})"
+        )
+    stem = shapefiles[0][: -len(".shp")]
+    for name in members:
+        if name.startswith(stem) and "/" not in name[len(stem) :]:
+            target = folder / ("upload" + name[len(stem) :].lower())
+            target.write_bytes(archive.read(name))
+    if not (folder / "upload.dbf").exists() or not (folder / "upload.shx").exists():
+        raise UnreadableFile(f"{file_name}: the .zip lacks the .shx or .dbf of {shapefiles[0]}")
+    return folder / "upload.shp"
+
+
+def _check_vertices(geometries: list[BaseGeometry], file_name: str) -> None:
+    vertices = int(
+        sum(shapely.get_num_coordinates(geom) for geom in geometries if geom is not None)
+    )
+    if vertices > MAX_VERTICES:
+        raise TooLarge(f"{file_name}: {vertices} vertices is over the limit of {MAX_VERTICES}")
+
+
+def _check_axes(geometries: list[BaseGeometry], srid: int, file_name: str) -> None:
+    """Reject metres read as degrees, and VN-2000 tables with X (northing) and Y swapped."""
+    bounds = [geom.bounds for geom in geometries if geom is not None and not geom.is_empty]
+    if not bounds:
+        return
+    min_x = min(b[0] for b in bounds)
+    max_x = max(b[2] for b in bounds)
+    min_y = min(b[1] for b in bounds)
+    max_y = max(b[3] for b in bounds)
+    if srid == WGS84 and (max(abs(min_x), abs(max_x)) > 180 or max(abs(min_y), abs(max_y)) > 90):
+        raise UnknownCRS(
+            f"{file_name}: coordinates like ({min_x:.0f}, {min_y:.0f}) are metres, not degrees — "
+            "they look like VN-2000: pass crs=EPSG:9208 (Lào Cai) or crs=EPSG:9205 (Lai Châu)",
+            [Problem("/features/0/geometry/coordinates", f"x={min_x:.2f}, y={min_y:.2f}")],
+        )
+    if srid != WGS84 and min_x > 1_000_000 and max_y < 1_000_000:
+        raise UnknownCRS(
+            f"{file_name}: X ≈ {min_x:.0f} and Y ≈ {min_y:.0f} look swapped: Vietnamese tables "
+            "print X = northing, Y = easting; GIS files need x = easting, y = northing",
+            [Problem("/features/0/geometry/coordinates", "easting and northing swapped")],
+        )
+
+
+def _validate(geometries: list[BaseGeometry], srid: int) -> None:
+    problems: list[Problem] = []
+    for index, geom in enumerate(geometries):
+        problems.extend(check_geometry(geom, f"/features/{index}/geometry"))
+    if problems:
+        raise InvalidGeometry(
+            f"{len(problems)} problem(s) in the proposal (read as EPSG:{srid}): "
+            + problems[0].detail,
+            problems,
+        )
