@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
+from pydantic import BaseModel
+from sqlalchemy.orm import Session
 
 from app.db.cluster import ClusterStatus, EmbeddedCluster
 from app.log import configure_logging
@@ -48,6 +53,8 @@ def _friendly_errors() -> Iterator[None]:
         if _state["debug"]:
             logging.getLogger(__name__).exception("command failed")
         typer.echo(f"error: {exc}", err=True)
+        for problem in getattr(exc, "errors", [])[:20]:
+            typer.echo(f"  at {problem.pointer}: {problem.detail}", err=True)
         raise typer.Exit(code=1) from None
 
 
@@ -153,6 +160,133 @@ def load_demo(
             engine.dispose()
 
     typer.echo(_run(action))
+
+
+report_app = typer.Typer(
+    help="Analysis reports (JSON by default, CSV on request).", no_args_is_help=True
+)
+app.add_typer(report_app, name="report")
+
+
+class ReportFormat(StrEnum):
+    """Output of a report command."""
+
+    JSON = "json"
+    CSV = "csv"
+
+
+def _with_session(action: Callable[[Session], T]) -> T:
+    """Run ``action`` in a session on the configured database; failures exit with code 1."""
+    from app.db.engine import make_engine, make_session_factory, resolve_database_url
+
+    def run() -> T:
+        engine = make_engine(resolve_database_url(get_settings()))
+        try:
+            with make_session_factory(engine)() as session:
+                return action(session)
+        finally:
+            engine.dispose()
+
+    return _run(run)
+
+
+def _emit(model: BaseModel, rows: Sequence[BaseModel], output: ReportFormat) -> None:
+    from app.formats import csv_text
+
+    if output is ReportFormat.CSV:
+        typer.echo(csv_text(rows).lstrip("\ufeff"), nl=False)
+    else:
+        typer.echo(model.model_dump_json(indent=2))
+
+
+AreaOption = Annotated[
+    str, typer.Option("--area", help="geodesic (WGS 84) or vn2000 (TM-3 planar).")
+]
+FormatOption = Annotated[ReportFormat, typer.Option("--format", help="json or csv.")]
+
+
+@report_app.command("forest-overlap")
+def report_forest_overlap(
+    site: Annotated[str | None, typer.Option(help="One site's code; all sites if omitted.")] = None,
+    area: AreaOption = "geodesic",
+    output: FormatOption = ReportFormat.JSON,
+) -> None:
+    """Hectares of forest land (by category and origin) inside one site or every site."""
+    from app.services import reports
+
+    if area not in ("geodesic", "vn2000"):
+        typer.echo("error: --area must be geodesic or vn2000", err=True)
+        raise typer.Exit(code=1)
+    if site:
+        one = _with_session(lambda s: reports.site_forest_overlap(s, site, area=area))  # type: ignore[arg-type]
+        _emit(one, one.by_category, output)
+        return
+    whole = _with_session(lambda s: reports.forest_overlap_report(s, area=area))  # type: ignore[arg-type]
+    _emit(whole, whole.sites, output)
+
+
+@report_app.command("clearance")
+def report_clearance(
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="YYYY-MM-DD (default today).")
+    ] = None,
+    output: FormatOption = ReportFormat.JSON,
+) -> None:
+    """Site clearance hectares by status on a date, with the 500 ha target."""
+    from app.services import reports
+
+    day = _run(lambda: date.fromisoformat(as_of) if as_of else date.today())
+    result = _with_session(lambda s: reports.clearance_report(s, as_of=day))
+    _emit(result, [*result.sites, result.totals], output)
+
+
+@report_app.command("plan-overlaps")
+def report_plan_overlaps(output: FormatOption = ReportFormat.JSON) -> None:
+    """Overlapping registered sites and sites that cross administrative boundaries."""
+    from app.services import reports
+
+    result = _with_session(reports.plan_overlap_report)
+    _emit(result, result.overlaps, output)
+
+
+@report_app.command("nearby")
+def report_nearby(
+    distance_m: Annotated[float, typer.Option("--distance-m", help="Radius in metres.")],
+    site: Annotated[str | None, typer.Option(help="Site code to search around.")] = None,
+    lon: Annotated[float | None, typer.Option(help="Longitude (EPSG:4326).")] = None,
+    lat: Annotated[float | None, typer.Option(help="Latitude (EPSG:4326).")] = None,
+) -> None:
+    """Sites and reference features within a distance of a site or a point."""
+    from app.services import reports
+
+    if (site is None) == (lon is None or lat is None):
+        typer.echo("error: give either --site or both --lon and --lat", err=True)
+        raise typer.Exit(code=1)
+    result = _with_session(
+        lambda s: reports.nearby_features(
+            s, site_code=site, lon=lon, lat=lat, distance_m=distance_m
+        )
+    )
+    _emit(result, result.features, ReportFormat.JSON)
+
+
+@app.command("check")
+def check(
+    file: Annotated[Path, typer.Argument(exists=True, dir_okay=False, readable=True)],
+    crs: Annotated[
+        str | None, typer.Option(help="CRS when the file has none, e.g. EPSG:9208.")
+    ] = None,
+) -> None:
+    """Check a proposed boundary file (GeoJSON, zipped Shapefile, GPKG, KML); nothing is stored."""
+    from app.services import proposal_check
+
+    settings = get_settings()
+    max_bytes = int(settings.limits.upload_max_mb * 1_000_000)
+    data = file.read_bytes()
+    result = _with_session(
+        lambda s: proposal_check.run(s, data, file.name, crs=crs, max_bytes=max_bytes)
+    )
+    typer.echo(result.report.model_dump_json(indent=2))
 
 
 @app.command("serve")

@@ -32,8 +32,8 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def csv_response(rows: Sequence[BaseModel], file_name: str) -> Response:
-    """Encode flat models as CSV (UTF-8 with BOM, so spreadsheet software keeps diacritics)."""
+def csv_text(rows: Sequence[BaseModel]) -> str:
+    """Encode flat models as CSV text, starting with a UTF-8 BOM for spreadsheet software."""
     buffer = io.StringIO()
     buffer.write("\ufeff")
     if rows:
@@ -42,8 +42,13 @@ def csv_response(rows: Sequence[BaseModel], file_name: str) -> Response:
         writer.writeheader()
         for row in rows:
             writer.writerow({name: _cell(getattr(row, name)) for name in fields})
+    return buffer.getvalue()
+
+
+def csv_response(rows: Sequence[BaseModel], file_name: str) -> Response:
+    """Return flat models as a CSV download that keeps Vietnamese diacritics."""
     return Response(
-        buffer.getvalue(),
+        csv_text(rows),
         media_type=CSV_MEDIA_TYPE,
         headers={"Content-Disposition": f'attachment; filename="{file_name}.csv"'},
     )

@@ -48,7 +48,8 @@ def test_datum_shift_moves_a_point_about_220_m():
     vn2000_as_wgs84 = transform_geometry(Point(QH1_VN2000_9208), 9208, 4326)
     naive = Transformer.from_crs(
         "+proj=tmerc +lat_0=0 +lon_0=104.75 +k=0.9999 +x_0=500000 +y_0=0 +ellps=WGS84 +units=m",
-        4326, always_xy=True,
+        4326,
+        always_xy=True,
     ).transform(*QH1_VN2000_9208)
     from pyproj import Geod
 
@@ -57,23 +58,31 @@ def test_datum_shift_moves_a_point_about_220_m():
 
 
 def test_postgis_knows_the_tm3_zones_and_agrees_on_the_control_point(db_session: Session):
-    east, north = db_session.execute(sa.text(
-        "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_Transform("
-        "ST_SetSRID(ST_Point(:lon, :lat), 4326), 9208) AS p) AS t"
-    ), {"lon": QH1_WGS84[0], "lat": QH1_WGS84[1]}).one()
+    east, north = db_session.execute(
+        sa.text(
+            "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_Transform("
+            "ST_SetSRID(ST_Point(:lon, :lat), 4326), 9208) AS p) AS t"
+        ),
+        {"lon": QH1_WGS84[0], "lat": QH1_WGS84[1]},
+    ).one()
     assert east == pytest.approx(QH1_VN2000_9208[0], abs=0.01)
     assert north == pytest.approx(QH1_VN2000_9208[1], abs=0.01)
-    known = db_session.scalar(sa.text(
-        "SELECT count(*) FROM spatial_ref_sys WHERE srid = ANY(:srids)"
-    ), {"srids": list(TM3_ZONES)})
+    known = db_session.scalar(
+        sa.text("SELECT count(*) FROM spatial_ref_sys WHERE srid = ANY(:srids)"),
+        {"srids": list(TM3_ZONES)},
+    )
     assert known == len(TM3_ZONES)
 
 
 @pytest.mark.parametrize(
     ("text", "srid"),
-    [("EPSG:9208", 9208), ("4326", 4326), ("CRS84", 4326),
-     ("http://www.opengis.net/def/crs/EPSG/0/9205", 9205),
-     ("http://www.opengis.net/def/crs/OGC/1.3/CRS84", 4326)],
+    [
+        ("EPSG:9208", 9208),
+        ("4326", 4326),
+        ("CRS84", 4326),
+        ("http://www.opengis.net/def/crs/EPSG/0/9205", 9205),
+        ("http://www.opengis.net/def/crs/OGC/1.3/CRS84", 4326),
+    ],
 )
 def test_parse_crs_accepts_codes_and_uris(text: str, srid: int):
     assert parse_crs(text) == srid

@@ -1,0 +1,59 @@
+"""The `sitereg` report and check commands against the test database."""
+
+import json
+from collections.abc import Iterator
+
+import pytest
+from shapely.geometry import box, mapping
+from typer.testing import CliRunner
+
+from app.cli import app as cli_app
+from app.settings import get_settings
+
+
+@pytest.fixture
+def runner(database_url: str, monkeypatch: pytest.MonkeyPatch) -> Iterator[CliRunner]:
+    monkeypatch.setenv("DATABASE_URL", database_url)
+    get_settings.cache_clear()
+    yield CliRunner()
+    get_settings.cache_clear()
+
+
+def test_cli_report_clearance_csv(runner: CliRunner):
+    result = runner.invoke(
+        cli_app, ["report", "clearance", "--as-of", "2026-07-01", "--format", "csv"]
+    )
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    assert lines[0].startswith("site_code,site_name,kind,planned_area_ha")
+    assert lines[-1].startswith("total,")
+
+
+def test_cli_report_forest_overlap_one_site_json(runner: CliRunner):
+    result = runner.invoke(cli_app, ["report", "forest-overlap", "--site", "MINE-DONG-PAO"])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["site_name"] == "Mỏ đất hiếm Đông Pao"
+
+
+def test_cli_report_plan_overlaps_and_nearby(runner: CliRunner):
+    assert runner.invoke(cli_app, ["report", "plan-overlaps"]).exit_code == 0
+    nearby = runner.invoke(
+        cli_app, ["report", "nearby", "--site", "KCN-TANG-LOONG", "--distance-m", "500"]
+    )
+    assert nearby.exit_code == 0 and "RELOC-TANG-LOONG-ECO" in nearby.output
+
+
+def test_cli_check_a_file(runner: CliRunner, tmp_path):
+    path = tmp_path / "de_xuat.geojson"
+    path.write_text(json.dumps(mapping(box(104.13, 22.29, 104.15, 22.31))))
+    result = runner.invoke(cli_app, ["check", str(path)])
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["province"] == "Lào Cai"
+
+
+def test_cli_check_bad_file_exits_1_with_the_location(runner: CliRunner, tmp_path):
+    path = tmp_path / "paris.geojson"
+    path.write_text(json.dumps(mapping(box(2.3, 48.8, 2.4, 48.9))))
+    result = runner.invoke(cli_app, ["check", str(path)])
+    assert result.exit_code == 1
+    assert "outside Vietnam" in result.output and "/features/0/geometry" in result.output

@@ -1,0 +1,120 @@
+"""Forest overlap SQL against hand-built geometries, checked with shapely + pyproj Geod."""
+
+import pytest
+from factories import ORIGIN, make_forest, make_site, square
+from geodesic import close, geodesic_ha
+from shapely.geometry import MultiPolygon, Polygon
+from sqlalchemy.orm import Session
+
+from spatial.analysis import forest_overlap
+from spatial.crs import transform_geometry
+
+X, Y = ORIGIN
+SITE = Polygon(
+    [(X, Y), (X + 0.02, Y), (X + 0.02, Y + 0.02), (X, Y + 0.02)],
+    holes=[
+        [
+            (X + 0.012, Y + 0.012),
+            (X + 0.016, Y + 0.012),
+            (X + 0.016, Y + 0.016),
+            (X + 0.012, Y + 0.016),
+        ]
+    ],
+)
+INSIDE = square(X + 0.002, Y + 0.002, 0.004)  # covered whole by the site
+CROSSING = square(X + 0.015, Y + 0.002, 0.01)  # crosses the site's east edge
+TOUCHING = square(X + 0.02, Y + 0.005, 0.005)  # shares only the east edge
+IN_HOLE = square(X + 0.013, Y + 0.013, 0.002)  # inside the site's hole
+TWO_PARTS = MultiPolygon([square(X + 0.002, Y + 0.010, 0.003), square(X + 0.05, Y, 0.003)])
+
+
+@pytest.fixture
+def site_with_forest(db_session: Session) -> str:
+    make_site(db_session, "TEST-SITE", SITE)
+    make_forest(db_session, "T-INSIDE", INSIDE, category="special_use", origin="natural")
+    make_forest(db_session, "T-CROSSING", CROSSING, category="protection", origin="planted")
+    make_forest(db_session, "T-TOUCHING", TOUCHING, category="production", origin="natural")
+    make_forest(db_session, "T-IN-HOLE", IN_HOLE, category="production", origin="planted")
+    make_forest(db_session, "T-TWO-PARTS", TWO_PARTS, category="production", origin="natural")
+    return "TEST-SITE"
+
+
+def _by_key(rows: list[forest_overlap.ForestOverlapRow]) -> dict[tuple, float]:
+    return {(r.category, r.origin): r.overlap_ha for r in rows if r.category}
+
+
+def test_forest_overlap_matches_independent_geodesic_areas(db_session, site_with_forest):
+    rows = forest_overlap.run(db_session.connection(), site_codes=[site_with_forest])
+    found = _by_key(rows)
+    expected = {
+        ("special_use", "natural"): geodesic_ha(INSIDE),
+        ("protection", "planted"): geodesic_ha(CROSSING.intersection(SITE)),
+        ("production", "natural"): geodesic_ha(TWO_PARTS.intersection(SITE)),
+    }
+    assert set(found) == set(expected)
+    for key, area_ha in expected.items():
+        assert close(found[key], area_ha), (key, found[key], area_ha)
+    assert close(rows[0].site_area_ha, geodesic_ha(SITE))
+
+
+def test_forest_overlap_touching_edge_and_hole_give_zero_not_slivers(db_session, site_with_forest):
+    rows = forest_overlap.run(db_session.connection(), site_codes=[site_with_forest])
+    assert ("production", "planted") not in _by_key(rows)  # the parcel in the hole
+    parcels = {(r.category, r.origin): r.parcels for r in rows if r.category}
+    assert parcels[("production", "natural")] == 1  # the multipart parcel; the toucher is gone
+
+
+def test_forest_overlap_vn2000_planar_matches_tm3_computation(db_session, site_with_forest):
+    rows = forest_overlap.run(db_session.connection(), site_codes=[site_with_forest], vn2000=True)
+    found = _by_key(rows)
+    expected_ha = transform_geometry(CROSSING.intersection(SITE), 4326, 9208).area / 10_000
+    assert close(found[("protection", "planted")], expected_ha)
+    assert close(rows[0].site_area_ha, transform_geometry(SITE, 4326, 9208).area / 10_000)
+
+
+def test_forest_overlap_site_without_forest_reports_zero(db_session):
+    make_site(db_session, "TEST-BARE", square(X + 0.2, Y + 0.2, 0.01))
+    rows = forest_overlap.run(db_session.connection(), site_codes=["TEST-BARE"])
+    assert len(rows) == 1 and rows[0].category is None and rows[0].overlap_ha == 0
+
+
+def test_forest_overlap_pieces_cover_the_same_hectares(db_session, site_with_forest):
+    pieces = forest_overlap.pieces(db_session.connection(), site_code=site_with_forest)
+    assert {p.parcel_code for p in pieces} == {"T-INSIDE", "T-CROSSING", "T-TWO-PARTS"}
+    total = sum(p.overlap_ha for p in pieces)
+    expected = (
+        geodesic_ha(INSIDE)
+        + geodesic_ha(CROSSING.intersection(SITE))
+        + geodesic_ha(TWO_PARTS.intersection(SITE))
+    )
+    assert close(total, expected)
+
+
+def test_forest_overlap_demo_site_matches_independent_overlay(db_session):
+    """A real outline against the synthetic layer, recomputed in shapely from the same rows."""
+    import json
+
+    import sqlalchemy as sa
+    from shapely.geometry import shape
+
+    site_json = db_session.scalar(
+        sa.text("SELECT ST_AsGeoJSON(geom, 15) FROM sites WHERE code = 'KCN-TANG-LOONG'")
+    )
+    site = shape(json.loads(site_json))
+    parcels = db_session.execute(
+        sa.text(
+            "SELECT f.category, ST_AsGeoJSON(f.geom, 15) FROM forest_parcels AS f, sites AS s "
+            "WHERE s.code = 'KCN-TANG-LOONG' AND ST_Intersects(f.geom, s.geom)"
+        )
+    ).all()
+    expected: dict[str, float] = {}
+    for category, geojson in parcels:
+        piece = shape(json.loads(geojson)).intersection(site)
+        expected[category] = expected.get(category, 0.0) + geodesic_ha(piece)
+    rows = forest_overlap.run(db_session.connection(), site_codes=["KCN-TANG-LOONG"])
+    found: dict[str, float] = {}
+    for row in rows:
+        found[row.category] = found.get(row.category, 0.0) + row.overlap_ha
+    assert expected and set(found) == set(expected)
+    for category, area_ha in expected.items():
+        assert close(found[category], area_ha), category

@@ -1,0 +1,42 @@
+from factories import ORIGIN, make_forest, make_site, square
+from geodesic import close, geodesic_ha
+from shapely.geometry import Point, box
+from sqlalchemy.orm import Session
+
+from spatial.analysis import nearby, proposal_conflicts
+from spatial.crs import transform_geometry
+
+X, Y = ORIGIN
+
+
+def test_proposal_conflicts_areas_forest_and_sites(db_session: Session):
+    proposal = square(X, Y, 0.02)
+    forest = square(X + 0.015, Y + 0.015, 0.01)
+    site = square(X - 0.005, Y - 0.005, 0.01)
+    make_forest(db_session, "T-P-FOREST", forest, category="special_use", origin="natural")
+    make_site(db_session, "TEST-P-SITE", site)
+    found = proposal_conflicts.run(db_session.connection(), geom=proposal, zone_srid=9208)
+    assert close(found.area_ha, geodesic_ha(proposal))
+    assert close(found.area_vn2000_ha, transform_geometry(proposal, 4326, 9208).area / 1e4)
+    assert [(f.key, f.detail) for f in found.forest] == [("special_use", "natural")]
+    assert close(found.forest[0].overlap_ha, geodesic_ha(forest.intersection(proposal)))
+    assert [s.key for s in found.sites] == ["TEST-P-SITE"]
+    assert close(found.sites[0].overlap_ha, geodesic_ha(site.intersection(proposal)))
+
+
+def test_proposal_conflicts_finds_province_zone_and_districts(db_session: Session):
+    near_tang_loong = box(104.13, 22.29, 104.15, 22.31)
+    found = proposal_conflicts.run(db_session.connection(), geom=near_tang_loong)
+    assert found.province == "Lào Cai"
+    assert close(found.area_vn2000_ha, transform_geometry(near_tang_loong, 4326, 9208).area / 1e4)
+    assert [d.name for d in found.districts] == ["Huyện Bảo Thắng"]
+    assert "KCN-TANG-LOONG" in {s.key for s in found.sites}
+
+
+def test_nearby_lists_features_within_the_distance(db_session: Session):
+    make_site(db_session, "TEST-NEAR", square(X, Y, 0.001))
+    make_site(db_session, "TEST-FAR", square(X + 0.1, Y, 0.001))
+    found = nearby.run(db_session.connection(), geom=Point(X - 0.001, Y), distance_m=500)
+    codes = {f.code: f.distance_m for f in found}
+    assert "TEST-NEAR" in codes and "TEST-FAR" not in codes
+    assert 100 < codes["TEST-NEAR"] < 120  # 0.001° of longitude at 10.5° N ≈ 109 m
