@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from starlette.concurrency import run_in_threadpool
@@ -34,7 +34,9 @@ AreaQuery = Annotated[
         "VN-2000 TM-3 zone of the site's province (official cadastral figures)."
     ),
 ]
-ALL_FORMATS = {200: {"content": {"text/csv": {}, "application/geo+json": {}}}}
+ALL_FORMATS: dict[int | str, dict[str, Any]] = {
+    200: {"content": {"text/csv": {}, "application/geo+json": {}}}
+}
 
 
 def _only(fmt: OutputFormat, *allowed: OutputFormat) -> None:

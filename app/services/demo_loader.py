@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import sqlalchemy as sa
 from geoalchemy2.shape import from_shape
@@ -58,6 +58,11 @@ class LoadReport:
         loaded = ", ".join(f"{name} {count}" for name, count in self.loaded.items()) or "nothing"
         skipped = f"; unchanged, skipped: {', '.join(self.skipped)}" if self.skipped else ""
         return f"loaded {loaded}{skipped}"
+
+
+def _table(model: type[models.Base]) -> sa.Table:
+    """Return the Core table of an ORM class (typed as a Table, which it always is here)."""
+    return cast(sa.Table, model.__table__)
 
 
 def _multi(geom: BaseGeometry) -> BaseGeometry:
@@ -199,50 +204,50 @@ LAYERS: tuple[Layer, ...] = (
     Layer(
         "provinces_2025",
         "provinces_2025.geojson",
-        models.AdminUnit.__table__,
+        _table(models.AdminUnit),
         _admin_builder(AdminLevel.PROVINCE_2025, "name", None),
     ),
     Layer(
         "provinces_pre2025",
         "provinces_pre2025.geojson",
-        models.AdminUnit.__table__,
+        _table(models.AdminUnit),
         _admin_builder(AdminLevel.PROVINCE_PRE2025, "name", None),
     ),
     Layer(
         "districts_pre2025",
         "districts_pre2025.geojson",
-        models.AdminUnit.__table__,
+        _table(models.AdminUnit),
         _admin_builder(AdminLevel.DISTRICT_PRE2025, "name_full", "prov_name"),
     ),
     Layer(
         "communes_2025",
         "communes_2025.geojson",
-        models.AdminUnit.__table__,
+        _table(models.AdminUnit),
         _admin_builder(AdminLevel.COMMUNE_2025, "commune", "province"),
         ("Point",),
     ),
     Layer(
         "protected_areas",
         "protected_areas.geojson",
-        models.ProtectedArea.__table__,
+        _table(models.ProtectedArea),
         _protected_row,
         (*POLYGONAL, "Point"),
     ),
     Layer(
-        "forest_synthetic", "forest_synthetic.geojson", models.ForestParcel.__table__, _forest_row
+        "forest_synthetic", "forest_synthetic.geojson", _table(models.ForestParcel), _forest_row
     ),
-    Layer("sites", "sites.geojson", models.Site.__table__, _site_row),
+    Layer("sites", "sites.geojson", _table(models.Site), _site_row),
     Layer(
         "infrastructure",
         "infrastructure.geojson",
-        models.Infrastructure.__table__,
+        _table(models.Infrastructure),
         _infrastructure_row,
         (*POLYGONAL, *LINEAR),
     ),
     Layer(
         "clearance_parcels",
         "clearance_parcels.geojson",
-        models.ClearanceParcel.__table__,
+        _table(models.ClearanceParcel),
         _parcel_row,
     ),
 )
@@ -314,9 +319,9 @@ def _site_details(session: Session, features: list[dict[str, Any]]) -> None:
     """Upsert the kind-specific details of the sites just loaded."""
     ids = dict(session.execute(sa.select(models.Site.code, models.Site.id)).all())
     detail_tables = (
-        ("zone_details", models.ZoneDetails.__table__),
-        ("mining_details", models.MiningDetails.__table__),
-        ("relocation_details", models.RelocationDetails.__table__),
+        ("zone_details", _table(models.ZoneDetails)),
+        ("mining_details", _table(models.MiningDetails)),
+        ("relocation_details", _table(models.RelocationDetails)),
     )
     for key, table in detail_tables:
         rows = []
@@ -354,7 +359,7 @@ def _clearance_history(session: Session, features: list[dict[str, Any]]) -> None
         session.execute(sa.select(models.ClearanceParcel.code, models.ClearanceParcel.id)).all()
     )
     parcel_ids = [ids[f["properties"]["code"]] for f in features]
-    history = models.ClearanceStatusChange.__table__
+    history = _table(models.ClearanceStatusChange)
     session.execute(sa.delete(history).where(history.c.parcel_id.in_(parcel_ids)))
     rows = [
         {
@@ -388,7 +393,7 @@ def _targets(session: Session, path: Path) -> int:
         }
         for t in targets
     ]
-    _upsert(session, models.PlanTarget.__table__, rows)
+    _upsert(session, _table(models.PlanTarget), rows)
     return len(rows)
 
 
@@ -404,7 +409,7 @@ def _unchanged(session: Session, layer: str, digest: str) -> bool:
 
 
 def _record(session: Session, layer: str, path: Path, digest: str, count: int) -> None:
-    table = models.DatasetLoad.__table__
+    table = _table(models.DatasetLoad)
     statement = insert(table).values(
         layer=layer, file_name=path.name, sha256=digest, feature_count=count
     )
