@@ -212,7 +212,8 @@ def match_crs(crs: pyproj.CRS) -> int:
         for zone in TM3_ZONES.values():
             if abs(float(params.get("lon_0", -999)) - zone.central_meridian_deg) < 1e-6:
                 return zone.srid
-    if crs.is_geographic and "WGS" in crs.datum.name.upper() and "2000" not in crs.datum.name:
+    datum = crs.datum.name if crs.datum is not None else ""
+    if crs.is_geographic and "WGS" in datum.upper() and "2000" not in datum:
         return WGS84
     raise UnknownCRS(
         f"the file's CRS ({crs.name}) is not supported; use WGS 84 or a VN-2000 TM-3 zone "
