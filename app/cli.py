@@ -304,6 +304,7 @@ def serve(
         host=host or settings.host,
         port=port or settings.port,
         reload=reload,
+        access_log=False,  # one line per request comes from app.log instead
         log_level=settings.log_level.lower(),
     )
 
