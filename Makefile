@@ -13,8 +13,9 @@ help:
 	@echo "make run   — install, start PostgreSQL+PostGIS, migrate, load demo data, serve on :8000"
 	@echo "make test  — install, then lint and the whole test suite against a real PostGIS"
 
-$(STAMP): pyproject.toml requirements.lock scripts/install-system-deps.sh
+$(STAMP): pyproject.toml requirements.lock scripts/install-system-deps.sh package.json package-lock.json scripts/vendor-assets.sh
 	bash scripts/install-system-deps.sh
+	bash scripts/vendor-assets.sh  # npm ci into node_modules/ (git-ignored), then static/vendor/
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
 	$(BIN)/python -m pip install -q -c requirements.lock -e '.[dev]'

@@ -6,12 +6,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 from app.db.engine import make_engine, make_session_factory, resolve_database_url
 from app.errors import register_error_handlers
+from app.interop import install_interop
 from app.log import configure_logging, install_request_logging
-from app.routers import analysis, health, pages, sites, targets
-from app.settings import Settings, get_settings
+from app.routers import analysis, health, sites, targets
+from app.routers import map as map_pages
+from app.settings import PROJECT_ROOT, Settings, get_settings
 
 DESCRIPTION = """
 Sổ đăng ký không gian KCN, CCN, mỏ khoáng sản và khu di dời — Lào Cai, Lai Châu.
@@ -45,8 +48,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     register_error_handlers(app)
     install_request_logging(app)
-    for module in (health, pages, sites, targets, analysis):
+    for module in (health, map_pages, sites, targets, analysis):
         app.include_router(module.router)
+    # Map libraries from the npm registry (static/vendor) and the pages' own scripts.
+    app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static", check_dir=False), "static")
+    install_interop(app, settings)
     return app
 
 

@@ -52,6 +52,9 @@ class Settings(BaseSettings):
     cluster: ClusterSettings = ClusterSettings()
     limits: LimitSettings = LimitSettings()
     map: MapSettings = MapSettings()
+    cors_origins: list[str] = Field(
+        default_factory=list, description="Portal origins allowed by CORS (JSON list)."
+    )
 
     @field_validator("database_url")
     @classmethod

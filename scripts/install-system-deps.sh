@@ -16,6 +16,8 @@ major=$(pg_major)
 [ -f "/usr/share/postgresql/${major}/extension/postgis.control" ] || missing+=("postgresql-${major}-postgis-3")
 command -v ogr2ogr >/dev/null 2>&1 || missing+=("gdal-bin")
 command -v runuser >/dev/null 2>&1 || missing+=("util-linux")
+[ -x /usr/bin/chromium ] || missing+=("chromium")  # headless browser of the map tests
+command -v npm >/dev/null 2>&1 || missing+=("npm")  # map libraries (scripts/vendor-assets.sh)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0

@@ -35,13 +35,16 @@ zone AS (
         )
     ) AS srid
 ),
-forest_pieces AS (
-    -- Covered parcels keep their stored area; the rest are intersected.
+forest_pieces AS MATERIALIZED (
+    -- Covered parcels keep their stored area; the rest are intersected. ST_Covers(proposal,
+    -- parcel) is ST_CoveredBy(parcel, proposal) with the proposal prepared once (PostGIS 3.3
+    -- prepares the first argument of ST_Covers, never of ST_CoveredBy). MATERIALIZED here and
+    -- below: each overlap is computed once; inlined, every filter and sum would recompute it.
     SELECT
         f.category,
         f.origin,
         CASE
-            WHEN ST_CoveredBy(f.geom, p.geom) THEN f.area_ha
+            WHEN ST_Covers(p.geom, f.geom) THEN f.area_ha
             ELSE area_ha(ST_CollectionExtract(ST_Intersection(f.geom, p.geom), 3))
         END AS overlap_ha
     FROM proposal AS p
@@ -56,7 +59,7 @@ forest AS (
     WHERE overlap_ha > 0
     GROUP BY category, origin
 ),
-protected AS (
+protected AS MATERIALIZED (
     SELECT
         'protected' AS section, a.code AS key, a.designation AS detail, a.name,
         area_ha(ST_CollectionExtract(ST_Intersection(a.geom, p.geom), 3)) AS overlap_ha,
@@ -65,7 +68,7 @@ protected AS (
     JOIN protected_areas AS a
         ON ST_Intersects(a.geom, p.geom)
 ),
-site_hits AS (
+site_hits AS MATERIALIZED (
     SELECT
         'site' AS section, s.code AS key, s.kind AS detail, s.name,
         area_ha(ST_CollectionExtract(ST_Intersection(s.geom, p.geom), 3)) AS overlap_ha,
@@ -74,7 +77,7 @@ site_hits AS (
     JOIN sites AS s
         ON ST_Intersects(s.geom, p.geom)
 ),
-units AS (
+units AS MATERIALIZED (
     SELECT
         CASE WHEN u.level = 'province_2025' THEN 'province' ELSE 'district' END AS section,
         u.code AS key, NULL AS detail, u.name,

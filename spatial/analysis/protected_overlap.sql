@@ -9,7 +9,9 @@ WITH target AS (
     FROM sites
     WHERE CAST(:site_codes AS text[]) IS NULL OR code = ANY(CAST(:site_codes AS text[]))
 ),
-pieces AS (
+pieces AS MATERIALIZED (
+    -- MATERIALIZED: each piece is intersected once; inlined, the area filter and the area
+    -- column below would each run ST_Intersection again.
     SELECT
         t.code AS site_code,
         p.code AS area_code,

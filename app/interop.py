@@ -1,0 +1,34 @@
+"""Wiring of the interoperability endpoints: OGC API routers, downloads, CORS and compression."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
+
+from app.ogc import collections, items, landing, tiles
+from app.ogc.tilecache import TileCache
+from app.routers import downloads
+from app.settings import Settings
+
+GZIP_MIN_BYTES = 1024
+# Level 1: GeoJSON still shrinks about 5×, and a 200 MB export is not held back by the CPU.
+GZIP_LEVEL = 1
+EXPOSED_HEADERS = ["ETag", "Content-Crs", "Content-Disposition", "X-Request-ID"]
+
+
+def install_interop(app: FastAPI, settings: Settings) -> None:
+    """Include the OGC API and download routers; add gzip and, for named origins, CORS."""
+    for module in (landing, collections, items, tiles, downloads):
+        app.include_router(module.router)
+    app.state.tile_cache = TileCache()
+    app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES, compresslevel=GZIP_LEVEL)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_methods=["GET", "HEAD", "OPTIONS"],
+            allow_headers=["Accept", "If-None-Match", "Content-Type"],
+            expose_headers=EXPOSED_HEADERS,
+            max_age=3600,
+        )

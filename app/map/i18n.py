@@ -1,0 +1,386 @@
+"""The one translation table of the map pages: every label in Vietnamese and English.
+
+Templates call ``t("key")``; the browser scripts receive ``texts(lang)`` as JSON and call
+``T("key")``. Enum values are labelled under ``<group>.<value>`` (``kind.industrial_zone``).
+A test checks that every key used by a template or a script exists here and that every enum
+member has a label.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Literal, NamedTuple
+
+Lang = Literal["vi", "en"]
+LANGS: tuple[Lang, ...] = ("vi", "en")
+DEFAULT_LANG: Lang = "vi"
+
+
+class Text(NamedTuple):
+    """One label in both languages."""
+
+    vi: str
+    en: str
+
+
+_PAGES = {
+    "app.name": Text("sitereg", "sitereg"),
+    "app.subtitle": Text(
+        "Sổ đăng ký KCN, CCN, mỏ và khu di dời — Lào Cai, Lai Châu",
+        "Registry of industrial zones, clusters, mines and relocation areas — Lào Cai, Lai Châu",
+    ),
+    "nav.map": Text("Bản đồ", "Map"),
+    "nav.check": Text("Kiểm tra ranh giới", "Check a boundary"),
+    "nav.dashboard": Text("Chỉ tiêu kế hoạch", "Plan targets"),
+    "nav.api": Text("Dữ liệu (OGC API)", "Data (OGC API)"),
+    "nav.language": Text("Ngôn ngữ", "Language"),
+    "page.home": Text("Bản đồ sổ đăng ký", "Registry map"),
+    "page.check": Text("Kiểm tra ranh giới đề xuất", "Check a proposed boundary"),
+    "page.dashboard": Text("Chỉ tiêu kế hoạch năm 2026", "2026 plan targets"),
+    "common.loading": Text("Đang tải…", "Loading…"),
+    "common.load_error": Text("Không tải được lớp", "Could not load layer"),
+    "common.none": Text("Không có", "None"),
+    "common.unknown": Text("chưa rõ", "unknown"),
+    "common.yes": Text("Có", "Yes"),
+    "common.no": Text("Không", "No"),
+    "common.print": Text("In trang", "Print"),
+    "common.details": Text("Xem chi tiết", "Details"),
+    "common.total": Text("Tổng", "Total"),
+    "badge.indicative": Text("chỉ định hướng", "indicative"),
+    "badge.synthetic": Text("dữ liệu tổng hợp", "synthetic"),
+    "badge.indicative_hint": Text(
+        "Ranh giới vẽ theo diện tích công bố tại vị trí ước tính, không phải số liệu đo đạc.",
+        "Outline drawn to the stated area at the best-known point, not a survey.",
+    ),
+    "badge.synthetic_hint": Text(
+        "Dữ liệu sinh tự động để minh hoạ phân tích, không phải số liệu chính thức.",
+        "Generated to demonstrate the analysis; not official data.",
+    ),
+}
+
+_MAP = {
+    "layer.sites_industrial_zone": Text("Khu công nghiệp (KCN)", "Industrial zones (KCN)"),
+    "layer.sites_industrial_cluster": Text("Cụm công nghiệp (CCN)", "Industrial clusters (CCN)"),
+    "layer.sites_mining_site": Text("Mỏ khoáng sản", "Mining sites"),
+    "layer.sites_relocation_area": Text(
+        "Khu di dời, tái định cư", "Relocation and resettlement areas"
+    ),
+    "layer.clearance_parcels": Text(
+        "Thửa giải phóng mặt bằng (dữ liệu tổng hợp)", "Clearance parcels (synthetic)"
+    ),
+    "layer.infrastructure": Text("Hạ tầng (chỉ định hướng)", "Infrastructure (indicative)"),
+    "layer.forest": Text("Đất rừng (dữ liệu tổng hợp)", "Forest land (synthetic)"),
+    "layer.protected_areas": Text("Khu bảo tồn (chỉ định hướng)", "Protected areas (indicative)"),
+    "layer.communes": Text("Xã, phường 2025", "Communes and wards 2025"),
+    "layer.provinces": Text("Ranh giới tỉnh 2025", "Province boundaries 2025"),
+    "layer.base": Text("Nền bản đồ", "Base map"),
+    "layer.proposal": Text("Ranh giới đề xuất", "Proposed boundary"),
+    "layer.overlaps": Text("Phần chồng lấn", "Overlapping pieces"),
+    "layer.forest_overlap": Text("Đất rừng bị chồng lấn", "Overlapped forest land"),
+    "layer.site": Text("Ranh giới khu", "Site boundary"),
+    "legend.title": Text("Chú giải", "Legend"),
+    "legend.sites": Text("Khu, cụm, mỏ, khu di dời", "Zones, clusters, mines, relocation"),
+    "legend.indicative": Text("Nét đứt: ranh chỉ định hướng", "Dashed: indicative outline"),
+    "legend.clearance": Text("Giải phóng mặt bằng", "Site clearance"),
+    "legend.forest": Text("Đất rừng", "Forest land"),
+    "legend.natural_planted": Text(
+        "đậm: rừng tự nhiên · nhạt: rừng trồng", "dark: natural · light: planted"
+    ),
+    "legend.other": Text("Lớp khác", "Other layers"),
+    "legend.zoom_in": Text(
+        "Hiện khi phóng to (mức 12 trở lên)", "Shown when zoomed in (level 12+)"
+    ),
+    "legend.toggle": Text("Ẩn/hiện chú giải", "Show/hide legend"),
+    "legend.forest_piece": Text(
+        "Đất rừng nằm trong ranh (viền đậm)", "Forest land inside the boundary (dark edge)"
+    ),
+    "legend.site_outline": Text("Ranh giới khu", "Site boundary"),
+    "legend.site_piece": Text("Phần chồng lấn khu đã đăng ký", "Overlap with a registered site"),
+    "search.placeholder": Text("Tìm khu theo tên hoặc mã…", "Find a site by name or code…"),
+    "search.label": Text(
+        "Tìm khu theo tên hoặc mã, gõ có dấu hay không dấu đều được",
+        "Find a site by name or code, with or without Vietnamese diacritics",
+    ),
+    "search.none": Text("Không tìm thấy khu nào", "No site found"),
+    "coords.wgs84": Text("WGS 84", "WGS 84"),
+    "coords.switch": Text(
+        "Bấm để đổi hệ toạ độ (WGS 84 / VN-2000)", "Click to switch coordinates (WGS 84 / VN-2000)"
+    ),
+    "coords.vn2000_9208": Text("VN-2000 KTT 104°45′ (Lào Cai)", "VN-2000 CM 104°45′ (Lào Cai)"),
+    "coords.vn2000_9205": Text("VN-2000 KTT 103°00′ (Lai Châu)", "VN-2000 CM 103°00′ (Lai Châu)"),
+    "coords.hint": Text("Di chuột trên bản đồ", "Move the cursor over the map"),
+    "coords.north": Text("B", "N"),
+    "coords.east": Text("Đ", "E"),
+}
+
+_FACTS = {
+    "fact.code": Text("Mã", "Code"),
+    "fact.name": Text("Tên", "Name"),
+    "fact.kind": Text("Loại", "Kind"),
+    "fact.status": Text("Trạng thái", "Status"),
+    "fact.province": Text("Tỉnh", "Province"),
+    "fact.communes": Text("Xã, phường", "Communes"),
+    "fact.managing_agency": Text("Cơ quan quản lý", "Managing agency"),
+    "fact.legal_basis": Text("Căn cứ pháp lý", "Legal basis"),
+    "fact.planned_area": Text("Diện tích quy hoạch", "Planned area"),
+    "fact.computed_area": Text("Diện tích tính từ ranh giới", "Area computed from the outline"),
+    "fact.area_difference": Text("Chênh lệch", "Difference"),
+    "fact.geometry_source": Text("Nguồn ranh giới", "Outline source"),
+    "fact.provenance": Text("Nguồn gốc dữ liệu", "Provenance"),
+    "fact.source_quality": Text("Chất lượng nguồn", "Source quality"),
+    "fact.qa_flags": Text("Lưu ý chất lượng", "Quality notes"),
+    "fact.version": Text("Phiên bản", "Version"),
+    "fact.updated_at": Text("Cập nhật", "Updated"),
+    "fact.occupancy": Text("Tỷ lệ lấp đầy", "Occupancy rate"),
+    "fact.wastewater": Text("Xử lý nước thải tập trung", "Central wastewater treatment"),
+    "fact.eco": Text("Chương trình KCN sinh thái", "Eco-industrial park programme"),
+    "fact.mineral": Text("Khoáng sản", "Mineral"),
+    "fact.licence_number": Text("Số giấy phép", "Licence number"),
+    "fact.licence_status": Text("Tình trạng giấy phép", "Licence status"),
+    "fact.capacity": Text("Công suất cấp phép", "Licensed capacity"),
+    "fact.offtake": Text("Hợp đồng bao tiêu", "Offtake contract"),
+    "fact.deposit": Text("Tiền ký quỹ phục hồi (tỷ đồng)", "Rehabilitation deposit (bn VND)"),
+    "fact.moved_from": Text("Di dời từ", "Moved from"),
+    "fact.moved_to": Text("Di dời đến", "Moved to"),
+    "fact.households": Text("Số hộ di dời (đã / kế hoạch)", "Households (relocated / planned)"),
+    "fact.deadline": Text("Thời hạn", "Deadline"),
+    "fact.parcel": Text("Thửa", "Parcel"),
+    "fact.site": Text("Khu", "Site"),
+    "fact.status_date": Text("Ngày trạng thái", "Status date"),
+    "fact.area": Text("Diện tích", "Area"),
+    "fact.length": Text("Chiều dài công bố", "Stated length"),
+    "fact.capital_state": Text("Vốn ngân sách (tỷ đồng)", "State budget (bn VND)"),
+    "fact.capital_enterprise": Text("Vốn doanh nghiệp (tỷ đồng)", "Enterprise capital (bn VND)"),
+    "fact.category": Text("Loại rừng", "Forest category"),
+    "fact.origin": Text("Nguồn gốc rừng", "Forest origin"),
+    "fact.designation": Text("Loại khu bảo tồn", "Designation"),
+    "fact.stated_area": Text("Diện tích công bố", "Stated area"),
+}
+
+_SITE = {
+    "site.facts": Text("Thông tin chung", "Facts"),
+    "site.details": Text("Thông tin chi tiết", "Details"),
+    "site.forest": Text("Chồng lấn đất rừng và khu bảo tồn", "Forest land and protected areas"),
+    "site.forest_share": Text("Tỷ lệ diện tích khu trên đất rừng", "Share of the site on forest"),
+    "site.no_forest": Text("Không chồng lấn đất rừng.", "No forest land inside the site."),
+    "site.protected": Text("Khu bảo tồn", "Protected areas"),
+    "site.no_protected": Text("Không chồng lấn khu bảo tồn.", "No protected area inside."),
+    "site.clearance": Text("Giải phóng mặt bằng", "Site clearance"),
+    "site.clean_land": Text(
+        "Mặt bằng sạch (đã GPMB + đã bàn giao)", "Clean land (cleared + handed over)"
+    ),
+    "site.no_clearance": Text("Chưa có thửa GPMB.", "No clearance parcels recorded."),
+    "site.parcels": Text("Số thửa", "Parcels"),
+    "site.downloads": Text("Tải dữ liệu", "Downloads"),
+    "site.downloads_hint": Text(
+        "Khu, các thửa GPMB và hạ tầng của khu",
+        "The site, its clearance parcels and infrastructure",
+    ),
+    "site.api": Text("Dữ liệu gốc (JSON)", "Raw data (JSON)"),
+    "site.back": Text("← Về bản đồ", "← Back to the map"),
+    "site.share_of_planned": Text("% diện tích quy hoạch", "% of planned area"),
+}
+
+_CHECK = {
+    "check.intro": Text(
+        "Vẽ đa giác hoặc hình chữ nhật trên bản đồ, hoặc tải lên tệp ranh giới. "
+        "Hệ thống tính diện tích đất rừng, khu bảo tồn, khu đã đăng ký và đơn vị hành chính "
+        "bị chồng lấn. Không lưu gì.",
+        "Draw a polygon or rectangle on the map, or upload a boundary file. sitereg computes "
+        "the forest land, protected areas, registered sites and administrative units it "
+        "overlaps. Nothing is stored.",
+    ),
+    "check.draw_hint": Text(
+        "Dùng công cụ vẽ ở góc trái bản đồ.", "Use the drawing tools at the map's left edge."
+    ),
+    "check.upload": Text("Tải lên tệp ranh giới", "Upload a boundary file"),
+    "check.file": Text(
+        "Tệp (GeoJSON, Shapefile nén .zip, GeoPackage, KML)",
+        "File (GeoJSON, zipped Shapefile, GeoPackage, KML)",
+    ),
+    "check.crs": Text("Hệ toạ độ", "Coordinate system"),
+    "check.crs_auto": Text("Theo tệp (hoặc WGS 84)", "From the file (or WGS 84)"),
+    "check.submit": Text("Kiểm tra", "Check"),
+    "check.running": Text("Đang kiểm tra…", "Checking…"),
+    "check.error": Text("Không kiểm tra được", "The check failed"),
+    "check.report": Text("Kết quả kiểm tra", "Check report"),
+    "check.file_name": Text("Tệp", "File"),
+    "check.source_crs": Text("Hệ toạ độ nguồn", "Source CRS"),
+    "check.crs_from_file": Text("khai báo trong tệp", "declared in the file"),
+    "check.crs_from_parameter": Text("chọn trên trang", "chosen on the page"),
+    "check.crs_from_default": Text(
+        "mặc định WGS 84 của GeoJSON (RFC 7946)", "GeoJSON's default WGS 84 (RFC 7946)"
+    ),
+    "check.features": Text("Số đối tượng", "Features"),
+    "check.area": Text("Diện tích (WGS 84, trắc địa)", "Area (geodesic, WGS 84)"),
+    "check.area_vn2000": Text("Diện tích VN-2000", "Area in VN-2000"),
+    "check.forest": Text("Đất rừng bị chiếm", "Forest land taken"),
+    "check.protected": Text("Khu bảo tồn", "Protected areas"),
+    "check.sites": Text("Khu đã đăng ký bị chồng lấn", "Registered sites overlapped"),
+    "check.share_of_site": Text("% của khu", "% of site"),
+    "check.share_of_proposal": Text("% của đề xuất", "% of proposal"),
+    "check.provinces": Text("Tỉnh", "Provinces"),
+    "check.districts": Text("Huyện (trước 2025)", "Former districts"),
+    "check.empty": Text(
+        "Chưa có kết quả: hãy vẽ hoặc tải lên một ranh giới.",
+        "No report yet: draw or upload a boundary.",
+    ),
+    "draw.polygon": Text("Vẽ đa giác", "Draw a polygon"),
+    "draw.rectangle": Text("Vẽ hình chữ nhật", "Draw a rectangle"),
+    "draw.edit": Text("Sửa ranh giới", "Edit the boundary"),
+    "draw.remove": Text("Xoá ranh giới", "Delete the boundary"),
+    "draw.finish": Text("Hoàn tất", "Finish"),
+    "draw.cancel": Text("Huỷ", "Cancel"),
+    "draw.undo": Text("Xoá điểm cuối", "Delete last point"),
+    "draw.start": Text("Bấm để bắt đầu vẽ.", "Click to start drawing."),
+    "draw.continue": Text("Bấm để vẽ tiếp.", "Click to continue drawing."),
+    "draw.close": Text("Bấm điểm đầu để khép đa giác.", "Click the first point to close."),
+    "draw.rectangle_start": Text("Bấm và kéo để vẽ.", "Click and drag to draw."),
+    "draw.release": Text("Thả chuột để hoàn tất.", "Release the mouse to finish."),
+}
+
+_DASHBOARD = {
+    "dash.intro": Text(
+        "Tiến độ thực hiện Kế hoạch 134/KH-UBND (26/3/2026), tính trực tiếp từ sổ đăng ký.",
+        "Progress on Plan 134/KH-UBND (26 March 2026), computed from the registry.",
+    ),
+    "dash.as_of": Text("Số liệu đến ngày", "Figures as of"),
+    "dash.target": Text("Chỉ tiêu", "Target"),
+    "dash.progress": Text("Tiến độ", "Progress"),
+    "dash.deadline": Text("Thời hạn", "Deadline"),
+    "dash.source": Text("Căn cứ", "Source"),
+    "dash.how": Text("Cách tính", "How it is computed"),
+    "dash.not_tracked": Text(
+        "Sổ đăng ký chưa theo dõi số liệu này.", "The registry does not track this figure."
+    ),
+    "dash.metric.new_zone_cluster_area_ha": Text(
+        "Tổng diện tích quy hoạch các KCN, CCN có quyết định thành lập trong năm và đã thành "
+        "lập, đang xây dựng hoặc đang hoạt động (mở rộng, chuyển đổi không tính là khu mới).",
+        "Planned hectares of KCN and CCN founded in the year that are established, being "
+        "built or operating (an expansion or a conversion is not a new zone).",
+    ),
+    "dash.metric.cleared_land_ha": Text(
+        "Diện tích các thửa đã giải phóng mặt bằng hoặc đã bàn giao tại ngày báo cáo "
+        "(thửa tổng hợp).",
+        "Hectares of parcels cleared or handed over on the report date (synthetic parcels).",
+    ),
+    "dash.metric.relocations_completed": Text(
+        "Số khu phải di dời (hạn trong năm) đã chuyển sang trạng thái đã di dời hoặc đóng cửa.",
+        "Sites to be relocated (deadline within the year) whose status is relocated or closed.",
+    ),
+    "dash.metric.kcn_compliant_wastewater_pct": Text(
+        "Tỷ lệ KCN đã thành lập có trạm xử lý nước thải tập trung vận hành đạt chuẩn.",
+        "Share of established KCN with a compliant central wastewater plant in operation.",
+    ),
+    "dash.metric.enterprises_digital_support_pct": Text(
+        "Sổ đăng ký không lưu số doanh nghiệp được hỗ trợ.",
+        "The registry holds no count of supported enterprises.",
+    ),
+    "dash.relocations_due": Text("khu có hạn di dời trong năm", "sites due to move this year"),
+    "dash.kcn_counted": Text("KCN được tính", "KCN counted"),
+    "dash.charts": Text("Biểu đồ", "Charts"),
+    "dash.chart_clearance": Text(
+        "Giải phóng mặt bằng theo khu (ha, dữ liệu tổng hợp)",
+        "Site clearance by site (ha, synthetic)",
+    ),
+    "dash.chart_forest": Text(
+        "Diện tích khu trên đất rừng theo loại khu (ha, dữ liệu tổng hợp)",
+        "Site hectares on forest land by kind (ha, synthetic)",
+    ),
+    "dash.forest_totals": Text("Tổng chồng lấn đất rừng", "Forest overlap totals"),
+    "dash.sites_count": Text("Số khu", "Sites"),
+    "dash.site_area": Text("Diện tích khu", "Site area"),
+}
+
+_ENUMS = {
+    "kind.industrial_zone": Text("Khu công nghiệp", "Industrial zone"),
+    "kind.industrial_cluster": Text("Cụm công nghiệp", "Industrial cluster"),
+    "kind.mining_site": Text("Mỏ khoáng sản", "Mining site"),
+    "kind.relocation_area": Text("Khu di dời, tái định cư", "Relocation area"),
+    "status.planned": Text("Quy hoạch", "Planned"),
+    "status.established": Text("Đã thành lập", "Established"),
+    "status.under_construction": Text("Đang xây dựng", "Under construction"),
+    "status.operating": Text("Đang hoạt động", "Operating"),
+    "status.expanding": Text("Đang mở rộng", "Expanding"),
+    "status.relocating": Text("Đang di dời", "Relocating"),
+    "status.relocated": Text("Đã di dời", "Relocated"),
+    "status.closed": Text("Đã đóng cửa", "Closed"),
+    "status.converting_eco_industrial": Text(
+        "Chuyển đổi KCN sinh thái", "Converting to eco-industrial"
+    ),
+    "source.surveyed": Text("Đo đạc (bảng toạ độ VN-2000)", "Surveyed (VN-2000 table)"),
+    "source.digitized": Text("Số hoá từ bản đồ (ranh tạm)", "Digitised from maps (provisional)"),
+    "source.indicative": Text("Chỉ định hướng", "Indicative"),
+    "wastewater.none": Text("Chưa có", "None"),
+    "wastewater.under_construction": Text("Đang xây dựng", "Under construction"),
+    "wastewater.operating_compliant": Text("Vận hành đạt chuẩn", "Operating, compliant"),
+    "wastewater.operating_non_compliant": Text(
+        "Vận hành chưa đạt chuẩn", "Operating, not compliant"
+    ),
+    "licence.none": Text("Chưa có", "None"),
+    "licence.applied": Text("Đang xin cấp", "Applied for"),
+    "licence.licensed": Text("Đã cấp phép", "Licensed"),
+    "licence.suspended": Text("Tạm đình chỉ", "Suspended"),
+    "licence.expired": Text("Hết hạn", "Expired"),
+    "clearance.not_started": Text("Chưa thực hiện", "Not started"),
+    "clearance.compensating": Text("Đang bồi thường", "Compensating"),
+    "clearance.cleared": Text("Đã giải phóng mặt bằng", "Cleared"),
+    "clearance.handed_over": Text("Đã bàn giao", "Handed over"),
+    "infra.road": Text("Đường giao thông", "Road"),
+    "infra.technical_infrastructure": Text("Hạ tầng kỹ thuật", "Technical infrastructure"),
+    "infra.wastewater_plant": Text("Trạm xử lý nước thải", "Wastewater plant"),
+    "infra_status.planned": Text("Quy hoạch", "Planned"),
+    "infra_status.approved": Text("Đã phê duyệt", "Approved"),
+    "infra_status.under_construction": Text("Đang xây dựng", "Under construction"),
+    "infra_status.completed": Text("Hoàn thành", "Completed"),
+    "forest.special_use": Text("Rừng đặc dụng", "Special-use forest"),
+    "forest.protection": Text("Rừng phòng hộ", "Protection forest"),
+    "forest.production": Text("Rừng sản xuất", "Production forest"),
+    "origin.natural": Text("Rừng tự nhiên", "Natural"),
+    "origin.planted": Text("Rừng trồng", "Planted"),
+    "unit.ha": Text("ha", "ha"),
+    "unit.count": Text("khu", "sites"),
+    "unit.pct": Text("%", "%"),
+}
+
+TEXTS: dict[str, Text] = {**_PAGES, **_MAP, **_FACTS, **_SITE, **_CHECK, **_DASHBOARD, **_ENUMS}
+
+
+def parse_lang(value: str | None) -> Lang:
+    """Return the language named by ``value`` (``vi`` or ``en``), Vietnamese otherwise."""
+    return "en" if value == "en" else DEFAULT_LANG
+
+
+def texts(lang: Lang) -> dict[str, str]:
+    """Return every label in ``lang``, keyed like ``TEXTS`` (sent to the browser as JSON)."""
+    return {key: getattr(text, lang) for key, text in TEXTS.items()}
+
+
+def translator(lang: Lang) -> Callable[[str], str]:
+    """Return ``t(key)`` for templates; an unknown key raises ``KeyError`` at render time."""
+
+    def t(key: str) -> str:
+        return str(getattr(TEXTS[key], lang))
+
+    return t
+
+
+def format_number(value: float | None, lang: Lang, digits: int = 1) -> str:
+    """Return ``value`` with ``digits`` decimals: ``1.234,5`` in Vietnamese, ``1,234.5`` in English.
+
+    ``None`` (an unknown figure) becomes an em dash.
+    """
+    if value is None:
+        return "—"
+    text = f"{value:,.{digits}f}"
+    if lang == "vi":
+        text = text.replace(",", " ").replace(".", ",").replace(" ", ".")
+    return text
+
+
+def format_date(value: date | None, lang: Lang) -> str:
+    """Return ``value`` as ``25/11/2026`` in Vietnamese and ``2026-11-25`` in English."""
+    if value is None:
+        return "—"
+    return value.strftime("%d/%m/%Y") if lang == "vi" else value.isoformat()

@@ -1,0 +1,384 @@
+"""Build the Folium maps of the planners' pages, and each page from its map and its data.
+
+Folium builds each map: base layer, one empty layer group per data layer, the layer switcher,
+the scale bar, the forest vector tiles and (on ``/check``) the drawing tools. The browser then
+fetches the layers from our own GeoJSON and tile endpoints and fills the groups
+(``static/map/*.js``); the page builder never queries the database and never embeds a layer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import folium
+import shapely.geometry
+from branca.element import Figure
+from folium.elements import JSCSSMixin
+from folium.map import Layer
+from folium.plugins import Draw, VectorGridProtobuf
+from folium.template import Template
+from markupsafe import Markup
+
+from app.map import assets
+from app.map.i18n import Lang, texts, translator
+from app.map.render import PageContext, render_page
+from app.models.enums import ClearanceStatus, ForestCategory, SiteKind
+from app.schemas.analysis import SiteClearance, SiteForestOverlap
+from app.schemas.dashboard import Dashboard
+from app.schemas.site import SiteFeature
+from app.settings import Settings
+from spatial.crs import TM3_ZONES
+
+Bounds = tuple[tuple[float, float], tuple[float, float]]
+Layers = dict[str, Layer]  # layer key (as common.js knows it) → Folium layer
+# Initial view: the demo provinces, Lào Cai and Lai Châu ((south, west), (north, east)).
+REGION_BOUNDS: Bounds = ((21.32, 102.3), (22.85, 105.1))
+# The registry's provinces; neighbours are clipped in the data, so their cut edges would look
+# like real boundaries.
+PROVINCES = ("Lào Cai", "Lai Châu")
+SITES_URL = "/api/v1/sites?limit=1000"
+SEARCH_URL = "/api/v1/sites"
+FOREST_TILES_URL = "/ogc/collections/forest/tiles/WebMercatorQuad/{z}/{y}/{x}"
+CHECK_URL = "/api/v1/analysis/check"
+VN2000_ZONES = (9208, 9205)
+SITE_KINDS = tuple(kind.value for kind in SiteKind)
+CLEARANCE_STATUSES = tuple(status.value for status in ClearanceStatus)
+FOREST_CATEGORIES = tuple(category.value for category in ForestCategory)
+CHART_SITES = 15
+SITE_LEGEND_PX = (270, 24)  # the site map's legend (bottom right) is about 250 px wide
+# Drawn shapes go to the pane common.js creates above the sites; check.js styles them.
+PROPOSAL = {"pane": "srProposal"}
+
+
+def items_url(collection: str, **filters: str) -> str:
+    """Return the OGC API items URL of ``collection`` (GeoJSON, big pages, optional filters)."""
+    query = "".join(f"&{name}={value}" for name, value in filters.items())
+    return f"/ogc/collections/{collection}/items?f=json&limit=1000{query}"
+
+
+@dataclass(frozen=True)
+class FoliumParts:
+    """A rendered Folium map, split into the parts the page template places."""
+
+    header: Markup
+    html: Markup
+    script: Markup
+
+
+@dataclass(frozen=True)
+class SiteFacts:
+    """What the API says about one site, as the site page shows it."""
+
+    site: SiteFeature
+    forest: SiteForestOverlap
+    clearance: SiteClearance | None
+
+
+@dataclass(frozen=True)
+class Download:
+    """A download link of the site page."""
+
+    label: str
+    url: str
+
+
+def downloads(code: str) -> list[Download]:
+    """Return the download links of one site (the bundles hold its parcels and infrastructure)."""
+    return [
+        Download("GeoJSON", f"/api/v1/export/sites.geojson?code={code}"),
+        Download("GeoPackage", f"/api/v1/export/sites/{code}.gpkg"),
+        Download("Shapefile (.zip)", f"/api/v1/export/sites/{code}.shp.zip"),
+        Download("KML", f"/api/v1/export/sites/{code}.kml"),
+    ]
+
+
+class PageScript(JSCSSMixin, folium.MacroElement):
+    """Start sitereg's script of one page with the map, its layer groups and a JSON config."""
+
+    _template = Template(
+        """
+        {% macro script(this, kwargs) %}
+            sitereg.{{ this.page }}.start({{ this._parent.get_name() }}, {
+            {%- for key, layer in this.layers.items() %}
+                {{ key|tojson }}: {{ layer.get_name() }},
+            {%- endfor %}
+            }, {{ this.config|tojson }});
+        {% endmacro %}
+        """
+    )
+
+    def __init__(self, page: str, layers: Layers, config: Any) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]  # folium is untyped
+        self._name = "PageScript"
+        self.page = page
+        self.layers = layers
+        self.config = config
+        self.default_js = [
+            ("proj4", assets.PROJ4_JS),
+            ("sitereg_common", assets.COMMON_JS),
+            ("sitereg_legend", assets.LEGEND_JS),
+            (f"sitereg_{page}", assets.page_js(page)),
+        ]
+        self.default_css = [("sitereg_css", assets.SITEREG_CSS)]
+
+
+def base_map(
+    settings: Settings,
+    lang: Lang,
+    bounds: Bounds = REGION_BOUNDS,
+    clear_bottom_right: tuple[int, int] = (24, 24),
+) -> folium.Map:
+    """Return an empty map of ``bounds`` with a scale bar and the configured base layer.
+
+    ``clear_bottom_right`` (pixels) keeps the bounds clear of a legend in that corner.
+
+    Without ``SITEREG_MAP__TILE_URL`` the background stays plain: the map needs no tile server,
+    and provinces and communes give orientation.
+    """
+    fmap = folium.Map(
+        location=None,
+        tiles=None,
+        control_scale=True,
+        zoom_control=True,
+        min_zoom=6,
+        max_zoom=18,
+        zoom_snap=0.25,  # fit the region or a site snugly, not to the next whole zoom level
+    )
+    fmap.fit_bounds(bounds, padding_top_left=(24, 24), padding_bottom_right=clear_bottom_right)
+    if settings.map.tile_url:
+        folium.TileLayer(
+            tiles=settings.map.tile_url,
+            attr=settings.map.tile_attribution or settings.map.tile_url,
+            name=translator(lang)("layer.base"),
+            overlay=False,
+            control=False,
+        ).add_to(fmap)
+    return fmap
+
+
+def _group(fmap: folium.Map, lang: Lang, key: str, *, show: bool = True) -> folium.FeatureGroup:
+    group = folium.FeatureGroup(name=translator(lang)(f"layer.{key}"), show=show)
+    group.add_to(fmap)
+    return group
+
+
+def _forest_tiles(fmap: folium.Map, lang: Lang) -> VectorGridProtobuf:
+    # A string of options lets the style and id functions be JavaScript (sitereg.forest in
+    # common.js); Folium would camelize the keys of a dict.
+    options = (
+        "{rendererFactory: L.canvas.tile, interactive: true, maxNativeZoom: 14, "
+        "vectorTileLayerStyles: sitereg.forest.styles, getFeatureId: sitereg.forest.featureId}"
+    )
+    # Not shown by Folium: the page script switches it on once the GeoJSON layers are drawn
+    # (sitereg.showForest), so the page is interactive before the tiles stream in.
+    tiles = VectorGridProtobuf(
+        FOREST_TILES_URL, name=translator(lang)("layer.forest"), options=options, show=False
+    )
+    tiles.add_to(fmap)
+    return tiles
+
+
+def _common_config(lang: Lang) -> dict[str, Any]:
+    return {
+        "lang": lang,
+        "texts": texts(lang),
+        "siteUrl": "/sites/{code}" + ("?lang=en" if lang == "en" else ""),
+        "vn2000": {str(srid): TM3_ZONES[srid].proj4() for srid in VN2000_ZONES},
+        "sitesUrl": SITES_URL,
+        "searchUrl": SEARCH_URL,
+    }
+
+
+def _reference_layers(fmap: folium.Map, lang: Lang) -> Layers:
+    """Add the reference layers every map shows: protected areas, forest, communes, provinces.
+
+    Drawing order comes from Leaflet panes (common.js), so layers are added in the order the
+    layer switcher should list them.
+    """
+    return {
+        "protected_areas": _group(fmap, lang, "protected_areas"),
+        "forest": _forest_tiles(fmap, lang),
+        "communes": _group(fmap, lang, "communes"),
+        "provinces": _group(fmap, lang, "provinces"),
+    }
+
+
+def _reference_urls() -> dict[str, str]:
+    names = ", ".join(f"'{name}'" for name in PROVINCES)
+    return {
+        "provinces": items_url("provinces", filter=quote(f"name IN ({names})")),
+        "communes": items_url("communes"),
+        "protected_areas": items_url("protected_areas"),
+    }
+
+
+def home_map(settings: Settings, lang: Lang) -> folium.Map:
+    """Return the registry map: every layer, the switcher, search, legend and coordinates."""
+    fmap = base_map(settings, lang)
+    layers: Layers = {f"sites_{kind}": _group(fmap, lang, f"sites_{kind}") for kind in SITE_KINDS}
+    layers["clearance_parcels"] = _group(fmap, lang, "clearance_parcels")
+    layers["infrastructure"] = _group(fmap, lang, "infrastructure")
+    layers.update(_reference_layers(fmap, lang))
+    folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
+    config = {
+        **_common_config(lang),
+        "urls": {
+            **_reference_urls(),
+            "clearance_parcels": items_url("clearance_parcels"),
+            "infrastructure": items_url("infrastructure"),
+        },
+    }
+    PageScript("home", layers, config).add_to(fmap)
+    return fmap
+
+
+def site_map(settings: Settings, lang: Lang, code: str, kind: str, bounds: Bounds) -> folium.Map:
+    """Return the map of one site: its outline, parcels, infrastructure and forest overlap.
+
+    ``bounds`` is the site's ((south, west), (north, east)) in EPSG:4326 degrees.
+    """
+    fmap = base_map(settings, lang, bounds, clear_bottom_right=SITE_LEGEND_PX)
+    layers: Layers = {
+        key: _group(fmap, lang, key)
+        for key in ("site", "clearance_parcels", "infrastructure", "forest_overlap")
+    }
+    layers.update(_reference_layers(fmap, lang))
+    folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
+    config = {
+        **_common_config(lang),
+        "code": code,
+        "kind": kind,
+        "urls": {
+            "site": f"/api/v1/sites/{code}",
+            "forest_overlap": f"/api/v1/sites/{code}/forest-overlap?format=geojson",
+            **_reference_urls(),
+            "clearance_parcels": items_url("clearance_parcels", site_code=code),
+            "infrastructure": items_url("infrastructure", site_code=code),
+        },
+    }
+    PageScript("site", layers, config).add_to(fmap)
+    return fmap
+
+
+def check_map(settings: Settings, lang: Lang) -> folium.Map:
+    """Return the proposal-check map: drawing tools, the sites and the reference layers."""
+    fmap = base_map(settings, lang)
+    layers: Layers = {
+        "proposal": _group(fmap, lang, "proposal"),
+        "overlaps": _group(fmap, lang, "overlaps"),
+    }
+    for kind in SITE_KINDS:
+        layers[f"sites_{kind}"] = _group(fmap, lang, f"sites_{kind}")
+    layers.update(_reference_layers(fmap, lang))
+    folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
+    config = {
+        **_common_config(lang),
+        "urls": {
+            "check": CHECK_URL,
+            **_reference_urls(),
+        },
+    }
+    # Before Draw: the script translates Leaflet.draw's texts before its toolbar is built.
+    PageScript("check", layers, config).add_to(fmap)
+    Draw(  # type: ignore[no-untyped-call]  # folium is untyped
+        feature_group=layers["proposal"],
+        position="topleft",
+        show_geometry_on_click=False,
+        draw_options={
+            "polyline": False,
+            "circle": False,
+            "marker": False,
+            "circlemarker": False,
+            # showArea needs Leaflet.draw's readableArea, which throws under Leaflet 1.9.
+            "polygon": {"allowIntersection": False, "showArea": False, "shapeOptions": PROPOSAL},
+            "rectangle": {"showArea": False, "shapeOptions": PROPOSAL},
+        },
+        edit_options={"poly": {"allowIntersection": False}},
+    ).add_to(fmap)
+    return fmap
+
+
+def render_folium(fmap: folium.Map) -> FoliumParts:
+    """Render ``fmap`` with local assets only, split into header, body and script parts."""
+    figure = fmap.get_root()
+    assert isinstance(figure, Figure)
+    assets.localize(figure)
+    figure.render()  # renders the children, which fill the figure's header, html and script
+    return FoliumParts(
+        header=Markup(figure.header.render()),
+        html=Markup(figure.html.render()),
+        script=Markup(figure.script.render()),
+    )
+
+
+def home_page(settings: Settings, context: PageContext) -> str:
+    """Return the HTML of ``/``: the registry map."""
+    return render_page("home.html", context, folium=render_folium(home_map(settings, context.lang)))
+
+
+def check_page(settings: Settings, context: PageContext) -> str:
+    """Return the HTML of ``/check``: draw or upload a boundary and see what it would take."""
+    fmap = check_map(settings, context.lang)
+    return render_page("check.html", context, folium=render_folium(fmap))
+
+
+def site_bounds(geometry: dict[str, Any]) -> Bounds:
+    """Return ((south, west), (north, east)) of a GeoJSON geometry in EPSG:4326 degrees."""
+    west, south, east, north = shapely.geometry.shape(geometry).bounds
+    return ((south, west), (north, east))
+
+
+def site_page(settings: Settings, context: PageContext, facts: SiteFacts) -> str:
+    """Return the HTML of ``/sites/{code}``: the site's map, facts, overlaps and downloads."""
+    code = facts.site.id
+    kind = facts.site.properties.kind
+    fmap = site_map(settings, context.lang, code, kind, site_bounds(facts.site.geometry))
+    return render_page(
+        "site.html",
+        context,
+        folium=render_folium(fmap),
+        site=facts.site.properties,
+        forest=facts.forest,
+        clearance=facts.clearance,
+        downloads=downloads(code),
+    )
+
+
+def chart_data(dashboard: Dashboard, lang: Lang) -> dict[str, Any]:
+    """Return the dashboard charts' numbers: clearance per site and forest overlap per kind.
+
+    Series are ``[key, values]`` pairs, in the order the charts stack them.
+    """
+    t = translator(lang)
+    with_parcels = [site for site in dashboard.clearance_sites if site.parcels][:CHART_SITES]
+    statuses = reversed(CLEARANCE_STATUSES)  # handed over first: progress reads left to right
+    groups = dashboard.forest_by_kind
+    return {
+        "clearance": {
+            "labels": [site.site_name for site in with_parcels],
+            "series": [
+                [status, [round(getattr(site, f"{status}_ha"), 2) for site in with_parcels]]
+                for status in statuses
+            ],
+        },
+        "forest": {
+            "labels": [t(f"kind.{group.group}") for group in groups],
+            "series": [
+                [category, [round(getattr(group, f"{category}_ha"), 2) for group in groups]]
+                for category in FOREST_CATEGORIES
+            ],
+        },
+    }
+
+
+def dashboard_page(context: PageContext, dashboard: Dashboard) -> str:
+    """Return the HTML of ``/dashboard``: plan targets against the registry's figures."""
+    return render_page(
+        "dashboard.html",
+        context,
+        dashboard=dashboard,
+        chart_data=chart_data(dashboard, context.lang),
+        texts=texts(context.lang),
+    )

@@ -1,0 +1,74 @@
+"""HTTP validators: weak ETags, Cache-Control, and 304 answers to conditional requests.
+
+ETags are weak (``W/``) because the gzip middleware may change the bytes on the wire while
+the representation stays the same.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+from fastapi import Request, Response
+
+ITEMS_MAX_AGE_S = 60
+TILES_MAX_AGE_S = 600
+DOWNLOADS_MAX_AGE_S = 0
+
+
+def etag_of(*parts: bytes | str) -> str:
+    """Return a weak ETag of the given parts."""
+    digest = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        digest.update(part.encode() if isinstance(part, str) else part)
+    return f'W/"{digest.hexdigest()}"'
+
+
+def etag_of_file(path: Path) -> str:
+    """Return a weak ETag of a file's bytes, read in chunks."""
+    digest = hashlib.blake2b(digest_size=16)
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(chunk)
+    return f'W/"{digest.hexdigest()}"'
+
+
+def cache_control(max_age_s: int) -> str:
+    """Return the Cache-Control value: shared caches may keep it ``max_age_s``, then revalidate."""
+    if max_age_s <= 0:
+        return "no-cache"
+    return f"public, max-age={max_age_s}, must-revalidate"
+
+
+def matches(request: Request, etag: str) -> bool:
+    """Return True when ``If-None-Match`` names ``etag`` (weak comparison) or is ``*``."""
+    header = request.headers.get("if-none-match")
+    if not header:
+        return False
+    wanted = etag.removeprefix("W/")
+    return any(
+        tag.strip() == "*" or tag.strip().removeprefix("W/") == wanted for tag in header.split(",")
+    )
+
+
+def not_modified(etag: str, max_age_s: int) -> Response:
+    """Return the 304 answer with the validators a cache needs."""
+    return Response(
+        status_code=304, headers={"ETag": etag, "Cache-Control": cache_control(max_age_s)}
+    )
+
+
+def cached(
+    request: Request,
+    body: bytes,
+    media_type: str,
+    *,
+    max_age_s: int,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """Return ``body`` with an ETag and Cache-Control, or 304 when the client has it already."""
+    etag = etag_of(body)
+    if matches(request, etag):
+        return not_modified(etag, max_age_s)
+    all_headers = {"ETag": etag, "Cache-Control": cache_control(max_age_s), **(headers or {})}
+    return Response(body, media_type=media_type, headers=all_headers)

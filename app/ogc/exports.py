@@ -1,0 +1,139 @@
+"""Downloads: a collection (or one site's bundle) as GeoJSON, GeoPackage, Shapefile, KML or CSV.
+
+GeoJSON is streamed from a server-side cursor, so memory stays flat however large the layer.
+The other formats are written by :mod:`spatial.io.write` into a private temporary folder.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy.orm import Session
+
+from app.errors import InvalidParameter
+from app.ogc import fetch
+from app.ogc.catalog import Collection, get_collection
+from app.ogc.crs import OgcCrs
+from app.ogc.query import FeatureQuery, RawQuery, build_query
+from app.repositories import NotFound
+from spatial.io.write import ExportFormat, ExportLayer, write_layers
+
+BUNDLE_FORMATS = (ExportFormat.GPKG, ExportFormat.SHAPEFILE_ZIP, ExportFormat.KML)
+
+
+@dataclass(frozen=True)
+class ExportName:
+    """A requested download: the collection (or site code) and the format."""
+
+    stem: str
+    fmt: ExportFormat
+
+
+def parse_export_name(
+    name: str, formats: tuple[ExportFormat, ...] = tuple(ExportFormat)
+) -> ExportName:
+    """Split ``sites.shp.zip`` into ``sites`` and the Shapefile format.
+
+    Raises:
+        NotFound: for a format this download does not offer.
+    """
+    for fmt in sorted(formats, key=lambda item: -len(item.value)):
+        if name.endswith("." + fmt.value) and len(name) > len(fmt.value) + 1:
+            return ExportName(name[: -len(fmt.value) - 1], fmt)
+    offered = ", ".join(f".{fmt.value}" for fmt in formats)
+    raise NotFound(f"download format (offered: {offered}) for", name)
+
+
+def check_crs(fmt: ExportFormat, crs: OgcCrs) -> None:
+    """Refuse a CRS the format cannot state (GeoJSON and KML are WGS 84 lon/lat).
+
+    Raises:
+        InvalidParameter: naming ``crs``.
+    """
+    if not crs.is_crs84 and not fmt.carries_crs:
+        raise InvalidParameter(
+            "crs", f"{fmt.value} is always WGS 84 lon/lat; use gpkg, shp.zip or csv for {crs.uri}"
+        )
+
+
+def file_name(stem: str, fmt: ExportFormat, crs: OgcCrs) -> str:
+    """Return the download's file name: ``sitereg-<stem>[-epsg<srid>]-<YYYYMMDD>.<ext>``."""
+    crs_part = "" if crs.is_crs84 else f"-epsg{crs.srid}"
+    day = datetime.now(UTC).strftime("%Y%m%d")
+    return f"sitereg-{stem}{crs_part}-{day}.{fmt.value}"
+
+
+def metadata(collection: Collection, crs: OgcCrs) -> dict[str, str]:
+    """Return the provenance and licence recorded in a file's metadata."""
+    return {
+        "TITLE": collection.title,
+        "SOURCE": "sitereg — registry of industrial zones, clusters, mines and relocation areas",
+        "LICENCE": collection.licence,
+        "PROVENANCE": "Per-feature provenance and geometry_source are in the attributes.",
+        "CRS": crs.uri,
+        "EXPORTED_AT": datetime.now(UTC).isoformat(timespec="seconds"),
+    }
+
+
+def geojson_stream(session: Session, query: FeatureQuery) -> Iterator[bytes]:
+    """Yield a FeatureCollection in chunks, with provenance and licence as foreign members."""
+    collection = query.collection
+    head = {
+        "type": "FeatureCollection",
+        "name": collection.id,
+        "title": collection.title,
+        "licence": collection.licence,
+    }
+    yield (json.dumps(head, ensure_ascii=False)[:-1] + ',"features":[').encode()
+    separator = b""
+    for batch in fetch.stream_features(session, query):
+        yield separator + ",".join(batch).encode()
+        separator = b","
+    yield b"]}"
+
+
+def layer_for(session: Session, query: FeatureQuery, name: str | None = None) -> ExportLayer:
+    """Fetch one export layer's rows."""
+    columns, rows = fetch.fetch_rows(session, query)
+    collection = query.collection
+    return ExportLayer(
+        name=name or collection.id,
+        columns=columns,
+        rows=rows,
+        srid=query.crs.srid,
+        title=collection.title,
+        metadata=metadata(collection, query.crs),
+    )
+
+
+def write_collection(
+    session: Session, query: FeatureQuery, fmt: ExportFormat, directory: Path
+) -> Path:
+    """Write a collection's filtered features as one file of ``fmt``."""
+    return write_layers([layer_for(session, query)], fmt, directory, query.collection.id)
+
+
+def site_bundle(
+    session: Session, code: str, fmt: ExportFormat, crs: OgcCrs, directory: Path
+) -> Path:
+    """Write one site with its clearance parcels and infrastructure (three layers).
+
+    Raises:
+        NotFound: when no site has this code.
+    """
+    parts = (
+        ("sites", "code", "site"),
+        ("clearance_parcels", "site_code", None),
+        ("infrastructure", "site_code", None),
+    )
+    layers = []
+    for collection_id, key, name in parts:
+        query = build_query(get_collection(collection_id), RawQuery(crs=crs.uri), {key: code})
+        layers.append(layer_for(session, query, name))
+    if not layers[0].rows:
+        raise NotFound("site", code)
+    return write_layers(layers, fmt, directory, code)

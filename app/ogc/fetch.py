@@ -1,0 +1,106 @@
+"""Run the :mod:`app.ogc.sql` builders on a session and return text, bytes or small records."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from app import models
+from app.ogc import sql
+from app.ogc.catalog import Collection
+from app.ogc.query import FeatureQuery
+from app.repositories import NotFound
+
+STREAM_BATCH = 2000
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of features as GeoJSON Feature texts, with the number matched."""
+
+    matched: int
+    features: list[str]
+
+
+@dataclass(frozen=True)
+class Extent:
+    """Spatial (lon/lat degrees) and temporal extent of a collection."""
+
+    bbox: tuple[float, float, float, float] | None
+    interval: tuple[date | datetime | None, date | datetime | None] | None
+
+
+def fetch_page(session: Session, query: FeatureQuery) -> Page:
+    """Return the features of one page and ``numberMatched``."""
+    features = list(session.execute(sql.items_select(query)).scalars())
+    if query.offset == 0 and query.limit is not None and len(features) < query.limit:
+        matched = len(features)  # a short first page is the whole result: skip the count
+    else:
+        matched = int(session.execute(sql.count_select(query)).scalar_one())
+    return Page(matched=matched, features=features)
+
+
+def fetch_feature(session: Session, query: FeatureQuery, feature_id: str) -> str:
+    """Return one Feature text.
+
+    Raises:
+        NotFound: when the collection has no feature with this id.
+    """
+    text = session.execute(sql.feature_select(query, feature_id)).scalar_one_or_none()
+    if text is None:
+        raise NotFound(f"feature of collection '{query.collection.id}'", feature_id)
+    return str(text)
+
+
+def stream_features(session: Session, query: FeatureQuery) -> Iterator[list[str]]:
+    """Yield Feature texts in batches from a server-side cursor (constant memory)."""
+    # Options on the statement, not the connection: they must not outlive this query.
+    statement = sql.items_select(query).execution_options(yield_per=STREAM_BATCH)
+    result = session.execute(statement)
+    for batch in result.scalars().partitions():
+        yield list(batch)
+
+
+def fetch_rows(session: Session, query: FeatureQuery) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Return the column names and rows of an export (properties plus ``geometry_wkb``)."""
+    result = session.execute(sql.export_select(query))
+    return list(result.keys()), [tuple(row) for row in result]
+
+
+def fetch_extent(session: Session, collection: Collection) -> Extent:
+    """Return the collection's bbox and, when it has time, its first and last date."""
+    row = session.execute(sql.extent_select(collection)).one()
+    bbox = None if row[0] is None else (row[0], row[1], row[2], row[3])
+    interval = None
+    if collection.temporal:
+        first, last = session.execute(sql.temporal_extent_select(collection)).one()
+        interval = (first, last)
+    return Extent(bbox=bbox, interval=interval)
+
+
+def fetch_tile(session: Session, collection: Collection, z: int, x: int, y: int) -> bytes:
+    """Return the Mapbox Vector Tile of one tile (empty bytes when no feature touches it)."""
+    tile = session.execute(sql.tile_select(collection, z, x, y)).scalar_one_or_none()
+    return bytes(tile or b"")
+
+
+def data_version(session: Session, collection: Collection) -> str:
+    """Return a token that changes whenever the collection's rows may have changed.
+
+    Used as the validator of streamed downloads, whose bytes are not known before sending:
+    row count, highest id and the last demo load (plus the last update where the table has one).
+    """
+    table = collection.tile_id_expr.table
+    columns = [sa.func.count(), sa.func.max(collection.tile_id_expr)]
+    if "updated_at" in table.c:
+        columns.append(sa.func.max(table.c.updated_at))
+    counts = session.execute(
+        sa.select(*columns).select_from(collection.source).where(*collection.where)
+    ).one()
+    loaded = session.execute(sa.select(sa.func.max(models.DatasetLoad.loaded_at))).scalar()
+    return "|".join(str(value) for value in (*counts, loaded))

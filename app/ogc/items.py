@@ -1,0 +1,102 @@
+"""OGC API – Features: the items of a collection and single features (GeoJSON and HTML)."""
+
+from __future__ import annotations
+
+import json
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query, Request, Response
+
+from app.deps import SessionDep
+from app.ogc import caching, fetch, html, links
+from app.ogc.catalog import Collection
+from app.ogc.params import FeatureQueryDep, ItemsQueryDep
+from app.ogc.query import FeatureQuery
+from app.schemas.problem import problem_responses
+
+router = APIRouter(prefix="/ogc/collections", tags=["OGC API – Features"])
+GEOJSON_RESPONSE: dict[int | str, dict[str, Any]] = {
+    200: {"content": {links.GEOJSON: {}, links.HTML: {}}}
+}
+
+
+def _collection_link(request: Request, collection: Collection) -> dict[str, Any]:
+    href = links.url(request, f"/ogc/collections/{collection.id}")
+    return links.link(href, "collection", links.JSON, collection.title)
+
+
+def _frame(request: Request, query: FeatureQuery, page: fetch.Page) -> bytes:
+    """Wrap the Feature texts from PostGIS in a FeatureCollection (no decoding)."""
+    limit = query.limit or len(page.features)
+    page_links = links.self_and_alternate(request, links.GEOJSON)
+    page_links += links.page_links(request, page.matched, limit, query.offset)
+    page_links.append(_collection_link(request, query.collection))
+    tail = {
+        "numberMatched": page.matched,
+        "numberReturned": len(page.features),
+        "links": page_links,
+    }
+    head = '{"type":"FeatureCollection","features":['
+    return (head + ",".join(page.features) + "]," + json.dumps(tail)[1:]).encode()
+
+
+def _headers(query: FeatureQuery) -> dict[str, str]:
+    return {"Content-Crs": query.crs.header}
+
+
+@router.get(
+    "/{collectionId}/items",
+    name="ogc_items",
+    summary="Features of a collection (GeoJSON or HTML)",
+    response_class=Response,
+    responses={**GEOJSON_RESPONSE, **problem_responses(400, 404)},
+)
+def get_items(
+    request: Request,
+    session: SessionDep,
+    query: ItemsQueryDep,
+    f: Annotated[str | None, Query(description="json, geojson or html.")] = None,
+) -> Response:
+    """Return one page of features as a GeoJSON FeatureCollection.
+
+    Filters: `bbox` (+ `bbox-crs`), `datetime`, CQL2 `filter` (`filter-lang` cql2-text or
+    cql2-json, `filter-crs`), and any queryable as `name=value`. `crs` reprojects the output
+    (CRS84 by default; VN-2000 TM-3 EPSG:9205 Lai Châu, EPSG:9208 Lào Cai). `properties` picks
+    properties, `sortby` orders them (`-name` descending). Paging: `limit`, `offset`,
+    `numberMatched`, `next`/`prev` links.
+    """
+    as_html = links.wants_html(request, f, ("json", "geojson", "html"))
+    page = fetch.fetch_page(session, query)
+    if as_html:
+        return html.items_page(request, query, page)
+    body = _frame(request, query, page)
+    return caching.cached(
+        request, body, links.GEOJSON, max_age_s=caching.ITEMS_MAX_AGE_S, headers=_headers(query)
+    )
+
+
+@router.get(
+    "/{collectionId}/items/{featureId}",
+    name="ogc_feature",
+    summary="One feature (GeoJSON or HTML)",
+    response_class=Response,
+    responses={**GEOJSON_RESPONSE, **problem_responses(400, 404)},
+)
+def get_feature(
+    request: Request,
+    session: SessionDep,
+    query: FeatureQueryDep,
+    feature_id: Annotated[str, Path(alias="featureId", description="The feature's code.")],
+    f: Annotated[str | None, Query(description="json, geojson or html.")] = None,
+) -> Response:
+    """Return one feature by id (its registry code), optionally in another `crs`."""
+    as_html = links.wants_html(request, f, ("json", "geojson", "html"))
+    text = fetch.fetch_feature(session, query, feature_id)
+    if as_html:
+        return html.feature_page(request, query, json.loads(text))
+    feature_links = links.self_and_alternate(request, links.GEOJSON)
+    feature_links.append(_collection_link(request, query.collection))
+    body = (text[:-1] + ',"links":' + json.dumps(feature_links) + "}").encode()
+    return caching.cached(
+        request, body, links.GEOJSON, max_age_s=caching.ITEMS_MAX_AGE_S, headers=_headers(query)
+    )

@@ -1,0 +1,132 @@
+"""FastAPI dependencies of the OGC parameters, declared so the OpenAPI document lists them."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, Path, Query, Request
+
+from app.deps import SettingsDep
+from app.ogc import query as q
+from app.ogc.catalog import Collection, get_collection
+from app.ogc.crs import CRS84_URI
+
+CRS_HELP = f"CRS URI (default {CRS84_URI}); EPSG:4326, EPSG:3857 and VN-2000 TM-3 EPSG:9205–9218."
+
+
+def collection_dep(
+    collection_id: Annotated[str, Path(alias="collectionId", description="Collection id.")],
+) -> Collection:
+    """Return the collection named in the path (404 problem+json when unknown)."""
+    return get_collection(collection_id)
+
+
+CollectionDep = Annotated[Collection, Depends(collection_dep)]
+
+
+OptionalText = str | None
+BBoxParam = Annotated[
+    OptionalText,
+    Query(
+        description="minx,miny,maxx,maxy (4 or 6 numbers) in bbox-crs.",
+        examples=["104.0,22.3,104.2,22.5"],
+    ),
+]
+BBoxCrsParam = Annotated[OptionalText, Query(alias="bbox-crs", description=CRS_HELP)]
+DatetimeParam = Annotated[
+    OptionalText,
+    Query(
+        description="Instant or interval (RFC 3339, '..' for open ends).",
+        examples=["2020-01-01/.."],
+    ),
+]
+FilterParam = Annotated[
+    OptionalText,
+    Query(
+        description="CQL2 filter in filter-lang.",
+        examples=["kind = 'industrial_zone' AND planned_area_ha > 100"],
+    ),
+]
+FilterLangParam = Annotated[
+    OptionalText,
+    Query(
+        alias="filter-lang",
+        description="cql2-text (default) or cql2-json; cql-text (GDAL) reads as cql2-text.",
+        json_schema_extra={"enum": ["cql2-text", "cql2-json", "cql-text"]},
+    ),
+]
+FilterCrsParam = Annotated[
+    OptionalText, Query(alias="filter-crs", description="CRS of the geometries in filter.")
+]
+CrsParam = Annotated[OptionalText, Query(description=CRS_HELP)]
+PropertiesParam = Annotated[OptionalText, Query(description="Comma-separated properties.")]
+SortbyParam = Annotated[
+    OptionalText, Query(description="Comma-separated properties; prefix - for descending.")
+]
+
+
+def raw_query(
+    bbox: BBoxParam = None,
+    bbox_crs: BBoxCrsParam = None,
+    datetime: DatetimeParam = None,
+    filter: FilterParam = None,
+    filter_lang: FilterLangParam = None,
+    filter_crs: FilterCrsParam = None,
+    properties: PropertiesParam = None,
+    sortby: SortbyParam = None,
+    crs: CrsParam = None,
+) -> q.RawQuery:
+    """Collect the filter parameters as sent (parsed later, against the collection)."""
+    return q.RawQuery(
+        bbox=bbox,
+        bbox_crs=bbox_crs,
+        datetime=datetime,
+        filter=filter,
+        filter_lang=filter_lang,
+        filter_crs=filter_crs,
+        properties=properties,
+        sortby=sortby,
+        crs=crs,
+    )
+
+
+RawQueryDep = Annotated[q.RawQuery, Depends(raw_query)]
+
+
+def items_query(
+    request: Request,
+    collection: CollectionDep,
+    raw: RawQueryDep,
+    settings: SettingsDep,
+    limit: Annotated[
+        int | None, Query(ge=1, description="Features per page (larger values are capped).")
+    ] = None,
+    offset: Annotated[int, Query(ge=0, description="Features to skip.")] = 0,
+) -> q.FeatureQuery:
+    """Parse the items parameters; queryables also filter by equality (``?kind=...``)."""
+    q.check_known(request.query_params.keys(), q.ITEMS_PARAMETERS, collection)
+    size = min(limit or settings.limits.page_size_default, settings.limits.page_size_max)
+    return q.build_query(collection, raw, request.query_params, limit=size, offset=offset)
+
+
+ItemsQueryDep = Annotated[q.FeatureQuery, Depends(items_query)]
+
+
+def feature_query(
+    request: Request,
+    collection: CollectionDep,
+    crs: CrsParam = None,
+    properties: PropertiesParam = None,
+) -> q.FeatureQuery:
+    """Parse the parameters of one feature: output ``crs`` and ``properties``."""
+    q.check_known(request.query_params.keys(), {"crs", "properties", "f"})
+    return q.build_query(collection, q.RawQuery(crs=crs, properties=properties), {})
+
+
+FeatureQueryDep = Annotated[q.FeatureQuery, Depends(feature_query)]
+
+
+def export_query(request: Request, collection: Collection, raw: q.RawQuery) -> q.FeatureQuery:
+    """Parse the filter parameters of a download (no paging: the whole result)."""
+    q.check_known(request.query_params.keys(), q.FILTER_PARAMETERS, collection)
+    return q.build_query(collection, raw, request.query_params)

@@ -1,0 +1,247 @@
+"""Query parameters parsed, checked against the collection and compiled to SQL conditions.
+
+Items, downloads and tiles share these parsers. Every failure is an ``InvalidParameter`` that
+names the parameter (400 problem+json), and OGC routes reject parameters they do not know.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from app.errors import InvalidParameter
+from app.ogc import cql2, cql2_temporal
+from app.ogc.catalog import Collection, Property, PropertyType
+from app.ogc.crs import CRS84, OgcCrs, parse_crs
+from spatial.crs import WGS84
+
+# Parameters every items-like endpoint understands (queryable names come on top).
+FILTER_PARAMETERS = frozenset(
+    {
+        "bbox",
+        "bbox-crs",
+        "datetime",
+        "filter",
+        "filter-lang",
+        "filter-crs",
+        "properties",
+        "sortby",
+        "crs",
+    }
+)
+ITEMS_PARAMETERS = FILTER_PARAMETERS | {"limit", "offset", "f"}
+
+
+@dataclass(frozen=True)
+class RawQuery:
+    """The filter parameters as sent, before any parsing."""
+
+    bbox: str | None = None
+    bbox_crs: str | None = None
+    datetime: str | None = None
+    filter: str | None = None
+    filter_lang: str | None = None
+    filter_crs: str | None = None
+    properties: str | None = None
+    sortby: str | None = None
+    crs: str | None = None
+
+
+@dataclass(frozen=True)
+class FeatureQuery:
+    """A parsed query on one collection: SQL conditions, order, selected properties, CRS."""
+
+    collection: Collection
+    conditions: tuple[Any, ...]
+    order_by: tuple[Any, ...]
+    properties: tuple[Property, ...]
+    crs: OgcCrs
+    limit: int | None = None
+    offset: int = 0
+
+
+def check_known(
+    names: Iterable[str], allowed: Iterable[str], collection: Collection | None = None
+) -> None:
+    """Reject query parameters that are neither ``allowed`` nor queryables of ``collection``.
+
+    Raises:
+        InvalidParameter: naming the first unknown parameter.
+    """
+    known = set(allowed) | set(collection.by_name if collection else ())
+    for name in names:
+        if name not in known:
+            choices = ", ".join(sorted(known)) or "none"
+            raise InvalidParameter(name, f"unknown parameter; allowed: {choices}")
+
+
+def _numbers(text: str, parameter: str) -> list[float]:
+    try:
+        values = [float(part) for part in text.split(",")]
+    except ValueError:
+        raise InvalidParameter(parameter, "expected numbers separated by commas") from None
+    if not all(math.isfinite(value) for value in values):
+        raise InvalidParameter(parameter, "numbers must be finite")
+    return values
+
+
+def bbox_condition(text: str, bbox_crs: OgcCrs, collection: Collection) -> Any:
+    """Return ``ST_Intersects(geometry, box)`` for a 4- or 6-number ``bbox`` in ``bbox_crs``.
+
+    Raises:
+        InvalidParameter: for a malformed box (names ``bbox``).
+    """
+    values = _numbers(text, "bbox")
+    if len(values) not in (4, 6):
+        raise InvalidParameter("bbox", f"expected 4 or 6 numbers, got {len(values)}")
+    half = len(values) // 2
+    x1, y1, x2, y2 = values[0], values[1], values[half], values[half + 1]
+    if bbox_crs.lat_lon:
+        x1, y1, x2, y2 = y1, x1, y2, x2
+    if x1 > x2 or y1 > y2:
+        raise InvalidParameter("bbox", "the lower corner must come first (min ≤ max on both axes)")
+    if bbox_crs.srid == WGS84 and not (x1 >= -180 and x2 <= 180 and y1 >= -90 and y2 <= 90):
+        raise InvalidParameter("bbox", "longitudes must lie in [-180, 180], latitudes in [-90, 90]")
+    envelope = sa.func.ST_MakeEnvelope(x1, y1, x2, y2, bbox_crs.srid)
+    if bbox_crs.srid != WGS84:
+        envelope = sa.func.ST_Transform(envelope, WGS84)
+    return sa.func.ST_Intersects(collection.geometry, envelope)
+
+
+def _instant_or_open(text: str) -> str | date | datetime:
+    if text in ("", ".."):
+        return ".."
+    try:
+        return cql2_temporal.parse_instant(text)
+    except InvalidParameter:
+        raise InvalidParameter("datetime", f"'{text}' is not an RFC 3339 date or time") from None
+
+
+def datetime_condition(text: str, collection: Collection) -> Any:
+    """Return the condition of ``datetime`` (instant or ``start/end`` with ``..`` open ends).
+
+    Raises:
+        InvalidParameter: for a malformed value or a collection without time (names ``datetime``).
+    """
+    if collection.temporal is None:
+        raise InvalidParameter("datetime", f"collection '{collection.id}' has no temporal property")
+    parts = [_instant_or_open(part) for part in text.split("/")]
+    if len(parts) > 2 or parts == [".."] or parts == ["..", ".."]:
+        raise InvalidParameter("datetime", "expected an instant or an interval start/end")
+    ends = [part if isinstance(part, str) else part.isoformat() for part in parts]
+    interval = {"interval": ends if len(ends) == 2 else ends * 2}
+    node = {"op": "t_intersects", "args": [{"property": collection.temporal}, interval]}
+    return cql2.compile_filter(node, collection, CRS84)
+
+
+def select_properties(text: str | None, collection: Collection) -> tuple[Property, ...]:
+    """Return the properties named in ``properties`` (all when absent).
+
+    Raises:
+        InvalidParameter: for an unknown property name.
+    """
+    if text is None:
+        return collection.properties
+    names = [name.strip() for name in text.split(",") if name.strip()]
+    unknown = [name for name in names if collection.property(name) is None]
+    if unknown:
+        raise InvalidParameter(
+            "properties", f"unknown properties {unknown}; known: {', '.join(collection.by_name)}"
+        )
+    return tuple(prop for prop in collection.properties if prop.name in names)
+
+
+def order_by(text: str | None, collection: Collection, *, paged: bool = True) -> tuple[Any, ...]:
+    """Return ORDER BY clauses for ``sortby`` (``name``, ``+name``, ``-name``).
+
+    Pages end with the id so that paging is stable; a whole download without ``sortby`` has no
+    order at all (a sort of a large layer would spill to disk before the first byte is sent).
+
+    Raises:
+        InvalidParameter: for an unknown or unsortable property.
+    """
+    clauses: list[Any] = []
+    for item in (text or "").split(","):
+        item = item.strip()
+        if not item:
+            continue
+        descending = item.startswith("-")
+        name = item.lstrip("+-").strip()
+        prop = collection.property(name)
+        if prop is None or prop.type is PropertyType.ARRAY:
+            raise InvalidParameter("sortby", f"cannot sort by '{name}'")
+        clauses.append(prop.expr.desc().nulls_last() if descending else prop.expr.asc())
+    return (*clauses, collection.id_expr.asc()) if paged else tuple(clauses)
+
+
+def _typed_value(prop: Property, text: str) -> Any:
+    try:
+        if prop.type in (PropertyType.NUMBER, PropertyType.INTEGER):
+            return float(text)
+        if prop.type is PropertyType.BOOLEAN:
+            return {"true": True, "false": False}[text.lower()]
+        if prop.type in (PropertyType.DATE, PropertyType.DATETIME):
+            return cql2_temporal.parse_instant(text)
+    except (ValueError, KeyError, InvalidParameter):
+        raise InvalidParameter(prop.name, f"'{text}' is not a {prop.type.value}") from None
+    return text
+
+
+def equality_conditions(params: Mapping[str, str], collection: Collection) -> list[Any]:
+    """Return ``property = value`` for each queryable sent as a query parameter.
+
+    Raises:
+        InvalidParameter: when a value does not fit the property's type, or for arrays.
+    """
+    conditions = []
+    for name, text in params.items():
+        prop = collection.property(name)
+        if prop is None:
+            continue
+        if prop.type is PropertyType.ARRAY:
+            conditions.append(sa.literal(text, sa.Text) == sa.any_(prop.expr))
+            continue
+        conditions.append(prop.expr == _typed_value(prop, text))
+    return conditions
+
+
+def filter_conditions(raw: RawQuery, collection: Collection) -> list[Any]:
+    """Return the conditions of ``bbox``, ``datetime`` and ``filter`` (in that order)."""
+    conditions: list[Any] = list(collection.where)
+    if raw.bbox is not None:
+        conditions.append(bbox_condition(raw.bbox, parse_crs(raw.bbox_crs, "bbox-crs"), collection))
+    if raw.datetime is not None:
+        conditions.append(datetime_condition(raw.datetime, collection))
+    if raw.filter is not None:
+        if raw.filter_lang not in (None, *cql2.FILTER_LANGS, "cql-text"):
+            raise InvalidParameter("filter-lang", "use cql2-text or cql2-json")
+        node = cql2.parse_filter(raw.filter, raw.filter_lang)
+        filter_crs = parse_crs(raw.filter_crs, "filter-crs")
+        conditions.append(cql2.compile_filter(node, collection, filter_crs))
+    return conditions
+
+
+def build_query(
+    collection: Collection,
+    raw: RawQuery,
+    params: Mapping[str, str],
+    *,
+    limit: int | None = None,
+    offset: int = 0,
+) -> FeatureQuery:
+    """Parse every filter parameter of a request into a :class:`FeatureQuery`."""
+    conditions = filter_conditions(raw, collection) + equality_conditions(params, collection)
+    return FeatureQuery(
+        collection=collection,
+        conditions=tuple(conditions),
+        order_by=order_by(raw.sortby, collection, paged=limit is not None),
+        properties=select_properties(raw.properties, collection),
+        crs=parse_crs(raw.crs, "crs"),
+        limit=limit,
+        offset=offset,
+    )

@@ -1,0 +1,112 @@
+"""Downloads for GIS analysts: every collection in five formats, and one site's bundle."""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query, Request, Response
+from fastapi import Path as PathParam
+from fastapi.responses import FileResponse, StreamingResponse
+from starlette.background import BackgroundTask
+
+from app.deps import SessionDep
+from app.ogc import caching, exports, fetch
+from app.ogc.catalog import get_collection
+from app.ogc.crs import parse_crs
+from app.ogc.params import RawQueryDep, export_query
+from app.ogc.query import FeatureQuery, check_known
+from app.schemas.problem import problem_responses
+from spatial.io.write import ExportFormat
+
+router = APIRouter(prefix="/api/v1/export", tags=["downloads"])
+FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"content": {fmt.media_type: {} for fmt in ExportFormat}}
+}
+
+
+def _send_file(request: Request, path: Path, media_type: str, name: str) -> Response:
+    """Send a written file with an ETag of its bytes; its temporary folder goes afterwards."""
+    etag = caching.etag_of_file(path)
+    cleanup = BackgroundTask(shutil.rmtree, path.parent, ignore_errors=True)
+    if caching.matches(request, etag):
+        cleanup_now = caching.not_modified(etag, caching.DOWNLOADS_MAX_AGE_S)
+        cleanup_now.background = cleanup
+        return cleanup_now
+    headers = {"ETag": etag, "Cache-Control": caching.cache_control(0)}
+    return FileResponse(path, media_type=media_type, filename=name, headers=headers,
+                        background=cleanup)  # fmt: skip
+
+
+@router.get(
+    "/{name}",
+    summary="Download a collection (GeoJSON, GeoPackage, Shapefile zip, KML, CSV)",
+    response_class=Response,
+    responses={**FILE_RESPONSES, **problem_responses(400, 404)},
+)
+def download_collection(
+    request: Request,
+    session: SessionDep,
+    raw: RawQueryDep,
+    name: Annotated[str, PathParam(description="`<collection>.<format>`, e.g. `sites.gpkg`.")],
+) -> Response:
+    """Return a whole collection, filtered like the OGC items (`bbox`, `datetime`, `filter`...).
+
+    Formats: `.geojson` (RFC 7946, streamed), `.gpkg`, `.shp.zip` (with .prj, .cpg UTF-8 and a
+    README of the 10-character field names), `.kml`, `.csv` (WKT geometry). `crs` (e.g.
+    `EPSG:9208`, VN-2000 TM-3 Lào Cai) applies to the formats that record a CRS.
+    """
+    wanted = exports.parse_export_name(name)
+    query = export_query(request, get_collection(wanted.stem), raw)
+    exports.check_crs(wanted.fmt, query.crs)
+    file_name = exports.file_name(wanted.stem, wanted.fmt, query.crs)
+    if wanted.fmt is ExportFormat.GEOJSON:
+        return _stream_geojson(request, session, query, file_name)
+    path = exports.write_collection(session, query, wanted.fmt, Path(tempfile.mkdtemp()))
+    return _send_file(request, path, wanted.fmt.media_type, file_name)
+
+
+def _stream_geojson(
+    request: Request, session: SessionDep, query: FeatureQuery, file_name: str
+) -> Response:
+    """Stream GeoJSON; the validator is the data version, since the bytes come later."""
+    etag = caching.etag_of(str(request.url), fetch.data_version(session, query.collection))
+    if caching.matches(request, etag):
+        return caching.not_modified(etag, caching.DOWNLOADS_MAX_AGE_S)
+    headers = {
+        "ETag": etag,
+        "Cache-Control": caching.cache_control(0),
+        "Content-Disposition": f'attachment; filename="{file_name}"',
+    }
+    media_type = ExportFormat.GEOJSON.media_type
+    stream = exports.geojson_stream(session, query)
+    return StreamingResponse(stream, media_type=media_type, headers=headers)
+
+
+@router.get(
+    "/sites/{name}",
+    summary="Download one site with its clearance parcels and infrastructure",
+    response_class=Response,
+    responses={**FILE_RESPONSES, **problem_responses(400, 404)},
+)
+def download_site_bundle(
+    request: Request,
+    session: SessionDep,
+    name: Annotated[str, PathParam(description="`<site code>.<format>`: gpkg, shp.zip, kml.")],
+    crs: Annotated[str | None, Query(description="Output CRS (gpkg, shp.zip).")] = None,
+) -> Response:
+    """Return a site, its clearance parcels and its infrastructure as three layers of one file."""
+    check_known(request.query_params.keys(), {"crs"})
+    wanted = exports.parse_export_name(name, exports.BUNDLE_FORMATS)
+    output_crs = parse_crs(crs, "crs")
+    exports.check_crs(wanted.fmt, output_crs)
+    folder = Path(tempfile.mkdtemp())
+    try:
+        path = exports.site_bundle(session, wanted.stem, wanted.fmt, output_crs, folder)
+    except Exception:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
+    name = exports.file_name(wanted.stem, wanted.fmt, output_crs)
+    return _send_file(request, path, wanted.fmt.media_type, name)

@@ -1,0 +1,78 @@
+"""The planners' pages: the registry map, one site, the boundary check and the plan dashboard.
+
+Every page is Vietnamese by default; ``?lang=en`` switches it to English. The pages load no
+asset from the internet: Leaflet and its plugins come from ``/static/vendor``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
+
+from app.deps import SessionDep, SettingsDep
+from app.map import page
+from app.map.i18n import parse_lang
+from app.map.render import PageContext
+from app.routers import sites as sites_api
+from app.schemas.problem import problem_responses
+from app.services import dashboard, reports
+
+router = APIRouter(tags=["pages"], include_in_schema=False, default_response_class=HTMLResponse)
+
+LangQuery = Annotated[str | None, Query(description="Page language: vi (default) or en.")]
+
+
+def _context(request: Request, name: str, lang: str | None) -> PageContext:
+    return PageContext(lang=parse_lang(lang), page=name, path=request.url.path)
+
+
+def _site_facts(session: Session, code: str) -> page.SiteFacts:
+    """Collect what the API answers about one site: facts, forest overlap, clearance today."""
+    site = sites_api.get_site(code, session)
+    clearance = reports.clearance_report(session, as_of=date.today())
+    return page.SiteFacts(
+        site=site,
+        forest=reports.site_forest_overlap(session, code, area="geodesic"),
+        clearance=next((row for row in clearance.sites if row.site_code == code), None),
+    )
+
+
+@router.get("/", summary="Registry map")
+def home(request: Request, settings: SettingsDep, lang: LangQuery = None) -> HTMLResponse:
+    """Return the map of every site with forest land, protected areas, parcels and units."""
+    return HTMLResponse(page.home_page(settings, _context(request, "home", lang)))
+
+
+@router.get("/sites/{code}", summary="One site", responses=problem_responses(404))
+def site(
+    request: Request,
+    code: str,
+    session: SessionDep,
+    settings: SettingsDep,
+    lang: LangQuery = None,
+) -> HTMLResponse:
+    """Return one site's page: map, facts, forest overlap, clearance and downloads."""
+    facts = _site_facts(session, code)
+    return HTMLResponse(page.site_page(settings, _context(request, "site", lang), facts))
+
+
+@router.get("/check", summary="Check a proposed boundary")
+def check(request: Request, settings: SettingsDep, lang: LangQuery = None) -> HTMLResponse:
+    """Return the page that checks a drawn or uploaded boundary with the analysis API."""
+    return HTMLResponse(page.check_page(settings, _context(request, "check", lang)))
+
+
+@router.get("/dashboard", summary="Plan targets")
+def plan_dashboard(
+    request: Request,
+    session: SessionDep,
+    lang: LangQuery = None,
+    as_of: Annotated[date | None, Query(description="Report date (default: today).")] = None,
+) -> HTMLResponse:
+    """Return the plan targets against the figures computed from the registry."""
+    figures = dashboard.build(session, as_of=as_of or date.today())
+    return HTMLResponse(page.dashboard_page(_context(request, "dashboard", lang), figures))

@@ -1,0 +1,38 @@
+"""The plan dashboard: each target against the registry's figure, with the charts' data."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import BaseModel, Field
+
+from app.models.enums import TargetUnit
+from app.schemas.analysis import GroupForestOverlap, SiteClearance
+
+
+class TargetStanding(BaseModel):
+    """A plan target and where the registry's data puts it."""
+
+    code: str
+    title_vi: str
+    title_en: str
+    legal_source: str
+    unit: TargetUnit
+    target_value: float
+    deadline: date
+    metric: str
+    achieved: float | None = Field(description="None when the registry does not track it.")
+    counted: int | None = Field(description="Sites the figure is taken over (counts, %).")
+    progress_pct: float | None
+
+
+class Dashboard(BaseModel):
+    """Plan targets, clearance per site and forest overlap totals on a date."""
+
+    as_of: date
+    targets: list[TargetStanding]
+    clearance_sites: list[SiteClearance]
+    clearance_totals: SiteClearance
+    forest_by_kind: list[GroupForestOverlap]
+    forest_totals: GroupForestOverlap
+    forest_synthetic: bool = Field(description="True when a forest dataset is synthetic.")

@@ -1,0 +1,69 @@
+"""The plan dashboard: every plan target against the figure the registry computes for it."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from app.models import PlanTarget
+from app.repositories.targets import list_targets
+from app.schemas.dashboard import Dashboard, TargetStanding
+from app.services.reports import (
+    CLEAN_LAND_METRIC,
+    clearance_report,
+    forest_overlap_report,
+    percent,
+)
+from spatial.analysis import target_metrics
+from spatial.analysis.target_metrics import TargetMetric
+
+
+def _standing(target: PlanTarget, measured: TargetMetric | None) -> TargetStanding:
+    achieved = measured.achieved if measured is not None else None
+    return TargetStanding(
+        code=target.code,
+        title_vi=target.title_vi,
+        title_en=target.title_en,
+        legal_source=target.legal_source,
+        unit=target.unit,
+        target_value=target.target_value,
+        deadline=target.deadline,
+        metric=target.metric,
+        achieved=None if achieved is None else round(achieved, 2),
+        counted=measured.counted if measured is not None else None,
+        progress_pct=None if achieved is None else percent(achieved, target.target_value),
+    )
+
+
+def _measured(
+    session: Session, targets: list[PlanTarget], cleaned_ha: float
+) -> dict[tuple[int, str], TargetMetric]:
+    """Return the figures per (deadline year, metric), computed once per year."""
+    measured: dict[tuple[int, str], TargetMetric] = {}
+    for year in sorted({target.deadline.year for target in targets}):
+        figures = target_metrics.run(session.connection(), year=year)
+        figures[CLEAN_LAND_METRIC] = TargetMetric(CLEAN_LAND_METRIC, cleaned_ha, None)
+        measured.update({(year, metric): figure for metric, figure in figures.items()})
+    return measured
+
+
+def build(session: Session, *, as_of: date) -> Dashboard:
+    """Return the plan targets with the registry's figures, clearance and forest totals.
+
+    Clearance is computed as of ``as_of`` from the parcels' status history; the other figures
+    describe the registry as it is now.
+    """
+    clearance = clearance_report(session, as_of=as_of)
+    forest = forest_overlap_report(session, area="geodesic")
+    targets = sorted(list_targets(session), key=lambda t: (t.deadline, t.legal_source))
+    measured = _measured(session, targets, clearance.totals.clean_land_ha)
+    return Dashboard(
+        as_of=as_of,
+        targets=[_standing(t, measured.get((t.deadline.year, t.metric))) for t in targets],
+        clearance_sites=sorted(clearance.sites, key=lambda s: -s.clean_land_ha),
+        clearance_totals=clearance.totals,
+        forest_by_kind=forest.by_kind,
+        forest_totals=forest.totals,
+        forest_synthetic=any(d.synthetic for d in forest.forest_datasets),
+    )

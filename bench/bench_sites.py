@@ -1,0 +1,168 @@
+"""The 120 SYNTHETIC benchmark sites and the real reference layers of ``data/geojson``.
+
+Sites are irregular star-shaped outlines (36 vertices) of 20–1 000 ha (log-uniform, geodesic on
+WGS 84) centred at seeded random points inside Lào Cai and Lai Châu, with the province that
+holds the centre and the nearest 2025 commune point. They are ``indicative`` and say SYNTHETIC in
+their provenance.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+import psycopg
+import shapely
+import sqlalchemy as sa
+from pyproj import Geod
+from shapely.geometry import Point, Polygon, shape
+
+from app.settings import PROJECT_ROOT
+
+SITE_COUNT: Final = 120
+SITE_AREA_RANGE_HA: Final = (20.0, 1_000.0)
+SITE_KINDS: Final = (("industrial_zone", 0.25), ("industrial_cluster", 0.5), ("mining_site", 0.25))
+SITE_STATUSES: Final = ("planned", "established", "operating")
+SITE_VERTICES: Final = 36
+SITE_PROVINCES: Final = ("Lào Cai", "Lai Châu")
+REFERENCE_LAYERS: Final = (
+    "provinces_2025",
+    "provinces_pre2025",
+    "districts_pre2025",
+    "communes_2025",
+    "protected_areas",
+)
+GEOD: Final = Geod(ellps="WGS84")
+DATA_DIR: Final = PROJECT_ROOT / "data" / "geojson"
+
+
+@dataclass(frozen=True)
+class SyntheticSite:
+    """One synthetic site: code, name, kind, status, province, commune and outline (EPSG:4326)."""
+
+    code: str
+    name: str
+    kind: str
+    status: str
+    province: str
+    commune: str
+    planned_area_ha: float
+    outline: Polygon
+
+
+def _features(name: str) -> list[dict[str, Any]]:
+    path: Path = DATA_DIR / f"{name}.geojson"
+    features: list[dict[str, Any]] = json.loads(path.read_text(encoding="utf-8"))["features"]
+    return features
+
+
+def star_outline(rng: np.random.Generator, lon: float, lat: float, area_ha: float) -> Polygon:
+    """Return an irregular star-shaped polygon of ``area_ha`` geodesic hectares around lon/lat.
+
+    Star-shaped around its centre with positive radii, so it is always simple (valid); CCW.
+    """
+    angles = np.sort(rng.uniform(0.0, 2.0 * math.pi, SITE_VERTICES))
+    phase1, phase2 = rng.uniform(0.0, 2.0 * math.pi, 2)
+    lobes = 0.25 * np.sin(2 * angles + phase1) + 0.12 * np.sin(3 * angles + phase2)
+    radii = np.clip(1.0 + lobes + rng.normal(0.0, 0.07, SITE_VERTICES), 0.4, 1.8)
+    metres_per_deg_lat = 110_574.0
+    metres_per_deg_lon = 111_320.0 * math.cos(math.radians(lat))
+
+    def outline(scale_m: float) -> Polygon:
+        xs = lon + scale_m * radii * np.cos(angles) / metres_per_deg_lon
+        ys = lat + scale_m * radii * np.sin(angles) / metres_per_deg_lat
+        return Polygon(np.column_stack((xs, ys)))
+
+    scale_m = math.sqrt(area_ha * 10_000.0 / math.pi)
+    for _ in range(3):  # the scale converges in one or two steps (area ∝ scale²)
+        area_m2 = abs(GEOD.geometry_area_perimeter(outline(scale_m))[0])
+        scale_m *= math.sqrt(area_ha * 10_000.0 / area_m2)
+    oriented: Polygon = shapely.orient_polygons(outline(scale_m))
+    return oriented
+
+
+def generate_sites(seed: int, count: int = SITE_COUNT) -> list[SyntheticSite]:
+    """Return ``count`` seeded synthetic sites inside Lào Cai and Lai Châu."""
+    rng = np.random.default_rng(seed + 1)
+    provinces = {f["properties"]["name"]: shape(f["geometry"]) for f in _features("provinces_2025")}
+    area = shapely.union_all([provinces[name] for name in SITE_PROVINCES])
+    communes = _features("communes_2025")
+    commune_tree = shapely.STRtree([shape(f["geometry"]) for f in communes])
+    west, south, east, north = area.bounds
+    kinds, weights = zip(*SITE_KINDS, strict=True)
+    sites: list[SyntheticSite] = []
+    while len(sites) < count:
+        centre = Point(rng.uniform(west, east), rng.uniform(south, north))
+        if not area.contains(centre):
+            continue
+        number = len(sites) + 1
+        area_ha = float(np.exp(rng.uniform(*np.log(SITE_AREA_RANGE_HA))))
+        province = next(name for name in SITE_PROVINCES if provinces[name].contains(centre))
+        nearest = communes[int(commune_tree.nearest(centre))]["properties"]["commune"]
+        sites.append(
+            SyntheticSite(
+                code=f"SYN-SITE-{number:03d}",
+                name=f"Synthetic site {number:03d}",
+                kind=str(rng.choice(kinds, p=weights)),
+                status=str(rng.choice(SITE_STATUSES)),
+                province=province,
+                commune=nearest,
+                planned_area_ha=round(area_ha, 2),
+                outline=star_outline(rng, centre.x, centre.y, area_ha),
+            )
+        )
+    return sites
+
+
+SITE_COLUMNS: Final = (
+    "code, name, kind, status, province, communes, planned_area_ha, geom, geometry_source, "
+    "provenance"
+)
+
+
+def load_sites(conn: psycopg.Connection, seed: int) -> None:
+    """COPY the synthetic sites into ``sites`` (in the caller's transaction)."""
+    provenance = (
+        f"SYNTHETIC benchmark site generated by bench/synthetic_layers.py (seed {seed}); "
+        "not a real site"
+    )
+    with conn.cursor().copy(f"COPY sites ({SITE_COLUMNS}) FROM STDIN") as copy:
+        for site in generate_sites(seed):
+            geom = shapely.set_srid(shapely.multipolygons([site.outline]), 4326)
+            copy.write_row(
+                (
+                    site.code,
+                    site.name,
+                    site.kind,
+                    site.status,
+                    site.province,
+                    [site.commune],
+                    site.planned_area_ha,
+                    shapely.to_wkb(geom, hex=True, include_srid=True),
+                    "indicative",
+                    provenance,
+                )
+            )
+
+
+def load_reference_layers(url: str) -> None:
+    """Load the real admin units and protected areas of ``data/geojson`` (demo row builders)."""
+    from app.services.demo_loader import LAYERS, read_features
+
+    engine = sa.create_engine(url)
+    try:
+        with engine.begin() as conn:
+            for layer in LAYERS:
+                if layer.name not in REFERENCE_LAYERS:
+                    continue
+                rows = [
+                    layer.build_row(f["properties"], shape(f["geometry"]), {})
+                    for f in read_features(DATA_DIR / layer.file_name)
+                ]
+                conn.execute(sa.insert(layer.table), rows)
+    finally:
+        engine.dispose()

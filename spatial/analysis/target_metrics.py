@@ -1,0 +1,31 @@
+"""Plan-target figures the registry can measure (new zone hectares, relocations, wastewater)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy import Connection
+
+from spatial.analysis._sql import statement
+
+
+@dataclass(frozen=True)
+class TargetMetric:
+    """One measured figure: hectares, a count or a percentage, and how many sites it covers."""
+
+    metric: str
+    achieved: float
+    counted: int | None
+
+
+def run(conn: Connection, *, year: int) -> dict[str, TargetMetric]:
+    """Return the measurable target figures for ``year``, keyed by ``plan_targets.metric``.
+
+    Hectares are legal planned hectares, or geodesic WGS 84 hectares where none is stated.
+    """
+    query = statement("target_metrics", year_start=sa.Date, year_end=sa.Date)
+    params = {"year_start": date(year, 1, 1), "year_end": date(year, 12, 31)}
+    rows = [TargetMetric(*row) for row in conn.execute(query, params)]
+    return {row.metric: row for row in rows}

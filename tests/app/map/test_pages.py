@@ -1,0 +1,74 @@
+import re
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.map.i18n import TEXTS
+
+ASSET_URL = re.compile(r"""(?:src|href)\s*=\s*["']?(https?://[^"'\s>]+)""", re.IGNORECASE)
+CSS_URL = re.compile(r"""url\(\s*["']?(https?://[^"')]+)""", re.IGNORECASE)
+PAGES = ["/", "/sites/KCN-TANG-LOONG", "/check", "/dashboard"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_pages_load_no_asset_from_the_internet(client: TestClient, path: str, lang: str):
+    response = client.get(path, params={"lang": lang})
+    assert response.status_code == 200
+    assert response.headers["content-type"].startswith("text/html")
+    assert ASSET_URL.findall(response.text) == []
+    assert CSS_URL.findall(response.text) == []
+
+
+def test_pages_home_is_under_one_megabyte_and_embeds_no_layer(client: TestClient):
+    response = client.get("/")
+    assert len(response.content) < 1_000_000
+    assert '"FeatureCollection"' not in response.text
+    assert "/ogc/collections/forest/tiles/WebMercatorQuad/{z}/{y}/{x}" in response.text
+
+
+def test_pages_home_is_vietnamese_by_default_and_english_on_request(client: TestClient):
+    vi = client.get("/").text
+    en = client.get("/", params={"lang": "en"}).text
+    assert '<html lang="vi"' in vi and TEXTS["nav.check"].vi in vi
+    assert '<html lang="en"' in en and TEXTS["nav.check"].en in en
+    assert 'href="/check?lang=en"' in en
+
+
+def test_pages_site_shows_facts_overlap_and_downloads(client: TestClient):
+    text = client.get("/sites/KCN-TANG-LOONG").text
+    assert "<h1>KCN Tằng Loỏng</h1>" in text
+    assert "1.100,00 ha" in text  # planned area, Vietnamese number format
+    assert 'id="sr-forest-table"' in text
+    assert TEXTS["badge.synthetic"].vi in text
+    assert "/api/v1/export/sites/KCN-TANG-LOONG.gpkg" in text
+
+
+def test_pages_indicative_site_carries_the_indicative_label(client: TestClient):
+    text = client.get("/sites/KCN-DONG-PHO-MOI").text
+    assert TEXTS["badge.indicative"].vi in text
+
+
+def test_pages_unknown_site_is_a_problem_404(client: TestClient):
+    response = client.get("/sites/NO-SUCH-SITE")
+    assert response.status_code == 404
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_pages_check_loads_the_local_draw_plugin(client: TestClient):
+    text = client.get("/check").text
+    assert "/static/vendor/leaflet-draw/leaflet.draw.js" in text
+    assert "L.Control.Draw" in text
+
+
+def test_pages_dashboard_computes_the_targets(client: TestClient):
+    text = client.get("/dashboard", params={"as_of": "2026-11-25"}).text
+    assert 'id="target-CLEARED-LAND-2026"' in text
+    assert "Thành lập mới khoảng trên 500ha" in text
+    assert "25/11/2026" in text
+
+
+def test_pages_static_files_are_served(client: TestClient):
+    response = client.get("/static/map/common.js")
+    assert response.status_code == 200
+    assert "sitereg" in response.text

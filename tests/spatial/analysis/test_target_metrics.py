@@ -1,0 +1,80 @@
+from datetime import date
+
+from factories import ORIGIN, make_site, square
+from geodesic import close, geodesic_ha
+from sqlalchemy.orm import Session
+
+from app.models import RelocationDetails, ZoneDetails
+from spatial.analysis import target_metrics
+
+X, Y = ORIGIN
+YEAR = 2031  # no demo site has a decision or a deadline in this year
+
+
+def _metrics(db_session: Session) -> dict[str, target_metrics.TargetMetric]:
+    return target_metrics.run(db_session.connection(), year=YEAR)
+
+
+def test_target_metrics_new_zone_area_counts_founded_and_built_only(db_session: Session):
+    founded = date(YEAR, 3, 1)
+    make_site(
+        db_session, "T-KCN-NEW", square(X, Y, 0.01), kind="industrial_zone",
+        status="established", legal_decision_date=founded, planned_area_ha=120.0,
+    )  # fmt: skip
+    unstated = square(X + 0.02, Y, 0.01)
+    make_site(db_session, "T-CCN-NEW", unstated, status="operating", legal_decision_date=founded)
+    make_site(db_session, "T-CCN-PLAN", square(X, Y + 0.02, 0.01), legal_decision_date=founded)
+    make_site(
+        db_session, "T-CCN-EXP", square(X, Y + 0.04, 0.01), status="expanding",
+        legal_decision_date=founded, planned_area_ha=50.0,
+    )  # fmt: skip
+    make_site(
+        db_session, "T-KCN-OLD", square(X, Y + 0.06, 0.01), kind="industrial_zone",
+        status="established", legal_decision_date=date(YEAR - 1, 12, 31), planned_area_ha=70.0,
+    )  # fmt: skip
+
+    new_zones = _metrics(db_session)["new_zone_cluster_area_ha"]
+
+    assert new_zones.counted == 2
+    assert close(new_zones.achieved, 120.0 + geodesic_ha(unstated))
+
+
+def test_target_metrics_relocations_done_over_due(db_session: Session):
+    moved = make_site(db_session, "T-OLD-1", square(X, Y, 0.01), status="relocated")
+    staying = make_site(db_session, "T-OLD-2", square(X + 0.02, Y, 0.01), status="relocating")
+    later = make_site(db_session, "T-OLD-3", square(X + 0.04, Y, 0.01), status="relocated")
+    for index, (source, deadline) in enumerate(
+        ((moved, date(YEAR, 12, 31)), (staying, date(YEAR, 6, 30)), (later, date(YEAR + 1, 1, 1)))
+    ):
+        area = make_site(
+            db_session, f"T-RELOC-{index}", square(X, Y + 0.02 * (index + 1), 0.01),
+            kind="relocation_area",
+        )  # fmt: skip
+        db_session.add(
+            RelocationDetails(site_id=area.id, moved_from_site_id=source.id, deadline=deadline)
+        )
+    db_session.flush()
+
+    relocations = _metrics(db_session)["relocations_completed"]
+
+    assert (relocations.achieved, relocations.counted) == (1.0, 2)
+
+
+def test_target_metrics_wastewater_share_of_established_kcn(db_session: Session):
+    before = _metrics(db_session)["kcn_compliant_wastewater_pct"]
+    compliant_before = round(before.achieved * before.counted / 100)
+    for code, status, plant in (
+        ("T-KCN-OK", "operating", "operating_compliant"),
+        ("T-KCN-BAD", "established", "operating_non_compliant"),
+        ("T-KCN-PLAN", "planned", "operating_compliant"),
+    ):
+        site = make_site(
+            db_session, code, square(X, Y, 0.01), kind="industrial_zone", status=status
+        )
+        db_session.add(ZoneDetails(site_id=site.id, wastewater_status=plant))
+    db_session.flush()
+
+    after = _metrics(db_session)["kcn_compliant_wastewater_pct"]
+
+    assert after.counted == before.counted + 2
+    assert close(after.achieved, 100.0 * (compliant_before + 1) / after.counted)
