@@ -12,7 +12,7 @@ from app.db.engine import make_engine, make_session_factory, resolve_database_ur
 from app.errors import register_error_handlers
 from app.interop import install_interop
 from app.log import configure_logging, install_request_logging
-from app.routers import analysis, health, sites, targets
+from app.routers import analysis, docs, health, sites, targets
 from app.routers import map as map_pages
 from app.settings import PROJECT_ROOT, Settings, get_settings
 
@@ -44,11 +44,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,
+        docs_url=None,  # served by app.routers.docs from /static, not from a CDN
+        redoc_url=None,
     )
     app.state.settings = settings
     register_error_handlers(app)
     install_request_logging(app)
-    for module in (health, map_pages, sites, targets, analysis):
+    for module in (health, docs, map_pages, sites, targets, analysis):
         app.include_router(module.router)
     # Map libraries from the npm registry (static/vendor) and the pages' own scripts.
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static", check_dir=False), "static")

@@ -12,7 +12,8 @@ if ! command -v npm >/dev/null 2>&1; then
   exit 1
 fi
 
-npm ci --no-audit --no-fund --loglevel=error
+# SCARF_ANALYTICS=false: swagger-ui-dist pulls in @scarf/scarf, whose install step reports home.
+SCARF_ANALYTICS=false npm ci --no-audit --no-fund --loglevel=error
 
 vendor="$root/static/vendor"
 rm -rf "$vendor"
@@ -33,5 +34,6 @@ copy leaflet-draw dist/leaflet.draw.js dist/leaflet.draw.css dist/images
 copy leaflet.vectorgrid dist/Leaflet.VectorGrid.bundled.min.js dist/Leaflet.VectorGrid.bundled.js.map
 copy chart.js dist/chart.umd.min.js dist/chart.umd.min.js.map LICENSE.md
 copy proj4 dist/proj4.js LICENSE.md
+copy swagger-ui-dist swagger-ui-bundle.js swagger-ui.css favicon-32x32.png LICENSE
 
 echo "map libraries copied to static/vendor/"

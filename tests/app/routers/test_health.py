@@ -32,3 +32,9 @@ def test_unknown_route_is_problem_json(client: TestClient):
 def test_openapi_documents_every_route(client: TestClient):
     paths = client.get("/openapi.json").json()["paths"]
     assert {"/api/v1/sites", "/api/v1/sites/{code}", "/api/v1/targets", "/healthz"} <= set(paths)
+
+
+def test_docs_page_loads_swagger_ui_from_static_only(client: TestClient):
+    html = client.get("/docs").text
+    assert "/static/vendor/swagger-ui-dist/swagger-ui-bundle.js" in html
+    assert "http://" not in html and "https://" not in html
