@@ -105,8 +105,9 @@
     infrastructure: function (feature) {
       var c = color("infrastructure");
       var line = /LineString/.test(feature.geometry.type);
+      // Areas are outlines only: they cover whole sites, whose parcels must stay clickable.
       return {
-        color: c, weight: line ? 3.5 : 1.5, opacity: 0.9, fillColor: c, fillOpacity: 0.08,
+        color: c, weight: line ? 3.5 : 1.5, opacity: 0.9, fill: false,
         dashArray: isIndicative(feature.properties) ? INDICATIVE_DASH : null, className: "sr-infrastructure",
       };
     },

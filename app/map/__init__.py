@@ -1,0 +1,1 @@
+"""The planners' pages: Folium maps, local assets, the vi/en translation table, templates."""
