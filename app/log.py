@@ -6,9 +6,9 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable
 
-from fastapi import FastAPI, Request, Response
+from fastapi import FastAPI
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 logger = logging.getLogger("sitereg.request")
 
@@ -44,25 +44,64 @@ def configure_logging(level: str = "INFO", *, json_lines: bool = False) -> None:
 
 def install_request_logging(app: FastAPI) -> None:
     """Give every request an id (echoed in ``X-Request-ID``) and log one line per request."""
+    app.add_middleware(RequestLogMiddleware)
 
-    @app.middleware("http")
-    async def request_id_middleware(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        request_id = request.headers.get("X-Request-ID") or uuid.uuid4().hex[:16]
-        request.state.request_id = request_id
+
+class RequestLogMiddleware:
+    """Pure ASGI middleware: request id in ``request.state`` and ``X-Request-ID``, one log line.
+
+    Not ``@app.middleware("http")``: Starlette's ``BaseHTTPMiddleware`` runs every request
+    through an extra task and memory stream, which costs about a millisecond per request and
+    pipes streamed downloads chunk by chunk (``bench/README.md``). The line is written when the
+    response has been sent, so a streamed download logs its whole duration.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Tag the request, pass it on, and log method, path, status and duration."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request_id = _request_id(scope)
+        # Request.state reads scope["state"], so the error handlers find the id there.
+        scope.setdefault("state", {})["request_id"] = request_id
+        header = (b"x-request-id", request_id.encode("latin-1"))
+        status = 500  # when the app raises before answering, the server sends a 500
         started = time.perf_counter()
-        response = await call_next(request)
-        duration_ms = (time.perf_counter() - started) * 1000
-        response.headers["X-Request-ID"] = request_id
-        level = logging.ERROR if response.status_code >= 500 else logging.INFO
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+                message["headers"] = [*message.get("headers", ()), header]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            _log(scope, status, (time.perf_counter() - started) * 1000, request_id)
+
+
+def _request_id(scope: Scope) -> str:
+    name: bytes
+    value: bytes
+    for name, value in scope["headers"]:
+        if name == b"x-request-id" and value:
+            return value.decode("latin-1")
+    return uuid.uuid4().hex[:16]
+
+
+def _log(scope: Scope, status: int, duration_ms: float, request_id: str) -> None:
+    level = logging.ERROR if status >= 500 else logging.INFO
+    if logger.isEnabledFor(level):
         logger.log(
             level,
             "%s %s %s %.1fms rid=%s",
-            request.method,
-            request.url.path,
-            response.status_code,
+            scope["method"],
+            scope["path"],
+            status,
             duration_ms,
             request_id,
         )
-        return response

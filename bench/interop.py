@@ -262,6 +262,7 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     args = parser.parse_args()
+    args.load_before = os.getloadavg()
     check_bench_name(args.database)
     if not database_exists(args.database) or shutil.which("wrk") is None:
         sys.exit(
@@ -325,6 +326,10 @@ def report(
         "tiles z14": 1.5,
     }
     print(f"wrk: {args.connections} connections, {args.duration} s per figure, one worker each")
+    # The machine is shared: a ratio is only worth its load (this run's own servers add to it).
+    loads = (args.load_before, os.getloadavg())
+    before, after = (" ".join(f"{x:.1f}" for x in load) for load in loads)
+    print(f"load average (1, 5, 15 min) {os.cpu_count()} CPUs: before {before}, after {after}")
     print(
         f"{'figure':<12} {'sitereg req/s':>14} {'tipg req/s':>11} {'ratio':>6} {'target':>7} "
         f"{'p99 ms':>7} {'MB/s':>6} {'non-2xx':>8}"

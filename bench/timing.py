@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import math
+import os
 import statistics
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 @dataclass
@@ -53,3 +55,28 @@ def measure(action: Callable[[int], object], repeat: int, *, warmup: int = 1) ->
     for i in range(repeat):
         samples.add(timed_ms(lambda i=i: action(i)))  # type: ignore[misc]
     return samples
+
+
+def process_cpu_s(pid: int) -> float:
+    """Return the user + system CPU seconds process ``pid`` has used (all its threads)."""
+    after_name = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(after_name[11]) + int(after_name[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class CpuMeter:
+    """CPU time a process spends per request between laps (robust to other load on the box)."""
+
+    def __init__(self, pid: int) -> None:
+        self.pid = pid
+        self.last_s = process_cpu_s(pid)
+        self.per_request_ms: dict[str, float] = {}
+
+    def restart(self) -> None:
+        """Start a new lap now."""
+        self.last_s = process_cpu_s(self.pid)
+
+    def lap(self, label: str, requests: int) -> None:
+        """Record the CPU milliseconds per request since the last lap under ``label``."""
+        now_s = process_cpu_s(self.pid)
+        self.per_request_ms[label] = 1000.0 * (now_s - self.last_s) / max(requests, 1)
+        self.last_s = now_s

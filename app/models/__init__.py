@@ -6,6 +6,7 @@ from app.models.infrastructure import Infrastructure
 from app.models.reference import AdminUnit, ForestParcel, ProtectedArea
 from app.models.site import MiningDetails, RelocationDetails, Site, SiteHistory, ZoneDetails
 from app.models.target import DatasetLoad, PlanTarget
+from app.models.tile_cells import ForestTileCell
 
 __all__ = [
     "AdminUnit",
@@ -14,6 +15,7 @@ __all__ = [
     "ClearanceStatusChange",
     "DatasetLoad",
     "ForestParcel",
+    "ForestTileCell",
     "Infrastructure",
     "MiningDetails",
     "PlanTarget",

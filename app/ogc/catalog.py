@@ -122,7 +122,7 @@ def _forest_collection() -> Collection:
         licence="Synthetic demo data (dataset synthetic-demo-forest-v1), not official forest data.",
         tile_properties=("category", "origin"),
         tile_detail_properties=("code",),
-        tile_grid=TileGrid("category"),
+        tile_grid=TileGrid("category", models.ForestTileCell.__table__),
     )
 
 

@@ -36,9 +36,12 @@ class TileGrid:
 
     A dense layer of sub-pixel parcels (the forest tiling) cannot be drawn feature by feature at
     low zoom; the grid keeps the picture (which category dominates where) in a small tile.
+    ``cells`` is the table of precomputed counts (columns ``zoom``, ``i``, ``j``, ``by`` and
+    ``features``, e.g. ``forest_tile_cells``), so a tile never reads the features themselves.
     """
 
     by: str
+    cells: Any
     max_zoom: int = 9
     cell_px: int = 4
 

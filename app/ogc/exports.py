@@ -1,6 +1,6 @@
 """Downloads: a collection (or one site's bundle) as GeoJSON, GeoPackage, Shapefile, KML or CSV.
 
-GeoJSON is streamed from a server-side cursor, so memory stays flat however large the layer.
+GeoJSON is streamed as PostgreSQL produces it, so memory stays flat however large the layer.
 The other formats are written by :mod:`spatial.io.write` into a private temporary folder.
 """
 

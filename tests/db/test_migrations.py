@@ -20,6 +20,7 @@ EXPECTED_TABLES = {
     "clearance_status_history",
     "infrastructure",
     "forest_parcels",
+    "forest_tile_cells",
     "protected_areas",
     "admin_units",
     "plan_targets",

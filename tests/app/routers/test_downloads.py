@@ -42,6 +42,22 @@ def test_geojson_export_streams_every_feature(client: TestClient, db_session: Se
     assert len(body["features"]) == _count(db_session, "SELECT count(*) FROM forest_parcels")
 
 
+def test_geojson_export_binds_filters_like_the_items(client: TestClient):
+    # Enum IN list (expanding binds), a CQL2 geometry and a bbox reach the streamed query bound.
+    params = {
+        "filter": "category IN ('protection', 'production') AND "
+        "S_INTERSECTS(geometry, POLYGON((103 21, 105 21, 105 23, 103 23, 103 21)))",
+        "bbox": "102,20,106,24",
+        "sortby": "-code",
+    }
+    items = client.get("/ogc/collections/forest/items", params={**params, "limit": 1000}).json()
+    body = json.loads(client.get(EXPORT + "forest.geojson", params=params).content)
+    codes = [feature["id"] for feature in body["features"]]
+    assert items["numberMatched"] > 0
+    assert len(codes) == items["numberMatched"]
+    assert codes[: len(items["features"])] == [feature["id"] for feature in items["features"]]
+
+
 def test_geojson_export_refuses_a_projected_crs(client: TestClient):
     response = client.get(EXPORT + "sites.geojson", params={"crs": "EPSG:9208"})
     assert response.status_code == 400

@@ -1,0 +1,52 @@
+import math
+
+from pyproj import Transformer
+
+from app.ogc.catalog import CATALOG
+from app.ogc.tile_sql import MVT_EXTENT, WEB_MERCATOR_WIDTH_M, tile_select
+
+TO_3857 = Transformer.from_crs(4326, 3857, always_xy=True)
+
+
+def _row_edges_deg(z: int, y: int) -> tuple[float, float]:
+    n = 1 << z
+
+    def lat(row: int) -> float:
+        return math.degrees(math.atan(math.sinh(math.pi * (1 - 2 * row / n))))
+
+    return lat(y), lat(y + 1)
+
+
+def test_tile_select_projects_by_an_affine_map_exact_on_the_tile_edges():
+    z, y = 10, 447  # over Lào Cai
+    params = tile_select(CATALOG["forest"], z, 806, y).params
+    top_deg, bottom_deg = _row_edges_deg(z, y)
+    for lat in (top_deg, bottom_deg):
+        _, expected_m = TO_3857.transform(104.0, lat)
+        assert math.isclose(params["m_per_deg_y"] * lat + params["y_offset_m"], expected_m)
+
+
+def test_tile_select_affine_map_stays_within_two_tile_units_inside_the_tile():
+    z, y = 10, 447
+    params = tile_select(CATALOG["forest"], z, 806, y).params
+    top_deg, bottom_deg = _row_edges_deg(z, y)
+    unit_m = WEB_MERCATOR_WIDTH_M / (1 << z) / MVT_EXTENT
+    for step in range(1, 10):
+        lat = bottom_deg + (top_deg - bottom_deg) * step / 10
+        _, expected_m = TO_3857.transform(104.0, lat)
+        assert abs(params["m_per_deg_y"] * lat + params["y_offset_m"] - expected_m) < 2 * unit_m
+
+
+def test_tile_select_keeps_st_transform_where_the_affine_map_would_be_visible():
+    params = tile_select(CATALOG["sites"], 6, 50, 28).params
+    assert "m_per_deg_y" not in params
+
+
+def test_tile_select_builds_one_statement_per_variant():
+    forest = CATALOG["forest"]
+    assert tile_select(forest, 14, 12906, 7160).statement is (
+        tile_select(forest, 14, 12907, 7161).statement
+    )
+    assert tile_select(forest, 8, 201, 111).statement is not (
+        tile_select(forest, 14, 12906, 7160).statement
+    )
