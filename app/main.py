@@ -31,7 +31,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        engine = make_engine(resolve_database_url(settings))
+        engine = make_engine(
+            resolve_database_url(settings),
+            pool_size=settings.pool.size,
+            max_overflow=settings.pool.overflow,
+        )
         app.state.engine = engine
         app.state.session_factory = make_session_factory(engine)
         try:

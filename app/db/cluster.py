@@ -223,7 +223,7 @@ class EmbeddedCluster:
                 "fsync = on\n"
                 "shared_buffers = 256MB\n"
                 "work_mem = 32MB\n"
-                "max_connections = 60\n"
+                "max_connections = 100\n"
             )
         self.state_file.write_text(json.dumps({"port": port, "major": binaries.major}))
 

@@ -16,7 +16,7 @@ def resolve_database_url(settings: Settings) -> str:
     return EmbeddedCluster(settings.cluster).url()
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, *, pool_size: int = 16, max_overflow: int = 8) -> Engine:
     """Build an engine whose connections run with JIT off.
 
     PostgreSQL's JIT adds 100+ ms to spatial joins whose row estimates are wrong, and it never
@@ -25,8 +25,8 @@ def make_engine(url: str) -> Engine:
     return create_engine(
         url,
         pool_pre_ping=True,
-        pool_size=8,
-        max_overflow=8,
+        pool_size=pool_size,
+        max_overflow=max_overflow,
         connect_args={"options": "-c jit=off"},
     )
 
