@@ -16,7 +16,13 @@ class ForestParcel(ProvenanceMixin, Base):
     """A forest-land parcel by category and origin; ``synthetic`` marks generated demo data."""
 
     __tablename__ = "forest_parcels"
-    __table_args__ = (gist("forest_parcels"),)
+    __table_args__ = (
+        gist("forest_parcels"),
+        # Lets every answer tell at once whether a dataset is synthetic (forest_layer.sql).
+        sa.Index(
+            "ix_forest_parcels_synthetic_dataset", "dataset", postgresql_where=sa.text("synthetic")
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(64), unique=True)

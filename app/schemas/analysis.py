@@ -15,7 +15,6 @@ class ForestDatasetRead(BaseModel):
 
     dataset: str
     synthetic: bool = Field(description="True: generated demo data, not real forest land.")
-    parcels: int
 
 
 class CategoryOverlap(BaseModel):

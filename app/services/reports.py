@@ -50,7 +50,7 @@ def forest_datasets(session: Session) -> list[ForestDatasetRead]:
     """Return the forest datasets the answers are computed from."""
     rows = forest_overlap.datasets(session.connection())
     return [
-        ForestDatasetRead(dataset=r.dataset, synthetic=r.synthetic, parcels=r.parcels) for r in rows
+        ForestDatasetRead(dataset=r.dataset, synthetic=r.synthetic) for r in rows
     ]
 
 
@@ -121,7 +121,10 @@ def site_forest_overlap(session: Session, code: str, *, area: AreaMethod) -> Sit
 
 def _site_rows(session: Session, area: AreaMethod) -> list[ForestOverlapRow]:
     conn = session.connection()
-    sites = {s.code: s for s in session.scalars(sa.select(Site))}
+    # Only the columns the report shows: loading 120+ geometries through the ORM costs more
+    # than the overlap SQL's own overhead (bench/README.md).
+    facts = sa.select(Site.code, Site.name, Site.kind, Site.communes)
+    sites = {row.code: row for row in session.execute(facts)}
     protected_ha: dict[str, float] = defaultdict(float)
     for hit in forest_overlap.protected(conn):
         protected_ha[hit.site_code] += hit.overlap_ha

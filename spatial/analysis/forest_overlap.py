@@ -83,8 +83,6 @@ class ForestDataset:
 
     dataset: str
     synthetic: bool
-    parcels: int
-    area_ha: float
 
 
 def datasets(conn: Connection) -> list[ForestDataset]:
