@@ -11,8 +11,8 @@ from sqlalchemy.orm import Session
 from app.settings import Settings
 
 
-def get_settings_dep(request: Request) -> Settings:
-    """Return the settings the app was built with."""
+async def get_settings_dep(request: Request) -> Settings:
+    """Return the settings the app was built with (async: no I/O, so no thread-pool hop)."""
     settings: Settings = request.app.state.settings
     return settings
 
@@ -38,12 +38,12 @@ class Page:
         self.offset = offset
 
 
-def get_page(
+async def get_page(
     settings: SettingsDep,
     limit: Annotated[int | None, Query(ge=1, description="Features per page.")] = None,
     offset: Annotated[int, Query(ge=0, description="Features to skip.")] = 0,
 ) -> Page:
-    """Return the page, with the default size and the maximum from settings."""
+    """Return the page, with the default size and the maximum from settings (no I/O)."""
     size = limit or settings.limits.page_size_default
     return Page(limit=min(size, settings.limits.page_size_max), offset=offset)
 

@@ -2,8 +2,9 @@
 
 The server is ``uvicorn --factory app.main:factory`` on a free loopback port with
 ``DATABASE_URL`` pointing at the benchmark database, one worker, default settings (pool 8 + 8,
-JIT off per connection, one INFO log line per request). Its log lines carry the in-app duration
-of every request, which the bench reads back to split HTTP/client overhead from app time.
+JIT off per connection, one INFO log line per request), as ``sitereg serve`` runs it. Its log
+lines carry the in-app duration of every request, which the bench reads back to split HTTP and
+client overhead from the app's own time.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from typing import Any
 
 import httpx
 from proposals import Proposal
-from timing import Samples
+from timing import CpuMeter, Samples
 
 from app.settings import PROJECT_ROOT
 
@@ -33,7 +34,6 @@ REPORT_PATH = "/api/v1/reports/forest-overlap"
 CHECK_PATH = "/api/v1/analysis/check"
 GEOJSON = {"Content-Type": "application/geo+json"}
 APP_FACTORY = "app.main:factory"
-BENCH_DIR = Path(__file__).resolve().parent
 _LOG_LINE = re.compile(r" (GET|POST) (\S+) (\d{3}) ([0-9.]+)ms rid=(\S+)")
 
 
@@ -52,13 +52,14 @@ class ApiServer:
                 return int(line.split()[1]) / 1024.0
         return float("nan")
 
-    def in_app_ms(self, prefix: str) -> dict[str, float]:
-        """Return request id → in-app duration (ms) of the logged requests whose id starts so."""
-        durations: dict[str, float] = {}
-        for match in _LOG_LINE.finditer(self.log_path.read_text(errors="replace")):
-            if match.group(5).startswith(prefix):
-                durations[match.group(5)] = float(match.group(4))
-        return durations
+    def in_app_ms(self, prefix: str) -> list[float]:
+        """Return the in-app durations (ms) of the logged requests whose id starts with prefix."""
+        text = self.log_path.read_text(errors="replace")
+        return [
+            float(match.group(4))
+            for match in _LOG_LINE.finditer(text)
+            if match.group(5).startswith(prefix)
+        ]
 
 
 @dataclass
@@ -70,10 +71,11 @@ class ApiFigures:
     report_bytes: int = 0
     check: Samples = field(default_factory=Samples)
     check_in_app: Samples = field(default_factory=Samples)
-    check_16: Samples = field(default_factory=Samples)
-    check_16_in_app: Samples = field(default_factory=Samples)
-    check_16_rps: float = 0.0
+    check_many: Samples = field(default_factory=Samples)
+    check_many_in_app: Samples = field(default_factory=Samples)
+    check_many_rps: float = 0.0
     rss_mib: dict[str, float] = field(default_factory=dict)
+    cpu_ms: dict[str, float] = field(default_factory=dict)
     report_json: dict[str, Any] = field(default_factory=dict)
 
 
@@ -98,15 +100,11 @@ def _wait_healthy(base_url: str, process: subprocess.Popen[bytes], log_path: Pat
 
 
 @contextmanager
-def serve(database_url: str, *, what_if: bool = False) -> Iterator[ApiServer]:
-    """Run the API on a free loopback port against ``database_url``; stop it on exit.
-
-    ``what_if`` serves ``bench/whatif_app.py`` (forest datasets from a summary table) instead.
-    """
-    target = ["--app-dir", str(BENCH_DIR), "whatif_app:factory"] if what_if else [APP_FACTORY]
+def serve(database_url: str) -> Iterator[ApiServer]:
+    """Run the API on a free loopback port against ``database_url``; stop it on exit."""
     port = _free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "SITEREG_LOG_LEVEL": "INFO"}
-    command = [sys.executable, "-m", "uvicorn", "--factory", *target]
+    command = [sys.executable, "-m", "uvicorn", "--factory", APP_FACTORY]
     command += ["--host", "127.0.0.1", "--port", str(port), "--no-access-log"]
     with tempfile.TemporaryDirectory(prefix="sitereg-bench-") as folder:
         log_path = Path(folder) / "uvicorn.log"
@@ -133,89 +131,84 @@ def _ok(response: httpx.Response) -> httpx.Response:
     return response
 
 
-def _post_check(client: httpx.Client, proposal: Proposal, request_id: str) -> float:
+def post_check(client: httpx.Client, proposal: Proposal, request_id: str) -> float:
+    """POST one proposal as a raw GeoJSON body; return the latency in milliseconds."""
+    headers = {**GEOJSON, "X-Request-ID": request_id}
     started = time.perf_counter()
-    _ok(
-        client.post(
-            CHECK_PATH, content=proposal.body, headers={**GEOJSON, "X-Request-ID": request_id}
-        )
-    )
+    _ok(client.post(CHECK_PATH, content=proposal.body, headers=headers))
     return (time.perf_counter() - started) * 1000.0
 
 
-def time_report(server: ApiServer, figures: ApiFigures, repeat: int) -> None:
-    """Time ``GET /reports/forest-overlap`` one request at a time."""
-    with httpx.Client(base_url=server.base_url, timeout=120.0) as client:
-        figures.report_json = _ok(client.get(REPORT_PATH)).json()  # warm-up, kept for checks
-        for i in range(repeat):
-            started = time.perf_counter()
-            response = _ok(client.get(REPORT_PATH, headers={"X-Request-ID": f"rep{i:05d}"}))
-            figures.report.add((time.perf_counter() - started) * 1000.0)
-            figures.report_bytes = len(response.content)
-    figures.report_in_app.values_ms.extend(server.in_app_ms("rep").values())
+class ApiPath:
+    """One running server, the single client that times it, and its figures."""
+
+    def __init__(self, server: ApiServer) -> None:
+        self.server = server
+        self.client = httpx.Client(base_url=server.base_url, timeout=120.0)
+        self.figures = ApiFigures()
+        self.figures.rss_mib["after start"] = server.rss_mib()
+        self.cpu = CpuMeter(server.pid)
+
+    def warm_up(self, proposals: Sequence[Proposal]) -> None:
+        """Fill the pool, prepare the statements and keep one report to cross-check."""
+        for i in range(20):
+            post_check(self.client, proposals[i % len(proposals)], f"warm{i:05d}")
+        self.figures.report_json = _ok(self.client.get(REPORT_PATH)).json()
+        self.figures.rss_mib["after warm-up"] = self.server.rss_mib()
+
+    def check(self, proposal: Proposal, request_id: str) -> None:
+        """Time one single-client check."""
+        self.figures.check.add(post_check(self.client, proposal, request_id))
+
+    def report(self, request_id: str) -> None:
+        """Time one province-wide forest report."""
+        started = time.perf_counter()
+        response = _ok(self.client.get(REPORT_PATH, headers={"X-Request-ID": request_id}))
+        self.figures.report.add((time.perf_counter() - started) * 1000.0)
+        self.figures.report_bytes = len(response.content)
+
+    def note_memory(self, moment: str) -> None:
+        """Record the server's RSS at a named moment."""
+        self.figures.rss_mib[moment] = self.server.rss_mib()
+
+    def finish(self) -> ApiFigures:
+        """Close the client and read the in-app durations back from the server's log."""
+        self.client.close()
+        self.figures.cpu_ms = self.cpu.per_request_ms
+        self.figures.check_in_app.values_ms.extend(self.server.in_app_ms("one"))
+        self.figures.report_in_app.values_ms.extend(self.server.in_app_ms("rep"))
+        self.figures.check_many_in_app.values_ms.extend(self.server.in_app_ms("many"))
+        return self.figures
 
 
-def time_checks(
-    server: ApiServer, figures: ApiFigures, proposals: Sequence[Proposal], repeat: int
-) -> None:
-    """Time ``POST /analysis/check`` (raw GeoJSON body) from one client."""
-    with httpx.Client(base_url=server.base_url, timeout=60.0) as client:
-        for i in range(20):  # warm-up: pool connections, prepared statements, caches
-            _post_check(client, proposals[i % len(proposals)], f"warm{i:05d}")
-        figures.rss_mib["after warm-up"] = server.rss_mib()
-        for i in range(repeat):
-            figures.check.add(_post_check(client, proposals[i % len(proposals)], f"one{i:05d}"))
-    figures.check_in_app.values_ms.extend(server.in_app_ms("one").values())
+class ConcurrentClients:
+    """``count`` persistent httpx clients that post checks at once, in bounded rounds."""
 
+    def __init__(self, path: ApiPath, count: int) -> None:
+        self.path = path
+        base_url = path.server.base_url
+        self.clients = [httpx.Client(base_url=base_url, timeout=60.0) for _ in range(count)]
+        self.lock = threading.Lock()
+        self.busy_s = 0.0
 
-def time_concurrent_checks(
-    server: ApiServer,
-    figures: ApiFigures,
-    proposals: Sequence[Proposal],
-    *,
-    clients: int,
-    per_client: int,
-    limit_s: float = 120.0,
-) -> None:
-    """Time checks from ``clients`` threads at once (each its own connection), bounded in time."""
-    deadline = time.monotonic() + limit_s
-    lock = threading.Lock()
+    def round(self, proposals: Sequence[Proposal], per_client: int, tag: str) -> None:
+        """Let every client post ``per_client`` checks back to back; record the latencies."""
+        samples = self.path.figures.check_many
 
-    def client_loop(index: int) -> None:
-        with httpx.Client(base_url=server.base_url, timeout=60.0) as client:
+        def client_loop(index: int) -> None:
             for i in range(per_client):
-                if time.monotonic() > deadline:
-                    return
-                proposal = proposals[(index * per_client + i) % len(proposals)]
-                latency_ms = _post_check(client, proposal, f"c{index:02d}x{i:04d}")
-                with lock:
-                    figures.check_16.add(latency_ms)
+                proposal = proposals[(index * 7 + i) % len(proposals)]
+                latency_ms = post_check(self.clients[index], proposal, f"many{tag}c{index}x{i}")
+                with self.lock:
+                    samples.add(latency_ms)
 
-    started = time.perf_counter()
-    with ThreadPoolExecutor(max_workers=clients) as pool:
-        list(pool.map(client_loop, range(clients)))
-    figures.check_16_rps = figures.check_16.count / (time.perf_counter() - started)
-    figures.check_16_in_app.values_ms.extend(server.in_app_ms("c").values())
+        started = time.perf_counter()
+        with ThreadPoolExecutor(max_workers=len(self.clients)) as pool:
+            list(pool.map(client_loop, range(len(self.clients))))
+        self.busy_s += time.perf_counter() - started
+        self.path.figures.check_many_rps = samples.count / self.busy_s
 
-
-def run(
-    database_url: str,
-    proposals: Sequence[Proposal],
-    *,
-    report_repeat: int,
-    check_repeat: int,
-    clients: int,
-    per_client: int,
-    what_if: bool = False,
-) -> ApiFigures:
-    """Start the API on the benchmark database and measure every HTTP figure."""
-    figures = ApiFigures()
-    with serve(database_url, what_if=what_if) as server:
-        figures.rss_mib["after start"] = server.rss_mib()
-        time_checks(server, figures, proposals, check_repeat)
-        figures.rss_mib["after 1-client checks"] = server.rss_mib()
-        time_report(server, figures, report_repeat)
-        figures.rss_mib["after reports"] = server.rss_mib()
-        time_concurrent_checks(server, figures, proposals, clients=clients, per_client=per_client)
-        figures.rss_mib["after 16-client checks"] = server.rss_mib()
-    return figures
+    def close(self) -> None:
+        """Close every client."""
+        for client in self.clients:
+            client.close()

@@ -2,7 +2,8 @@
 
 The statements are the very files of ``spatial/analysis``; only SQLAlchemy's ``:name`` binds are
 rewritten to psycopg's ``%(name)s`` (geometry binds decoded from hex EWKB). Each statement is
-timed from execute to the last fetched row, over loopback TCP, with ``jit`` set per session.
+timed from execute to the last fetched row, over loopback TCP, with ``jit`` set per connection.
+psycopg prepares a statement after 5 executions, as it does under SQLAlchemy in the API.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import Any
 import psycopg
 from bench_db import conninfo, psycopg_sql
 from proposals import Proposal
-from timing import Samples, measure
+from timing import CpuMeter, Samples, measure, timed_ms
 
 from spatial.analysis._sql import load, zone_binds
 
@@ -34,6 +35,7 @@ class SqlFigures:
     check_jit_off: Samples = field(default_factory=Samples)
     check_jit_on: Samples = field(default_factory=Samples)
     statements: dict[str, Samples] = field(default_factory=dict)
+    cpu_ms: dict[str, float] = field(default_factory=dict)
     report_rows: list[tuple[Any, ...]] = field(default_factory=list)
 
 
@@ -49,50 +51,72 @@ def _check_params(proposal: Proposal) -> dict[str, Any]:
     return {"geom": proposal.ewkb_hex, "zone_srid": None, **zone_binds()}
 
 
-def _run_report(conn: psycopg.Connection) -> list[tuple[Any, ...]]:
-    rows: list[tuple[Any, ...]] = []
-    for name in REPORT_STATEMENTS:
-        rows = conn.execute(_statement(name), _report_params()).fetchall() or rows
-    return rows
+def connect(url: str, jit: str) -> psycopg.Connection:
+    """Open an autocommit connection with ``jit`` set for the session.
+
+    One connection per setting: a prepared statement keeps the plan (JIT or not) it was made
+    with, so a ``SET jit`` on a warm connection would change nothing.
+    """
+    conn = psycopg.connect(conninfo(url), autocommit=True)
+    conn.execute(f"SET jit = {jit}")
+    return conn
 
 
-def time_report(conn: psycopg.Connection, repeat: int) -> Samples:
-    """Time forest_overlap.sql followed by protected_overlap.sql (the report's SQL)."""
-    return measure(lambda _i: _run_report(conn), repeat)
+class SqlPath:
+    """A JIT-off connection that times the report and the check one statement at a time."""
+
+    name = "SQL"
+
+    def __init__(self, conn: psycopg.Connection, figures: SqlFigures) -> None:
+        self.conn = conn
+        self.figures = figures
+        self.report_sql = [_statement(name) for name in REPORT_STATEMENTS]
+        self.check_sql = _statement("proposal_conflicts")
+        self.cpu = CpuMeter(conn.info.backend_pid)
+        figures.cpu_ms = self.cpu.per_request_ms
+
+    def run_report(self) -> list[tuple[Any, ...]]:
+        """Run the report statements; return the forest_overlap.sql rows."""
+        rows = [self.conn.execute(sql, _report_params()).fetchall() for sql in self.report_sql]
+        return rows[0]
+
+    def warm_up(self, proposals: Sequence[Proposal]) -> None:
+        """Prepare the statements (psycopg prepares after 5 executions) and keep the report."""
+        for i in range(20):
+            self.conn.execute(self.check_sql, _check_params(proposals[i % len(proposals)]))
+        self.figures.report_rows = self.run_report()
+
+    def check(self, proposal: Proposal, _request_id: str) -> None:
+        """Time proposal_conflicts.sql once."""
+        params = _check_params(proposal)
+        self.figures.check_jit_off.add(
+            timed_ms(lambda: self.conn.execute(self.check_sql, params).fetchall())
+        )
+
+    def report(self, _request_id: str) -> None:
+        """Time forest_overlap.sql followed by protected_overlap.sql (the report's SQL)."""
+        self.figures.report_jit_off.add(timed_ms(self.run_report))
 
 
-def time_check(conn: psycopg.Connection, proposals: Sequence[Proposal], repeat: int) -> Samples:
-    """Time proposal_conflicts.sql on the proposals in turn."""
-    sql = _statement("proposal_conflicts")
-    return measure(
-        lambda i: conn.execute(sql, _check_params(proposals[i % len(proposals)])).fetchall(),
-        repeat,
-        warmup=5,
-    )
+def time_jit_on(url: str, figures: SqlFigures, proposals: Sequence[Proposal], repeat: int) -> None:
+    """Time the report and the check on a connection with ``jit = on`` (the server default)."""
+    with connect(url, "on") as conn:
+        path = SqlPath(conn, SqlFigures())
+        figures.report_jit_on = measure(lambda _i: path.run_report(), repeat)
+        figures.check_jit_on = measure(
+            lambda i: conn.execute(
+                path.check_sql, _check_params(proposals[i % len(proposals)])
+            ).fetchall(),
+            10 * repeat,
+            warmup=5,
+        )
 
 
-def time_statement(conn: psycopg.Connection, name: str, repeat: int) -> Samples:
-    """Time one parameterless or report-parameter statement on its own."""
-    sql = _statement(name)
-    return measure(lambda _i: conn.execute(sql, _report_params()).fetchall(), repeat)
-
-
-def run(
-    url: str, proposals: Sequence[Proposal], *, report_repeat: int, check_repeat: int
-) -> SqlFigures:
-    """Measure every direct-SQL figure on the database at ``url``."""
-    figures = SqlFigures()
-    with psycopg.connect(conninfo(url), autocommit=True) as conn:
-        for jit in ("off", "on"):
-            conn.execute(f"SET jit = {jit}")
-            report = time_report(conn, report_repeat if jit == "off" else min(report_repeat, 5))
-            check = time_check(conn, proposals, check_repeat if jit == "off" else 50)
-            setattr(figures, f"report_jit_{jit}", report)
-            setattr(figures, f"check_jit_{jit}", check)
-        conn.execute("SET jit = off")
+def time_statements(url: str, figures: SqlFigures, repeat: int) -> None:
+    """Time each statement the report endpoint runs, on its own (JIT off)."""
+    with connect(url, "off") as conn:
         for name in (*REPORT_STATEMENTS, *SUPPORT_STATEMENTS):
-            figures.statements[name] = time_statement(conn, name, report_repeat)
-        figures.report_rows = conn.execute(
-            _statement("forest_overlap"), _report_params()
-        ).fetchall()
-    return figures
+            sql = _statement(name)
+            figures.statements[name] = measure(
+                lambda _i, sql=sql: conn.execute(sql, _report_params()).fetchall(), repeat
+            )

@@ -30,7 +30,7 @@ router = APIRouter(prefix="/api/v1/sites", tags=["sites"])
 GEOJSON = "application/geo+json"
 
 
-def parse_bbox(
+async def parse_bbox(
     bbox: Annotated[
         str | None,
         Query(
