@@ -37,6 +37,7 @@ serve: setup
 lint: setup
 	$(BIN)/ruff check app spatial tests migrations scripts $(wildcard bench)
 	$(BIN)/lint-imports
+	$(BIN)/mypy app spatial
 
 test: setup lint
 	$(BIN)/pytest
