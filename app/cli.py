@@ -283,7 +283,7 @@ def check(
     max_bytes = int(settings.limits.upload_max_mb * 1_000_000)
     data = file.read_bytes()
     result = _with_session(
-        lambda s: proposal_check.run(s, data, file.name, crs=crs, max_bytes=max_bytes)
+        lambda s: proposal_check.run(s.connection(), data, file.name, crs=crs, max_bytes=max_bytes)
     )
     typer.echo(result.report.model_dump_json(indent=2))
 

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from app.db.engine import make_engine, make_session_factory, resolve_database_url
+from app.db.engine import (
+    make_engine,
+    make_read_engine,
+    make_session_factory,
+    resolve_database_url,
+)
 from app.errors import register_error_handlers
 from app.interop import install_interop
 from app.log import configure_logging, install_request_logging
@@ -37,10 +43,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             max_overflow=settings.pool.overflow,
         )
         app.state.engine = engine
+        app.state.read_engine = make_read_engine(engine)
         app.state.session_factory = make_session_factory(engine)
+        # Runs the second statement of a proposal check beside the first (one connection each).
+        app.state.statement_executor = ThreadPoolExecutor(
+            max_workers=max(2, settings.pool.size // 2), thread_name_prefix="sitereg-statement"
+        )
         try:
             yield
         finally:
+            app.state.statement_executor.shutdown(wait=True, cancel_futures=True)
             engine.dispose()
 
     app = FastAPI(

@@ -25,6 +25,10 @@ REPORT_STATEMENTS = ("forest_overlap", "protected_overlap")
 SUPPORT_STATEMENTS = ("forest_layer",)
 """Run by both endpoints besides the question itself (the forest dataset summary)."""
 
+CHECK_STATEMENTS = ("proposal_context", "proposal_forest")
+"""The check's two statements. The API runs them at once on two connections; here they run one
+after the other on one connection, so this column is the single-connection figure."""
+
 
 @dataclass
 class SqlFigures:
@@ -71,9 +75,15 @@ class SqlPath:
         self.conn = conn
         self.figures = figures
         self.report_sql = [_statement(name) for name in REPORT_STATEMENTS]
-        self.check_sql = _statement("proposal_conflicts")
+        self.check_sql = [_statement(name) for name in CHECK_STATEMENTS]
         self.cpu = CpuMeter(conn.info.backend_pid)
         figures.cpu_ms = self.cpu.per_request_ms
+
+    def run_check(self, proposal: Proposal) -> None:
+        """Run the check's statements one after the other and fetch their rows."""
+        params = _check_params(proposal)
+        for sql in self.check_sql:
+            self.conn.execute(sql, params).fetchall()
 
     def run_report(self) -> list[tuple[Any, ...]]:
         """Run the report statements; return the forest_overlap.sql rows."""
@@ -83,15 +93,12 @@ class SqlPath:
     def warm_up(self, proposals: Sequence[Proposal]) -> None:
         """Prepare the statements (psycopg prepares after 5 executions) and keep the report."""
         for i in range(20):
-            self.conn.execute(self.check_sql, _check_params(proposals[i % len(proposals)]))
+            self.run_check(proposals[i % len(proposals)])
         self.figures.report_rows = self.run_report()
 
     def check(self, proposal: Proposal, _request_id: str) -> None:
-        """Time proposal_conflicts.sql once."""
-        params = _check_params(proposal)
-        self.figures.check_jit_off.add(
-            timed_ms(lambda: self.conn.execute(self.check_sql, params).fetchall())
-        )
+        """Time proposal_context.sql then proposal_forest.sql once."""
+        self.figures.check_jit_off.add(timed_ms(lambda: self.run_check(proposal)))
 
     def report(self, _request_id: str) -> None:
         """Time forest_overlap.sql followed by protected_overlap.sql (the report's SQL)."""
@@ -104,19 +111,26 @@ def time_jit_on(url: str, figures: SqlFigures, proposals: Sequence[Proposal], re
         path = SqlPath(conn, SqlFigures())
         figures.report_jit_on = measure(lambda _i: path.run_report(), repeat)
         figures.check_jit_on = measure(
-            lambda i: conn.execute(
-                path.check_sql, _check_params(proposals[i % len(proposals)])
-            ).fetchall(),
-            10 * repeat,
-            warmup=5,
+            lambda i: path.run_check(proposals[i % len(proposals)]), 10 * repeat, warmup=5
         )
 
 
-def time_statements(url: str, figures: SqlFigures, repeat: int) -> None:
-    """Time each statement the report endpoint runs, on its own (JIT off)."""
+def time_statements(
+    url: str, figures: SqlFigures, repeat: int, proposals: Sequence[Proposal]
+) -> None:
+    """Time each statement the report and the check endpoints run, on its own (JIT off)."""
     with connect(url, "off") as conn:
         for name in (*REPORT_STATEMENTS, *SUPPORT_STATEMENTS):
             sql = _statement(name)
             figures.statements[name] = measure(
                 lambda _i, sql=sql: conn.execute(sql, _report_params()).fetchall(), repeat
+            )
+        for name in CHECK_STATEMENTS:
+            sql = _statement(name)
+            figures.statements[name] = measure(
+                lambda i, sql=sql: conn.execute(
+                    sql, _check_params(proposals[i % len(proposals)])
+                ).fetchall(),
+                10 * repeat,
+                warmup=8,
             )

@@ -167,7 +167,7 @@ def measure_api_and_sql(
         figures = api.finish()
     print("timing direct SQL with JIT on, and each statement …", flush=True)
     path_sql.time_jit_on(url, sql, proposals, max(3, args.repeat // 2))
-    path_sql.time_statements(url, sql, args.repeat)
+    path_sql.time_statements(url, sql, args.repeat, proposals)
     return figures, sql
 
 

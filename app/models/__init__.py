@@ -3,13 +3,14 @@
 from app.db.base import Base
 from app.models.clearance import ClearanceParcel, ClearanceStatusChange
 from app.models.infrastructure import Infrastructure
-from app.models.reference import AdminUnit, ForestParcel, ProtectedArea
+from app.models.reference import AdminUnit, AdminUnitPiece, ForestParcel, ProtectedArea
 from app.models.site import MiningDetails, RelocationDetails, Site, SiteHistory, ZoneDetails
 from app.models.target import DatasetLoad, PlanTarget
 from app.models.tile_cells import ForestTileCell
 
 __all__ = [
     "AdminUnit",
+    "AdminUnitPiece",
     "Base",
     "ClearanceParcel",
     "ClearanceStatusChange",

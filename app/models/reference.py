@@ -35,9 +35,7 @@ class ForestParcel(ProvenanceMixin, Base):
     licence: Mapped[str] = mapped_column(sa.Text)
     geom: Mapped[Any] = mapped_column(geometry_type("MULTIPOLYGON"))
     # Stored so that reports can skip the intersection for parcels a site fully covers.
-    area_ha: Mapped[float] = mapped_column(
-        sa.Float, sa.Computed("area_ha(geom)", persisted=True)
-    )
+    area_ha: Mapped[float] = mapped_column(sa.Float, sa.Computed("area_ha(geom)", persisted=True))
 
 
 class ProtectedArea(ProvenanceMixin, Base):
@@ -73,3 +71,22 @@ class AdminUnit(ProvenanceMixin, Base):
     licence: Mapped[str] = mapped_column(sa.Text)
     geom: Mapped[Any | None] = mapped_column(geometry_type("MULTIPOLYGON"), nullable=True)
     label_point: Mapped[Any | None] = mapped_column(geometry_type("POINT"), nullable=True)
+
+
+class AdminUnitPiece(Base):
+    """A piece of at most 128 vertices of a province or district outline (``ST_Subdivide``).
+
+    A trigger on ``admin_units`` (migration ``0009_admin_unit_pieces``) rebuilds a unit's pieces
+    whenever its outline changes, so a proposal check reads a few small pieces instead of whole
+    2 000–3 250-vertex outlines. Never written by the application.
+    """
+
+    __tablename__ = "admin_unit_pieces"
+    __table_args__ = (gist("admin_unit_pieces"),)
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, sa.Identity(), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("admin_units.id", ondelete="CASCADE"), index=True
+    )
+    level: Mapped[AdminLevel] = mapped_column(enum_type(AdminLevel, "admin_level"))
+    geom: Mapped[Any] = mapped_column(geometry_type("POLYGON"))

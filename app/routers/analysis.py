@@ -220,7 +220,6 @@ async def _upload(request: Request, max_bytes: int) -> tuple[bytes, str]:
 )
 async def check_proposal(
     request: Request,
-    session: SessionDep,
     settings: SettingsDep,
     crs: Annotated[
         str | None,
@@ -240,11 +239,20 @@ async def check_proposal(
     _only(format, OutputFormat.JSON, OutputFormat.GEOJSON)
     max_bytes = int(settings.limits.upload_max_mb * 1_000_000)
     data, file_name = await _upload(request, max_bytes)
-    checked = await run_in_threadpool(
-        proposal_check.run, session, data, file_name, crs=crs, max_bytes=max_bytes
+    # One thread-pool hop for reading, checking and (if asked) the pieces, on the autocommit
+    # read engine: no session, no BEGIN/ROLLBACK (bench/README.md).
+    done = await run_in_threadpool(
+        proposal_check.run_on_engine,
+        request.app.state.read_engine,
+        request.app.state.statement_executor,
+        data,
+        file_name,
+        crs=crs,
+        max_bytes=max_bytes,
+        with_pieces=format is OutputFormat.GEOJSON,
     )
-    if format is OutputFormat.GEOJSON:
-        pieces = await run_in_threadpool(proposal_check.pieces, session, checked.geometry)
+    checked = done.checked
+    if done.pieces is not None:
         return geojson_response(
             (
                 feature(
@@ -256,7 +264,7 @@ async def check_proposal(
                         "overlap_ha": p.overlap_ha,
                     },
                 )
-                for p in pieces
+                for p in done.pieces
             ),
             "proposal-conflicts",
             area_ha=checked.report.area_ha,

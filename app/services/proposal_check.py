@@ -2,21 +2,23 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Executor
 from dataclasses import dataclass
 
 from shapely import union_all
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy.orm import Session
+from sqlalchemy import Connection, Engine
 
 from app.schemas.analysis import (
     CategoryOverlap,
+    ForestDatasetRead,
     ProposalCheck,
     ProposalForest,
     ProtectedOverlap,
     SiteHit,
     UnitHit,
 )
-from app.services.reports import add_forest_totals, forest_datasets, percent, synthetic_notes
+from app.services.reports import add_forest_totals, percent, synthetic_notes
 from spatial.analysis import proposal_conflicts
 from spatial.crs import PROVINCE_ZONES, TM3_ZONES
 from spatial.io.read import ReadBoundary, read_boundary
@@ -52,12 +54,23 @@ def _zone_srid(boundary: ReadBoundary) -> int | None:
     return boundary.source_srid if boundary.source_srid in TM3_ZONES else None
 
 
-def build_report(session: Session, boundary: ReadBoundary, file_name: str) -> CheckedProposal:
-    """Run the conflict analysis on an already-read boundary."""
+def build_report(conn: Connection, boundary: ReadBoundary, file_name: str) -> CheckedProposal:
+    """Run the conflict analysis on an already-read boundary, on one connection."""
     geom = union_all(boundary.geometries)
-    found = proposal_conflicts.run(session.connection(), geom=geom, zone_srid=_zone_srid(boundary))
+    found = proposal_conflicts.run(conn, geom=geom, zone_srid=_zone_srid(boundary))
+    return _report(found, boundary, file_name, geom)
+
+
+def _report(
+    found: proposal_conflicts.ProposalConflicts,
+    boundary: ReadBoundary,
+    file_name: str,
+    geom: BaseGeometry,
+) -> CheckedProposal:
     zone = _zone_srid(boundary) or PROVINCE_ZONES.get(found.province or "")
-    datasets = forest_datasets(session)
+    datasets = [
+        ForestDatasetRead(dataset=d.key or "", synthetic=bool(d.extra)) for d in found.datasets
+    ]
     report = ProposalCheck(
         file_name=file_name,
         source_crs=f"EPSG:{boundary.source_srid}",
@@ -103,7 +116,7 @@ def build_report(session: Session, boundary: ReadBoundary, file_name: str) -> Ch
 
 
 def run(
-    session: Session, data: bytes, file_name: str, *, crs: str | None, max_bytes: int
+    conn: Connection, data: bytes, file_name: str, *, crs: str | None, max_bytes: int
 ) -> CheckedProposal:
     """Read an uploaded boundary file and report what it would take. Nothing is stored.
 
@@ -111,9 +124,45 @@ def run(
         SpatialError subclasses: for unreadable, unsupported, mis-referenced or invalid input.
     """
     boundary = read_boundary(data, file_name, crs=crs, max_bytes=max_bytes)
-    return build_report(session, boundary, file_name)
+    return build_report(conn, boundary, file_name)
 
 
-def pieces(session: Session, geom: BaseGeometry) -> list[proposal_conflicts.Piece]:
+def pieces(conn: Connection, geom: BaseGeometry) -> list[proposal_conflicts.Piece]:
     """Return the overlap pieces of a checked proposal (EPSG:4326)."""
-    return proposal_conflicts.pieces(session.connection(), geom=geom)
+    return proposal_conflicts.pieces(conn, geom=geom)
+
+
+@dataclass(frozen=True)
+class CheckRun:
+    """A checked proposal and, when asked for, its overlap pieces."""
+
+    checked: CheckedProposal
+    pieces: list[proposal_conflicts.Piece] | None
+
+
+def run_on_engine(
+    engine: Engine,
+    executor: Executor,
+    data: bytes,
+    file_name: str,
+    *,
+    crs: str | None,
+    max_bytes: int,
+    with_pieces: bool = False,
+) -> CheckRun:
+    """Read the upload first, then take pooled connections only for the statements.
+
+    A bad upload never touches the database. A good one runs the forest and the context
+    statements at once on two connections (``proposal_conflicts.run_concurrently``), then the
+    pieces if asked for. ``engine`` should be the autocommit read engine: nothing is written.
+    """
+    boundary = read_boundary(data, file_name, crs=crs, max_bytes=max_bytes)
+    geom = union_all(boundary.geometries)
+    found = proposal_conflicts.run_concurrently(
+        engine, executor, geom=geom, zone_srid=_zone_srid(boundary)
+    )
+    checked = _report(found, boundary, file_name, geom)
+    if not with_pieces:
+        return CheckRun(checked, None)
+    with engine.connect() as conn:
+        return CheckRun(checked, pieces(conn, geom))

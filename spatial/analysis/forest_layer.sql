@@ -2,29 +2,7 @@
 -- can say so)?
 -- Inputs:  none
 -- Output:  dataset, synthetic (bool: the dataset has synthetic rows)
--- Indexes: ix_forest_parcels_dataset for the distinct datasets (a loose index scan: one index
---          probe per dataset instead of reading 200 000+ rows), and the partial index
---          ix_forest_parcels_synthetic_dataset so that EXISTS answers "no" at once for real data.
-WITH RECURSIVE datasets AS (
-    SELECT min(dataset) AS dataset
-    FROM forest_parcels
-    UNION ALL
-    SELECT (
-        SELECT min(f.dataset)
-        FROM forest_parcels AS f
-        WHERE f.dataset > d.dataset
-    )
-    FROM datasets AS d
-    WHERE d.dataset IS NOT NULL
-)
-SELECT
-    d.dataset,
-    EXISTS (
-        SELECT 1
-        FROM forest_parcels AS f
-        WHERE f.dataset = d.dataset
-          AND f.synthetic
-    ) AS synthetic
-FROM datasets AS d
-WHERE d.dataset IS NOT NULL
-ORDER BY d.dataset
+-- Indexes: forest_datasets() (migration 0010) reads ix_forest_parcels_dataset by a loose index
+--          scan and ix_forest_parcels_synthetic_dataset; it never reads the parcels themselves.
+SELECT dataset, synthetic
+FROM forest_datasets()

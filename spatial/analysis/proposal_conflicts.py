@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass, field
+from typing import Any
 
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine, Row, TextClause
 from sqlalchemy import types as sqltypes
 
 from spatial.analysis._sql import GEOMETRY_4326, ZONE_TYPES, geometry_bind, statement, zone_binds
@@ -34,33 +37,84 @@ class ProposalConflicts:
     sites: list[Finding] = field(default_factory=list)
     districts: list[Finding] = field(default_factory=list)
     provinces: list[Finding] = field(default_factory=list)
+    datasets: list[Finding] = field(default_factory=list)
+    """Forest datasets read; ``extra`` is 1.0 for a synthetic one."""
 
 
 _SECTIONS = {
-    "forest": "forest",
     "protected": "protected",
     "site": "sites",
     "district": "districts",
     "province": "provinces",
+    "dataset": "datasets",
 }
 
 
-def run(conn: Connection, *, geom: BaseGeometry, zone_srid: int | None = None) -> ProposalConflicts:
-    """Analyse a proposal given in EPSG:4326 in one round trip to PostGIS."""
-    query = statement(
-        "proposal_conflicts", geom=GEOMETRY_4326, zone_srid=sqltypes.Integer, **ZONE_TYPES
+def _forest_query() -> TextClause:
+    return statement("proposal_forest", geom=GEOMETRY_4326)
+
+
+def _context_query() -> TextClause:
+    return statement(
+        "proposal_context", geom=GEOMETRY_4326, zone_srid=sqltypes.Integer, **ZONE_TYPES
     )
-    params = {"geom": geometry_bind(geom), "zone_srid": zone_srid, **zone_binds()}
-    rows = conn.execute(query, params).all()
-    head = next(row for row in rows if row.section == "proposal")
+
+
+def _context_params(geom: BaseGeometry, zone_srid: int | None) -> dict[str, Any]:
+    return {"geom": geometry_bind(geom), "zone_srid": zone_srid, **zone_binds()}
+
+
+def _forest_rows(conn: Connection, geom: BaseGeometry) -> list[Finding]:
+    rows = conn.execute(_forest_query(), {"geom": geometry_bind(geom)})
+    return [Finding(r.category, r.origin, None, r.overlap_ha, float(r.parcels)) for r in rows]
+
+
+def _assemble(context: Sequence[Row[Any]], forest: list[Finding]) -> ProposalConflicts:
+    head = next(row for row in context if row.section == "proposal")
     result = ProposalConflicts(
-        area_ha=head.overlap_ha, area_vn2000_ha=head.extra, province=head.name
+        area_ha=head.overlap_ha, area_vn2000_ha=head.extra, province=head.name, forest=forest
     )
-    for row in rows:
+    for row in context:
         if row.section in _SECTIONS:
             finding = Finding(row.key, row.detail, row.name, row.overlap_ha, row.extra)
             getattr(result, _SECTIONS[row.section]).append(finding)
     return result
+
+
+def run(conn: Connection, *, geom: BaseGeometry, zone_srid: int | None = None) -> ProposalConflicts:
+    """Analyse a proposal given in EPSG:4326: the two statements, one after the other."""
+    context = conn.execute(_context_query(), _context_params(geom, zone_srid)).all()
+    return _assemble(context, _forest_rows(conn, geom))
+
+
+def run_concurrently(
+    engine: Engine,
+    executor: Executor,
+    *,
+    geom: BaseGeometry,
+    zone_srid: int | None = None,
+) -> ProposalConflicts:
+    """Analyse a proposal with the forest and the context statements running at once.
+
+    The forest statement (about two thirds of the work, bench/README.md) runs on a second pooled
+    connection from ``executor`` while this thread runs the context statement, so PostgreSQL
+    uses two cores for one check. Each side holds one connection only while its statement runs
+    and never waits for the other while holding it, so a busy pool cannot deadlock. The two
+    statements read separate snapshots; nothing in a check is written.
+    """
+
+    def forest() -> list[Finding]:
+        with engine.connect() as conn:
+            return _forest_rows(conn, geom)
+
+    pending = executor.submit(forest)
+    try:
+        with engine.connect() as conn:
+            context = conn.execute(_context_query(), _context_params(geom, zone_srid)).all()
+    except BaseException:
+        pending.cancel()
+        raise
+    return _assemble(context, pending.result())
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,12 @@
+from concurrent.futures import ThreadPoolExecutor
+
 from factories import ORIGIN, make_forest, make_site, square
 from geodesic import close, geodesic_ha
 from shapely.geometry import Point, box
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from app.db.engine import make_read_engine
 from spatial.analysis import nearby, proposal_conflicts
 from spatial.crs import transform_geometry
 
@@ -40,3 +44,17 @@ def test_nearby_lists_features_within_the_distance(db_session: Session):
     codes = {f.code: f.distance_m for f in found}
     assert "TEST-NEAR" in codes and "TEST-FAR" not in codes
     assert 100 < codes["TEST-NEAR"] < 120  # 0.001° of longitude at 10.5° N ≈ 109 m
+
+
+def test_proposal_checked_concurrently_matches_one_connection(engine: Engine):
+    # Committed demo data: the concurrent run reads through fresh pooled connections.
+    near_tang_loong = box(104.12, 22.28, 104.16, 22.32)
+    read_engine = make_read_engine(engine)
+    with read_engine.connect() as conn:
+        sequential = proposal_conflicts.run(conn, geom=near_tang_loong)
+    with ThreadPoolExecutor(max_workers=2) as executor:
+        concurrent = proposal_conflicts.run_concurrently(
+            read_engine, executor, geom=near_tang_loong
+        )
+    assert concurrent == sequential
+    assert concurrent.forest and concurrent.sites and concurrent.datasets

@@ -1,0 +1,34 @@
+import sqlalchemy as sa
+
+from app.db.engine import make_engine, make_read_engine
+
+PID = sa.text("SELECT pg_backend_pid()")
+
+
+def test_a_connection_that_died_while_idle_is_replaced(database_url: str):
+    engine = make_engine(database_url, pool_size=1, max_overflow=0, idle_ping_s=0.0)
+    killer = make_engine(database_url, pool_size=1, max_overflow=0)
+    try:
+        with engine.connect() as conn:
+            first = conn.scalar(PID)
+        with killer.connect() as other:
+            other.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
+        # The pool's only connection is dead; the idle ping notices before the query does.
+        with engine.connect() as conn:
+            assert conn.scalar(PID) != first
+    finally:
+        engine.dispose()
+        killer.dispose()
+
+
+def test_a_connection_in_steady_use_is_not_pinged(database_url: str):
+    engine = make_engine(database_url, pool_size=1, max_overflow=0, idle_ping_s=60.0)
+    statements: list[str] = []
+    sa.event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    try:
+        for _ in range(3):
+            with make_read_engine(engine).connect() as conn:
+                conn.scalar(sa.text("SELECT 1 AS answer"))
+        assert statements == ["SELECT 1 AS answer"] * 3
+    finally:
+        engine.dispose()
