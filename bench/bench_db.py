@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from typing import Final
 
@@ -11,9 +10,6 @@ from app.settings import Settings
 
 BENCH_PREFIX: Final = "sitereg_bench"
 """Every benchmark database name starts with this; nothing else is ever dropped."""
-
-_BIND = re.compile(r"(?<![:\w]):([a-z_][a-z0-9_]*)")
-
 
 def cluster() -> EmbeddedCluster:
     """Return the embedded cluster as configured by the environment (``SITEREG_CLUSTER__*``)."""
@@ -77,18 +73,3 @@ def database_exists(database: str) -> bool:
     return row is not None
 
 
-def psycopg_sql(sql_text: str, geometry_binds: tuple[str, ...] = ()) -> str:
-    """Turn an analysis ``.sql`` file (SQLAlchemy ``:name`` binds) into psycopg ``%(name)s``.
-
-    Geometry binds are cast from hex EWKB, as GeoAlchemy2 does for ``Geometry(srid=4326)``.
-    Literal ``%`` (in comments) is doubled; ``::type`` casts are left alone.
-    """
-    escaped = sql_text.replace("%", "%%")
-
-    def bind(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name in geometry_binds:
-            return f"ST_GeomFromEWKB(decode(%({name})s, 'hex'))"
-        return f"%({name})s"
-
-    return _BIND.sub(bind, escaped)

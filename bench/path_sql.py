@@ -1,7 +1,8 @@
 """Path (b): the analysis ``.sql`` files run directly in PostgreSQL through psycopg.
 
 The statements are the very files of ``spatial/analysis``; only SQLAlchemy's ``:name`` binds are
-rewritten to psycopg's ``%(name)s`` (geometry binds decoded from hex EWKB). Each statement is
+rewritten to psycopg's ``%(name)s`` (geometry binds as EWKB bytes), by the same
+``spatial.analysis._sql.driver_sql`` the API uses for the check. Each statement is
 timed from execute to the last fetched row, over loopback TCP, with ``jit`` set per connection.
 psycopg prepares a statement after 5 executions, as it does under SQLAlchemy in the API.
 """
@@ -13,11 +14,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import psycopg
-from bench_db import conninfo, psycopg_sql
+from bench_db import conninfo
 from proposals import Proposal
 from timing import CpuMeter, Samples, measure, timed_ms
 
-from spatial.analysis._sql import load, zone_binds
+from spatial.analysis._sql import driver_sql, load, zone_binds
 
 REPORT_STATEMENTS = ("forest_overlap", "protected_overlap")
 """The statements whose answer is the province-wide report (forest and protected areas)."""
@@ -44,7 +45,7 @@ class SqlFigures:
 
 
 def _statement(name: str) -> str:
-    return psycopg_sql(load(name), geometry_binds=("geom",))
+    return driver_sql(load(name), geometry_binds=("geom",))
 
 
 def _report_params() -> dict[str, Any]:
@@ -52,7 +53,7 @@ def _report_params() -> dict[str, Any]:
 
 
 def _check_params(proposal: Proposal) -> dict[str, Any]:
-    return {"geom": proposal.ewkb_hex, "zone_srid": None, **zone_binds()}
+    return {"geom": proposal.ewkb, "zone_srid": None, **zone_binds()}
 
 
 def connect(url: str, jit: str) -> psycopg.Connection:

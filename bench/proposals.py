@@ -20,12 +20,12 @@ MAX_OFFSET_M: Final = 1_500.0
 
 @dataclass(frozen=True)
 class Proposal:
-    """One proposed boundary: the polygon (EPSG:4326), its GeoJSON body and its hex EWKB."""
+    """One proposed boundary: the polygon (EPSG:4326), its GeoJSON body and its EWKB."""
 
     near_site: str
     polygon: Polygon
     body: bytes
-    ewkb_hex: str
+    ewkb: bytes
 
 
 def make_proposals(conn: psycopg.Connection, count: int, seed: int) -> list[Proposal]:
@@ -52,6 +52,6 @@ def make_proposals(conn: psycopg.Connection, count: int, seed: int) -> list[Prop
                 }
             ],
         }
-        ewkb = shapely.to_wkb(shapely.set_srid(polygon, 4326), hex=True, include_srid=True)
-        proposals.append(Proposal(code, polygon, json.dumps(feature).encode(), ewkb))
+        ewkb = shapely.to_wkb(shapely.set_srid(polygon, 4326), include_srid=True)
+        proposals.append(Proposal(code, polygon, json.dumps(feature).encode(), bytes(ewkb)))
     return proposals

@@ -8,10 +8,16 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import Connection, Engine, Row, TextClause
-from sqlalchemy import types as sqltypes
+from sqlalchemy import Connection, Engine
 
-from spatial.analysis._sql import GEOMETRY_4326, ZONE_TYPES, geometry_bind, statement, zone_binds
+from spatial.analysis._sql import (
+    GEOMETRY_4326,
+    ewkb_bind,
+    fetch_driver,
+    geometry_bind,
+    statement,
+    zone_binds,
+)
 
 
 @dataclass(frozen=True)
@@ -50,41 +56,37 @@ _SECTIONS = {
 }
 
 
-def _forest_query() -> TextClause:
-    return statement("proposal_forest", geom=GEOMETRY_4326)
-
-
-def _context_query() -> TextClause:
-    return statement(
-        "proposal_context", geom=GEOMETRY_4326, zone_srid=sqltypes.Integer, **ZONE_TYPES
-    )
-
-
-def _context_params(geom: BaseGeometry, zone_srid: int | None) -> dict[str, Any]:
-    return {"geom": geometry_bind(geom), "zone_srid": zone_srid, **zone_binds()}
+# The two statements run on the psycopg cursor with EWKB binds (spatial.analysis._sql).
+def _context_rows(
+    conn: Connection, geom: BaseGeometry, zone_srid: int | None
+) -> list[tuple[Any, ...]]:
+    params = {"geom": ewkb_bind(geom), "zone_srid": zone_srid, **zone_binds()}
+    return fetch_driver(conn, "proposal_context", params)
 
 
 def _forest_rows(conn: Connection, geom: BaseGeometry) -> list[Finding]:
-    rows = conn.execute(_forest_query(), {"geom": geometry_bind(geom)})
-    return [Finding(r.category, r.origin, None, r.overlap_ha, float(r.parcels)) for r in rows]
+    rows = fetch_driver(conn, "proposal_forest", {"geom": ewkb_bind(geom)})
+    return [
+        Finding(category, origin, None, overlap_ha, float(parcels))
+        for category, origin, overlap_ha, parcels in rows
+    ]
 
 
-def _assemble(context: Sequence[Row[Any]], forest: list[Finding]) -> ProposalConflicts:
-    head = next(row for row in context if row.section == "proposal")
+def _assemble(context: Sequence[tuple[Any, ...]], forest: list[Finding]) -> ProposalConflicts:
+    head = next(row for row in context if row[0] == "proposal")
     result = ProposalConflicts(
-        area_ha=head.overlap_ha, area_vn2000_ha=head.extra, province=head.name, forest=forest
+        area_ha=head[4], area_vn2000_ha=head[5], province=head[3], forest=forest
     )
-    for row in context:
-        if row.section in _SECTIONS:
-            finding = Finding(row.key, row.detail, row.name, row.overlap_ha, row.extra)
-            getattr(result, _SECTIONS[row.section]).append(finding)
+    for section, key, detail, name, overlap_ha, extra in context:
+        if section in _SECTIONS:
+            finding = Finding(key, detail, name, overlap_ha, extra)
+            getattr(result, _SECTIONS[section]).append(finding)
     return result
 
 
 def run(conn: Connection, *, geom: BaseGeometry, zone_srid: int | None = None) -> ProposalConflicts:
     """Analyse a proposal given in EPSG:4326: the two statements, one after the other."""
-    context = conn.execute(_context_query(), _context_params(geom, zone_srid)).all()
-    return _assemble(context, _forest_rows(conn, geom))
+    return _assemble(_context_rows(conn, geom, zone_srid), _forest_rows(conn, geom))
 
 
 def run_concurrently(
@@ -110,7 +112,7 @@ def run_concurrently(
     pending = executor.submit(forest)
     try:
         with engine.connect() as conn:
-            context = conn.execute(_context_query(), _context_params(geom, zone_srid)).all()
+            context = _context_rows(conn, geom, zone_srid)
     except BaseException:
         pending.cancel()
         raise
