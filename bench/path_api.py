@@ -227,22 +227,26 @@ class ConcurrentClients:
         self.lock = threading.Lock()
         self.busy_s = 0.0
 
-    def round(self, proposals: Sequence[Proposal], per_client: int, tag: str) -> None:
+    def round(
+        self, proposals: Sequence[Proposal], per_client: int, tag: str, *, timed: bool = True
+    ) -> None:
         """Let every client post ``per_client`` checks back to back; record the latencies."""
-        samples = self.path.figures.check_many
+        samples = self.path.figures.check_many if timed else Samples()
 
         def client_loop(index: int) -> None:
             for i in range(per_client):
                 proposal = proposals[(index * 7 + i) % len(proposals)]
-                latency_ms = post_check(self.clients[index], proposal, f"many{tag}c{index}x{i}")
+                request_id = f"{'many' if timed else 'warm'}{tag}c{index}x{i}"
+                latency_ms = post_check(self.clients[index], proposal, request_id)
                 with self.lock:
                     samples.add(latency_ms)
 
         started = time.perf_counter()
         with ThreadPoolExecutor(max_workers=len(self.clients)) as pool:
             list(pool.map(client_loop, range(len(self.clients))))
-        self.busy_s += time.perf_counter() - started
-        self.path.figures.check_many_rps = samples.count / self.busy_s
+        if timed:
+            self.busy_s += time.perf_counter() - started
+            self.path.figures.check_many_rps = samples.count / self.busy_s
 
     def close(self) -> None:
         """Close every client."""
