@@ -66,7 +66,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     register_error_handlers(app)
     install_request_logging(app)
-    for module in (health, docs, map_pages, sites, targets, analysis):
+    # The proposal check is the hottest route: its router is matched first.
+    for module in (analysis, health, docs, map_pages, sites, targets):
         app.include_router(module.router)
     # Map libraries from the npm registry (static/vendor) and the pages' own scripts.
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static", check_dir=False), "static")
