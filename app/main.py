@@ -20,6 +20,7 @@ from app.interop import install_interop
 from app.log import configure_logging, install_request_logging
 from app.routers import analysis, docs, health, sites, targets
 from app.routers import map as map_pages
+from app.services.proposal_check import InFlight
 from app.settings import PROJECT_ROOT, Settings, get_settings
 
 DESCRIPTION = """
@@ -46,6 +47,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.read_engine = make_read_engine(engine)
         app.state.session_factory = make_session_factory(engine)
         # Runs the second statement of a proposal check beside the first (one connection each).
+        app.state.checks_in_flight = InFlight()
         app.state.statement_executor = ThreadPoolExecutor(
             max_workers=max(2, settings.pool.size // 2), thread_name_prefix="sitereg-statement"
         )

@@ -245,6 +245,7 @@ async def check_proposal(
         proposal_check.run_on_engine,
         request.app.state.read_engine,
         request.app.state.statement_executor,
+        request.app.state.checks_in_flight,
         data,
         file_name,
         crs=crs,

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
 from concurrent.futures import Executor
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from shapely import union_all
@@ -140,9 +143,30 @@ class CheckRun:
     pieces: list[proposal_conflicts.Piece] | None
 
 
+class InFlight:
+    """Counts the proposal checks running at this moment, across threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._count = 0
+
+    @contextmanager
+    def entered(self) -> Iterator[int]:
+        """Count one more check while the block runs; yield how many run, this one included."""
+        with self._lock:
+            self._count += 1
+            count = self._count
+        try:
+            yield count
+        finally:
+            with self._lock:
+                self._count -= 1
+
+
 def run_on_engine(
     engine: Engine,
     executor: Executor,
+    in_flight: InFlight,
     data: bytes,
     file_name: str,
     *,
@@ -152,15 +176,24 @@ def run_on_engine(
 ) -> CheckRun:
     """Read the upload first, then take pooled connections only for the statements.
 
-    A bad upload never touches the database. A good one runs the forest and the context
-    statements at once on two connections (``proposal_conflicts.run_concurrently``), then the
-    pieces if asked for. ``engine`` should be the autocommit read engine: nothing is written.
+    A bad upload never touches the database. A check that runs alone sends the forest and the
+    context statements at once on two connections (``proposal_conflicts.run_concurrently``):
+    PostgreSQL then uses two cores for it. When other checks are running, the cores are busy
+    anyway, so both statements run one after the other on one connection, which costs less CPU
+    per check (bench/README.md). Then the pieces, if asked for. ``engine`` should be the
+    autocommit read engine: nothing is written.
     """
     boundary = read_boundary(data, file_name, crs=crs, max_bytes=max_bytes)
     geom = union_all(boundary.geometries)
-    found = proposal_conflicts.run_concurrently(
-        engine, executor, geom=geom, zone_srid=_zone_srid(boundary)
-    )
+    zone_srid = _zone_srid(boundary)
+    with in_flight.entered() as running:
+        if running == 1:
+            found = proposal_conflicts.run_concurrently(
+                engine, executor, geom=geom, zone_srid=zone_srid
+            )
+        else:
+            with engine.connect() as conn:
+                found = proposal_conflicts.run(conn, geom=geom, zone_srid=zone_srid)
     checked = _report(found, boundary, file_name, geom)
     if not with_pieces:
         return CheckRun(checked, None)
