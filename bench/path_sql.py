@@ -53,7 +53,7 @@ def _report_params() -> dict[str, Any]:
 
 
 def _check_params(proposal: Proposal) -> dict[str, Any]:
-    return {"geom": proposal.ewkb, "zone_srid": None, **zone_binds()}
+    return {"geom": proposal.ewkb, "zone_srid": None, "parts": 1, "part": 0, **zone_binds()}
 
 
 def connect(url: str, jit: str) -> psycopg.Connection:

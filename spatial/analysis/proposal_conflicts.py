@@ -64,11 +64,24 @@ def _context_rows(
     return fetch_driver(conn, "proposal_context", params)
 
 
-def _forest_rows(conn: Connection, geom: BaseGeometry) -> list[Finding]:
-    rows = fetch_driver(conn, "proposal_forest", {"geom": ewkb_bind(geom)})
+def _forest_rows(
+    conn: Connection, geom: BaseGeometry, *, parts: int = 1, part: int = 0
+) -> list[tuple[Any, ...]]:
+    params = {"geom": ewkb_bind(geom), "parts": parts, "part": part}
+    return fetch_driver(conn, "proposal_forest", params)
+
+
+def _forest(shares: Sequence[list[tuple[Any, ...]]]) -> list[Finding]:
+    """Add up the (category, origin, hectares, parcels) rows of the shares of the parcels."""
+    totals: dict[tuple[str, str], list[float]] = {}
+    for rows in shares:
+        for category, origin, overlap_ha, parcels in rows:
+            total = totals.setdefault((category, origin), [0.0, 0.0])
+            total[0] += overlap_ha
+            total[1] += parcels
     return [
-        Finding(category, origin, None, overlap_ha, float(parcels))
-        for category, origin, overlap_ha, parcels in rows
+        Finding(category, origin, None, ha, parcels)
+        for (category, origin), (ha, parcels) in sorted(totals.items())
     ]
 
 
@@ -86,7 +99,11 @@ def _assemble(context: Sequence[tuple[Any, ...]], forest: list[Finding]) -> Prop
 
 def run(conn: Connection, *, geom: BaseGeometry, zone_srid: int | None = None) -> ProposalConflicts:
     """Analyse a proposal given in EPSG:4326: the two statements, one after the other."""
-    return _assemble(_context_rows(conn, geom, zone_srid), _forest_rows(conn, geom))
+    return _assemble(_context_rows(conn, geom, zone_srid), _forest([_forest_rows(conn, geom)]))
+
+
+FOREST_SHARES = 2
+"""Statements the forest half of a check running alone is split into (one per parcel share)."""
 
 
 def run_concurrently(
@@ -95,28 +112,31 @@ def run_concurrently(
     *,
     geom: BaseGeometry,
     zone_srid: int | None = None,
+    forest_shares: int = FOREST_SHARES,
 ) -> ProposalConflicts:
-    """Analyse a proposal with the forest and the context statements running at once.
+    """Analyse a proposal with its statements running at once on separate connections.
 
-    The forest statement (about two thirds of the work, bench/README.md) runs on a second pooled
-    connection from ``executor`` while this thread runs the context statement, so PostgreSQL
-    uses two cores for one check. Each side holds one connection only while its statement runs
-    and never waits for the other while holding it, so a busy pool cannot deadlock. The two
-    statements read separate snapshots; nothing in a check is written.
+    The forest half (about two thirds of the work, more with more parcels: bench/README.md) is
+    split into ``forest_shares`` statements over disjoint shares of the parcels, run from
+    ``executor`` while this thread runs the context statement, so PostgreSQL spreads one check
+    over every core. Each statement holds one connection only while it runs and never waits
+    for another while holding it, so a busy pool cannot deadlock. The statements read separate
+    snapshots; nothing in a check is written.
     """
 
-    def forest() -> list[Finding]:
+    def forest(part: int) -> list[tuple[Any, ...]]:
         with engine.connect() as conn:
-            return _forest_rows(conn, geom)
+            return _forest_rows(conn, geom, parts=forest_shares, part=part)
 
-    pending = executor.submit(forest)
+    pending = [executor.submit(forest, part) for part in range(forest_shares)]
     try:
         with engine.connect() as conn:
             context = _context_rows(conn, geom, zone_srid)
     except BaseException:
-        pending.cancel()
+        for future in pending:
+            future.cancel()
         raise
-    return _assemble(context, pending.result())
+    return _assemble(context, _forest([future.result() for future in pending]))
 
 
 @dataclass(frozen=True)

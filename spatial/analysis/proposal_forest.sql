@@ -1,7 +1,10 @@
 -- Question: how much forest land, by category and origin, would a proposed boundary take?
 -- (Nothing is stored.) The forest half of a proposal check; proposal_context.sql is the other
 -- half, and the two may run at once on two connections (spatial/analysis/proposal_conflicts.py).
--- Inputs:  the proposal geometry (EPSG:4326), already validated and reprojected
+-- Inputs:  the proposal geometry (EPSG:4326), already validated and reprojected; the share
+--          of the parcels to read, as parts (> 0) and part (0 .. parts - 1): parcels whose id
+--          modulo parts is part. One statement reads parts = 1, part = 0 (every parcel); a
+--          check running alone sends two shares at once (spatial/analysis/proposal_conflicts.py).
 -- Output:  category, origin, overlap_ha (geodesic), parcels (parcels with a positive overlap)
 -- Indexes: GiST on forest_parcels.geom.
 WITH proposal AS MATERIALIZED (
@@ -22,6 +25,7 @@ forest_pieces AS MATERIALIZED (
     FROM proposal AS p
     JOIN forest_parcels AS f
         ON ST_Intersects(f.geom, p.geom)
+       AND f.id % :parts = :part
 )
 SELECT category, origin, sum(overlap_ha) AS overlap_ha, count(*) AS parcels
 FROM forest_pieces
