@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
+import psycopg
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
@@ -105,11 +106,24 @@ def fetch_extent(session: Session, collection: Collection) -> Extent:
     return Extent(bbox=bbox, interval=interval)
 
 
-def fetch_tile(session: Session, collection: Collection, z: int, x: int, y: int) -> bytes:
-    """Return the Mapbox Vector Tile of one tile (empty bytes when no feature touches it)."""
+def fetch_tile(engine: sa.Engine, collection: Collection, z: int, x: int, y: int) -> bytes:
+    """Return the Mapbox Vector Tile of one tile (empty bytes when no feature touches it).
+
+    One statement on a pooled connection of ``engine`` (the autocommit read engine: no
+    BEGIN/ROLLBACK), run by psycopg from SQL compiled once per collection and variant
+    (``tile_sql.compile_for_driver``), prepared on each connection.
+    """
     query = tile_sql.tile_select(collection, z, x, y)
-    tile = session.execute(query.statement, query.params).scalar_one_or_none()
-    return bytes(tile or b"")
+    with engine.connect() as connection:
+        driver: Any = connection.connection.driver_connection
+        try:
+            with driver.cursor() as cursor:
+                cursor.execute(query.driver.sql, query.driver_params(), prepare=True)
+                row = cursor.fetchone()
+        except psycopg.OperationalError:
+            connection.invalidate()  # as SQLAlchemy does: never hand a lost connection out again
+            raise
+    return bytes(row[0] or b"") if row else b""
 
 
 def data_version(session: Session, collection: Collection) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import distinct_on
+from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
 
 from app.ogc.catalog import Collection
 from app.ogc.catalog_types import TileGrid
@@ -39,14 +40,48 @@ def _bound(name: str) -> Any:
 
 
 @dataclass(frozen=True)
+class DriverStatement:
+    """A tile statement compiled once for psycopg: its SQL and its constant parameter values."""
+
+    sql: str
+    constants: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class TileQuery:
     """The statement of a tile (shared by all tiles of its variant) and the tile's values."""
 
     statement: Any
+    driver: DriverStatement
     params: dict[str, Any]
 
+    def driver_params(self) -> dict[str, Any]:
+        """Return the parameters of ``driver.sql``: the constants and this tile's values."""
+        return {**self.driver.constants, **self.params}
 
-_STATEMENTS: dict[tuple[str, str], tuple[Collection, Any]] = {}
+
+_STATEMENTS: dict[tuple[str, str], tuple[Collection, Any, DriverStatement]] = {}
+_DIALECT = psycopg_dialect()  # type: ignore[no-untyped-call]  # (untyped in SQLAlchemy)
+
+
+def compile_for_driver(statement: Any) -> DriverStatement:
+    """Compile a Core statement once into psycopg SQL plus its constants, types applied.
+
+    A tile then costs one ``cursor.execute`` with no SQLAlchemy compilation, cache lookup or
+    result layer: at z12–z14 those cost more than PostgreSQL needs for the tile
+    (bench/README.md). The tile's own binds (``z``, ``x``, ``y`` and derived values) are plain
+    ints and floats, which psycopg adapts itself.
+    """
+    compiled = statement.compile(dialect=_DIALECT, compile_kwargs={"render_postcompile": True})
+    per_tile = {name: None for name, bind in compiled.binds.items() if bind.required}
+    constants: dict[str, Any] = {}
+    for name, value in compiled.construct_params(params=per_tile).items():
+        if name in per_tile:
+            continue  # filled by TileQuery.params for each tile
+        bind = compiled.binds.get(name)
+        processor = bind.type.bind_processor(_DIALECT) if bind is not None else None
+        constants[name] = processor(value) if processor else value
+    return DriverStatement(compiled.string, constants)
 
 
 def tile_select(collection: Collection, z: int, x: int, y: int) -> TileQuery:
@@ -56,7 +91,7 @@ def tile_select(collection: Collection, z: int, x: int, y: int) -> TileQuery:
     grid = collection.tile_grid
     if grid is not None and z <= grid.max_zoom:
         params["cell_deg"] = _tile_size_deg(z) / 256 * grid.cell_px
-        return TileQuery(_statement(collection, "grid"), params)
+        return TileQuery(*_statement(collection, "grid"), params=params)
     params["tolerance_deg"] = _tile_size_deg(z) / MVT_EXTENT * SIMPLIFY_UNITS
     params["pixel_deg"] = _tile_size_deg(z) / 256
     affine = _affine_y(z, y)
@@ -64,13 +99,13 @@ def tile_select(collection: Collection, z: int, x: int, y: int) -> TileQuery:
         params["m_per_deg_y"], params["y_offset_m"] = affine
     detail = "detail" if z >= FULL_DETAIL_ZOOM else "simplified"
     variant = f"{detail}-{'affine' if affine else 'transform'}"
-    return TileQuery(_statement(collection, variant), params)
+    return TileQuery(*_statement(collection, variant), params=params)
 
 
-def _statement(collection: Collection, variant: str) -> Any:
+def _statement(collection: Collection, variant: str) -> tuple[Any, DriverStatement]:
     cached = _STATEMENTS.get((collection.id, variant))
     if cached is not None and cached[0] is collection:
-        return cached[1]
+        return cached[1], cached[2]
     if variant == "grid":
         assert collection.tile_grid is not None
         statement = grid_tile_statement(collection, collection.tile_grid)
@@ -79,8 +114,9 @@ def _statement(collection: Collection, variant: str) -> Any:
         statement = feature_tile_statement(
             collection, detail=detail == "detail", affine=projection == "affine"
         )
-    _STATEMENTS[(collection.id, variant)] = (collection, statement)
-    return statement
+    driver = compile_for_driver(statement)
+    _STATEMENTS[(collection.id, variant)] = (collection, statement, driver)
+    return statement, driver
 
 
 def _tile_size_deg(z: int) -> float:

@@ -212,7 +212,6 @@ def _check_tile(z: int, y: int, x: int) -> None:
 )
 def get_tile(
     request: Request,
-    session: SessionDep,
     collection: CollectionDep,
     tms_id: Annotated[str, Path(alias="tileMatrixSetId")],
     z: Annotated[int, Path(alias="tileMatrix", description="Zoom level.")],
@@ -232,7 +231,7 @@ def get_tile(
     cache: TileCache = request.app.state.tile_cache
     tile = cache.get((collection.id, z, x, y))
     if tile is None:
-        tile = fetch.fetch_tile(session, collection, z, x, y)
+        tile = fetch.fetch_tile(request.app.state.read_engine, collection, z, x, y)
         cache.put((collection.id, z, x, y), tile)
     if not tile:
         return Response(
