@@ -160,7 +160,16 @@ def _tile_geometry(collection: Collection, *, detail: bool, affine: bool) -> Any
     else:
         geometry = sa.func.ST_Transform(geometry, WEB_MERCATOR)
     envelope = sa.func.ST_TileEnvelope(Z, X, Y)
-    return sa.func.ST_AsMVTGeom(geometry, envelope, MVT_EXTENT, MVT_BUFFER, True)
+    # A feature whose bbox lies inside the tile needs no clipping: same bytes, ~20 % less time
+    # for a z12 forest tile of 400 parcels (bench/README.md). The tile in lon/lat is an InitPlan,
+    # computed once per tile even under a generic prepared plan.
+    inside = collection.geometry.op("@")(
+        sa.select(sa.func.ST_Transform(envelope, WGS84)).scalar_subquery()
+    )
+    return sa.case(
+        (inside, sa.func.ST_AsMVTGeom(geometry, envelope, MVT_EXTENT, MVT_BUFFER, False)),
+        else_=sa.func.ST_AsMVTGeom(geometry, envelope, MVT_EXTENT, MVT_BUFFER, True),
+    )
 
 
 def _buffered_tile() -> Any:
