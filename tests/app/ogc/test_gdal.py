@@ -1,55 +1,24 @@
 """Real clients: GDAL's OAPIF driver (ogrinfo, ogr2ogr) against a real uvicorn server.
 
-The server runs in a thread on a free 127.0.0.1 port with its own engine on the test database,
-so it sees the committed demo data (per-test changes of other tests are rolled back).
+The server (``server_url``, tests/app/ogc/conftest.py) sees the committed demo data.
 """
 
 import shutil
-import socket
 import subprocess
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pyogrio
 import pytest
-import uvicorn
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
-from app.main import create_app
 from app.ogc.catalog import CATALOG
-from app.settings import Settings
-
-START_WAIT_S = 30.0
 
 
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-@pytest.fixture(scope="module")
-def server_url(database_url: str) -> Iterator[str]:
-    """Serve ``create_app`` on a free port for the module; stop it afterwards."""
+@pytest.fixture(autouse=True, scope="module")
+def _gdal_installed() -> None:
     if shutil.which("ogrinfo") is None:
         pytest.fail("GDAL is missing: install Debian's gdal-bin (scripts/install-system-deps.sh)")
-    port = _free_port()
-    app = create_app(Settings(database_url=database_url))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(int(START_WAIT_S / 0.05)):  # bounded wait for the socket to listen
-        if server.started or not thread.is_alive():
-            break
-        time.sleep(0.05)
-    if not server.started:
-        pytest.fail("the test server did not start")
-    yield f"http://127.0.0.1:{port}/ogc"
-    server.should_exit = True
-    thread.join(START_WAIT_S)
 
 
 def _run(*args: str) -> str:
