@@ -8,7 +8,9 @@ WITH target AS (
     FROM sites
     WHERE code = :site_code
 ),
-pieces AS (
+pieces AS MATERIALIZED (
+    -- MATERIALIZED here and in measured: each intersection and its area are computed once;
+    -- inlined, the filters, the area and the GeoJSON would each recompute them.
     SELECT
         f.code AS parcel_code,
         f.category,
@@ -17,14 +19,18 @@ pieces AS (
     FROM target AS t
     JOIN forest_parcels AS f
         ON ST_Intersects(f.geom, t.geom)
+),
+measured AS MATERIALIZED (
+    SELECT parcel_code, category, origin, piece, area_ha(piece) AS overlap_ha
+    FROM pieces
+    WHERE NOT ST_IsEmpty(piece)
 )
 SELECT
     parcel_code,
     category,
     origin,
-    area_ha(piece) AS overlap_ha,
+    overlap_ha,
     ST_AsGeoJSON(ST_ForcePolygonCCW(piece), 7) AS geometry
-FROM pieces
-WHERE NOT ST_IsEmpty(piece)
-  AND area_ha(piece) > 0
+FROM measured
+WHERE overlap_ha > 0
 ORDER BY parcel_code

@@ -5,7 +5,9 @@
 --          relocation record links the two sites, i.e. the overlap is by design), geometry
 --          (GeoJSON text of the shared piece, EPSG:4326)
 -- Indexes: ix_sites_geom (GiST) for the self-join.
-WITH pairs AS (
+WITH pairs AS MATERIALIZED (
+    -- MATERIALIZED here and in measured: each intersection and its area are computed once;
+    -- inlined, the filter, both shares and the GeoJSON would each recompute them.
     SELECT
         a.id AS id_a,
         b.id AS id_b,
@@ -21,7 +23,7 @@ WITH pairs AS (
         ON a.code < b.code
        AND ST_Intersects(a.geom, b.geom)
 ),
-measured AS (
+measured AS MATERIALIZED (
     SELECT
         id_a, id_b, site_a, site_b, kind_a, kind_b, area_a_ha, area_b_ha, piece,
         area_ha(piece) AS overlap_ha
