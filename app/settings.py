@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -34,6 +35,14 @@ class LimitSettings(BaseModel):
     page_size_default: int = Field(default=100, ge=1)
     page_size_max: int = Field(default=1000, ge=1)
     upload_max_mb: float = Field(default=20.0, gt=0)
+    # Admission control: at most this many proposal checks do database work at once; the others
+    # wait their turn. 0 = twice the CPU cores. With 16 clients on 2 cores, 4 instead of no
+    # limit cut the p95 from 104–149 to 76–91 ms (bench/README.md).
+    check_concurrency: int = Field(default=0, ge=0)
+
+    def check_slots(self) -> int:
+        """Return how many proposal checks may do database work at once."""
+        return self.check_concurrency or 2 * (os.cpu_count() or 1)
 
 
 class MapSettings(BaseModel):

@@ -1,3 +1,4 @@
+import threading
 from concurrent.futures import ThreadPoolExecutor
 
 from sqlalchemy import Engine
@@ -7,7 +8,7 @@ from app.services import proposal_check
 
 
 def test_in_flight_counts_the_checks_running_at_once():
-    in_flight = proposal_check.InFlight()
+    in_flight = proposal_check.InFlight(4)
     with in_flight.entered() as first:
         assert first == 1
         with in_flight.entered() as second:
@@ -16,13 +17,29 @@ def test_in_flight_counts_the_checks_running_at_once():
         assert again == 1
 
 
+def test_in_flight_admits_at_most_its_limit():
+    in_flight = proposal_check.InFlight(1)
+    admitted = threading.Event()
+
+    def second() -> None:
+        with in_flight.entered():
+            admitted.set()
+
+    with in_flight.entered():
+        waiting = threading.Thread(target=second)
+        waiting.start()
+        assert not admitted.wait(0.2)  # the only slot is taken
+    waiting.join(5)
+    assert admitted.is_set()
+
+
 def test_a_check_gives_the_same_answer_alone_and_beside_another(engine: Engine):
     body = (
         b'{"type": "Feature", "properties": {}, "geometry": {"type": "Polygon", "coordinates": '
         b"[[[104.12, 22.28], [104.16, 22.28], [104.16, 22.32], [104.12, 22.32], [104.12, 22.28]]]}}"
     )
     read_engine = make_read_engine(engine)
-    in_flight = proposal_check.InFlight()
+    in_flight = proposal_check.InFlight(4)
     with ThreadPoolExecutor(max_workers=2) as executor:
 
         def check() -> proposal_check.CheckRun:
