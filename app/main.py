@@ -46,7 +46,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.engine = engine
         app.state.read_engine = make_read_engine(engine)
         app.state.session_factory = make_session_factory(engine)
-        # Runs the second statement of a proposal check beside the first (one connection each).
+        # Proposal checks: admission control, and the threads that run a lone check's forest
+        # statements beside its context statement (one pooled connection each).
         app.state.checks_in_flight = InFlight(settings.limits.check_slots())
         app.state.statement_executor = ThreadPoolExecutor(
             max_workers=max(2, settings.pool.size // 2), thread_name_prefix="sitereg-statement"

@@ -187,12 +187,13 @@ def run_on_engine(
 ) -> CheckRun:
     """Read the upload first, then take pooled connections only for the statements.
 
-    A bad upload never touches the database. A check that runs alone sends the forest and the
-    context statements at once on two connections (``proposal_conflicts.run_concurrently``):
-    PostgreSQL then uses two cores for it. When other checks are running, the cores are busy
-    anyway, so both statements run one after the other on one connection, which costs less CPU
-    per check (bench/README.md). Then the pieces, if asked for. ``engine`` should be the
-    autocommit read engine: nothing is written.
+    A bad upload never touches the database. A good one waits for a slot of ``in_flight``
+    (admission control). A check that runs alone then sends its statements at once on three
+    pooled connections, the context and two shares of the forest parcels
+    (``proposal_conflicts.run_concurrently``), so PostgreSQL uses every core for it. When other
+    checks are running, the cores are busy anyway, so the statements run one after the other on
+    one connection, which costs less CPU per check (bench/README.md). Then the pieces, if asked
+    for. ``engine`` should be the autocommit read engine: nothing is written.
     """
     boundary = read_boundary(data, file_name, crs=crs, max_bytes=max_bytes)
     geom = union_all(boundary.geometries)
