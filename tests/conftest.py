@@ -8,10 +8,14 @@ layers once; each test then runs inside a transaction that is rolled back.
 from __future__ import annotations
 
 import secrets
+import socket
+import threading
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+import uvicorn
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
@@ -128,3 +132,31 @@ def client(test_settings: Settings, db_session: Session) -> Iterator[TestClient]
     app.dependency_overrides[get_session] = override
     with TestClient(app) as test_client:
         yield test_client
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def live_url(database_url: str) -> Iterator[str]:
+    """Serve the app on the test database with uvicorn on a free 127.0.0.1 port.
+
+    For real clients (Chromium, GDAL, OWSLib): the server has its own engine, so it sees the
+    committed demo data, never a test's rolled-back changes.
+    """
+    port = _free_port()
+    app = create_app(Settings(database_url=database_url))
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 30
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            pytest.fail("uvicorn did not start for the live-server tests")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)

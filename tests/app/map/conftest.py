@@ -1,4 +1,4 @@
-"""A real uvicorn serving the test database, and Debian's headless Chromium driven by Playwright.
+"""Debian's headless Chromium driven by Playwright, against ``live_url`` (tests/conftest.py).
 
 Chromium comes from the Debian package (`scripts/install-system-deps.sh`); Playwright only
 drives it (`playwright install` is never needed). Screenshots go to `test-artifacts/map/`.
@@ -6,43 +6,12 @@ drives it (`playwright install` is never needed). Screenshots go to `test-artifa
 
 from __future__ import annotations
 
-import socket
 import tempfile
-import threading
-import time
 from collections.abc import Iterator
 
 import pytest
-import uvicorn
 from browser import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, Watched
 from playwright.sync_api import BrowserContext, ConsoleMessage, Request, sync_playwright
-
-from app.main import create_app
-from app.settings import Settings
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@pytest.fixture(scope="session")
-def live_url(database_url: str) -> Iterator[str]:
-    """Serve the app on the test database with uvicorn on a free 127.0.0.1 port."""
-    port = _free_port()
-    app = create_app(Settings(database_url=database_url))
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started:
-        if time.monotonic() > deadline or not thread.is_alive():
-            pytest.fail("uvicorn did not start for the browser tests")
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 @pytest.fixture(scope="session")
