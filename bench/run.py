@@ -41,8 +41,10 @@ from timing import CpuMeter
 PROPOSALS = 64
 """Distinct 500 ha proposals, cycled through by every path."""
 
-ROUNDS = 5
-"""The concurrent checks run in this many rounds, alternating between the API servers."""
+ROUNDS = 1
+"""Timed rounds of concurrent checks. One: every client posts its checks back to back, so the
+figure is the steady state of 16 closed-loop clients, not 16 threads starting at once again
+and again (each start is a burst of 16 simultaneous requests, then a drain)."""
 
 
 class Path(Protocol):
