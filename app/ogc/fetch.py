@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-import psycopg
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
@@ -16,6 +15,7 @@ from app.ogc import sql, tile_sql
 from app.ogc.catalog import Collection
 from app.ogc.query import FeatureQuery
 from app.repositories import NotFound
+from spatial.analysis.prepared import fetch_prepared
 
 STREAM_BATCH = 2000
 
@@ -115,15 +115,8 @@ def fetch_tile(engine: sa.Engine, collection: Collection, z: int, x: int, y: int
     """
     query = tile_sql.tile_select(collection, z, x, y)
     with engine.connect() as connection:
-        driver: Any = connection.connection.driver_connection
-        try:
-            with driver.cursor() as cursor:
-                cursor.execute(query.driver.sql, query.driver_params(), prepare=True)
-                row = cursor.fetchone()
-        except psycopg.OperationalError:
-            connection.invalidate()  # as SQLAlchemy does: never hand a lost connection out again
-            raise
-    return bytes(row[0] or b"") if row else b""
+        rows = fetch_prepared(connection, query.driver.sql, query.driver_params())
+    return bytes(rows[0][0] or b"") if rows else b""
 
 
 def data_version(session: Session, collection: Collection) -> str:

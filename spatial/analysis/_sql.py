@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 from functools import cache
 from pathlib import Path
-from typing import Any, Final, cast
+from typing import Any, Final
 
-import psycopg
 import shapely
 import sqlalchemy as sa
 from geoalchemy2 import Geometry
@@ -15,6 +14,7 @@ from geoalchemy2.shape import from_shape
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy.dialects.postgresql import ARRAY
 
+from spatial.analysis.prepared import fetch_prepared
 from spatial.crs import PROVINCE_ZONES
 
 _HERE = Path(__file__).parent
@@ -72,21 +72,8 @@ def driver_statement(name: str, geometry_binds: tuple[str, ...] = ("geom",)) -> 
 
 
 def fetch_driver(conn: sa.Connection, name: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
-    """Run ``<name>.sql`` (``driver_statement``) prepared on ``conn``'s psycopg connection.
-
-    Rows come back as tuples. This skips SQLAlchemy's execution layer (result metadata, row
-    objects), about 0.3 ms of CPU per statement (bench/README.md); it is meant for the proposal
-    check only. The statement runs inside whatever transaction ``conn`` is in. A lost connection
-    is invalidated, as SQLAlchemy would do, so the pool never hands it out again.
-    """
-    raw = cast("psycopg.Connection[tuple[Any, ...]]", conn.connection.dbapi_connection)
-    try:
-        with raw.cursor() as cursor:
-            cursor.execute(driver_statement(name), params, prepare=True)
-            return cursor.fetchall()
-    except psycopg.OperationalError:
-        conn.invalidate()
-        raise
+    """Run ``<name>.sql`` (``driver_statement``) prepared on ``conn`` (``fetch_prepared``)."""
+    return fetch_prepared(conn, driver_statement(name), params)
 
 
 def ewkb_bind(geom: BaseGeometry) -> bytes:

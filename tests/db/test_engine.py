@@ -1,6 +1,9 @@
+import psycopg
+import pytest
 import sqlalchemy as sa
 
 from app.db.engine import make_engine, make_read_engine
+from spatial.analysis.prepared import fetch_prepared
 
 PID = sa.text("SELECT pg_backend_pid()")
 
@@ -32,3 +35,22 @@ def test_a_connection_in_steady_use_is_not_pinged(database_url: str):
         assert statements == ["SELECT 1 AS answer"] * 3
     finally:
         engine.dispose()
+
+
+def test_a_prepared_statement_on_a_lost_connection_invalidates_it(database_url: str):
+    engine = make_engine(database_url, pool_size=1, max_overflow=0)
+    killer = make_engine(database_url, pool_size=1, max_overflow=0)
+    try:
+        with engine.connect() as conn:
+            assert fetch_prepared(conn, "SELECT %(n)s::int + 1", {"n": 41}) == [(42,)]
+            first = conn.scalar(PID)
+            with killer.connect() as other:
+                other.execute(sa.text("SELECT pg_terminate_backend(:pid)"), {"pid": first})
+            with pytest.raises(psycopg.OperationalError):
+                fetch_prepared(conn, "SELECT 1", {})
+            assert conn.invalidated
+        with engine.connect() as conn:  # the pool opened a new connection
+            assert conn.scalar(PID) != first
+    finally:
+        engine.dispose()
+        killer.dispose()
