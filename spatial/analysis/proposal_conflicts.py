@@ -56,19 +56,17 @@ _SECTIONS = {
 }
 
 
-# The two statements run on the psycopg cursor with EWKB binds (spatial.analysis._sql).
-def _context_rows(
-    conn: Connection, geom: BaseGeometry, zone_srid: int | None
-) -> list[tuple[Any, ...]]:
-    params = {"geom": ewkb_bind(geom), "zone_srid": zone_srid, **zone_binds()}
+# The statements run on the psycopg cursor, the proposal bound once as EWKB bytes
+# (spatial.analysis._sql).
+def _context_rows(conn: Connection, ewkb: bytes, zone_srid: int | None) -> list[tuple[Any, ...]]:
+    params = {"geom": ewkb, "zone_srid": zone_srid, **zone_binds()}
     return fetch_driver(conn, "proposal_context", params)
 
 
 def _forest_rows(
-    conn: Connection, geom: BaseGeometry, *, parts: int = 1, part: int = 0
+    conn: Connection, ewkb: bytes, *, parts: int = 1, part: int = 0
 ) -> list[tuple[Any, ...]]:
-    params = {"geom": ewkb_bind(geom), "parts": parts, "part": part}
-    return fetch_driver(conn, "proposal_forest", params)
+    return fetch_driver(conn, "proposal_forest", {"geom": ewkb, "parts": parts, "part": part})
 
 
 def _forest(shares: Sequence[list[tuple[Any, ...]]]) -> list[Finding]:
@@ -99,7 +97,8 @@ def _assemble(context: Sequence[tuple[Any, ...]], forest: list[Finding]) -> Prop
 
 def run(conn: Connection, *, geom: BaseGeometry, zone_srid: int | None = None) -> ProposalConflicts:
     """Analyse a proposal given in EPSG:4326: the two statements, one after the other."""
-    return _assemble(_context_rows(conn, geom, zone_srid), _forest([_forest_rows(conn, geom)]))
+    ewkb = ewkb_bind(geom)
+    return _assemble(_context_rows(conn, ewkb, zone_srid), _forest([_forest_rows(conn, ewkb)]))
 
 
 FOREST_SHARES = 2
@@ -123,15 +122,16 @@ def run_concurrently(
     for another while holding it, so a busy pool cannot deadlock. The statements read separate
     snapshots; nothing in a check is written.
     """
+    ewkb = ewkb_bind(geom)
 
     def forest(part: int) -> list[tuple[Any, ...]]:
         with engine.connect() as conn:
-            return _forest_rows(conn, geom, parts=forest_shares, part=part)
+            return _forest_rows(conn, ewkb, parts=forest_shares, part=part)
 
     pending = [executor.submit(forest, part) for part in range(forest_shares)]
     try:
         with engine.connect() as conn:
-            context = _context_rows(conn, geom, zone_srid)
+            context = _context_rows(conn, ewkb, zone_srid)
     except BaseException:
         for future in pending:
             future.cancel()
