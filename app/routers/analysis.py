@@ -270,7 +270,9 @@ async def check_proposal(
             "proposal-conflicts",
             area_ha=checked.report.area_ha,
         )
-    return checked.report
+    # Serialised here: FastAPI would validate the model it was just built from, then serialise
+    # it (0.2-0.8 ms of CPU per check in alternating runs, bench/README.md).
+    return Response(checked.report.model_dump_json(by_alias=True), media_type="application/json")
 
 
 @router.get(
