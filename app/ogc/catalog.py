@@ -108,6 +108,7 @@ def _forest_collection() -> Collection:
         id_expr=forest.c.code,
         tile_id_expr=forest.c.id,
         geometry=forest.c.geom,
+        tile_clearance=forest.c.tile_clearance_deg,
         geometry_type="MultiPolygon",
         properties=(
             prop("code", forest.c.code, S, "Parcel code"),

@@ -65,6 +65,9 @@ class Collection:
     tile_properties: tuple[str, ...] = ("code",)
     tile_detail_properties: tuple[str, ...] = ()
     tile_grid: TileGrid | None = None
+    # A stored ``tile_clearance_deg(geom)`` column (migration 0011): at full detail, polygons at
+    # least 2 tile units from becoming invalid are snapped without ``ST_AsMVTGeom``.
+    tile_clearance: Any = None
     keywords: tuple[str, ...] = ()
     by_name: dict[str, Property] = field(init=False, repr=False, compare=False)
 
