@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import gc
 from collections.abc import AsyncIterator
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
@@ -16,6 +15,7 @@ from app.db.engine import (
     make_session_factory,
     resolve_database_url,
 )
+from app.db.read_pool import make_read_pool
 from app.errors import register_error_handlers
 from app.interop import install_interop
 from app.log import configure_logging, install_request_logging
@@ -39,24 +39,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        url = resolve_database_url(settings)
         engine = make_engine(
-            resolve_database_url(settings),
+            url,
             pool_size=settings.pool.size,
             max_overflow=settings.pool.overflow,
         )
         app.state.engine = engine
         app.state.read_engine = make_read_engine(engine)
+        # Vector tiles and proposal checks: awaited on the event loop (app.db.read_pool).
+        app.state.read_pool = make_read_pool(url, max_size=settings.pool.size)
+        await app.state.read_pool.open()
         app.state.session_factory = make_session_factory(engine)
-        # Proposal checks: admission control, and the threads that run a lone check's forest
-        # statements beside its context statement (one pooled connection each).
+        # Proposal checks: admission control (they run on the read pool).
         app.state.checks_in_flight = InFlight(settings.limits.check_slots())
-        app.state.statement_executor = ThreadPoolExecutor(
-            max_workers=max(2, settings.pool.size // 2), thread_name_prefix="sitereg-statement"
-        )
         try:
             yield
         finally:
-            app.state.statement_executor.shutdown(wait=True, cancel_futures=True)
+            await app.state.read_pool.close()
             engine.dispose()
 
     app = FastAPI(

@@ -8,14 +8,15 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from psycopg_pool import AsyncConnectionPool
 from sqlalchemy.orm import Session
 
 from app import models
+from app.db.read_pool import AsyncConnection, fetch_one_prepared
 from app.ogc import sql, tile_sql
 from app.ogc.catalog import Collection
 from app.ogc.query import FeatureQuery
 from app.repositories import NotFound
-from spatial.analysis.prepared import fetch_prepared
 
 STREAM_BATCH = 2000
 
@@ -106,17 +107,18 @@ def fetch_extent(session: Session, collection: Collection) -> Extent:
     return Extent(bbox=bbox, interval=interval)
 
 
-def fetch_tile(engine: sa.Engine, collection: Collection, z: int, x: int, y: int) -> bytes:
+async def fetch_tile(
+    pool: AsyncConnectionPool[AsyncConnection], collection: Collection, z: int, x: int, y: int
+) -> bytes:
     """Return the Mapbox Vector Tile of one tile (empty bytes when no feature touches it).
 
-    One statement on a pooled connection of ``engine`` (the autocommit read engine: no
-    BEGIN/ROLLBACK), run by psycopg from SQL compiled once per collection and variant
-    (``tile_sql.compile_for_driver``), prepared on each connection.
+    One statement, awaited on a connection of the asyncio read pool (``app.db.read_pool``:
+    autocommit, no BEGIN/ROLLBACK), from SQL compiled once per collection and variant
+    (``tile_sql.compile_for_driver``) and prepared on each connection.
     """
     query = tile_sql.tile_select(collection, z, x, y)
-    with engine.connect() as connection:
-        rows = fetch_prepared(connection, query.driver.sql, query.driver_params())
-    return bytes(rows[0][0] or b"") if rows else b""
+    row = await fetch_one_prepared(pool, query.driver.sql, query.driver_params())
+    return bytes(row[0] or b"") if row else b""
 
 
 def data_version(session: Session, collection: Collection) -> str:

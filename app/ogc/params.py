@@ -14,10 +14,14 @@ from app.ogc.crs import CRS84_URI
 CRS_HELP = f"CRS URI (default {CRS84_URI}); EPSG:4326, EPSG:3857 and VN-2000 TM-3 EPSG:9205–9218."
 
 
-def collection_dep(
+async def collection_dep(
     collection_id: Annotated[str, Path(alias="collectionId", description="Collection id.")],
 ) -> Collection:
-    """Return the collection named in the path (404 problem+json when unknown)."""
+    """Return the collection named in the path (404 problem+json when unknown).
+
+    ``async`` only so that FastAPI calls it on the event loop: a dictionary look-up is not worth
+    the hop to a worker thread that a plain ``def`` dependency costs on every OGC request.
+    """
     return get_collection(collection_id)
 
 

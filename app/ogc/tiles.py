@@ -210,7 +210,7 @@ def _check_tile(z: int, y: int, x: int) -> None:
     response_class=Response,
     responses={**TILE_RESPONSES, **problem_responses(400, 404)},
 )
-def get_tile(
+async def get_tile(
     request: Request,
     collection: CollectionDep,
     tms_id: Annotated[str, Path(alias="tileMatrixSetId")],
@@ -231,7 +231,7 @@ def get_tile(
     cache: TileCache = request.app.state.tile_cache
     tile = cache.get((collection.id, z, x, y))
     if tile is None:
-        tile = fetch.fetch_tile(request.app.state.read_engine, collection, z, x, y)
+        tile = await fetch.fetch_tile(request.app.state.read_pool, collection, z, x, y)
         cache.put((collection.id, z, x, y), tile)
     if not tile:
         return Response(

@@ -6,7 +6,6 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
-from starlette.concurrency import run_in_threadpool
 
 from app.deps import SessionDep, SettingsDep
 from app.errors import InvalidParameter
@@ -239,12 +238,11 @@ async def check_proposal(
     _only(format, OutputFormat.JSON, OutputFormat.GEOJSON)
     max_bytes = int(settings.limits.upload_max_mb * 1_000_000)
     data, file_name = await _upload(request, max_bytes)
-    # One thread-pool hop for reading, checking and (if asked) the pieces, on the autocommit
-    # read engine: no session, no BEGIN/ROLLBACK (bench/README.md).
-    done = await run_in_threadpool(
-        proposal_check.run_on_engine,
+    # Awaited on the event loop: the asyncio read pool, no session, no BEGIN/ROLLBACK, and no
+    # worker thread for a GeoJSON body (bench/README.md).
+    done = await proposal_check.run_pooled(
+        request.app.state.read_pool,
         request.app.state.read_engine,
-        request.app.state.statement_executor,
         request.app.state.checks_in_flight,
         data,
         file_name,

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Iterator
-from concurrent.futures import Executor
-from contextlib import contextmanager
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Final
 
+import anyio.to_thread
 from shapely import union_all
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import Connection, Engine
@@ -25,6 +26,10 @@ from app.services.reports import add_forest_totals, percent, synthetic_notes
 from spatial.analysis import proposal_conflicts
 from spatial.crs import PROVINCE_ZONES, TM3_ZONES
 from spatial.io.read import ReadBoundary, read_boundary
+
+INLINE_READ_BYTES: Final = 256 * 1024
+"""A GeoJSON upload up to this size is read on the event loop (about a millisecond); larger
+ones, and every other format (GDAL and temporary files), in a worker thread."""
 
 
 @dataclass(frozen=True)
@@ -149,34 +154,43 @@ class InFlight:
     Sixteen checks sharing two cores all slow down together, and the operating system's time
     slices spread their latencies; admitted a few at a time, in order, each runs nearly at full
     speed and the rest wait in line: a tighter p95 at the same or better throughput
-    (bench/README.md).
+    (bench/README.md). For the event loop that runs the checks.
     """
 
     def __init__(self, limit: int) -> None:
-        self._slots = threading.BoundedSemaphore(limit)
-        self._lock = threading.Lock()
+        self._slots = asyncio.Semaphore(limit)
         self._count = 0
 
-    @contextmanager
-    def entered(self) -> Iterator[int]:
+    @asynccontextmanager
+    async def entered(self) -> AsyncIterator[int]:
         """Wait for a slot, then count the check while the block runs.
 
         Yields how many admitted checks run, this one included.
         """
-        with self._slots:
-            with self._lock:
-                self._count += 1
-                count = self._count
+        async with self._slots:
+            self._count += 1
             try:
-                yield count
+                yield self._count
             finally:
-                with self._lock:
-                    self._count -= 1
+                self._count -= 1
 
 
-def run_on_engine(
+async def _read(data: bytes, file_name: str, *, crs: str | None, max_bytes: int) -> ReadBoundary:
+    if len(data) <= INLINE_READ_BYTES and data.lstrip()[:1] == b"{":
+        return read_boundary(data, file_name, crs=crs, max_bytes=max_bytes)
+    return await anyio.to_thread.run_sync(
+        lambda: read_boundary(data, file_name, crs=crs, max_bytes=max_bytes)
+    )
+
+
+def _pieces_on(engine: Engine, geom: BaseGeometry) -> list[proposal_conflicts.Piece]:
+    with engine.connect() as conn:
+        return pieces(conn, geom)
+
+
+async def run_pooled(
+    pool: proposal_conflicts.AsyncPool,
     engine: Engine,
-    executor: Executor,
     in_flight: InFlight,
     data: bytes,
     file_name: str,
@@ -185,29 +199,26 @@ def run_on_engine(
     max_bytes: int,
     with_pieces: bool = False,
 ) -> CheckRun:
-    """Read the upload first, then take pooled connections only for the statements.
+    """Read the upload first, then await pooled connections only for the statements.
 
     A bad upload never touches the database. A good one waits for a slot of ``in_flight``
     (admission control). A check that runs alone then sends its statements at once on three
-    pooled connections, the context and two shares of the forest parcels
-    (``proposal_conflicts.run_concurrently``), so PostgreSQL uses every core for it. When other
-    checks are running, the cores are busy anyway, so the statements run one after the other on
-    one connection, which costs less CPU per check (bench/README.md). Then the pieces, if asked
-    for. ``engine`` should be the autocommit read engine: nothing is written.
+    connections of ``pool`` (the asyncio read pool), the context and two shares of the forest
+    parcels, so PostgreSQL uses every core for it. When other checks are running, the cores are
+    busy anyway, so its statements run one after the other on one connection, which costs less
+    CPU per check (bench/README.md). The overlap pieces, when asked for, are read in a worker
+    thread on ``engine`` (the autocommit read engine). Nothing is written.
     """
-    boundary = read_boundary(data, file_name, crs=crs, max_bytes=max_bytes)
+    boundary = await _read(data, file_name, crs=crs, max_bytes=max_bytes)
     geom = union_all(boundary.geometries)
-    zone_srid = _zone_srid(boundary)
-    with in_flight.entered() as running:
-        if running == 1:
-            found = proposal_conflicts.run_concurrently(
-                engine, executor, geom=geom, zone_srid=zone_srid
-            )
-        else:
-            with engine.connect() as conn:
-                found = proposal_conflicts.run(conn, geom=geom, zone_srid=zone_srid)
+    async with in_flight.entered() as running:
+        found = await proposal_conflicts.run_pooled(
+            pool,
+            geom=geom,
+            zone_srid=_zone_srid(boundary),
+            forest_shares=proposal_conflicts.FOREST_SHARES if running == 1 else 1,
+        )
     checked = _report(found, boundary, file_name, geom)
     if not with_pieces:
         return CheckRun(checked, None)
-    with engine.connect() as conn:
-        return CheckRun(checked, pieces(conn, geom))
+    return CheckRun(checked, await anyio.to_thread.run_sync(_pieces_on, engine, geom))

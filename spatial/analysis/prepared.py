@@ -1,4 +1,4 @@
-"""Run one prepared statement on the psycopg connection beneath a SQLAlchemy connection."""
+"""Run one prepared statement on a psycopg connection: beneath a SQLAlchemy one, or pooled."""
 
 from __future__ import annotations
 
@@ -25,3 +25,15 @@ def fetch_prepared(conn: sa.Connection, sql: str, params: dict[str, Any]) -> lis
     except psycopg.OperationalError:
         conn.invalidate()
         raise
+
+
+async def fetch_prepared_async(
+    conn: psycopg.AsyncConnection[tuple[Any, ...]], sql: str, params: dict[str, Any]
+) -> list[tuple[Any, ...]]:
+    """Run psycopg-style ``sql`` prepared on an asyncio connection; rows as tuples.
+
+    The asyncio twin of ``fetch_prepared``, for a connection from a ``psycopg_pool`` pool, which
+    discards a connection that broke during the statement when it is returned.
+    """
+    cursor = await conn.execute(sql, params, prepare=True)
+    return await cursor.fetchall()

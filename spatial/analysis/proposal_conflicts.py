@@ -2,22 +2,28 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Sequence
-from concurrent.futures import Executor
 from dataclasses import dataclass, field
 from typing import Any
 
+import psycopg
+from psycopg_pool import AsyncConnectionPool
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection
 
 from spatial.analysis._sql import (
     GEOMETRY_4326,
+    driver_statement,
     ewkb_bind,
     fetch_driver,
     geometry_bind,
     statement,
     zone_binds,
 )
+from spatial.analysis.prepared import fetch_prepared_async
+
+AsyncPool = AsyncConnectionPool[psycopg.AsyncConnection[tuple[Any, ...]]]
 
 
 @dataclass(frozen=True)
@@ -58,15 +64,12 @@ _SECTIONS = {
 
 # The statements run on the psycopg cursor, the proposal bound once as EWKB bytes
 # (spatial.analysis._sql).
-def _context_rows(conn: Connection, ewkb: bytes, zone_srid: int | None) -> list[tuple[Any, ...]]:
-    params = {"geom": ewkb, "zone_srid": zone_srid, **zone_binds()}
-    return fetch_driver(conn, "proposal_context", params)
+def _context_params(ewkb: bytes, zone_srid: int | None) -> dict[str, Any]:
+    return {"geom": ewkb, "zone_srid": zone_srid, **zone_binds()}
 
 
-def _forest_rows(
-    conn: Connection, ewkb: bytes, *, parts: int = 1, part: int = 0
-) -> list[tuple[Any, ...]]:
-    return fetch_driver(conn, "proposal_forest", {"geom": ewkb, "parts": parts, "part": part})
+def _forest_params(ewkb: bytes, *, parts: int = 1, part: int = 0) -> dict[str, Any]:
+    return {"geom": ewkb, "parts": parts, "part": part}
 
 
 def _forest(shares: Sequence[list[tuple[Any, ...]]]) -> list[Finding]:
@@ -98,45 +101,58 @@ def _assemble(context: Sequence[tuple[Any, ...]], forest: list[Finding]) -> Prop
 def run(conn: Connection, *, geom: BaseGeometry, zone_srid: int | None = None) -> ProposalConflicts:
     """Analyse a proposal given in EPSG:4326: the two statements, one after the other."""
     ewkb = ewkb_bind(geom)
-    return _assemble(_context_rows(conn, ewkb, zone_srid), _forest([_forest_rows(conn, ewkb)]))
+    context = fetch_driver(conn, "proposal_context", _context_params(ewkb, zone_srid))
+    forest = fetch_driver(conn, "proposal_forest", _forest_params(ewkb))
+    return _assemble(context, _forest([forest]))
 
 
 FOREST_SHARES = 2
 """Statements the forest half of a check running alone is split into (one per parcel share)."""
 
 
-def run_concurrently(
-    engine: Engine,
-    executor: Executor,
+async def run_pooled(
+    pool: AsyncPool,
     *,
     geom: BaseGeometry,
     zone_srid: int | None = None,
-    forest_shares: int = FOREST_SHARES,
+    forest_shares: int = 1,
 ) -> ProposalConflicts:
-    """Analyse a proposal with its statements running at once on separate connections.
+    """Analyse a proposal on connections of an asyncio pool, awaiting PostgreSQL.
 
-    The forest half (about two thirds of the work, more with more parcels: bench/README.md) is
-    split into ``forest_shares`` statements over disjoint shares of the parcels, run from
-    ``executor`` while this thread runs the context statement, so PostgreSQL spreads one check
-    over every core. Each statement holds one connection only while it runs and never waits
-    for another while holding it, so a busy pool cannot deadlock. The statements read separate
+    With ``forest_shares`` 1, both statements run on one connection, one after the other: the
+    least CPU per check, for when other checks keep every core busy anyway. With more, the
+    context statement and the forest half, split into ``forest_shares`` statements over
+    disjoint shares of the parcels (about two thirds of the work, more with more parcels:
+    bench/README.md), run at once on separate connections, so PostgreSQL spreads one check over
+    every core. Each statement holds one connection only while it runs and never waits for
+    another while holding it, so a busy pool cannot deadlock. The statements read separate
     snapshots; nothing in a check is written.
     """
     ewkb = ewkb_bind(geom)
+    context_sql, forest_sql = (
+        driver_statement("proposal_context"),
+        driver_statement("proposal_forest"),
+    )
+    if forest_shares <= 1:
+        async with pool.connection() as conn:
+            context = await fetch_prepared_async(
+                conn, context_sql, _context_params(ewkb, zone_srid)
+            )
+            forest = await fetch_prepared_async(conn, forest_sql, _forest_params(ewkb))
+        return _assemble(context, _forest([forest]))
 
-    def forest(part: int) -> list[tuple[Any, ...]]:
-        with engine.connect() as conn:
-            return _forest_rows(conn, ewkb, parts=forest_shares, part=part)
+    async def rows(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+        async with pool.connection() as conn:
+            return await fetch_prepared_async(conn, sql, params)
 
-    pending = [executor.submit(forest, part) for part in range(forest_shares)]
-    try:
-        with engine.connect() as conn:
-            context = _context_rows(conn, ewkb, zone_srid)
-    except BaseException:
-        for future in pending:
-            future.cancel()
-        raise
-    return _assemble(context, _forest([future.result() for future in pending]))
+    context, *shares = await asyncio.gather(
+        rows(context_sql, _context_params(ewkb, zone_srid)),
+        *(
+            rows(forest_sql, _forest_params(ewkb, parts=forest_shares, part=part))
+            for part in range(forest_shares)
+        ),
+    )
+    return _assemble(context, _forest(shares))
 
 
 @dataclass(frozen=True)

@@ -80,6 +80,14 @@ def test_snapped_features_are_the_polygons_st_asmvtgeom_gives(
         )
     ).one()
     x, y = _tile_at(lon, lat, z)
+    # Squares across the tile's east edge: one ends in the buffer (64 units), one beyond it.
+    unit = 360.0 / (1 << z) / 4096
+    east = (x + 1) / (1 << z) * 360.0 - 180.0
+    square = "MULTIPOLYGON((({x0} {y0},{x1} {y0},{x1} {y1},{x0} {y1},{x0} {y0})))"
+    for code, beyond in (("T-IN-BUFFER", 30), ("T-PAST-BUFFER", 100)):
+        box = {"x0": east - 100 * unit, "x1": east + beyond * unit, "y0": lat}
+        box["y1"] = lat + 50 * unit
+        _add_parcel(db_session, code, square.format(**box))
     step = 360.0 / (1 << z) / 16
     base = {"x0": lon + step, "y0": lat + step, "x1": lon + 2 * step, "y1": lat + 2 * step}
     slit = dict(base, xm1=lon + 1.5 * step, xm2=lon + 1.5 * step + 1e-7, ym=lat + 1.2 * step)
@@ -145,3 +153,40 @@ def test_snapped_rings_turn_as_st_asmvtgeom_turns_them(db_session: Session):
     ).all()
     assert len(rows) == 200
     assert all(ours is True and theirs is True for ours, theirs in rows)
+
+
+@pytest.mark.parametrize("z", [12, 14])
+def test_features_left_unclipped_are_exactly_what_clipping_gives(db_session: Session, z: int):
+    # Features inside the tile and its buffer skip ST_AsMVTGeom's clipping: no vertex may differ.
+    lon, lat = db_session.execute(
+        sa.text(
+            "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) AS p "
+            "FROM forest_parcels ORDER BY id OFFSET 40 LIMIT 1) AS one"
+        )
+    ).one()
+    x, y = _tile_at(lon, lat, z)
+    # Squares across the tile's east edge: one ends in the buffer (64 units), one beyond it.
+    unit = 360.0 / (1 << z) / 4096
+    east = (x + 1) / (1 << z) * 360.0 - 180.0
+    square = "MULTIPOLYGON((({x0} {y0},{x1} {y0},{x1} {y1},{x0} {y1},{x0} {y0})))"
+    for code, beyond in (("T-IN-BUFFER", 30), ("T-PAST-BUFFER", 100)):
+        box = {"x0": east - 100 * unit, "x1": east + beyond * unit, "y0": lat}
+        box["y1"] = lat + 50 * unit
+        _add_parcel(db_session, code, square.format(**box))
+    params = tile_select(UNSNAPPED, z, x, y).params
+    mercator = sa.func.ST_Affine(
+        FOREST.geometry, M_PER_DEG_X, 0.0, 0.0, params["m_per_deg_y"], 0.0, params["y_offset_m"]
+    )
+    clipped = sa.func.ST_AsMVTGeom(mercator, sa.func.ST_TileEnvelope(z, x, y), 4096, 64, True)
+    ours = tile_sql._tile_geometry(UNSNAPPED, detail=True, affine=True)
+    buffered = sa.func.ST_Transform(
+        sa.func.ST_Expand(sa.func.ST_TileEnvelope(z, x, y), params["margin_m"]), 4326
+    )
+    rows = db_session.execute(
+        sa.select(
+            sa.func.ST_OrderingEquals(ours, clipped), ours.is_(None), clipped.is_(None)
+        ).where(FOREST.geometry.op("&&")(buffered)),
+        params,
+    ).all()
+    assert len(rows) >= 3
+    assert all(same or (ours_null and theirs_null) for same, ours_null, theirs_null in rows)

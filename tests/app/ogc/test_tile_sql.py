@@ -2,10 +2,10 @@ import math
 
 import pytest
 import sqlalchemy as sa
+from async_pool import with_read_pool
 from pyproj import Transformer
 from sqlalchemy import Engine
 
-from app.db.engine import make_read_engine
 from app.ogc.catalog import CATALOG
 from app.ogc.fetch import fetch_tile
 from app.ogc.tile_sql import MVT_EXTENT, WEB_MERCATOR_WIDTH_M, tile_select
@@ -75,7 +75,7 @@ def _tile_at(lon: float, lat: float, z: int) -> tuple[int, int]:
     ],
 )
 def test_driver_sql_gives_the_same_tile_as_the_sqlalchemy_statement(
-    engine: Engine, collection_id: str, table: str, z: int
+    engine: Engine, database_url: str, collection_id: str, table: str, z: int
 ):
     with engine.connect() as conn:
         point = f"SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) AS p FROM {table}"
@@ -84,5 +84,5 @@ def test_driver_sql_gives_the_same_tile_as_the_sqlalchemy_statement(
         collection = CATALOG[collection_id]
         query = tile_select(collection, z, x, y)
         expected = conn.execute(query.statement, query.params).scalar_one()
-    tile = fetch_tile(make_read_engine(engine), collection, z, x, y)
+    tile = with_read_pool(database_url, lambda pool: fetch_tile(pool, collection, z, x, y))
     assert tile and tile == bytes(expected)

@@ -1,7 +1,7 @@
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import replace
 
 import pytest
+from async_pool import with_read_pool
 from factories import ORIGIN, make_forest, make_site, square
 from geodesic import close, geodesic_ha
 from shapely.geometry import Point, box
@@ -48,16 +48,18 @@ def test_nearby_lists_features_within_the_distance(db_session: Session):
     assert 100 < codes["TEST-NEAR"] < 120  # 0.001° of longitude at 10.5° N ≈ 109 m
 
 
-def test_proposal_checked_concurrently_matches_one_connection(engine: Engine):
+def test_proposal_checked_concurrently_matches_one_connection(engine: Engine, database_url: str):
     # Committed demo data: the concurrent run reads through fresh pooled connections.
     near_tang_loong = box(104.12, 22.28, 104.16, 22.32)
     read_engine = make_read_engine(engine)
     with read_engine.connect() as conn:
         sequential = proposal_conflicts.run(conn, geom=near_tang_loong)
-    with ThreadPoolExecutor(max_workers=2) as executor:
-        concurrent = proposal_conflicts.run_concurrently(
-            read_engine, executor, geom=near_tang_loong
-        )
+    concurrent = with_read_pool(
+        database_url,
+        lambda pool: proposal_conflicts.run_pooled(
+            pool, geom=near_tang_loong, forest_shares=proposal_conflicts.FOREST_SHARES
+        ),
+    )
     # Shares of the parcels are summed in another order: equal to the last bits, no more.
     assert [(f.key, f.detail, f.extra) for f in concurrent.forest] == [
         (f.key, f.detail, f.extra) for f in sequential.forest

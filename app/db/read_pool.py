@@ -1,0 +1,82 @@
+"""An asyncio pool of autocommit psycopg connections for the hottest single-statement reads.
+
+Vector tiles are one prepared statement each. Run from a plain ``def`` endpoint, every tile paid
+for a hop to a worker thread and back, a SQLAlchemy pool checkout, and the worker thread's
+contention for the GIL with the event loop, which spread the latencies under load
+(bench/README.md). Here the statement is awaited on the event loop itself.
+
+Connections run with JIT off, as the engine's do (``app.db.engine``), in autocommit (no
+BEGIN/ROLLBACK around one statement), and one that has idled for more than ``IDLE_PING_S`` is
+pinged before use, so a connection that died while idle is replaced before a request sees it.
+A connection that breaks during a statement is discarded by the pool when it is returned.
+"""
+
+from __future__ import annotations
+
+import time
+import weakref
+from typing import Any
+
+import psycopg
+from psycopg_pool import AsyncConnectionPool
+from sqlalchemy.engine import make_url
+
+from app.db.engine import IDLE_PING_S
+
+AsyncConnection = psycopg.AsyncConnection[tuple[Any, ...]]
+
+
+def libpq_conninfo(url: str) -> str:
+    """Return the libpq URI of a SQLAlchemy URL (``postgresql+psycopg://…`` → ``postgresql://…``)."""
+    return make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+
+
+class _IdleClock:
+    """When each pooled connection was last returned (weakly keyed: gone with the connection)."""
+
+    def __init__(self, idle_ping_s: float) -> None:
+        self.idle_ping_s = idle_ping_s
+        self._returned: weakref.WeakKeyDictionary[AsyncConnection, float] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    async def returned(self, conn: AsyncConnection) -> None:
+        """Pool ``reset`` hook: note the time the connection came back."""
+        self._returned[conn] = time.monotonic()
+
+    async def check(self, conn: AsyncConnection) -> None:
+        """Pool ``check`` hook: ping a connection that idled too long (raises when it is dead)."""
+        returned = self._returned.get(conn)
+        if returned is not None and time.monotonic() - returned > self.idle_ping_s:
+            await conn.execute("SELECT 1")
+
+
+def make_read_pool(
+    url: str, *, max_size: int, idle_ping_s: float = IDLE_PING_S
+) -> AsyncConnectionPool[AsyncConnection]:
+    """Return an unopened pool of up to ``max_size`` connections (``await pool.open()``)."""
+    clock = _IdleClock(idle_ping_s)
+    return AsyncConnectionPool(
+        libpq_conninfo(url),
+        min_size=1,
+        max_size=max_size,
+        open=False,
+        kwargs={"autocommit": True, "options": "-c jit=off"},
+        check=clock.check,
+        reset=clock.returned,
+        name="sitereg-read",
+    )
+
+
+async def fetch_one_prepared(
+    pool: AsyncConnectionPool[AsyncConnection], sql: str, params: dict[str, Any]
+) -> tuple[Any, ...] | None:
+    """Run psycopg-style ``sql`` (``%(name)s`` binds) prepared on a pooled connection.
+
+    Returns the first row, or None. The statement is prepared once per connection, and the row
+    comes in binary: a tile's bytes as they are, not hex text twice their size for PostgreSQL
+    to encode and psycopg to decode.
+    """
+    async with pool.connection() as conn:
+        cursor = await conn.execute(sql, params, prepare=True, binary=True)
+        return await cursor.fetchone()
