@@ -150,7 +150,10 @@ def wrk(port: int, paths: list[str], duration_s: int, connections: int) -> dict[
     ]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     shutil.rmtree(folder, ignore_errors=True)
-    return parse_wrk(output)
+    try:
+        return parse_wrk(output)
+    except AttributeError:  # a figure wrk did not print: show what it printed instead
+        sys.exit(f"wrk on port {port} gave no latency figures:\n{output}")
 
 
 def _to_ms(text: str) -> float:
