@@ -22,6 +22,7 @@ from psycopg_pool import AsyncConnectionPool
 from sqlalchemy.engine import make_url
 
 from app.db.engine import IDLE_PING_S
+from spatial.analysis.prepared import fetch_prepared_async
 
 AsyncConnection = psycopg.AsyncConnection[tuple[Any, ...]]
 
@@ -78,5 +79,5 @@ async def fetch_one_prepared(
     to encode and psycopg to decode.
     """
     async with pool.connection() as conn:
-        cursor = await conn.execute(sql, params, prepare=True, binary=True)
-        return await cursor.fetchone()
+        rows = await fetch_prepared_async(conn, sql, params, binary=True)
+    return rows[0] if rows else None

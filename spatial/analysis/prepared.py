@@ -28,12 +28,17 @@ def fetch_prepared(conn: sa.Connection, sql: str, params: dict[str, Any]) -> lis
 
 
 async def fetch_prepared_async(
-    conn: psycopg.AsyncConnection[tuple[Any, ...]], sql: str, params: dict[str, Any]
+    conn: psycopg.AsyncConnection[tuple[Any, ...]],
+    sql: str,
+    params: dict[str, Any],
+    *,
+    binary: bool = False,
 ) -> list[tuple[Any, ...]]:
     """Run psycopg-style ``sql`` prepared on an asyncio connection; rows as tuples.
 
     The asyncio twin of ``fetch_prepared``, for a connection from a ``psycopg_pool`` pool, which
-    discards a connection that broke during the statement when it is returned.
+    discards a connection that broke during the statement when it is returned. ``binary``
+    asks for results in binary (bytea as it is, not hex text twice its size).
     """
-    cursor = await conn.execute(sql, params, prepare=True)
+    cursor = await conn.execute(sql, params, prepare=True, binary=binary)
     return await cursor.fetchall()

@@ -58,6 +58,29 @@ def _add_parcel(db_session: Session, code: str, wkt: str) -> float:
     )
 
 
+def _parcel_point(db_session: Session, offset: int = 0) -> tuple[float, float]:
+    """Return a point on the surface of the ``offset``-th forest parcel (by id)."""
+    lon, lat = db_session.execute(
+        sa.text(
+            "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) AS p "
+            "FROM forest_parcels ORDER BY id OFFSET :offset LIMIT 1) AS one"
+        ),
+        {"offset": offset},
+    ).one()
+    return float(lon), float(lat)
+
+
+def _add_edge_squares(db_session: Session, z: int, x: int, lat: float) -> None:
+    """Add squares across the tile's east edge: one ends in the buffer (64 units), one beyond."""
+    unit = 360.0 / (1 << z) / 4096
+    east = (x + 1) / (1 << z) * 360.0 - 180.0
+    square = "MULTIPOLYGON((({x0} {y0},{x1} {y0},{x1} {y1},{x0} {y1},{x0} {y0})))"
+    for code, beyond in (("T-IN-BUFFER", 30), ("T-PAST-BUFFER", 100)):
+        box = {"x0": east - 100 * unit, "x1": east + beyond * unit, "y0": lat}
+        box["y1"] = lat + 50 * unit
+        _add_parcel(db_session, code, square.format(**box))
+
+
 def test_tile_clearance_is_the_minimum_clearance_and_zero_when_invalid(db_session: Session):
     x0, y0 = 104.0, 22.3
     box = {"x0": x0, "y0": y0, "x1": x0 + 0.01, "y1": y0 + 0.01}
@@ -73,21 +96,9 @@ def test_snapped_features_are_the_polygons_st_asmvtgeom_gives(
     db_session: Session, tmp_path: Path, z: int
 ):
     # Parcels inside their tile: a few demo parcels, a slit parcel and a bow-tie beside them.
-    lon, lat = db_session.execute(
-        sa.text(
-            "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) AS p "
-            "FROM forest_parcels ORDER BY id LIMIT 1) AS first"
-        )
-    ).one()
+    lon, lat = _parcel_point(db_session)
     x, y = _tile_at(lon, lat, z)
-    # Squares across the tile's east edge: one ends in the buffer (64 units), one beyond it.
-    unit = 360.0 / (1 << z) / 4096
-    east = (x + 1) / (1 << z) * 360.0 - 180.0
-    square = "MULTIPOLYGON((({x0} {y0},{x1} {y0},{x1} {y1},{x0} {y1},{x0} {y0})))"
-    for code, beyond in (("T-IN-BUFFER", 30), ("T-PAST-BUFFER", 100)):
-        box = {"x0": east - 100 * unit, "x1": east + beyond * unit, "y0": lat}
-        box["y1"] = lat + 50 * unit
-        _add_parcel(db_session, code, square.format(**box))
+    _add_edge_squares(db_session, z, x, lat)
     step = 360.0 / (1 << z) / 16
     base = {"x0": lon + step, "y0": lat + step, "x1": lon + 2 * step, "y1": lat + 2 * step}
     slit = dict(base, xm1=lon + 1.5 * step, xm2=lon + 1.5 * step + 1e-7, ym=lat + 1.2 * step)
@@ -128,12 +139,7 @@ def test_snap_clearance_is_two_tile_units_on_the_axis_with_fewer_units_per_degre
 
 def test_snapped_rings_turn_as_st_asmvtgeom_turns_them(db_session: Session):
     # The MVT winding rule (GDAL reads either way): exterior rings as ST_AsMVTGeom writes them.
-    lon, lat = db_session.execute(
-        sa.text(
-            "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) AS p "
-            "FROM forest_parcels ORDER BY id LIMIT 1) AS first"
-        )
-    ).one()
+    lon, lat = _parcel_point(db_session)
     x, y = _tile_at(lon, lat, 12)
     params = tile_select(FOREST, 12, x, y).params
     mercator = sa.func.ST_Affine(
@@ -158,21 +164,9 @@ def test_snapped_rings_turn_as_st_asmvtgeom_turns_them(db_session: Session):
 @pytest.mark.parametrize("z", [12, 14])
 def test_features_left_unclipped_are_exactly_what_clipping_gives(db_session: Session, z: int):
     # Features inside the tile and its buffer skip ST_AsMVTGeom's clipping: no vertex may differ.
-    lon, lat = db_session.execute(
-        sa.text(
-            "SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) AS p "
-            "FROM forest_parcels ORDER BY id OFFSET 40 LIMIT 1) AS one"
-        )
-    ).one()
+    lon, lat = _parcel_point(db_session, offset=40)
     x, y = _tile_at(lon, lat, z)
-    # Squares across the tile's east edge: one ends in the buffer (64 units), one beyond it.
-    unit = 360.0 / (1 << z) / 4096
-    east = (x + 1) / (1 << z) * 360.0 - 180.0
-    square = "MULTIPOLYGON((({x0} {y0},{x1} {y0},{x1} {y1},{x0} {y1},{x0} {y0})))"
-    for code, beyond in (("T-IN-BUFFER", 30), ("T-PAST-BUFFER", 100)):
-        box = {"x0": east - 100 * unit, "x1": east + beyond * unit, "y0": lat}
-        box["y1"] = lat + 50 * unit
-        _add_parcel(db_session, code, square.format(**box))
+    _add_edge_squares(db_session, z, x, lat)
     params = tile_select(UNSNAPPED, z, x, y).params
     mercator = sa.func.ST_Affine(
         FOREST.geometry, M_PER_DEG_X, 0.0, 0.0, params["m_per_deg_y"], 0.0, params["y_offset_m"]
