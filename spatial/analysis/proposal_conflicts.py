@@ -62,52 +62,52 @@ _SECTIONS = {
 }
 
 
-# The statements run on the psycopg cursor, the proposal bound once as EWKB bytes
+# The statement runs on the psycopg cursor, the proposal bound once as EWKB bytes
 # (spatial.analysis._sql).
-def _context_params(ewkb: bytes, zone_srid: int | None) -> dict[str, Any]:
-    return {"geom": ewkb, "zone_srid": zone_srid, **zone_binds()}
+STATEMENT = "proposal_conflicts"
 
 
-def _forest_params(ewkb: bytes, *, parts: int = 1, part: int = 0) -> dict[str, Any]:
-    return {"geom": ewkb, "parts": parts, "part": part}
+def _params(
+    ewkb: bytes, zone_srid: int | None, *, context: bool = True, parts: int = 1, part: int = 0
+) -> dict[str, Any]:
+    return {
+        "geom": ewkb,
+        "zone_srid": zone_srid,
+        **zone_binds(),
+        "with_context": context,
+        "parts": parts,
+        "part": part,
+    }
 
 
-def _forest(shares: Sequence[list[tuple[Any, ...]]]) -> list[Finding]:
-    """Add up the (category, origin, hectares, parcels) rows of the shares of the parcels."""
-    totals: dict[tuple[str, str], list[float]] = {}
-    for rows in shares:
-        for category, origin, overlap_ha, parcels in rows:
-            total = totals.setdefault((category, origin), [0.0, 0.0])
+def _assemble(shares: Sequence[Sequence[tuple[Any, ...]]]) -> ProposalConflicts:
+    """Build the result from the rows of every statement; forest rows of the shares add up."""
+    rows = [row for share in shares for row in share]
+    head = next(row for row in rows if row[0] == "proposal")
+    result = ProposalConflicts(area_ha=head[4], area_vn2000_ha=head[5], province=head[3])
+    forest: dict[tuple[str, str], list[float]] = {}
+    for section, key, detail, name, overlap_ha, extra in rows:
+        if section == "forest":
+            total = forest.setdefault((key, detail), [0.0, 0.0])
             total[0] += overlap_ha
-            total[1] += parcels
-    return [
-        Finding(category, origin, None, ha, parcels)
-        for (category, origin), (ha, parcels) in sorted(totals.items())
-    ]
-
-
-def _assemble(context: Sequence[tuple[Any, ...]], forest: list[Finding]) -> ProposalConflicts:
-    head = next(row for row in context if row[0] == "proposal")
-    result = ProposalConflicts(
-        area_ha=head[4], area_vn2000_ha=head[5], province=head[3], forest=forest
-    )
-    for section, key, detail, name, overlap_ha, extra in context:
-        if section in _SECTIONS:
+            total[1] += extra
+        elif section in _SECTIONS:
             finding = Finding(key, detail, name, overlap_ha, extra)
             getattr(result, _SECTIONS[section]).append(finding)
+    result.forest = [
+        Finding(category, origin, None, ha, parcels)
+        for (category, origin), (ha, parcels) in sorted(forest.items())
+    ]
     return result
 
 
 def run(conn: Connection, *, geom: BaseGeometry, zone_srid: int | None = None) -> ProposalConflicts:
-    """Analyse a proposal given in EPSG:4326: the two statements, one after the other."""
-    ewkb = ewkb_bind(geom)
-    context = fetch_driver(conn, "proposal_context", _context_params(ewkb, zone_srid))
-    forest = fetch_driver(conn, "proposal_forest", _forest_params(ewkb))
-    return _assemble(context, _forest([forest]))
+    """Analyse a proposal given in EPSG:4326: one statement."""
+    return _assemble([fetch_driver(conn, STATEMENT, _params(ewkb_bind(geom), zone_srid))])
 
 
 FOREST_SHARES = 2
-"""Statements the forest half of a check running alone is split into (one per parcel share)."""
+"""Statements a check running alone is split into, one per share of the forest parcels."""
 
 
 async def run_pooled(
@@ -119,40 +119,31 @@ async def run_pooled(
 ) -> ProposalConflicts:
     """Analyse a proposal on connections of an asyncio pool, awaiting PostgreSQL.
 
-    With ``forest_shares`` 1, both statements run on one connection, one after the other: the
-    least CPU per check, for when other checks keep every core busy anyway. With more, the
-    context statement and the forest half, split into ``forest_shares`` statements over
-    disjoint shares of the parcels (about two thirds of the work, more with more parcels:
-    bench/README.md), run at once on separate connections, so PostgreSQL spreads one check over
-    every core. Each statement holds one connection only while it runs and never waits for
-    another while holding it, so a busy pool cannot deadlock. The statements read separate
-    snapshots; nothing in a check is written.
+    With ``forest_shares`` 1, one statement answers the whole check on one connection: the
+    least CPU per check, for when other checks keep every core busy anyway. With more, that
+    many statements run at once on separate connections, each over a disjoint share of the
+    forest parcels (about two thirds of the work, more with more parcels: bench/README.md), the
+    first also answering everything else, so PostgreSQL spreads one check over every core. Each
+    statement holds one connection only while it runs and never waits for another while holding
+    it, so a busy pool cannot deadlock. The statements read separate snapshots; nothing in a
+    check is written.
     """
     ewkb = ewkb_bind(geom)
-    context_sql, forest_sql = (
-        driver_statement("proposal_context"),
-        driver_statement("proposal_forest"),
-    )
-    if forest_shares <= 1:
-        async with pool.connection() as conn:
-            context = await fetch_prepared_async(
-                conn, context_sql, _context_params(ewkb, zone_srid)
-            )
-            forest = await fetch_prepared_async(conn, forest_sql, _forest_params(ewkb))
-        return _assemble(context, _forest([forest]))
+    sql = driver_statement(STATEMENT)
 
-    async def rows(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
+    async def rows(params: dict[str, Any]) -> list[tuple[Any, ...]]:
         async with pool.connection() as conn:
             return await fetch_prepared_async(conn, sql, params)
 
-    context, *shares = await asyncio.gather(
-        rows(context_sql, _context_params(ewkb, zone_srid)),
+    if forest_shares <= 1:
+        return _assemble([await rows(_params(ewkb, zone_srid))])
+    shares = await asyncio.gather(
         *(
-            rows(forest_sql, _forest_params(ewkb, parts=forest_shares, part=part))
+            rows(_params(ewkb, zone_srid, context=part == 0, parts=forest_shares, part=part))
             for part in range(forest_shares)
-        ),
+        )
     )
-    return _assemble(context, _forest(shares))
+    return _assemble(shares)
 
 
 @dataclass(frozen=True)

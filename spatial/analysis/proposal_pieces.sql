@@ -1,6 +1,5 @@
 -- Question: where exactly does a proposed boundary meet forest land, protected areas and sites?
--- (The pieces behind proposal_context.sql and proposal_forest.sql, for maps and GeoJSON
--- downloads.)
+-- (The pieces behind proposal_conflicts.sql, for maps and GeoJSON downloads.)
 -- Inputs:  :geom geometry(EPSG:4326)  the proposal, validated and reprojected
 -- Output:  layer ('forest' | 'protected_area' | 'site'), code, label (category/origin, name),
 --          overlap_ha (geodesic WGS 84 ha), geometry (RFC 7946 GeoJSON text, EPSG:4326)

@@ -1,9 +1,13 @@
--- Question: what would a proposed boundary take besides forest land: protected areas, registered
--- sites, provinces and former districts; and its own areas? (Nothing is stored.) The context
--- half of a proposal check; proposal_forest.sql is the other half.
+-- Question: what would a proposed boundary take: forest land by category and origin, protected
+-- areas, registered sites, provinces and former districts; and what are its own areas?
+-- (Nothing is stored.) One statement answers a whole check; a check running alone sends two at
+-- once, each reading a share of the forest parcels, the first also everything else
+-- (spatial/analysis/proposal_conflicts.py).
 -- Inputs:  the proposal geometry (EPSG:4326), already validated and reprojected; the VN-2000
 --          TM-3 zone for the planar area (NULL = by province); the province -> TM-3 zone table
---          as two parallel arrays (spatial.crs)
+--          as two parallel arrays (spatial.crs); with_context (false = forest rows only); the
+--          share of the forest parcels to read, as parts (> 0) and part (0 .. parts - 1):
+--          parcels whose id modulo parts is part (parts = 1, part = 0: every parcel).
 -- Output:  one row per finding, tagged by section:
 --          'proposal'  name = province found, overlap_ha = geodesic ha, extra = VN-2000 planar ha
 --          'protected' key = area code, name, overlap_ha, extra = 1 if usable for overlap analysis
@@ -11,12 +15,19 @@
 --          'district'  key = code, name (former district), overlap_ha
 --          'province'  key = code, name (2025 province), overlap_ha
 --          'dataset'   key = forest dataset, extra = 1 if it is synthetic
--- Indexes: GiST on protected_areas, sites, admin_unit_pieces geometries.
+--          'forest'    key = category, detail = origin, overlap_ha, extra = parcels with a
+--                      positive overlap (in the share read)
+-- Indexes: GiST on forest_parcels, protected_areas, sites, admin_unit_pieces geometries.
 --          Provinces and districts are read from admin_unit_pieces (ST_Subdivide pieces of at
 --          most 128 vertices, migration 0009), never as whole 2 000-3 250-vertex outlines.
+-- Each branch of the final UNION ALL but the forest one is gated on with_context: a constant
+-- filter, so PostgreSQL does not even start the CTEs those branches read when it is false.
 WITH proposal AS MATERIALIZED (
-    SELECT g.geom, area_ha(g.geom) AS area_ha
-    FROM (SELECT :geom AS geom) AS g
+    SELECT :geom AS geom
+),
+proposal_area AS MATERIALIZED (
+    SELECT area_ha(p.geom) AS area_ha
+    FROM proposal AS p
 ),
 home AS (
     -- The province holding the proposal's interior point decides the default TM-3 zone.
@@ -65,7 +76,7 @@ unit_pieces AS MATERIALIZED (
     SELECT
         piece.unit_id,
         CASE
-            WHEN ST_Covers(piece.geom, p.geom) THEN p.area_ha
+            WHEN ST_Covers(piece.geom, p.geom) THEN (SELECT a.area_ha FROM proposal_area AS a)
             ELSE area_ha(ST_CollectionExtract(ST_Intersection(piece.geom, p.geom), 3))
         END AS overlap_ha
     FROM proposal AS p
@@ -83,21 +94,50 @@ units AS (
     JOIN admin_units AS u
         ON u.id = h.unit_id
     GROUP BY u.id
+),
+forest_pieces AS MATERIALIZED (
+    -- Covered parcels keep their stored area; the rest are intersected. ST_Covers(proposal,
+    -- parcel) is ST_CoveredBy(parcel, proposal) with the proposal prepared once (PostGIS 3.3
+    -- prepares the first argument of ST_Covers, never of ST_CoveredBy). MATERIALIZED: each
+    -- overlap is computed once; inlined, the filter and the sum would each recompute it.
+    SELECT
+        f.category,
+        f.origin,
+        CASE
+            WHEN ST_Covers(p.geom, f.geom) THEN f.area_ha
+            ELSE area_ha(ST_CollectionExtract(ST_Intersection(f.geom, p.geom), 3))
+        END AS overlap_ha
+    FROM proposal AS p
+    JOIN forest_parcels AS f
+        ON ST_Intersects(f.geom, p.geom)
+       AND f.id % :parts = :part
 )
 SELECT
     'proposal' AS section, NULL AS key, NULL AS detail, (SELECT province FROM home) AS name,
-    p.area_ha AS overlap_ha,
+    a.area_ha AS overlap_ha,
     ST_Area(ST_Transform(p.geom, z.srid)) / 10000.0 AS extra
 FROM proposal AS p
+CROSS JOIN proposal_area AS a
 CROSS JOIN zone AS z
+WHERE :with_context
 UNION ALL
-SELECT section, key, detail, name, overlap_ha, extra FROM protected WHERE overlap_ha > 0
+SELECT section, key, detail, name, overlap_ha, extra
+FROM protected
+WHERE :with_context AND overlap_ha > 0
 UNION ALL
 SELECT section, key, detail, name, overlap_ha, 100.0 * overlap_ha / nullif(site_ha, 0)
 FROM site_hits
-WHERE overlap_ha > 0
+WHERE :with_context AND overlap_ha > 0
 UNION ALL
-SELECT section, key, detail, name, overlap_ha, extra FROM units WHERE overlap_ha > 0
+SELECT section, key, detail, name, overlap_ha, extra
+FROM units
+WHERE :with_context AND overlap_ha > 0
 UNION ALL
 SELECT 'dataset', d.dataset, NULL, NULL, 0.0, CASE WHEN d.synthetic THEN 1.0 ELSE 0.0 END
 FROM forest_datasets() AS d
+WHERE :with_context
+UNION ALL
+SELECT 'forest', category, origin, NULL, sum(overlap_ha), count(*)
+FROM forest_pieces
+WHERE overlap_ha > 0
+GROUP BY category, origin
