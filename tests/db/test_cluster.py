@@ -2,12 +2,13 @@ import os
 import secrets
 import shutil
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
 from app.cli import app as cli_app
-from app.db.cluster import EmbeddedCluster, _free_port
+from app.db.cluster import MALLOC_TUNABLES, EmbeddedCluster, _free_port
 from app.settings import PROJECT_ROOT, ClusterSettings
 
 
@@ -44,6 +45,15 @@ def test_cluster_start_survives_a_stale_pid_file(scratch_cluster):
     if os.geteuid() == 0:
         shutil.chown(pidfile, "postgres")
     assert scratch_cluster.start().running
+
+
+def test_cluster_server_starts_with_the_malloc_tunables(scratch_cluster, monkeypatch):
+    monkeypatch.delenv("GLIBC_TUNABLES", raising=False)
+    status = scratch_cluster.start()
+    environ = (Path("/proc") / str(status.pid) / "environ").read_bytes()
+    # glibc parses GLIBC_TUNABLES in place, ending the string at the first tunable's end.
+    first = MALLOC_TUNABLES.split(":")[0]
+    assert f"GLIBC_TUNABLES={first}".encode() in environ
 
 
 def test_cluster_reset_deletes_the_data(scratch_cluster):
