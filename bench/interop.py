@@ -170,7 +170,8 @@ def parse_wrk(output: str) -> dict[str, float]:
     """Read requests/s, transfer MB/s, p99 and the count of non-2xx answers from wrk."""
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
     transfer = re.search(r"Transfer/sec:\s+(\S+)", output).group(1)  # type: ignore[union-attr]
-    p99 = re.search(r"99%\s+(\S+)", output).group(1)  # type: ignore[union-attr]
+    # The latency distribution's line, not a "+/- Stdev" column that happens to end in 99%.
+    p99 = re.search(r"^\s*99%\s+(\S+)", output, re.MULTILINE).group(1)  # type: ignore[union-attr]
     errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
     return {
         "rps": rate,
