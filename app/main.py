@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from app.db.admission import InFlight
 from app.db.engine import (
     make_engine,
     make_read_engine,
@@ -21,7 +22,6 @@ from app.interop import install_interop
 from app.log import configure_logging, install_request_logging
 from app.routers import analysis, docs, health, sites, targets
 from app.routers import map as map_pages
-from app.services.proposal_check import InFlight
 from app.settings import PROJECT_ROOT, Settings, get_settings
 
 DESCRIPTION = """
@@ -51,8 +51,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.state.read_pool = make_read_pool(url, max_size=settings.pool.size)
         await app.state.read_pool.open()
         app.state.session_factory = make_session_factory(engine)
-        # Proposal checks: admission control (they run on the read pool).
+        # Admission control for the work awaited on the read pool (app.db.admission).
         app.state.checks_in_flight = InFlight(settings.limits.check_slots())
+        app.state.tiles_in_flight = InFlight(settings.limits.tile_slots())
         try:
             yield
         finally:

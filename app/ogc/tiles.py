@@ -231,7 +231,8 @@ async def get_tile(
     cache: TileCache = request.app.state.tile_cache
     tile = cache.get((collection.id, z, x, y))
     if tile is None:
-        tile = await fetch.fetch_tile(request.app.state.read_pool, collection, z, x, y)
+        async with request.app.state.tiles_in_flight.entered():
+            tile = await fetch.fetch_tile(request.app.state.read_pool, collection, z, x, y)
         cache.put((collection.id, z, x, y), tile)
     if not tile:
         return Response(

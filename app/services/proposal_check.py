@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Final
 
@@ -13,6 +10,7 @@ from shapely import union_all
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import Connection, Engine
 
+from app.db.admission import InFlight
 from app.schemas.analysis import (
     CategoryOverlap,
     ForestDatasetRead,
@@ -148,33 +146,6 @@ class CheckRun:
     pieces: list[proposal_conflicts.Piece] | None
 
 
-class InFlight:
-    """Admits at most ``limit`` proposal checks to the database at once, and counts them.
-
-    Sixteen checks sharing two cores all slow down together, and the operating system's time
-    slices spread their latencies; admitted a few at a time, in order, each runs nearly at full
-    speed and the rest wait in line: a tighter p95 at the same or better throughput
-    (bench/README.md). For the event loop that runs the checks.
-    """
-
-    def __init__(self, limit: int) -> None:
-        self._slots = asyncio.Semaphore(limit)
-        self._count = 0
-
-    @asynccontextmanager
-    async def entered(self) -> AsyncIterator[int]:
-        """Wait for a slot, then count the check while the block runs.
-
-        Yields how many admitted checks run, this one included.
-        """
-        async with self._slots:
-            self._count += 1
-            try:
-                yield self._count
-            finally:
-                self._count -= 1
-
-
 async def _read(data: bytes, file_name: str, *, crs: str | None, max_bytes: int) -> ReadBoundary:
     if len(data) <= INLINE_READ_BYTES and data.lstrip()[:1] == b"{":
         return read_boundary(data, file_name, crs=crs, max_bytes=max_bytes)
@@ -202,11 +173,11 @@ async def run_pooled(
     """Read the upload first, then await pooled connections only for the statements.
 
     A bad upload never touches the database. A good one waits for a slot of ``in_flight``
-    (admission control). A check that runs alone then sends its statements at once on three
-    connections of ``pool`` (the asyncio read pool), the context and two shares of the forest
-    parcels, so PostgreSQL uses every core for it. When other checks are running, the cores are
-    busy anyway, so its statements run one after the other on one connection, which costs less
-    CPU per check (bench/README.md). The overlap pieces, when asked for, are read in a worker
+    (admission control, ``app.db.admission``). A check that runs alone then sends two statements
+    at once on two connections of ``pool`` (the asyncio read pool), each over a share of the
+    forest parcels, so PostgreSQL uses every core for it. When other checks are running, the
+    cores are busy anyway, so one statement answers it on one connection, which costs less CPU
+    per check (bench/README.md). The overlap pieces, when asked for, are read in a worker
     thread on ``engine`` (the autocommit read engine). Nothing is written.
     """
     boundary = await _read(data, file_name, crs=crs, max_bytes=max_bytes)

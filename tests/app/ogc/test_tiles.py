@@ -1,4 +1,7 @@
 import math
+import os
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 import pyogrio
@@ -7,7 +10,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from app.db.admission import InFlight
 from app.ogc.catalog import CATALOG
+from app.settings import LimitSettings
 
 TILES = "/ogc/collections/{}/tiles/WebMercatorQuad"
 
@@ -158,3 +163,36 @@ def test_tile_bytes_are_stable_across_requests(client: TestClient, db_session: S
     z, y, x = _tile_of(lon, lat, 11)
     url = f"{TILES.format('forest')}/{z}/{y}/{x}"
     assert client.get(url).content == client.get(url).content
+
+
+class _CountingInFlight(InFlight):
+    """An InFlight that remembers how many requests it admitted."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(limit)
+        self.admitted = 0
+
+    @asynccontextmanager
+    async def entered(self) -> AsyncIterator[int]:
+        async with super().entered() as running:
+            self.admitted += 1
+            yield running
+
+
+def test_generated_tiles_wait_for_a_tile_slot_and_cached_ones_do_not(
+    client: TestClient, db_session: Session
+):
+    assert client.app.state.tiles_in_flight is not client.app.state.checks_in_flight
+    counting = _CountingInFlight(1)
+    client.app.state.tiles_in_flight = counting
+    lon, lat = _centre(db_session, "forest_parcels")
+    z, y, x = _tile_of(lon, lat, 13)
+    url = f"{TILES.format('forest')}/{z}/{y}/{x}"
+    assert client.get(url).status_code == 200
+    assert client.get(url).status_code == 200  # from the in-process tile cache
+    assert counting.admitted == 1
+
+
+def test_tile_slots_default_to_twice_the_cores_unless_set():
+    assert LimitSettings().tile_slots() == 2 * (os.cpu_count() or 1)
+    assert LimitSettings(tile_concurrency=3).tile_slots() == 3

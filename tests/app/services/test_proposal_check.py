@@ -4,6 +4,7 @@ from typing import Any
 from async_pool import run_async, with_read_pool
 from sqlalchemy import Engine
 
+from app.db.admission import InFlight
 from app.db.engine import make_read_engine
 from app.services import proposal_check
 
@@ -15,7 +16,7 @@ BODY = (
 
 def test_in_flight_counts_the_checks_running_at_once():
     async def run() -> list[int]:
-        in_flight = proposal_check.InFlight(4)
+        in_flight = InFlight(4)
         seen = []
         async with in_flight.entered() as first, in_flight.entered() as second:
             seen += [first, second]
@@ -28,7 +29,7 @@ def test_in_flight_counts_the_checks_running_at_once():
 
 def test_in_flight_admits_at_most_its_limit():
     async def run() -> tuple[bool, bool]:
-        in_flight = proposal_check.InFlight(1)
+        in_flight = InFlight(1)
         admitted = asyncio.Event()
 
         async def second() -> None:
@@ -47,7 +48,7 @@ def test_in_flight_admits_at_most_its_limit():
 
 def test_a_check_gives_the_same_answer_alone_and_beside_another(engine: Engine, database_url: str):
     async def body(pool: Any) -> tuple[Any, Any]:
-        in_flight = proposal_check.InFlight(4)
+        in_flight = InFlight(4)
 
         async def check() -> proposal_check.CheckRun:
             return await proposal_check.run_pooled(
@@ -84,7 +85,7 @@ def test_a_large_upload_is_read_off_the_event_loop(engine: Engine, database_url:
         return await proposal_check.run_pooled(
             pool,
             make_read_engine(engine),
-            proposal_check.InFlight(1),
+            InFlight(1),
             padded,
             "big.geojson",
             crs=None,
