@@ -25,6 +25,8 @@ ORIGIN_M = 20037508.3427892
 TILE_PX = 256
 PIXEL_M = 0.28e-3  # the OGC standardised rendering pixel (0.28 mm)
 TEMPLATE = "{tileMatrix}/{tileRow}/{tileCol}"
+CLIENT_CLOSED_REQUEST = 499
+"""Status logged for a tile not made because its client had gone (nginx's convention)."""
 TILE_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": {links.MVT: {}}},
     204: {"description": "Empty tile"},
@@ -232,6 +234,10 @@ async def get_tile(
     tile = cache.get((collection.id, z, x, y))
     if tile is None:
         async with request.app.state.tiles_in_flight.entered():
+            # A map that pans away drops the tiles it no longer shows; one whose client left
+            # while it waited for a slot is not made at all.
+            if await request.is_disconnected():
+                return Response(status_code=CLIENT_CLOSED_REQUEST)
             tile = await fetch.fetch_tile(request.app.state.read_pool, collection, z, x, y)
         cache.put((collection.id, z, x, y), tile)
     if not tile:

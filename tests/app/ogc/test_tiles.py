@@ -196,3 +196,36 @@ def test_generated_tiles_wait_for_a_tile_slot_and_cached_ones_do_not(
 def test_tile_slots_default_to_twice_the_cores_unless_set():
     assert LimitSettings().tile_slots() == 2 * (os.cpu_count() or 1)
     assert LimitSettings(tile_concurrency=3).tile_slots() == 3
+
+
+def test_a_tile_whose_client_has_gone_is_not_made(client: TestClient, db_session: Session):
+    lon, lat = _centre(db_session, "forest_parcels")
+    z, y, x = _tile_of(lon, lat, 13)
+    path = f"{TILES.format('forest')}/{z}/{y}/{x}"
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "GET",
+        "scheme": "http",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [(b"host", b"testserver")],
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+    }
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        return {"type": "http.disconnect"}  # the map panned away before the tile was made
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    client.portal.call(client.app, scope, receive, send)
+    assert sent[0]["status"] == 499
+    assert client.app.state.tile_cache.get(("forest", z, x, y)) is None
+    assert client.get(path).status_code == 200  # a client that waits still gets it
+    assert client.app.state.tile_cache.get(("forest", z, x, y))
