@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
 
@@ -94,6 +95,9 @@ def tile_select(collection: Collection, z: int, x: int, y: int) -> TileQuery:
     grid = collection.tile_grid
     if grid is not None and z <= grid.max_zoom:
         params["cell_deg"] = _tile_size_deg(z) / 256 * grid.cell_px
+        params["tile_west_m"] = -WEB_MERCATOR_WIDTH_M / 2 + x * tile_m
+        params["tile_north_m"] = WEB_MERCATOR_WIDTH_M / 2 - y * tile_m
+        params["units_per_m"] = MVT_EXTENT / tile_m
         return TileQuery(*_statement(collection, "grid"), params=params)
     params["unclipped_margin_m"] = tile_m * (MVT_BUFFER - MAX_AFFINE_ERROR_UNITS) / MVT_EXTENT
     params["tolerance_deg"] = _tile_size_deg(z) / MVT_EXTENT * SIMPLIFY_UNITS
@@ -300,6 +304,37 @@ def _grid_cells(grid: TileGrid) -> Any:
     )
 
 
+def _cell_rectangle(i: Any, j: Any, cell_deg: Any) -> Any:
+    """Return cell (i, j) as the rectangle ``ST_AsMVTGeom`` would make of it, without it.
+
+    A lon/lat square is a rectangle in Web Mercator (x = R·λ, y = R·ln tan(π/4 + φ/2)), so its
+    tile units are four numbers: scaled, rounded to the integer grid and clipped to the
+    buffered tile as ``ST_AsMVTGeom`` does, with its ring order and orientation, and NULL where
+    the clipped rectangle has no area (``ST_AsMVTGeom`` returns NULL there too). A z8 forest
+    tile holds about 3 000 cells; ``ST_Transform`` plus ``ST_AsMVTGeom`` cost about 9 µs each,
+    most of the tile's time. The tests compare every cell with ``ST_AsMVTGeom``'s.
+    """
+    per_m = _bound("units_per_m")
+
+    def units(value: Any) -> Any:
+        return sa.func.greatest(
+            -MVT_BUFFER, sa.func.least(MVT_EXTENT + MVT_BUFFER, sa.func.round(value * per_m))
+        )
+
+    def mercator_y(lat_deg: Any) -> Any:
+        half_angle = math.pi / 4 + sa.func.radians(lat_deg) / 2
+        return EARTH_RADIUS_M * sa.func.ln(sa.func.tan(half_angle))
+
+    west_m, north_m = _bound("tile_west_m"), _bound("tile_north_m")
+    x0 = units(EARTH_RADIUS_M * sa.func.radians(i * cell_deg) - west_m)
+    x1 = units(EARTH_RADIUS_M * sa.func.radians((i + 1) * cell_deg) - west_m)
+    y0 = units(north_m - mercator_y((j + 1) * cell_deg))
+    y1 = units(north_m - mercator_y(j * cell_deg))
+    corners = [(x1, y0), (x1, y1), (x0, y1), (x0, y0), (x1, y0)]
+    ring = sa.func.ST_MakeLine(postgresql.array([sa.func.ST_MakePoint(*c) for c in corners]))
+    return sa.case((sa.and_(x1 > x0, y1 > y0), sa.func.ST_MakePolygon(ring)), else_=None)
+
+
 def grid_tile_statement(collection: Collection, grid: TileGrid) -> Any:
     """Return the generalised tile: square cells with the dominant value of ``grid.by``.
 
@@ -313,17 +348,7 @@ def grid_tile_statement(collection: Collection, grid: TileGrid) -> Any:
         .order_by(cells.c.i, cells.c.j, cells.c.features.desc(), cells.c.value)
         .subquery("dominant")
     )
-    square = sa.func.ST_MakeEnvelope(
-        dominant.c.i * cell_deg, dominant.c.j * cell_deg,
-        (dominant.c.i + 1) * cell_deg, (dominant.c.j + 1) * cell_deg, WGS84,
-    )  # fmt: skip
-    geom = sa.func.ST_AsMVTGeom(
-        sa.func.ST_Transform(square, WEB_MERCATOR),
-        sa.func.ST_TileEnvelope(Z, X, Y),
-        MVT_EXTENT,
-        MVT_BUFFER,
-        True,
-    )
+    geom = _cell_rectangle(dominant.c.i, dominant.c.j, cell_deg)
     rows = sa.select(
         sa.func.row_number().over(order_by=(dominant.c.i, dominant.c.j)).label("id"),
         dominant.c.value.label(grid.by),
