@@ -46,11 +46,16 @@ class LimitSettings(BaseModel):
 
     def check_slots(self) -> int:
         """Return how many proposal checks may do database work at once."""
-        return self.check_concurrency or 2 * (os.cpu_count() or 1)
+        return self.check_concurrency or _twice_the_cores()
 
     def tile_slots(self) -> int:
         """Return how many vector tiles may be generated at once."""
-        return self.tile_concurrency or 2 * (os.cpu_count() or 1)
+        return self.tile_concurrency or _twice_the_cores()
+
+
+def _twice_the_cores() -> int:
+    """Admission limits default to two requests per core: one running, one ready behind it."""
+    return 2 * (os.cpu_count() or 1)
 
 
 class MapSettings(BaseModel):
