@@ -18,6 +18,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy.engine import URL
+
 from app.settings import ClusterSettings
 
 logger = logging.getLogger(__name__)
@@ -186,9 +188,18 @@ class EmbeddedCluster:
         return (self.pgdata / "PG_VERSION").exists()
 
     def url(self, database: str | None = None) -> str:
-        """Return the SQLAlchemy URL of a database on this cluster (TCP on 127.0.0.1)."""
-        name = database or self.settings.database
-        return f"postgresql+psycopg://{SUPERUSER}@127.0.0.1:{self.port()}/{name}"
+        """Return the SQLAlchemy URL of a database on this cluster, through its unix socket.
+
+        The socket costs both ends less CPU per round trip than TCP on 127.0.0.1 (a proposal
+        check under load: 4.17 against 4.00 ms of CPU per check in alternating runs,
+        bench/README.md); the cluster still listens on 127.0.0.1 for other clients.
+        """
+        return URL.create(
+            "postgresql+psycopg",
+            username=SUPERUSER,
+            database=database or self.settings.database,
+            query={"host": str(self.socket_dir.resolve()), "port": str(self.port())},
+        ).render_as_string(hide_password=False)
 
     def _pid(self) -> int | None:
         pidfile = self.pgdata / "postmaster.pid"

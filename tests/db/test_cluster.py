@@ -3,7 +3,9 @@ import secrets
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import unquote
 
+import psycopg
 import pytest
 from typer.testing import CliRunner
 
@@ -54,6 +56,16 @@ def test_cluster_server_starts_with_the_malloc_tunables(scratch_cluster, monkeyp
     # glibc parses GLIBC_TUNABLES in place, ending the string at the first tunable's end.
     first = MALLOC_TUNABLES.split(":")[0]
     assert f"GLIBC_TUNABLES={first}".encode() in environ
+
+
+def test_cluster_url_reaches_the_server_through_its_unix_socket(scratch_cluster):
+    scratch_cluster.start()
+    url = scratch_cluster.url("postgres")
+    with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
+        # inet_server_addr() is NULL on a unix-socket connection, 127.0.0.1 over TCP.
+        address, database = conn.execute("SELECT inet_server_addr(), current_database()").fetchone() or (0, 0)
+    assert address is None and database == "postgres"
+    assert str(scratch_cluster.socket_dir.resolve()) in unquote(url)
 
 
 def test_cluster_reset_deletes_the_data(scratch_cluster):
