@@ -98,13 +98,17 @@ units AS (
 forest_pieces AS MATERIALIZED (
     -- Covered parcels keep their stored area; the rest are intersected. ST_Covers(proposal,
     -- parcel) is ST_CoveredBy(parcel, proposal) with the proposal prepared once (PostGIS 3.3
-    -- prepares the first argument of ST_Covers, never of ST_CoveredBy). MATERIALIZED: each
-    -- overlap is computed once; inlined, the filter and the sum would each recompute it.
+    -- prepares the first argument of ST_Covers, never of ST_CoveredBy). A piece lies inside
+    -- its parcel's box, so when the parcel fits area_ha's equal-area rule the piece does too:
+    -- equal_area_ha gives area_ha's figure without its PL/pgSQL call (migration 0013; lines
+    -- and points of a touching parcel measure 0). MATERIALIZED: each overlap is computed
+    -- once; inlined, the filter and the sum would each recompute it.
     SELECT
         f.category,
         f.origin,
         CASE
             WHEN ST_Covers(p.geom, f.geom) THEN f.area_ha
+            WHEN fits_equal_area(f.geom) THEN equal_area_ha(ST_Intersection(f.geom, p.geom))
             ELSE area_ha(ST_CollectionExtract(ST_Intersection(f.geom, p.geom), 3))
         END AS overlap_ha
     FROM proposal AS p
