@@ -63,7 +63,9 @@ def test_cluster_url_reaches_the_server_through_its_unix_socket(scratch_cluster)
     url = scratch_cluster.url("postgres")
     with psycopg.connect(url.replace("postgresql+psycopg://", "postgresql://")) as conn:
         # inet_server_addr() is NULL on a unix-socket connection, 127.0.0.1 over TCP.
-        address, database = conn.execute("SELECT inet_server_addr(), current_database()").fetchone() or (0, 0)
+        row = conn.execute("SELECT inet_server_addr(), current_database()").fetchone()
+    assert row is not None
+    address, database = row
     assert address is None and database == "postgres"
     assert str(scratch_cluster.socket_dir.resolve()) in unquote(url)
 
