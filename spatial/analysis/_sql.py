@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any, Final
@@ -44,22 +45,32 @@ def _statement(name: str, bind_types: tuple[tuple[str, Any], ...]) -> sa.TextCla
     return clause
 
 
-def driver_sql(sql_text: str, geometry_binds: tuple[str, ...] = ()) -> str:
+def driver_sql(
+    sql_text: str,
+    geometry_binds: tuple[str, ...] = (),
+    constants: Mapping[str, str] | None = None,
+) -> str:
     """Return SQL with ``:name`` binds rewritten in psycopg's ``%(name)s`` style.
 
-    Geometry binds read EWKB bytes (``ewkb_bind``); literal ``%`` is doubled. Whole-line
-    ``--`` comments are dropped: they are for readers, and psycopg caches the parsing of a query
-    only up to 4 096 characters. For the hottest statements (a proposal check), run through
-    ``fetch_driver``: no SQLAlchemy text compilation and no GeoAlchemy2 WKB -> WKT -> EWKT bind
-    processing, about 0.8 ms of CPU per statement (bench/README.md).
+    Geometry binds read EWKB bytes (``ewkb_bind``), sent in binary; a bind named in
+    ``constants`` is replaced by that SQL text (``zone_constants``: a table that never changes
+    while the server runs need not be encoded, sent and parsed again with every statement);
+    literal ``%`` is doubled. Whole-line ``--`` comments are dropped: they are for readers, and
+    psycopg caches the parsing of a query only up to 4 096 characters. For the hottest
+    statements (a proposal check), run through ``fetch_driver``: no SQLAlchemy text compilation
+    and no GeoAlchemy2 WKB -> WKT -> EWKT bind processing, about 0.8 ms of CPU per statement
+    (bench/README.md).
     """
     lines = (line for line in sql_text.splitlines() if line.strip())
     code = "\n".join(line for line in lines if not line.lstrip().startswith("--"))
+    fixed = constants or {}
 
     def bind(match: re.Match[str]) -> str:
         name = match.group(1)
+        if name in fixed:
+            return fixed[name].replace("%", "%%")
         if name in geometry_binds:
-            return f"ST_GeomFromEWKB(%({name})s)"
+            return f"ST_GeomFromEWKB(%({name})b)"
         return f"%({name})s"
 
     return _BIND.sub(bind, code.replace("%", "%%"))
@@ -67,8 +78,11 @@ def driver_sql(sql_text: str, geometry_binds: tuple[str, ...] = ()) -> str:
 
 @cache
 def driver_statement(name: str, geometry_binds: tuple[str, ...] = ("geom",)) -> str:
-    """Return ``<name>.sql`` in psycopg bind style (``driver_sql``), built once."""
-    return driver_sql(load(name), geometry_binds)
+    """Return ``<name>.sql`` in psycopg bind style (``driver_sql``), built once.
+
+    The province → TM-3 zone table is written into the statement (``zone_constants``).
+    """
+    return driver_sql(load(name), geometry_binds, zone_constants())
 
 
 def fetch_driver(conn: sa.Connection, name: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
@@ -84,6 +98,22 @@ def ewkb_bind(geom: BaseGeometry) -> bytes:
 def geometry_bind(geom: BaseGeometry) -> Any:
     """Return an EPSG:4326 geometry bind value."""
     return from_shape(geom, srid=4326)
+
+
+def _text_literal(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def zone_constants() -> dict[str, str]:
+    """Return the province → VN-2000 TM-3 zone table as SQL array constants (``driver_sql``).
+
+    The same table as ``zone_binds``, for statements that write it into their text: psycopg
+    dumps a list bind element by element on every call (about 70 µs of CPU per proposal check,
+    bench/README.md), and the table is fixed in ``spatial.crs``.
+    """
+    provinces = ", ".join(_text_literal(name) for name in PROVINCE_ZONES)
+    srids = ", ".join(str(int(srid)) for srid in PROVINCE_ZONES.values())
+    return {"zone_provinces": f"ARRAY[{provinces}]", "zone_srids": f"ARRAY[{srids}]"}
 
 
 def zone_binds() -> dict[str, Any]:

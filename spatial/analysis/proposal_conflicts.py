@@ -19,7 +19,6 @@ from spatial.analysis._sql import (
     fetch_driver,
     geometry_bind,
     statement,
-    zone_binds,
 )
 from spatial.analysis.prepared import fetch_prepared_async
 
@@ -62,8 +61,8 @@ _SECTIONS = {
 }
 
 
-# The statement runs on the psycopg cursor, the proposal bound once as EWKB bytes
-# (spatial.analysis._sql).
+# The statement runs on the psycopg cursor, the proposal bound once as EWKB bytes in binary, the
+# province -> TM-3 zone table written into its text (spatial.analysis._sql.driver_statement).
 STATEMENT = "proposal_conflicts"
 
 
@@ -73,7 +72,6 @@ def _params(
     return {
         "geom": ewkb,
         "zone_srid": zone_srid,
-        **zone_binds(),
         "with_context": context,
         "parts": parts,
         "part": part,
