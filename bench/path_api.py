@@ -34,6 +34,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import httpx
+import load_wrk
 from proposals import Proposal
 from timing import CpuMeter, Samples
 
@@ -83,6 +84,10 @@ class ApiFigures:
     check_many: Samples = field(default_factory=Samples)
     check_many_in_app: Samples = field(default_factory=Samples)
     check_many_rps: float = 0.0
+    check_many_client_cpu_ms: float = float("nan")
+    """CPU of the bench process (its client threads) per concurrent check."""
+    check_wrk: load_wrk.WrkFigures | None = None
+    """The same closed loop driven by wrk (``load_wrk``), when wrk is installed."""
     rss_mib: dict[str, float] = field(default_factory=dict)
     cpu_ms: dict[str, float] = field(default_factory=dict)
     report_json: dict[str, Any] = field(default_factory=dict)

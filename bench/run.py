@@ -21,6 +21,7 @@ import time
 from collections.abc import Iterator, Sequence
 from typing import Protocol
 
+import load_wrk
 import path_api
 import path_geopandas
 import path_sql
@@ -75,6 +76,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--checks", type=int, default=200, help="timed single-client checks")
     parser.add_argument("--clients", type=int, default=16, help="concurrent check clients")
     parser.add_argument("--per-client", type=int, default=25, help="checks per client")
+    parser.add_argument(
+        "--wrk-seconds", type=int, default=10, help="length of the wrk run of concurrent checks"
+    )
     parser.add_argument("--skip-geopandas", action="store_true", help="skip path (c)")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     return parser.parse_args()
@@ -153,10 +157,25 @@ def concurrent(
     # the timed rounds measure the steady state rather than the pool's growth.
     crowd.round(proposals, per_round, "warm", timed=False)
     api.cpu.restart()
+    own = CpuMeter(os.getpid())
     for number in range(ROUNDS):
         crowd.round(proposals, per_round, f"{number}")
-    api.cpu.lap(f"{args.clients}-client check", args.clients * per_round * ROUNDS)
+    checks = args.clients * per_round * ROUNDS
+    api.cpu.lap(f"{args.clients}-client check", checks)
+    own.lap("threads", checks)
+    api.figures.check_many_client_cpu_ms = own.per_request_ms["threads"]
     crowd.close()
+    if not load_wrk.available():
+        print("  wrk is not installed (apt-get install wrk): thread clients only", flush=True)
+        return
+    print(f"timing {args.clients} wrk clients for {args.wrk_seconds} s …", flush=True)
+    api.figures.check_wrk = load_wrk.run_checks(
+        api.server.base_url,
+        proposals,
+        connections=args.clients,
+        duration_s=args.wrk_seconds,
+        server_pid=api.server.pid,
+    )
 
 
 def measure_api_and_sql(

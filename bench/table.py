@@ -41,8 +41,8 @@ def _rows(results: Results) -> list[tuple[str, list[Samples], str]]:
         ("forest report, p95", report, "p95"),
         ("check 500 ha, 1 client, median", check, "median"),
         ("check 500 ha, 1 client, p95", check, "p95"),
-        (f"check, {clients} clients, median", many, "median"),
-        (f"check, {clients} clients, p95", many, "p95"),
+        (f"check, {clients} threads, median", many, "median"),
+        (f"check, {clients} threads, p95", many, "p95"),
     ]
 
 
@@ -71,6 +71,18 @@ def print_table(results: Results) -> None:
         f"  API: {results.clients}-client throughput {api.check_many_rps:.0f} checks/s "
         f"({api.check_many.count} requests); report {api.report_bytes / 1024:.0f} KiB"
     )
+    print(
+        f"  {results.clients} client threads in the bench process: "
+        f"{api.check_many_client_cpu_ms:.1f} ms of the bench's own CPU per check"
+    )
+    wrk = api.check_wrk
+    if wrk is not None:
+        print(
+            f"  wrk, {wrk.connections} connections: {wrk.rps:.0f} checks/s ({wrk.requests} "
+            f"requests), p50 {wrk.p50_ms:.1f}, p90 {wrk.p90_ms:.1f}, p95 {wrk.p95_ms:.1f}, "
+            f"p99 {wrk.p99_ms:.1f}, max {wrk.max_ms:.1f} ms; CPU per check: API process "
+            f"{wrk.server_cpu_ms:.2f} ms, wrk {wrk.wrk_cpu_ms:.2f} ms"
+        )
     print(f"  API RSS (MiB): {memory}")
 
 
@@ -86,9 +98,17 @@ def _api_targets(api: path_api.ApiFigures, results: Results) -> list[tuple[str, 
     targets += [
         (f"check median ≤ 8 ms (1 client): {one.median_ms:.1f} ms", one.median_ms <= 8.0),
         (f"check p95 ≤ 15 ms (1 client): {one.p95_ms:.1f} ms", one.p95_ms <= 15.0),
-        (f"check p95 ≤ 50 ms ({results.clients} clients): {many.p95_ms:.1f} ms",
-         many.p95_ms <= 50.0),
-    ]  # fmt: skip
+    ]
+    if api.check_wrk is not None:
+        wrk = api.check_wrk
+        targets.append(
+            (f"check p95 ≤ 50 ms ({wrk.connections} clients, wrk): {wrk.p95_ms:.1f} ms "
+             f"at {wrk.rps:.0f} checks/s", wrk.p95_ms <= 50.0)
+        )  # fmt: skip
+    targets.append(
+        (f"check p95 ≤ 50 ms ({results.clients} client threads in the bench): "
+         f"{many.p95_ms:.1f} ms", many.p95_ms <= 50.0)
+    )  # fmt: skip
     if results.parcels >= 1_000_000:
         targets.append(
             (f"check p95 ≤ 15 ms with {results.parcels:,} parcels: {one.p95_ms:.1f} ms",
