@@ -82,3 +82,32 @@ def test_request_logging_passes_streams_through():
     response = TestClient(_app()).get("/stream")
     assert response.content == b"abc"
     assert "x-request-id" in response.headers
+
+
+@pytest.fixture
+def restored_logging():
+    root = logging.getLogger()
+    flags = ("_srcfile", "logThreads", "logProcesses", "logMultiprocessing")
+    saved = {flag: getattr(logging, flag) for flag in flags}
+    handlers, level = root.handlers[:], root.level
+    yield
+    for flag, value in saved.items():
+        setattr(logging, flag, value)
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+def test_configured_logging_skips_caller_information_and_keeps_the_line(restored_logging):
+    from app.log import configure_logging
+
+    configure_logging("INFO")
+    records: list[logging.LogRecord] = []
+    handler = logging.Handler()
+    handler.emit = records.append  # type: ignore[method-assign]
+    logging.getLogger().addHandler(handler)
+    logging.getLogger("sitereg.request").info("POST %s %s", "/api/v1/analysis/check", 200)
+    (record,) = records
+    assert record.getMessage() == "POST /api/v1/analysis/check 200"
+    assert (record.lineno, record.thread) == (0, None)  # nothing collected that no format prints
+    formatted = logging.getLogger().handlers[0].format(record)
+    assert formatted.endswith("INFO sitereg.request: POST /api/v1/analysis/check 200")
