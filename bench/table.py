@@ -95,24 +95,26 @@ def _api_targets(api: path_api.ApiFigures, results: Results) -> list[tuple[str, 
         ratio = results.gpd.report.median_ms / api.report.median_ms
         targets.append((f"report via API ≥ 8 × faster than geopandas: {ratio:.1f} ×", ratio >= 8))
     one, many = api.check, api.check_many
-    targets += [
-        (f"check median ≤ 8 ms (1 client): {one.median_ms:.1f} ms", one.median_ms <= 8.0),
-        (f"check p95 ≤ 15 ms (1 client): {one.p95_ms:.1f} ms", one.p95_ms <= 15.0),
-    ]
-    if api.check_wrk is not None:
-        wrk = api.check_wrk
-        targets.append(
-            (f"check p95 ≤ 50 ms ({wrk.connections} clients, wrk): {wrk.p95_ms:.1f} ms "
-             f"at {wrk.rps:.0f} checks/s", wrk.p95_ms <= 50.0)
-        )  # fmt: skip
-    targets.append(
-        (f"check p95 ≤ 50 ms ({results.clients} client threads in the bench): "
-         f"{many.p95_ms:.1f} ms", many.p95_ms <= 50.0)
-    )  # fmt: skip
     if results.parcels >= 1_000_000:
+        # The issue sets one check target for the large layer; the others are for 200 000.
         targets.append(
-            (f"check p95 ≤ 15 ms with {results.parcels:,} parcels: {one.p95_ms:.1f} ms",
-             one.p95_ms <= 15.0)
+            (f"check p95 ≤ 15 ms with {results.parcels:,} parcels (1 client): "
+             f"{one.p95_ms:.1f} ms", one.p95_ms <= 15.0)
+        )  # fmt: skip
+    else:
+        targets += [
+            (f"check median ≤ 8 ms (1 client): {one.median_ms:.1f} ms", one.median_ms <= 8.0),
+            (f"check p95 ≤ 15 ms (1 client): {one.p95_ms:.1f} ms", one.p95_ms <= 15.0),
+        ]  # fmt: skip
+        if api.check_wrk is not None:
+            wrk = api.check_wrk
+            targets.append(
+                (f"check p95 ≤ 50 ms ({wrk.connections} clients, wrk): {wrk.p95_ms:.1f} ms "
+                 f"at {wrk.rps:.0f} checks/s", wrk.p95_ms <= 50.0)
+            )  # fmt: skip
+        targets.append(
+            (f"check p95 ≤ 50 ms ({results.clients} client threads in the bench): "
+             f"{many.p95_ms:.1f} ms", many.p95_ms <= 50.0)
         )  # fmt: skip
     warm, end = api.rss_mib["after warm-up"], api.rss_mib["after concurrent checks"]
     flat = end <= warm * 1.10
@@ -126,6 +128,8 @@ def print_targets(results: Results) -> None:
         print(f"  [{'PASS' if ok else 'FAIL'}] {text}")
     if results.parcels < 1_000_000:
         print("  [ n/a] check p95 ≤ 15 ms with 1 000 000 parcels: run --parcels 1000000")
+    else:
+        print("  [ n/a] the other check targets are set for 200 000 parcels: run without --parcels")
 
 
 def _worst(found: dict[str, float], expected: dict[str, float], relative: bool) -> float:
