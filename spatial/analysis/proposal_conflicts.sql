@@ -53,22 +53,26 @@ zone AS (
     ) AS srid
 ),
 protected AS MATERIALIZED (
+    -- Here, for sites and for unit pieces the bounding boxes decide which features are
+    -- intersected (GiST); ST_Intersects would first ask GEOS the same question unprepared (a
+    -- handful of rows per check: the proposal is never prepared for them), and a feature that
+    -- only shares a box or an edge gives an empty polygonal part, 0 ha, filtered below.
     SELECT
         'protected' AS section, a.code AS key, a.designation AS detail, a.name,
         area_ha(ST_CollectionExtract(ST_Intersection(a.geom, p.geom), 3)) AS overlap_ha,
         CASE WHEN a.use_for_overlap_analysis THEN 1.0 ELSE 0.0 END AS extra
     FROM proposal AS p
     JOIN protected_areas AS a
-        ON ST_Intersects(a.geom, p.geom)
+        ON a.geom && p.geom
 ),
 site_hits AS MATERIALIZED (
     SELECT
         'site' AS section, s.code AS key, s.kind AS detail, s.name,
         area_ha(ST_CollectionExtract(ST_Intersection(s.geom, p.geom), 3)) AS overlap_ha,
-        area_ha(s.geom) AS site_ha
+        s.geom AS site_geom
     FROM proposal AS p
     JOIN sites AS s
-        ON ST_Intersects(s.geom, p.geom)
+        ON s.geom && p.geom
 ),
 unit_pieces AS MATERIALIZED (
     -- Pieces of one unit do not overlap, so their overlaps add up to the unit's; a proposal
@@ -82,7 +86,7 @@ unit_pieces AS MATERIALIZED (
     FROM proposal AS p
     JOIN admin_unit_pieces AS piece
         ON piece.level IN ('province_2025', 'district_pre2025')
-       AND ST_Intersects(piece.geom, p.geom)
+       AND piece.geom && p.geom
 ),
 units AS (
     SELECT
@@ -129,7 +133,7 @@ SELECT section, key, detail, name, overlap_ha, extra
 FROM protected
 WHERE :with_context AND overlap_ha > 0
 UNION ALL
-SELECT section, key, detail, name, overlap_ha, 100.0 * overlap_ha / nullif(site_ha, 0)
+SELECT section, key, detail, name, overlap_ha, 100.0 * overlap_ha / nullif(area_ha(site_geom), 0)
 FROM site_hits
 WHERE :with_context AND overlap_ha > 0
 UNION ALL
