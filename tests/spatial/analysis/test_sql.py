@@ -1,0 +1,49 @@
+import psycopg
+import shapely
+from sqlalchemy import Engine
+
+from spatial.analysis._sql import (
+    driver_sql,
+    driver_statement,
+    ewkb_bind,
+    zone_binds,
+    zone_constants,
+)
+from spatial.crs import PROVINCE_ZONES
+
+
+def test_driver_sql_writes_constants_in_and_sends_geometries_in_binary():
+    sql = driver_sql(
+        "SELECT :geom, :n, :table -- 5 % of the time\n-- a comment line\nFROM t WHERE x LIKE '%a'",
+        geometry_binds=("geom",),
+        constants={"table": "ARRAY['100%']"},
+    )
+    assert sql == (
+        "SELECT ST_GeomFromEWKB(%(geom)b), %(n)s, ARRAY['100%%'] -- 5 %% of the time\n"
+        "FROM t WHERE x LIKE '%%a'"
+    )
+
+
+def test_the_zone_table_constants_hold_every_province_of_spatial_crs(engine: Engine):
+    constants = zone_constants()
+    query = (
+        f"SELECT z.province, z.srid FROM unnest(CAST({constants['zone_provinces']} AS text[]), "
+        f"CAST({constants['zone_srids']} AS int[])) AS z (province, srid)"
+    )
+    with engine.connect() as conn:
+        rows = conn.exec_driver_sql(query).all()
+    assert dict(rows) == PROVINCE_ZONES
+    assert list(zone_binds()["zone_provinces"]) == list(PROVINCE_ZONES)
+
+
+def test_the_check_statement_needs_no_zone_binds_and_reads_a_binary_proposal(database_url: str):
+    sql = driver_statement("proposal_conflicts")
+    assert "zone_provinces" not in sql and "zone_srids" not in sql
+    proposal = shapely.Point(103.97, 22.42).buffer(0.01)  # near Lào Cai city
+    params = {"geom": ewkb_bind(proposal), "zone_srid": None, "with_context": True}
+    conninfo = database_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(conninfo) as conn:
+        rows = conn.execute(sql, {**params, "parts": 1, "part": 0}, prepare=True).fetchall()
+    head = next(row for row in rows if row[0] == "proposal")
+    assert head[3] == "Lào Cai"  # the province found decides the TM-3 zone
+    assert abs(head[5] - head[4]) / head[4] < 1e-3  # VN-2000 planar vs geodesic hectares
