@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
+from app.db.admission import CLIENT_CLOSED_REQUEST, ClientGone
 from app.deps import SessionDep
 from app.ogc import caching, fetch, links
 from app.ogc.catalog import Collection
@@ -25,8 +26,6 @@ ORIGIN_M = 20037508.3427892
 TILE_PX = 256
 PIXEL_M = 0.28e-3  # the OGC standardised rendering pixel (0.28 mm)
 TEMPLATE = "{tileMatrix}/{tileRow}/{tileCol}"
-CLIENT_CLOSED_REQUEST = 499
-"""Status logged for a tile not made because its client had gone (nginx's convention)."""
 TILE_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": {links.MVT: {}}},
     204: {"description": "Empty tile"},
@@ -233,12 +232,13 @@ async def get_tile(
     cache: TileCache = request.app.state.tile_cache
     tile = cache.get((collection.id, z, x, y))
     if tile is None:
-        async with request.app.state.tiles_in_flight.entered():
+        try:
             # A map that pans away drops the tiles it no longer shows; one whose client left
             # while it waited for a slot is not made at all.
-            if await request.is_disconnected():
-                return Response(status_code=CLIENT_CLOSED_REQUEST)
-            tile = await fetch.fetch_tile(request.app.state.read_pool, collection, z, x, y)
+            async with request.app.state.tiles_in_flight.entered(request.is_disconnected):
+                tile = await fetch.fetch_tile(request.app.state.read_pool, collection, z, x, y)
+        except ClientGone:
+            return Response(status_code=CLIENT_CLOSED_REQUEST)
         cache.put((collection.id, z, x, y), tile)
     if not tile:
         return Response(

@@ -7,6 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
+from app.db.admission import CLIENT_CLOSED_REQUEST, ClientGone
 from app.deps import SessionDep, SettingsDep
 from app.errors import InvalidParameter
 from app.formats import OutputFormat, csv_response, feature, geojson_response
@@ -240,16 +241,20 @@ async def check_proposal(
     data, file_name = await _upload(request, max_bytes)
     # Awaited on the event loop: the asyncio read pool, no session, no BEGIN/ROLLBACK, and no
     # worker thread for a GeoJSON body (bench/README.md).
-    done = await proposal_check.run_pooled(
-        request.app.state.read_pool,
-        request.app.state.read_engine,
-        request.app.state.checks_in_flight,
-        data,
-        file_name,
-        crs=crs,
-        max_bytes=max_bytes,
-        with_pieces=format is OutputFormat.GEOJSON,
-    )
+    try:
+        done = await proposal_check.run_pooled(
+            request.app.state.read_pool,
+            request.app.state.read_engine,
+            request.app.state.checks_in_flight,
+            data,
+            file_name,
+            crs=crs,
+            max_bytes=max_bytes,
+            with_pieces=format is OutputFormat.GEOJSON,
+            client_gone=request.is_disconnected,
+        )
+    except ClientGone:  # left while the check waited for a slot: nobody reads the answer
+        return Response(status_code=CLIENT_CLOSED_REQUEST)
     checked = done.checked
     if done.pieces is not None:
         return geojson_response(

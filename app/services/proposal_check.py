@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Final
 
@@ -28,6 +29,14 @@ from spatial.io.read import ReadBoundary, read_boundary
 INLINE_READ_BYTES: Final = 256 * 1024
 """A GeoJSON upload up to this size is read on the event loop (about a millisecond); larger
 ones, and every other format (GDAL and temporary files), in a worker thread."""
+
+
+CLIENT_GONE_AFTER_S: Final = 0.25
+"""A check that waited this long for its slot first asks whether its client is still there.
+
+Asking costs about 0.1 ms of the event loop, 5 % of a check's CPU under load (bench/README.md),
+so a check admitted at once, or after the short waits of a busy but keeping-up server, does not
+ask; one that queued behind a crowd, whose client may well have given up, does."""
 
 
 @dataclass(frozen=True)
@@ -169,20 +178,23 @@ async def run_pooled(
     crs: str | None,
     max_bytes: int,
     with_pieces: bool = False,
+    client_gone: Callable[[], Awaitable[bool]] | None = None,
 ) -> CheckRun:
     """Read the upload first, then await pooled connections only for the statements.
 
     A bad upload never touches the database. A good one waits for a slot of ``in_flight``
-    (admission control, ``app.db.admission``). A check that runs alone then sends two statements
-    at once on two connections of ``pool`` (the asyncio read pool), each over a share of the
-    forest parcels, so PostgreSQL uses every core for it. When other checks are running, the
-    cores are busy anyway, so one statement answers it on one connection, which costs less CPU
-    per check (bench/README.md). The overlap pieces, when asked for, are read in a worker
-    thread on ``engine`` (the autocommit read engine). Nothing is written.
+    (admission control, ``app.db.admission``); when ``client_gone`` says its client has left
+    meanwhile, ``ClientGone`` is raised and nothing is asked of PostgreSQL. A check that runs
+    alone then sends two statements at once on two connections of ``pool`` (the asyncio read
+    pool), each over a share of the forest parcels, so PostgreSQL uses every core for it.
+    When other checks are running, the cores are busy anyway, so one statement answers it on
+    one connection, which costs less CPU per check (bench/README.md). The overlap pieces, when
+    asked for, are read in a worker thread on ``engine`` (the autocommit read engine). Nothing
+    is written.
     """
     boundary = await _read(data, file_name, crs=crs, max_bytes=max_bytes)
     geom = union_all(boundary.geometries)
-    async with in_flight.entered() as running:
+    async with in_flight.entered(client_gone, ask_after_s=CLIENT_GONE_AFTER_S) as running:
         found = await proposal_conflicts.run_pooled(
             pool,
             geom=geom,

@@ -1,6 +1,6 @@
 import math
 import os
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
 
@@ -173,8 +173,10 @@ class _CountingInFlight(InFlight):
         self.admitted = 0
 
     @asynccontextmanager
-    async def entered(self) -> AsyncIterator[int]:
-        async with super().entered() as running:
+    async def entered(
+        self, client_gone: Callable[[], Awaitable[bool]] | None = None
+    ) -> AsyncIterator[int]:
+        async with super().entered(client_gone) as running:
             self.admitted += 1
             yield running
 

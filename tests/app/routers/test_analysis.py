@@ -305,3 +305,49 @@ def test_nearby_around_a_site_and_a_point(client: TestClient):
 
 def test_nearby_needs_a_site_or_a_point(client: TestClient):
     _problem(client.get("/api/v1/analysis/nearby?distance_m=100"), 400, "invalid-parameter")
+
+
+def test_a_check_whose_client_has_gone_is_not_run(client: TestClient, monkeypatch):
+    from app.services import proposal_check
+    from spatial.analysis import proposal_conflicts
+
+    async def must_not_run(*_args, **_kwargs):
+        raise AssertionError("the database was asked for a client that had gone")
+
+    body = _geojson()
+    scope = {
+        "type": "http",
+        "asgi": {"version": "3.0"},
+        "http_version": "1.1",
+        "method": "POST",
+        "scheme": "http",
+        "path": CHECK,
+        "raw_path": CHECK.encode(),
+        "query_string": b"",
+        "root_path": "",
+        "headers": [
+            (b"host", b"testserver"),
+            (b"content-type", b"application/geo+json"),
+            (b"content-length", str(len(body)).encode()),
+        ],
+        "client": ("127.0.0.1", 50000),
+        "server": ("testserver", 80),
+    }
+    messages = [{"type": "http.request", "body": body, "more_body": False}]
+    sent: list[dict] = []
+
+    async def receive() -> dict:
+        # The body, then the planner closes the page while the check waits for its slot.
+        return messages.pop(0) if messages else {"type": "http.disconnect"}
+
+    async def send(message: dict) -> None:
+        sent.append(message)
+
+    with monkeypatch.context() as patched:
+        patched.setattr(proposal_conflicts, "run_pooled", must_not_run)
+        # As if it had queued behind a crowd: a check asks only after a long wait.
+        patched.setattr(proposal_check, "CLIENT_GONE_AFTER_S", 0.0)
+        client.portal.call(client.app, scope, receive, send)
+    assert sent[0]["status"] == 499
+    answered = client.post(CHECK, content=body, headers={"content-type": "application/geo+json"})
+    assert answered.status_code == 200  # a planner who waits still gets the check
