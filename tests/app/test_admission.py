@@ -1,6 +1,7 @@
 import asyncio
 
 import pytest
+from async_pool import run_async
 
 from app.db.admission import ClientGone, InFlight
 
@@ -26,7 +27,7 @@ def test_a_client_gone_before_its_slot_raises_and_frees_the_slot():
                 counts.append(running)
         return counts
 
-    assert asyncio.run(scenario()) == [1, 1]
+    assert run_async(scenario()) == [1, 1]
 
 
 def test_a_request_admitted_at_once_does_not_ask_about_its_client_before_its_wait_is_long():
@@ -50,5 +51,5 @@ def test_a_request_admitted_at_once_does_not_ask_about_its_client_before_its_wai
         async with in_flight.entered(client_gone, ask_after_s=0.01):
             raise AssertionError("the work of a client that left was started")
 
-    asyncio.run(scenario())
+    run_async(scenario())
     assert asked == [True]  # asked once: by the request that waited 50 ms
