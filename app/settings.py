@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -18,6 +19,9 @@ class ClusterSettings(BaseModel):
     data_dir: Path = PROJECT_ROOT / ".data"
     port: int = Field(default=54329, ge=1024, le=65535)
     database: str = "sitereg"
+    # "shapely": PostGIS runs on the GEOS that the installed shapely wheel carries when it is
+    # newer than the system's (app.db.cluster.geos_for_server); "system": Debian's own.
+    geos: Literal["shapely", "system"] = "shapely"
 
 
 class PoolSettings(BaseModel):

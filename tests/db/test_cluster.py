@@ -10,7 +10,14 @@ import pytest
 from typer.testing import CliRunner
 
 from app.cli import app as cli_app
-from app.db.cluster import MALLOC_TUNABLES, EmbeddedCluster, _free_port
+from app.db.cluster import (
+    MALLOC_TUNABLES,
+    EmbeddedCluster,
+    _copy_if_changed,
+    _free_port,
+    shapely_geos,
+    system_geos_version,
+)
 from app.settings import PROJECT_ROOT, ClusterSettings
 
 
@@ -68,6 +75,55 @@ def test_cluster_url_reaches_the_server_through_its_unix_socket(scratch_cluster)
     address, database = row
     assert address is None and database == "postgres"
     assert str(scratch_cluster.socket_dir.resolve()) in unquote(url)
+
+
+def _server_geos(cluster: EmbeddedCluster) -> str:
+    with psycopg.connect(
+        cluster.url("postgres").replace("postgresql+psycopg://", "postgresql://")
+    ) as conn:
+        conn.execute("CREATE EXTENSION IF NOT EXISTS postgis")
+        row = conn.execute("SELECT postgis_geos_version()").fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+def _dotted(version: tuple[int, ...] | None) -> str:
+    return ".".join(map(str, version or ()))
+
+
+def test_cluster_runs_postgis_on_shapelys_geos_when_it_is_newer(scratch_cluster):
+    wheel, system = shapely_geos(), system_geos_version()
+    if wheel is None or (system is not None and wheel.version <= system):
+        pytest.skip("the shapely wheel carries no GEOS newer than the system's")
+    scratch_cluster.start()
+    assert _server_geos(scratch_cluster).startswith(_dotted(wheel.version) + "-CAPI")
+    assert (scratch_cluster.root / "geos" / "libgeos_c.so.1").stat().st_mode & 0o004
+
+
+def test_cluster_keeps_the_system_geos_when_told(scratch_cluster):
+    system = system_geos_version()
+    if system is None:
+        pytest.skip("no system GEOS found under /usr/lib")
+    cluster = EmbeddedCluster(scratch_cluster.settings.model_copy(update={"geos": "system"}))
+    cluster.start()
+    try:
+        assert _server_geos(cluster).startswith(_dotted(system) + "-CAPI")
+    finally:
+        cluster.stop()
+
+
+def test_geos_copies_are_replaced_by_new_files_only_when_they_changed(tmp_path):
+    source, target = tmp_path / "libgeos_c-abc.so.1", tmp_path / "copy" / "libgeos_c.so.1"
+    target.parent.mkdir()
+    source.write_bytes(b"one")
+    _copy_if_changed(source, target)
+    first = target.stat().st_ino
+    _copy_if_changed(source, target)
+    assert target.stat().st_ino == first  # unchanged: left alone
+    source.write_bytes(b"two!")
+    _copy_if_changed(source, target)
+    # A new file renamed into place: a server that maps the old one keeps reading it whole.
+    assert target.read_bytes() == b"two!" and target.stat().st_ino != first
 
 
 def test_cluster_reset_deletes_the_data(scratch_cluster):
