@@ -295,6 +295,20 @@ class EmbeddedCluster:
             query={"host": str(self.socket_dir.resolve()), "port": str(self.port())},
         ).render_as_string(hide_password=False)
 
+    def tcp_url(self, database: str | None = None) -> str:
+        """Return the SQLAlchemy URL of a database on this cluster over TCP on 127.0.0.1.
+
+        For clients that insist on a host name (tipg's settings, for one); sitereg itself uses
+        ``url``.
+        """
+        return URL.create(
+            "postgresql+psycopg",
+            username=SUPERUSER,
+            host="127.0.0.1",
+            port=self.port(),
+            database=database or self.settings.database,
+        ).render_as_string(hide_password=False)
+
     def _pid(self) -> int | None:
         pidfile = self.pgdata / "postmaster.pid"
         try:

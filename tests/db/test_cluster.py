@@ -75,6 +75,10 @@ def test_cluster_url_reaches_the_server_through_its_unix_socket(scratch_cluster)
     address, database = row
     assert address is None and database == "postgres"
     assert str(scratch_cluster.socket_dir.resolve()) in unquote(url)
+    tcp = scratch_cluster.tcp_url("postgres").replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(tcp) as conn:
+        row = conn.execute("SELECT host(inet_server_addr())").fetchone()
+    assert row == ("127.0.0.1",)  # for clients that need a host name
 
 
 def _server_geos(cluster: EmbeddedCluster) -> str:
