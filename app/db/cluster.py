@@ -199,9 +199,9 @@ def geos_for_server(settings: ClusterSettings) -> Path | None:
     """Return a folder holding shapely's GEOS for PostGIS to load, or None for the system's.
 
     Debian 12's PostGIS 3.3 links GEOS 3.11 through ``libgeos_c.so.1``; the shapely wheel that
-    the API validates uploads with carries a newer GEOS. Its C API is GEOS's stable interface
-    (same ``libgeos_c.so.1`` ABI, which is why the library name has not changed since GEOS 3),
-    so PostGIS runs on it unchanged: every overlay, predicate and validity test the database
+    the API validates uploads with carries a newer GEOS. GEOS keeps its C API backward
+    compatible (the reason the library is still called ``libgeos_c.so.1``), so PostGIS runs on
+    it unchanged: every overlay, predicate and validity test the database
     makes then agrees with the API's shapely, and costs less (GEOS 3.14: a proposal check's
     statement 10-15 % and a province report 20 % faster, same rows to the last digit;
     bench/README.md). The two libraries are copied under the data folder, so the server
@@ -217,10 +217,15 @@ def geos_for_server(settings: ClusterSettings) -> Path | None:
     if system is not None and wheel.version <= system:
         return None
     folder = settings.data_dir / "geos"
-    folder.mkdir(parents=True, exist_ok=True)
-    folder.chmod(0o755)
-    _copy_if_changed(wheel.c_library, folder / "libgeos_c.so.1")
-    _copy_if_changed(wheel.library, folder / wheel.library.name)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        folder.chmod(0o755)
+        _copy_if_changed(wheel.c_library, folder / "libgeos_c.so.1")
+        _copy_if_changed(wheel.library, folder / wheel.library.name)
+    except OSError as exc:
+        logger.warning("PostGIS keeps the system's GEOS: cannot copy shapely's (%s)", exc)
+        return None
+    logger.info("PostGIS runs on GEOS %s from shapely's wheel", ".".join(map(str, wheel.version)))
     return folder
 
 

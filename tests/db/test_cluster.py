@@ -15,6 +15,7 @@ from app.db.cluster import (
     EmbeddedCluster,
     _copy_if_changed,
     _free_port,
+    geos_for_server,
     shapely_geos,
     system_geos_version,
 )
@@ -151,3 +152,18 @@ def test_cli_db_status_reports_the_embedded_cluster(scratch_cluster, monkeypatch
         get_settings.cache_clear()
     assert result.exit_code == 0, result.output
     assert "running on 127.0.0.1" in result.output
+
+
+def test_a_geos_that_cannot_be_copied_leaves_postgis_on_the_system_one(tmp_path, monkeypatch):
+    import app.db.cluster as cluster_module
+
+    wheel, system = shapely_geos(), system_geos_version()
+    if wheel is None or (system is not None and wheel.version <= system):
+        pytest.skip("the shapely wheel carries no GEOS newer than the system's")
+
+    def disk_full(_source: Path, _target: Path) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(cluster_module, "_copy_if_changed", disk_full)
+    assert geos_for_server(ClusterSettings(data_dir=tmp_path)) is None
+    assert geos_for_server(ClusterSettings(data_dir=tmp_path, geos="system")) is None
