@@ -2,8 +2,8 @@
 
 The statements are the very files of ``spatial/analysis``; only SQLAlchemy's ``:name`` binds are
 rewritten to psycopg's ``%(name)s`` (geometry binds as EWKB bytes, in binary), by the same
-``spatial.analysis._sql.driver_sql`` the API uses for the check; the check's statement is the
-API's text itself (``driver_statement``: the province -> TM-3 zone table written in). Each
+``spatial.analysis._sql.driver_statement`` the API uses for the check (``load`` writes the
+province -> TM-3 zone table into every statement). Each
 statement is timed from execute to the last fetched row, over the connection the cluster's URL
 gives (its unix socket), with ``jit`` set per connection. psycopg prepares a statement after 5
 executions, as it does under SQLAlchemy in the API.
@@ -20,7 +20,7 @@ from bench_db import conninfo
 from proposals import Proposal
 from timing import CpuMeter, Samples, measure, timed_ms
 
-from spatial.analysis._sql import driver_sql, driver_statement, load, zone_binds
+from spatial.analysis._sql import driver_statement
 
 REPORT_STATEMENTS = ("forest_overlap", "protected_overlap")
 """The statements whose answer is the province-wide report (forest and protected areas)."""
@@ -48,13 +48,11 @@ class SqlFigures:
 
 
 def _statement(name: str) -> str:
-    if name in CHECK_STATEMENTS:
-        return driver_statement(name)  # exactly the API's text: the zone table written in
-    return driver_sql(load(name), geometry_binds=("geom",))
+    return driver_statement(name)  # the check's: exactly the API's text
 
 
 def _report_params() -> dict[str, Any]:
-    return {"site_codes": None, "vn2000": False, **zone_binds()}
+    return {"site_codes": None, "vn2000": False}
 
 
 def _check_params(proposal: Proposal) -> dict[str, Any]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any, Final
@@ -26,8 +25,20 @@ _BIND: Final = re.compile(r"(?<![:\w]):([a-z_][a-z0-9_]*)")
 
 @cache
 def load(name: str) -> str:
-    """Return the text of ``<name>.sql`` beside this module."""
-    return (_HERE / f"{name}.sql").read_text(encoding="utf-8")
+    """Return the text of ``<name>.sql`` beside this module, the constant tables written in.
+
+    ``:zone_provinces`` and ``:zone_srids`` (the province → TM-3 zone table of ``spatial.crs``)
+    become SQL array constants (``zone_constants``): the table never changes while the server
+    runs, and as list binds psycopg dumped it element by element on every call (about 70 µs of
+    CPU per proposal check, bench/README.md).
+    """
+    text = (_HERE / f"{name}.sql").read_text(encoding="utf-8")
+    constants = zone_constants()
+
+    def constant(match: re.Match[str]) -> str:
+        return constants.get(match.group(1), match.group(0))
+
+    return _BIND.sub(constant, text)
 
 
 def statement(name: str, **bind_types: Any) -> sa.TextClause:
@@ -45,30 +56,20 @@ def _statement(name: str, bind_types: tuple[tuple[str, Any], ...]) -> sa.TextCla
     return clause
 
 
-def driver_sql(
-    sql_text: str,
-    geometry_binds: tuple[str, ...] = (),
-    constants: Mapping[str, str] | None = None,
-) -> str:
+def driver_sql(sql_text: str, geometry_binds: tuple[str, ...] = ()) -> str:
     """Return SQL with ``:name`` binds rewritten in psycopg's ``%(name)s`` style.
 
-    Geometry binds read EWKB bytes (``ewkb_bind``), sent in binary; a bind named in
-    ``constants`` is replaced by that SQL text (``zone_constants``: a table that never changes
-    while the server runs need not be encoded, sent and parsed again with every statement);
-    literal ``%`` is doubled. Whole-line ``--`` comments are dropped: they are for readers, and
-    psycopg caches the parsing of a query only up to 4 096 characters. For the hottest
-    statements (a proposal check), run through ``fetch_driver``: no SQLAlchemy text compilation
-    and no GeoAlchemy2 WKB -> WKT -> EWKT bind processing, about 0.8 ms of CPU per statement
-    (bench/README.md).
+    Geometry binds read EWKB bytes (``ewkb_bind``), sent in binary; literal ``%`` is doubled.
+    Whole-line ``--`` comments are dropped: they are for readers, and psycopg caches the parsing
+    of a query only up to 4 096 characters. For the hottest statements (a proposal check), run
+    through ``fetch_driver``: no SQLAlchemy text compilation and no GeoAlchemy2 WKB -> WKT ->
+    EWKT bind processing, about 0.8 ms of CPU per statement (bench/README.md).
     """
     lines = (line for line in sql_text.splitlines() if line.strip())
     code = "\n".join(line for line in lines if not line.lstrip().startswith("--"))
-    fixed = constants or {}
 
     def bind(match: re.Match[str]) -> str:
         name = match.group(1)
-        if name in fixed:
-            return fixed[name].replace("%", "%%")
         if name in geometry_binds:
             return f"ST_GeomFromEWKB(%({name})b)"
         return f"%({name})s"
@@ -78,11 +79,8 @@ def driver_sql(
 
 @cache
 def driver_statement(name: str, geometry_binds: tuple[str, ...] = ("geom",)) -> str:
-    """Return ``<name>.sql`` in psycopg bind style (``driver_sql``), built once.
-
-    The province → TM-3 zone table is written into the statement (``zone_constants``).
-    """
-    return driver_sql(load(name), geometry_binds, zone_constants())
+    """Return ``<name>.sql`` in psycopg bind style (``driver_sql``), built once."""
+    return driver_sql(load(name), geometry_binds)
 
 
 def fetch_driver(conn: sa.Connection, name: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
@@ -105,25 +103,10 @@ def _text_literal(value: str) -> str:
 
 
 def zone_constants() -> dict[str, str]:
-    """Return the province → VN-2000 TM-3 zone table as SQL array constants (``driver_sql``).
-
-    The same table as ``zone_binds``, for statements that write it into their text: psycopg
-    dumps a list bind element by element on every call (about 70 µs of CPU per proposal check,
-    bench/README.md), and the table is fixed in ``spatial.crs``.
-    """
+    """Return the province → VN-2000 TM-3 zone table as SQL array constants (``load``)."""
     provinces = ", ".join(_text_literal(name) for name in PROVINCE_ZONES)
     srids = ", ".join(str(int(srid)) for srid in PROVINCE_ZONES.values())
     return {"zone_provinces": f"ARRAY[{provinces}]", "zone_srids": f"ARRAY[{srids}]"}
 
 
-def zone_binds() -> dict[str, Any]:
-    """Return the province → VN-2000 TM-3 zone table as two parallel array binds."""
-    return {
-        "zone_provinces": list(PROVINCE_ZONES),
-        "zone_srids": list(PROVINCE_ZONES.values()),
-    }
-
-
 TEXT_ARRAY = ARRAY(sa.Text)
-INT_ARRAY = ARRAY(sa.Integer)
-ZONE_TYPES = {"zone_provinces": TEXT_ARRAY, "zone_srids": INT_ARRAY}

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
-from spatial.analysis._sql import TEXT_ARRAY, ZONE_TYPES, statement, zone_binds
+from spatial.analysis._sql import TEXT_ARRAY, statement
 
 
 @dataclass(frozen=True)
@@ -53,11 +53,10 @@ def run(
     Areas are geodesic WGS 84 hectares, or planar hectares in the VN-2000 TM-3 zone of each
     site's province when ``vn2000`` is true.
     """
-    query = statement("forest_overlap", site_codes=TEXT_ARRAY, vn2000=sa.Boolean, **ZONE_TYPES)
+    query = statement("forest_overlap", site_codes=TEXT_ARRAY, vn2000=sa.Boolean)
     params = {
         "site_codes": list(site_codes) if site_codes is not None else None,
         "vn2000": vn2000,
-        **zone_binds(),
     }
     return [ForestOverlapRow(*row) for row in conn.execute(query, params)]
 

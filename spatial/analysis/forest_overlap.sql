@@ -2,7 +2,8 @@
 -- Inputs:  :site_codes text[]   sites to report (NULL = every site in the registry)
 --          :vn2000 boolean      TRUE = planar hectares in the site's VN-2000 TM-3 zone
 --                               (official cadastral figures); FALSE = geodesic WGS 84 hectares
---          :zone_provinces text[], :zone_srids int[]  province -> TM-3 zone (spatial.crs)
+--          the province -> TM-3 zone table (spatial.crs), written in as two arrays by
+--          spatial.analysis._sql.load
 -- Output:  one row per site and (category, origin); a site with no forest has one row with
 --          NULL category. site_area_ha and overlap_ha in hectares; parcels = forest parcels hit.
 -- Indexes: ix_forest_parcels_geom (GiST) drives the join; uq_sites_code for :site_codes.

@@ -6,22 +6,28 @@ from spatial.analysis._sql import (
     driver_sql,
     driver_statement,
     ewkb_bind,
-    zone_binds,
+    load,
     zone_constants,
 )
 from spatial.crs import PROVINCE_ZONES
 
 
-def test_driver_sql_writes_constants_in_and_sends_geometries_in_binary():
+def test_driver_sql_sends_geometries_in_binary_and_escapes_percent_signs():
     sql = driver_sql(
-        "SELECT :geom, :n, :table -- 5 % of the time\n-- a comment line\nFROM t WHERE x LIKE '%a'",
+        "SELECT :geom, :n -- 5 % of the time\n-- a comment line\nFROM t WHERE x LIKE '%a'",
         geometry_binds=("geom",),
-        constants={"table": "ARRAY['100%']"},
     )
     assert sql == (
-        "SELECT ST_GeomFromEWKB(%(geom)b), %(n)s, ARRAY['100%%'] -- 5 %% of the time\n"
-        "FROM t WHERE x LIKE '%%a'"
+        "SELECT ST_GeomFromEWKB(%(geom)b), %(n)s -- 5 %% of the time\nFROM t WHERE x LIKE '%%a'"
     )
+
+
+def test_statements_are_loaded_with_the_zone_table_written_in():
+    constants = zone_constants()
+    for name in ("proposal_conflicts", "forest_overlap"):
+        text = load(name)
+        assert ":zone_provinces" not in text and ":zone_srids" not in text
+        assert constants["zone_provinces"] in text and constants["zone_srids"] in text
 
 
 def test_the_zone_table_constants_hold_every_province_of_spatial_crs(engine: Engine):
@@ -33,7 +39,6 @@ def test_the_zone_table_constants_hold_every_province_of_spatial_crs(engine: Eng
     with engine.connect() as conn:
         rows = conn.exec_driver_sql(query).all()
     assert dict(rows) == PROVINCE_ZONES
-    assert list(zone_binds()["zone_provinces"]) == list(PROVINCE_ZONES)
 
 
 def test_the_check_statement_needs_no_zone_binds_and_reads_a_binary_proposal(database_url: str):
