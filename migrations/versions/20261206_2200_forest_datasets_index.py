@@ -24,12 +24,8 @@ down_revision: str | None = "0013_inline_equal_area"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# Two loose index scans: every dataset (ix_forest_parcels_dataset), then the synthetic ones
-# (the partial index ix_forest_parcels_synthetic_dataset): one index probe per dataset each.
-FUNCTION = """
-CREATE OR REPLACE FUNCTION forest_datasets()
-RETURNS TABLE (dataset text, synthetic boolean)
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
+# Every dataset: a loose index scan on ix_forest_parcels_dataset, one probe per dataset.
+ALL_DATASETS = """
     WITH RECURSIVE found AS (
         SELECT min(f.dataset) AS dataset
         FROM forest_parcels AS f
@@ -41,7 +37,11 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
         )
         FROM found AS d
         WHERE d.dataset IS NOT NULL
-    ),
+    )"""
+
+# Now: the synthetic ones by a second loose index scan, on the partial index
+# ix_forest_parcels_synthetic_dataset (WHERE synthetic).
+SYNTHETIC_BY_INDEX = """,
     synthetic_found AS (
         SELECT min(f.dataset) AS dataset
         FROM forest_parcels AS f
@@ -58,29 +58,10 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
     )
     SELECT
         d.dataset,
-        d.dataset IN (SELECT s.dataset FROM synthetic_found AS s WHERE s.dataset IS NOT NULL)
-    FROM found AS d
-    WHERE d.dataset IS NOT NULL
-    ORDER BY d.dataset
-$$
-"""
+        d.dataset IN (SELECT s.dataset FROM synthetic_found AS s WHERE s.dataset IS NOT NULL)"""
 
-FUNCTION_0010 = """
-CREATE OR REPLACE FUNCTION forest_datasets()
-RETURNS TABLE (dataset text, synthetic boolean)
-LANGUAGE sql STABLE PARALLEL SAFE AS $$
-    WITH RECURSIVE found AS (
-        SELECT min(f.dataset) AS dataset
-        FROM forest_parcels AS f
-        UNION ALL
-        SELECT (
-            SELECT min(f.dataset)
-            FROM forest_parcels AS f
-            WHERE f.dataset > d.dataset
-        )
-        FROM found AS d
-        WHERE d.dataset IS NOT NULL
-    )
+# Migration 0010's: EXISTS per dataset, which the planner answered by a sequential scan.
+SYNTHETIC_BY_EXISTS = """
     SELECT
         d.dataset,
         EXISTS (
@@ -88,7 +69,14 @@ LANGUAGE sql STABLE PARALLEL SAFE AS $$
             FROM forest_parcels AS f
             WHERE f.dataset = d.dataset
               AND f.synthetic
-        )
+        )"""
+
+
+def _function(synthetic: str) -> str:
+    return f"""
+CREATE OR REPLACE FUNCTION forest_datasets()
+RETURNS TABLE (dataset text, synthetic boolean)
+LANGUAGE sql STABLE PARALLEL SAFE AS $${ALL_DATASETS}{synthetic}
     FROM found AS d
     WHERE d.dataset IS NOT NULL
     ORDER BY d.dataset
@@ -97,8 +85,8 @@ $$
 
 
 def upgrade() -> None:
-    op.execute(FUNCTION)
+    op.execute(_function(SYNTHETIC_BY_INDEX))
 
 
 def downgrade() -> None:
-    op.execute(FUNCTION_0010)
+    op.execute(_function(SYNTHETIC_BY_EXISTS))

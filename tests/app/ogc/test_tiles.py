@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pyogrio
 import pytest
+from asgi import http_scope
 from fastapi.testclient import TestClient
 from sqlalchemy import text
 from sqlalchemy.orm import Session
@@ -204,20 +205,7 @@ def test_a_tile_whose_client_has_gone_is_not_made(client: TestClient, db_session
     lon, lat = _centre(db_session, "forest_parcels")
     z, y, x = _tile_of(lon, lat, 13)
     path = f"{TILES.format('forest')}/{z}/{y}/{x}"
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "GET",
-        "scheme": "http",
-        "path": path,
-        "raw_path": path.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [(b"host", b"testserver")],
-        "client": ("127.0.0.1", 50000),
-        "server": ("testserver", 80),
-    }
+    scope = http_scope("GET", path)
     sent: list[dict] = []
 
     async def receive() -> dict:

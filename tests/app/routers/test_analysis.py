@@ -7,6 +7,7 @@ from pathlib import Path
 
 import geopandas as gpd
 import pytest
+from asgi import http_scope
 from fastapi.testclient import TestClient
 from geodesic import close, geodesic_ha
 from shapely.geometry import box, mapping
@@ -315,24 +316,11 @@ def test_a_check_whose_client_has_gone_is_not_run(client: TestClient, monkeypatc
         raise AssertionError("the database was asked for a client that had gone")
 
     body = _geojson()
-    scope = {
-        "type": "http",
-        "asgi": {"version": "3.0"},
-        "http_version": "1.1",
-        "method": "POST",
-        "scheme": "http",
-        "path": CHECK,
-        "raw_path": CHECK.encode(),
-        "query_string": b"",
-        "root_path": "",
-        "headers": [
-            (b"host", b"testserver"),
-            (b"content-type", b"application/geo+json"),
-            (b"content-length", str(len(body)).encode()),
-        ],
-        "client": ("127.0.0.1", 50000),
-        "server": ("testserver", 80),
-    }
+    scope = http_scope(
+        "POST",
+        CHECK,
+        [(b"content-type", b"application/geo+json"), (b"content-length", str(len(body)).encode())],
+    )
     messages = [{"type": "http.request", "body": body, "more_body": False}]
     sent: list[dict] = []
 
