@@ -83,7 +83,7 @@ def site_forest_overlap(
             ),
             f"{code}-forest-overlap",
             site_code=code,
-            notes=result.forest_datasets and reports.synthetic_notes(result.forest_datasets),
+            notes=reports.forest_layer_notes(result.forest_datasets),
         )
     return result
 

@@ -62,6 +62,7 @@ class SiteForestOverlap(ForestTotals):
     by_category: list[CategoryOverlap]
     protected_areas: list[ProtectedOverlap]
     forest_datasets: list[ForestDatasetRead]
+    notes: list[str]
 
 
 class GroupForestOverlap(ForestTotals):

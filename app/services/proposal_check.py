@@ -21,7 +21,7 @@ from app.schemas.analysis import (
     SiteHit,
     UnitHit,
 )
-from app.services.reports import add_forest_totals, percent, synthetic_notes
+from app.services.reports import add_forest_totals, forest_layer_notes, percent
 from spatial.analysis import proposal_conflicts
 from spatial.crs import PROVINCE_ZONES, TM3_ZONES
 from spatial.io.read import ReadBoundary, read_boundary
@@ -67,6 +67,21 @@ def _forest(found: proposal_conflicts.ProposalConflicts) -> ProposalForest:
 def _zone_srid(boundary: ReadBoundary) -> int | None:
     """Use the file's own TM-3 zone for the planar area; otherwise let the province decide."""
     return boundary.source_srid if boundary.source_srid in TM3_ZONES else None
+
+
+def _zone_notes(zone: int | None, province: str | None) -> list[str]:
+    """Say why the VN-2000 planar area is missing, and how to get it."""
+    if zone is not None:
+        return []
+    where = (
+        f"no VN-2000 TM-3 zone is recorded for {province}"
+        if province
+        else "the proposal lies in none of the provinces loaded in the registry"
+    )
+    return [
+        f"area_vn2000_ha is empty: {where}. Send the boundary in its VN-2000 TM-3 zone (a .prj, "
+        "or crs=EPSG:9208 for Lào Cai, EPSG:9205 for Lai Châu) to get the planar area."
+    ]
 
 
 def build_report(conn: Connection, boundary: ReadBoundary, file_name: str) -> CheckedProposal:
@@ -125,7 +140,7 @@ def _report(
             for u in found.districts
         ],
         forest_datasets=datasets,
-        notes=synthetic_notes(datasets),
+        notes=[*forest_layer_notes(datasets), *_zone_notes(zone, found.province)],
     )
     return CheckedProposal(report=report, geometry=geom)
 

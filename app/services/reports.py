@@ -38,6 +38,10 @@ SYNTHETIC_NOTE = (
     "the analysis works, not where forest is. Import the official forest inventory to get real "
     "figures."
 )
+NO_FOREST_NOTE = (
+    "No forest layer is loaded: every forest figure is 0 because there is nothing to compare "
+    "with, not because the land is free of forest."
+)
 CLEAN_LAND_METRIC = "cleared_land_ha"
 
 
@@ -54,8 +58,10 @@ def forest_datasets(session: Session) -> list[ForestDatasetRead]:
     ]
 
 
-def synthetic_notes(datasets: list[ForestDatasetRead]) -> list[str]:
-    """Return the warning to add when any forest dataset is synthetic."""
+def forest_layer_notes(datasets: list[ForestDatasetRead]) -> list[str]:
+    """Return the warning to add when the forest layer is empty or any of it is synthetic."""
+    if not datasets:
+        return [NO_FOREST_NOTE]
     return [SYNTHETIC_NOTE] if any(d.synthetic for d in datasets) else []
 
 
@@ -81,6 +87,7 @@ def site_forest_overlap(session: Session, code: str, *, area: AreaMethod) -> Sit
         raise NotFound("site", code)
     conn = session.connection()
     rows = forest_overlap.run(conn, site_codes=[code], vn2000=area == "vn2000")
+    datasets = forest_datasets(session)
     site_area_ha = rows[0].site_area_ha or 0.0
     result = SiteForestOverlap(
         site_code=code,
@@ -100,7 +107,8 @@ def site_forest_overlap(session: Session, code: str, *, area: AreaMethod) -> Sit
             )
             for p in forest_overlap.protected(conn, site_codes=[code])
         ],
-        forest_datasets=forest_datasets(session),
+        forest_datasets=datasets,
+        notes=forest_layer_notes(datasets),
     )
     for row in rows:
         if row.category is None:
@@ -206,7 +214,7 @@ def forest_overlap_report(session: Session, *, area: AreaMethod) -> ForestOverla
         totals=_group("total", rows),
         forest_datasets=datasets,
         notes=[
-            *synthetic_notes(datasets),
+            *forest_layer_notes(datasets),
             "by_commune groups sites by the commune list recorded on each site; "
             "post-2025 commune polygons are not published, so no spatial split is made.",
         ],

@@ -7,11 +7,14 @@ from pathlib import Path
 
 import geopandas as gpd
 import pytest
+import sqlalchemy as sa
 from asgi import http_scope
 from fastapi.testclient import TestClient
 from geodesic import close, geodesic_ha
 from shapely.geometry import box, mapping
+from sqlalchemy.orm import Session
 
+from app.models.reference import ForestParcel
 from app.schemas.analysis import (
     ClearanceReport,
     ForestOverlapReport,
@@ -20,6 +23,7 @@ from app.schemas.analysis import (
     ProposalCheck,
     SiteForestOverlap,
 )
+from app.services.reports import NO_FOREST_NOTE, SYNTHETIC_NOTE
 from spatial.crs import transform_geometry
 
 CHECK = "/api/v1/analysis/check"
@@ -72,6 +76,19 @@ def test_site_forest_overlap_json(client: TestClient):
         100 * body.forest_total_ha / body.site_area_ha, abs=0.01
     )
     assert body.forest_datasets[0].synthetic
+    assert body.notes == [SYNTHETIC_NOTE]
+
+
+def test_forest_answers_on_an_empty_forest_layer_say_so(client: TestClient, db_session: Session):
+    db_session.execute(sa.delete(ForestParcel))
+    site = SiteForestOverlap.model_validate(
+        client.get("/api/v1/sites/KCN-TANG-LOONG/forest-overlap").json()
+    )
+    assert site.forest_total_ha == 0 and site.notes == [NO_FOREST_NOTE]
+    report = ForestOverlapReport.model_validate(client.get("/api/v1/reports/forest-overlap").json())
+    assert report.totals.forest_total_ha == 0 and NO_FOREST_NOTE in report.notes
+    pieces = client.get("/api/v1/sites/KCN-TANG-LOONG/forest-overlap?format=geojson").json()
+    assert pieces["features"] == [] and pieces["notes"] == [NO_FOREST_NOTE]
 
 
 def test_site_forest_overlap_vn2000_differs_by_the_tm3_scale(client: TestClient):
