@@ -26,9 +26,7 @@ class ClearanceParcel(ProvenanceMixin, TimestampMixin, Base):
     status_date: Mapped[date] = mapped_column(sa.Date)
     synthetic: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
     geom: Mapped[Any] = mapped_column(geometry_type("MULTIPOLYGON"))
-    area_ha: Mapped[float] = mapped_column(
-        sa.Float, sa.Computed("area_ha(geom)", persisted=True)
-    )
+    area_ha: Mapped[float] = mapped_column(sa.Float, sa.Computed("area_ha(geom)", persisted=True))
 
     history: Mapped[list[ClearanceStatusChange]] = relationship(
         back_populates="parcel",

@@ -53,9 +53,7 @@ def percent(part: float, whole: float | None) -> float:
 def forest_datasets(session: Session) -> list[ForestDatasetRead]:
     """Return the forest datasets the answers are computed from."""
     rows = forest_overlap.datasets(session.connection())
-    return [
-        ForestDatasetRead(dataset=r.dataset, synthetic=r.synthetic) for r in rows
-    ]
+    return [ForestDatasetRead(dataset=r.dataset, synthetic=r.synthetic) for r in rows]
 
 
 def forest_layer_notes(datasets: list[ForestDatasetRead]) -> list[str]:
