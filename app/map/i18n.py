@@ -216,7 +216,7 @@ _CHECK = {
     "check.area": Text("Diện tích (WGS 84, trắc địa)", "Area (geodesic, WGS 84)"),
     "check.area_vn2000": Text("Diện tích VN-2000", "Area in VN-2000"),
     "check.forest": Text("Đất rừng bị chiếm", "Forest land taken"),
-    "check.no_forest_layer": Text(
+    "common.no_forest_layer": Text(
         "Chưa nạp lớp đất rừng: 0 ha ở đây không có nghĩa là không có rừng.",
         "No forest layer is loaded: 0 ha here does not mean there is no forest.",
     ),

@@ -36,3 +36,7 @@ class Dashboard(BaseModel):
     forest_by_kind: list[GroupForestOverlap]
     forest_totals: GroupForestOverlap
     forest_synthetic: bool = Field(description="True when a forest dataset is synthetic.")
+    forest_loaded: bool = Field(
+        description="False when no forest layer is loaded: the forest figures are then 0 "
+        "because there is nothing to compare with."
+    )

@@ -66,4 +66,5 @@ def build(session: Session, *, as_of: date) -> Dashboard:
         forest_by_kind=forest.by_kind,
         forest_totals=forest.totals,
         forest_synthetic=any(d.synthetic for d in forest.forest_datasets),
+        forest_loaded=bool(forest.forest_datasets),
     )

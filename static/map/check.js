@@ -74,7 +74,7 @@
     var html = "<h3>" + esc(T("check.forest")) + " " + (synthetic ? sitereg.badge("synthetic") : "") + "</h3>";
     var forest = report.forest;
     if (!(report.forest_datasets || []).length) {
-      return html + '<p class="sr-warn">' + esc(T("check.no_forest_layer")) + "</p>";
+      return html + '<p class="sr-warn">' + esc(T("common.no_forest_layer")) + "</p>";
     }
     if (!forest.by_category.length) {
       return html + "<p>" + esc(T("common.none")) + "</p>";

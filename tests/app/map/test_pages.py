@@ -1,9 +1,12 @@
 import re
 
 import pytest
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
 from app.map.i18n import TEXTS
+from app.models.reference import ForestParcel
 
 ASSET_URL = re.compile(r"""(?:src|href)\s*=\s*["']?(https?://[^"'\s>]+)""", re.IGNORECASE)
 CSS_URL = re.compile(r"""url\(\s*["']?(https?://[^"')]+)""", re.IGNORECASE)
@@ -42,6 +45,17 @@ def test_pages_site_shows_facts_overlap_and_downloads(client: TestClient):
     assert 'id="sr-forest-table"' in text
     assert TEXTS["badge.synthetic"].vi in text
     assert "/api/v1/export/sites/KCN-TANG-LOONG.gpkg" in text
+
+
+def test_pages_say_when_no_forest_layer_is_loaded(client: TestClient, db_session: Session):
+    warning = TEXTS["common.no_forest_layer"].vi
+    assert warning not in client.get("/sites/KCN-TANG-LOONG").text
+    assert warning not in client.get("/dashboard").text
+    db_session.execute(sa.delete(ForestParcel))
+    site = client.get("/sites/KCN-TANG-LOONG").text
+    assert warning in site and 'id="sr-forest-table"' not in site
+    assert TEXTS["site.no_forest"].vi not in site  # not "no forest here"
+    assert warning in client.get("/dashboard").text
 
 
 def test_pages_indicative_site_carries_the_indicative_label(client: TestClient):
