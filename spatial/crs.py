@@ -93,6 +93,9 @@ PROVINCE_ZONES: dict[str, int] = {
     "Phú Thọ": 9208,
 }
 
+ZONE_HINT = "EPSG:9208 for Lào Cai, EPSG:9205 for Lai Châu"
+"""The two zones to name when a user must say which VN-2000 TM-3 zone a file is in."""
+
 SUPPORTED_CRS = (WGS84, WEB_MERCATOR, VN2000_GEOGRAPHIC, *TM3_ZONES)
 
 

@@ -47,6 +47,10 @@ _PAGES = {
     "common.print": Text("In trang", "Print"),
     "common.details": Text("Xem chi tiết", "Details"),
     "common.total": Text("Tổng", "Total"),
+    "common.no_forest_layer": Text(
+        "Chưa nạp lớp đất rừng: 0 ha ở đây không có nghĩa là không có rừng.",
+        "No forest layer is loaded: 0 ha here does not mean there is no forest.",
+    ),
     "badge.indicative": Text("chỉ định hướng", "indicative"),
     "badge.synthetic": Text("dữ liệu tổng hợp", "synthetic"),
     "badge.indicative_hint": Text(
@@ -216,10 +220,6 @@ _CHECK = {
     "check.area": Text("Diện tích (WGS 84, trắc địa)", "Area (geodesic, WGS 84)"),
     "check.area_vn2000": Text("Diện tích VN-2000", "Area in VN-2000"),
     "check.forest": Text("Đất rừng bị chiếm", "Forest land taken"),
-    "common.no_forest_layer": Text(
-        "Chưa nạp lớp đất rừng: 0 ha ở đây không có nghĩa là không có rừng.",
-        "No forest layer is loaded: 0 ha here does not mean there is no forest.",
-    ),
     "check.protected": Text("Khu bảo tồn", "Protected areas"),
     "check.sites": Text("Khu đã đăng ký bị chồng lấn", "Registered sites overlapped"),
     "check.share_of_site": Text("% của khu", "% of site"),

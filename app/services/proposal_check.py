@@ -23,7 +23,7 @@ from app.schemas.analysis import (
 )
 from app.services.reports import add_forest_totals, forest_layer_notes, percent
 from spatial.analysis import proposal_conflicts
-from spatial.crs import PROVINCE_ZONES, TM3_ZONES
+from spatial.crs import PROVINCE_ZONES, TM3_ZONES, ZONE_HINT
 from spatial.io.read import ReadBoundary, read_boundary
 
 INLINE_READ_BYTES: Final = 256 * 1024
@@ -80,7 +80,7 @@ def _zone_notes(zone: int | None, province: str | None) -> list[str]:
     )
     return [
         f"area_vn2000_ha is empty: {where}. Send the boundary in its VN-2000 TM-3 zone (a .prj, "
-        "or crs=EPSG:9208 for Lào Cai, EPSG:9205 for Lai Châu) to get the planar area."
+        f"or crs= {ZONE_HINT}) to get the planar area."
     ]
 
 

@@ -5,9 +5,10 @@
 -- (spatial/analysis/proposal_conflicts.py).
 -- Inputs:  the proposal geometry (EPSG:4326), already validated and reprojected; the VN-2000
 --          TM-3 zone for the planar area (NULL = by province); the province -> TM-3 zone table
---          (spatial.crs), written in as two arrays by spatial.analysis._sql.load; with_context (false = forest rows only); the
---          share of the forest parcels to read, as parts (> 0) and part (0 .. parts - 1):
---          parcels whose id modulo parts is part (parts = 1, part = 0: every parcel).
+--          (spatial.crs), written in as two arrays by spatial.analysis._sql.load;
+--          with_context (false = forest rows only); the share of the forest parcels to read,
+--          as parts (> 0) and part (0 .. parts - 1): parcels whose id modulo parts is part
+--          (parts = 1, part = 0: every parcel).
 -- Output:  one row per finding, tagged by section:
 --          'proposal'  name = province found, overlap_ha = geodesic ha, extra = VN-2000 planar ha
 --          'protected' key = area code, name, overlap_ha, extra = 1 if usable for overlap analysis

@@ -23,7 +23,7 @@ import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-from spatial.crs import WGS84, match_crs, parse_crs, transform_geometry
+from spatial.crs import WGS84, ZONE_HINT, match_crs, parse_crs, transform_geometry
 from spatial.errors import (
     InvalidGeometry,
     Problem,
@@ -90,8 +90,8 @@ def _decide_crs(
         return requested, "parameter"
     if file_format is FileFormat.SHAPEFILE_ZIP:
         raise UnknownCRS(
-            f"{file_name} has no .prj: add it to the .zip or pass crs= (EPSG:9208 for Lào Cai, "
-            "EPSG:9205 for Lai Châu, EPSG:4326 for WGS 84)"
+            f"{file_name} has no .prj: add it to the .zip or pass crs= ({ZONE_HINT}, "
+            "EPSG:4326 for WGS 84)"
         )
     if file_format is FileFormat.GEOJSON:
         return WGS84, "default (RFC 7946)"
@@ -249,7 +249,7 @@ def _check_axes(geometries: list[BaseGeometry], srid: int, file_name: str) -> No
     if srid == WGS84 and (max(abs(min_x), abs(max_x)) > 180 or max(abs(min_y), abs(max_y)) > 90):
         raise UnknownCRS(
             f"{file_name}: coordinates like ({min_x:.0f}, {min_y:.0f}) are metres, not degrees — "
-            "they look like VN-2000: pass crs=EPSG:9208 (Lào Cai) or crs=EPSG:9205 (Lai Châu)",
+            f"they look like VN-2000: pass crs= ({ZONE_HINT})",
             [Problem("/features/0/geometry/coordinates", f"x={min_x:.2f}, y={min_y:.2f}")],
         )
     if srid != WGS84 and min_x > 1_000_000 and max_y < 1_000_000:
