@@ -35,9 +35,9 @@ serve: setup
 	$(SITEREG) serve
 
 lint: setup
-	$(BIN)/ruff check app spatial tests migrations scripts $(wildcard bench)
+	$(BIN)/ruff check app spatial devcluster tests migrations scripts $(wildcard bench)
 	$(BIN)/lint-imports
-	$(BIN)/mypy app spatial
+	$(BIN)/mypy app spatial devcluster
 
 test: setup lint
 	$(BIN)/pytest

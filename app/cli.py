@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
 import typer
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
-from app.db.cluster import ClusterStatus, EmbeddedCluster
 from app.log import configure_logging
 from app.settings import PROJECT_ROOT, Settings, get_settings
+
+if TYPE_CHECKING:
+    from devcluster.cluster import ClusterStatus, EmbeddedCluster
 
 app = typer.Typer(
     help="sitereg: registry of industrial zones, clusters, mines and relocations.",
@@ -58,7 +61,17 @@ def _friendly_errors() -> Iterator[None]:
 
 
 def _cluster(settings: Settings) -> EmbeddedCluster:
+    # Loaded here only: the development cluster never enters the server's imports.
+    from devcluster.cluster import EmbeddedCluster
+
     return EmbeddedCluster(settings.cluster)
+
+
+def database_url(settings: Settings) -> str:
+    """Return ``DATABASE_URL``, or the embedded cluster's database URL when it is unset."""
+    if settings.database_url:
+        return settings.database_url
+    return _cluster(settings).url()
 
 
 def _describe(status: ClusterStatus) -> str:
@@ -133,10 +146,8 @@ def upgrade_database(url: str, revision: str = "head") -> None:
 @db_app.command("upgrade")
 def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
     """Migrate the schema (Alembic) up to ``revision``."""
-    from app.db.engine import resolve_database_url
-
     settings = get_settings()
-    _run(lambda: upgrade_database(resolve_database_url(settings), revision))
+    _run(lambda: upgrade_database(database_url(settings), revision))
     typer.echo(f"schema at {revision}")
 
 
@@ -145,13 +156,13 @@ def load_demo(
     force: Annotated[bool, typer.Option("--force", help="Reload even unchanged layers.")] = False,
 ) -> None:
     """Load the demo layers of data/geojson (idempotent; all-or-nothing)."""
-    from app.db.engine import make_engine, make_session_factory, resolve_database_url
+    from app.db.engine import make_engine, make_session_factory
     from app.services.demo_loader import load_demo as run_load
 
     settings = get_settings()
 
     def action() -> str:
-        engine = make_engine(resolve_database_url(settings))
+        engine = make_engine(database_url(settings))
         try:
             with make_session_factory(engine)() as session:
                 return run_load(session, settings.demo_data_dir, force=force).summary()
@@ -176,10 +187,10 @@ class ReportFormat(StrEnum):
 
 def _with_session(action: Callable[[Session], T]) -> T:
     """Run ``action`` in a session on the configured database; failures exit with code 1."""
-    from app.db.engine import make_engine, make_session_factory, resolve_database_url
+    from app.db.engine import make_engine, make_session_factory
 
     def run() -> T:
-        engine = make_engine(resolve_database_url(get_settings()))
+        engine = make_engine(database_url(get_settings()))
         try:
             with make_session_factory(engine)() as session:
                 return action(session)
@@ -298,6 +309,9 @@ def serve(
     import uvicorn
 
     settings = get_settings()
+    # The server reads only DATABASE_URL; without one it is the embedded cluster's, passed on
+    # through the environment (also to the processes that --reload starts).
+    os.environ["DATABASE_URL"] = _run(lambda: database_url(settings))
     uvicorn.run(
         "app.main:factory",
         factory=True,

@@ -6,9 +6,11 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 
-from app.ogc import collections, items, landing, tiles
-from app.ogc.tilecache import TileCache
-from app.routers import downloads
+from app.ogc.downloads import routes as downloads
+from app.ogc.features import collections, items
+from app.ogc.service import landing
+from app.ogc.tiles import routes as tiles
+from app.ogc.tiles.cache import TileCache
 from app.settings import Settings
 
 GZIP_MIN_BYTES = 1024

@@ -14,7 +14,7 @@ from app.db.engine import (
     make_engine,
     make_read_engine,
     make_session_factory,
-    resolve_database_url,
+    server_database_url,
 )
 from app.db.read_pool import make_read_pool
 from app.errors import register_error_handlers
@@ -39,7 +39,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        url = resolve_database_url(settings)
+        url = server_database_url(settings)
         engine = make_engine(
             url,
             pool_size=settings.pool.size,

@@ -20,7 +20,7 @@ class ClusterSettings(BaseModel):
     port: int = Field(default=54329, ge=1024, le=65535)
     database: str = "sitereg"
     # "shapely": PostGIS runs on the GEOS that the installed shapely wheel carries when it is
-    # newer than the system's (app.db.cluster.geos_for_server); "system": Debian's own.
+    # newer than the system's (devcluster.cluster.geos_for_server); "system": Debian's own.
     geos: Literal["shapely", "system"] = "shapely"
 
 

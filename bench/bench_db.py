@@ -5,11 +5,12 @@ from __future__ import annotations
 import sys
 from typing import Final
 
-from app.db.cluster import EmbeddedCluster, create_database, drop_database
 from app.settings import Settings
+from devcluster.cluster import EmbeddedCluster, create_database, drop_database
 
 BENCH_PREFIX: Final = "sitereg_bench"
 """Every benchmark database name starts with this; nothing else is ever dropped."""
+
 
 def cluster() -> EmbeddedCluster:
     """Return the embedded cluster as configured by the environment (``SITEREG_CLUSTER__*``)."""
@@ -71,5 +72,3 @@ def database_exists(database: str) -> bool:
     with psycopg.connect(conninfo(admin_url())) as conn:
         row = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone()
     return row is not None
-
-

@@ -35,9 +35,9 @@ import psycopg
 from bench_db import check_bench_name, cluster, conninfo, database_exists
 from sqlalchemy.dialects import postgresql
 
-from app.ogc import sql
 from app.ogc.catalog import CATALOG
-from app.ogc.query import RawQuery, build_query
+from app.ogc.features import sql
+from app.ogc.features.query import RawQuery, build_query
 from app.settings import PROJECT_ROOT
 
 TIPG_VERSION = "1.6.1"

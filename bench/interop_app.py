@@ -8,7 +8,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 import app.main
-from app.ogc.tilecache import TileCache
+from app.ogc.tiles.cache import TileCache
 
 
 def factory() -> FastAPI:

@@ -22,12 +22,12 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from app.cli import upgrade_database
-from app.db.cluster import ClusterError, EmbeddedCluster, create_database, drop_database
 from app.db.engine import make_engine
 from app.deps import get_session
 from app.main import create_app
 from app.services.demo_loader import load_demo
 from app.settings import PROJECT_ROOT, Settings
+from devcluster.cluster import ClusterError, EmbeddedCluster, create_database, drop_database
 
 DEMO_DIR = PROJECT_ROOT / "data" / "geojson"
 FIXTURES = Path(__file__).parent / "fixtures"

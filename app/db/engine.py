@@ -8,7 +8,6 @@ from typing import Any, Final
 from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.orm import Session, sessionmaker
 
-from app.db.cluster import EmbeddedCluster
 from app.settings import Settings
 
 IDLE_PING_S: Final = 10.0
@@ -17,11 +16,25 @@ IDLE_PING_S: Final = 10.0
 _CHECKED_IN: Final = "sitereg_checked_in"
 
 
-def resolve_database_url(settings: Settings) -> str:
-    """Return ``DATABASE_URL`` or the URL of the embedded cluster's database."""
-    if settings.database_url:
-        return settings.database_url
-    return EmbeddedCluster(settings.cluster).url()
+class DatabaseNotConfigured(RuntimeError):
+    """The server was started without ``DATABASE_URL``."""
+
+
+def server_database_url(settings: Settings) -> str:
+    """Return ``DATABASE_URL``; the server never starts a database of its own.
+
+    ``sitereg serve`` sets it to the embedded development cluster when it is unset
+    (:mod:`devcluster`), so only a bare ``uvicorn --factory app.main:factory`` can miss it.
+
+    Raises:
+        DatabaseNotConfigured: when ``DATABASE_URL`` is not set.
+    """
+    if not settings.database_url:
+        raise DatabaseNotConfigured(
+            "DATABASE_URL is not set: run `sitereg serve` (it uses the embedded cluster) "
+            "or set DATABASE_URL=postgresql+psycopg://user:pass@host:port/db"
+        )
+    return settings.database_url
 
 
 def make_engine(

@@ -37,7 +37,7 @@ class ForestParcel(ProvenanceMixin, Base):
     # Stored so that reports can skip the intersection for parcels a site fully covers.
     area_ha: Mapped[float] = mapped_column(sa.Float, sa.Computed("area_ha(geom)", persisted=True))
     # Tiles at full detail snap a parcel themselves when it is this far from becoming invalid
-    # (migration 0011, app.ogc.tile_sql).
+    # (migration 0011, app.ogc.tiles.sql).
     tile_clearance_deg: Mapped[float] = mapped_column(
         sa.Float, sa.Computed("tile_clearance_deg(geom)", persisted=True)
     )

@@ -6,7 +6,7 @@ moves a vertex by at most √½ of a tile unit, so a vertex comes at most √2 u
 edge: a valid polygon whose minimum clearance (``ST_MinimumClearance``: the least distance
 between distinct vertices, or from a vertex to an edge it is not on) is at least 2 tile units
 stays valid, keeps every vertex distinct and cannot collapse. Tiles at full detail then snap
-such parcels themselves (``app.ogc.tile_sql``); the others still go through ``ST_AsMVTGeom``.
+such parcels themselves (``app.ogc.tiles.sql``); the others still go through ``ST_AsMVTGeom``.
 An invalid parcel gets clearance 0, so it never takes that path.
 
 Revision ID: 0011_forest_tile_clearance

@@ -10,7 +10,8 @@ import pytest
 from typer.testing import CliRunner
 
 from app.cli import app as cli_app
-from app.db.cluster import (
+from app.settings import PROJECT_ROOT, ClusterSettings
+from devcluster.cluster import (
     MALLOC_TUNABLES,
     EmbeddedCluster,
     _copy_if_changed,
@@ -19,7 +20,6 @@ from app.db.cluster import (
     shapely_geos,
     system_geos_version,
 )
-from app.settings import PROJECT_ROOT, ClusterSettings
 
 
 @pytest.fixture
@@ -155,7 +155,7 @@ def test_cli_db_status_reports_the_embedded_cluster(scratch_cluster, monkeypatch
 
 
 def test_a_geos_that_cannot_be_copied_leaves_postgis_on_the_system_one(tmp_path, monkeypatch):
-    import app.db.cluster as cluster_module
+    import devcluster.cluster as cluster_module
 
     wheel, system = shapely_geos(), system_geos_version()
     if wheel is None or (system is not None and wheel.version <= system):

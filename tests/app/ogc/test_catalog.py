@@ -6,7 +6,7 @@ from sqlalchemy.orm import Session
 from app.deps import get_session
 from app.main import create_app
 from app.ogc.catalog import CATALOG
-from app.ogc.landing import CONFORMANCE
+from app.ogc.service.landing import CONFORMANCE
 from app.settings import PROJECT_ROOT, Settings
 from spatial.io.shapefile_fields import ABBREVIATIONS
 

@@ -6,7 +6,7 @@ from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from app.errors import InvalidParameter
-from app.ogc.cql2_text import parse_text
+from app.ogc.cql2.text import parse_text
 
 ITEMS = "/ogc/collections/{}/items"
 

@@ -2,7 +2,7 @@ import re
 
 from fastapi.testclient import TestClient
 
-from app.ogc.landing import CONFORMANCE
+from app.ogc.service.landing import CONFORMANCE
 
 
 def _rels(body: dict) -> dict[str, dict]:

@@ -7,10 +7,10 @@ import sqlalchemy as sa
 from sqlalchemy import Engine
 
 from app.ogc.catalog import CATALOG
-from app.ogc.tile_sql import tile_select
+from app.ogc.tiles.sql import tile_select
 
 # The generalised tile as it was made before: each cell's lon/lat square through ST_Transform
-# and ST_AsMVTGeom (the cell range as app.ogc.tile_sql selects it).
+# and ST_AsMVTGeom (the cell range as app.ogc.tiles.sql selects it).
 WITH_ST_ASMVTGEOM = sa.text(
     """
     WITH tile AS (

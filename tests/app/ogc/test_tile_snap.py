@@ -13,9 +13,9 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.ogc import tile_sql
 from app.ogc.catalog import CATALOG
-from app.ogc.tile_sql import M_PER_DEG_X, SNAP_SAFE_UNITS, tile_select
+from app.ogc.tiles import sql as tile_sql
+from app.ogc.tiles.sql import M_PER_DEG_X, SNAP_SAFE_UNITS, tile_select
 
 FOREST = CATALOG["forest"]
 UNSNAPPED = dataclasses.replace(FOREST, tile_clearance=None)

@@ -7,8 +7,7 @@ from pyproj import Transformer
 from sqlalchemy import Engine
 
 from app.ogc.catalog import CATALOG
-from app.ogc.fetch import fetch_tile
-from app.ogc.tile_sql import MVT_EXTENT, WEB_MERCATOR_WIDTH_M, tile_select
+from app.ogc.tiles.sql import MVT_EXTENT, WEB_MERCATOR_WIDTH_M, fetch_tile, tile_select
 
 TO_3857 = Transformer.from_crs(4326, 3857, always_xy=True)
 

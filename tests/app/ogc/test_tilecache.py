@@ -1,4 +1,4 @@
-from app.ogc.tilecache import TileCache
+from app.ogc.tiles.cache import TileCache
 
 
 def test_tile_cache_returns_what_was_stored():

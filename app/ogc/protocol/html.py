@@ -10,8 +10,9 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
-from app.ogc import fetch, links
-from app.ogc.query import FeatureQuery
+from app.ogc.features import fetch
+from app.ogc.features.query import FeatureQuery
+from app.ogc.protocol import links
 from app.settings import PROJECT_ROOT
 
 TEMPLATES_DIR = PROJECT_ROOT / "app" / "templates"

@@ -2,7 +2,7 @@
 
 Identifiers come only from :mod:`app.ogc.catalog`; every value is a bound parameter. Features
 leave PostgreSQL as finished GeoJSON text (``ST_AsGeoJSON`` inside one ``concat``), so Python
-only frames and streams bytes. Tile queries are in :mod:`app.ogc.tile_sql`.
+only frames and streams bytes. Tile queries are in :mod:`app.ogc.tiles.sql`.
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from app.ogc.catalog import Collection, Property, PropertyType
-from app.ogc.crs import OgcCrs
-from app.ogc.query import FeatureQuery
+from app.ogc.features.query import FeatureQuery
+from app.ogc.protocol.crs import OgcCrs
 from spatial.crs import WGS84
 
 

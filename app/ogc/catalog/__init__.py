@@ -2,7 +2,7 @@
 
 Every SQL identifier of the OGC endpoints, the downloads and the tiles comes from these objects;
 request text only selects among them by name. The site collections are in
-:mod:`app.ogc.catalog_sites`; the reference and registry layers are here.
+:mod:`app.ogc.catalog.sites`; the reference and registry layers are here.
 """
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from app.models.enums import (
     InfrastructureKind,
     InfrastructureStatus,
 )
-from app.ogc.catalog_sites import provenance, site_collections, sites
-from app.ogc.catalog_types import B, Collection, D, N, Property, PropertyType, S, TileGrid, prop
+from app.ogc.catalog.sites import provenance, site_collections, sites
+from app.ogc.catalog.types import B, Collection, D, N, Property, PropertyType, S, TileGrid, prop
 from app.repositories import NotFound
 
 __all__ = ["CATALOG", "Collection", "Property", "PropertyType", "get_collection"]

@@ -7,9 +7,9 @@ from typing import Annotated
 from fastapi import Depends, Path, Query, Request
 
 from app.deps import SettingsDep
-from app.ogc import query as q
 from app.ogc.catalog import Collection, get_collection
-from app.ogc.crs import CRS84_URI
+from app.ogc.features import query as q
+from app.ogc.protocol.crs import CRS84_URI
 
 CRS_HELP = f"CRS URI (default {CRS84_URI}); EPSG:4326, EPSG:3857 and VN-2000 TM-3 EPSG:9205–9218."
 

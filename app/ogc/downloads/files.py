@@ -15,10 +15,10 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 
 from app.errors import InvalidParameter
-from app.ogc import fetch
 from app.ogc.catalog import Collection, get_collection
-from app.ogc.crs import OgcCrs
-from app.ogc.query import FeatureQuery, RawQuery, build_query
+from app.ogc.features import fetch
+from app.ogc.features.query import FeatureQuery, RawQuery, build_query
+from app.ogc.protocol.crs import OgcCrs
 from app.repositories import NotFound
 from spatial.io.write import ExportFormat, ExportLayer, write_layers
 

@@ -8,10 +8,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Path, Query, Request, Response
 
 from app.deps import SessionDep
-from app.ogc import caching, fetch, html, links
 from app.ogc.catalog import Collection
-from app.ogc.params import FeatureQueryDep, ItemsQueryDep
-from app.ogc.query import FeatureQuery
+from app.ogc.features import fetch
+from app.ogc.features.params import FeatureQueryDep, ItemsQueryDep
+from app.ogc.features.query import FeatureQuery
+from app.ogc.protocol import caching, html, links
 from app.schemas.problem import problem_responses
 
 router = APIRouter(prefix="/ogc/collections", tags=["OGC API – Features"])

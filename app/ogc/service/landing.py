@@ -7,8 +7,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
 
-from app.ogc import html, links, openapi
-from app.ogc.query import check_known
+from app.ogc.features.query import check_known
+from app.ogc.protocol import html, links
+from app.ogc.service import openapi
 from app.schemas.problem import problem_responses
 
 router = APIRouter(prefix="/ogc", tags=["OGC API – Features"])

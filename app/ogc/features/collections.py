@@ -9,11 +9,12 @@ from fastapi.responses import JSONResponse
 from sqlalchemy.orm import Session
 
 from app.deps import SessionDep
-from app.ogc import fetch, html, links
 from app.ogc.catalog import CATALOG, Collection, Property, PropertyType
-from app.ogc.crs import CRS84_URI, crs_uris
-from app.ogc.params import CollectionDep
-from app.ogc.query import check_known
+from app.ogc.features import fetch
+from app.ogc.features.params import CollectionDep
+from app.ogc.features.query import check_known
+from app.ogc.protocol import html, links
+from app.ogc.protocol.crs import CRS84_URI, crs_uris
 from app.schemas.problem import problem_responses
 
 router = APIRouter(prefix="/ogc/collections", tags=["OGC API – Features"])

@@ -9,11 +9,13 @@ from fastapi.responses import JSONResponse
 
 from app.db.admission import CLIENT_CLOSED_REQUEST, ClientGone
 from app.deps import SessionDep
-from app.ogc import caching, fetch, links
 from app.ogc.catalog import Collection
-from app.ogc.params import CollectionDep
-from app.ogc.query import check_known
-from app.ogc.tilecache import TileCache
+from app.ogc.features import fetch
+from app.ogc.features.params import CollectionDep
+from app.ogc.features.query import check_known
+from app.ogc.protocol import caching, links
+from app.ogc.tiles import sql as tile_sql
+from app.ogc.tiles.cache import TileCache
 from app.repositories import NotFound
 from app.schemas.problem import problem_responses
 
@@ -236,7 +238,7 @@ async def get_tile(
             # A map that pans away drops the tiles it no longer shows; one whose client left
             # while it waited for a slot is not made at all.
             async with request.app.state.tiles_in_flight.entered(request.is_disconnected):
-                tile = await fetch.fetch_tile(request.app.state.read_pool, collection, z, x, y)
+                tile = await tile_sql.fetch_tile(request.app.state.read_pool, collection, z, x, y)
         except ClientGone:
             return Response(status_code=CLIENT_CLOSED_REQUEST)
         cache.put((collection.id, z, x, y), tile)

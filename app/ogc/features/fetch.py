@@ -1,4 +1,4 @@
-"""Run the :mod:`app.ogc.sql` builders on a session and return text, bytes or small records."""
+"""Run the item and export queries of :mod:`app.ogc.features.sql` and return text or records."""
 
 from __future__ import annotations
 
@@ -8,14 +8,12 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
-from psycopg_pool import AsyncConnectionPool
 from sqlalchemy.orm import Session
 
 from app import models
-from app.db.read_pool import AsyncConnection, fetch_one_prepared
-from app.ogc import sql, tile_sql
 from app.ogc.catalog import Collection
-from app.ogc.query import FeatureQuery
+from app.ogc.features import sql
+from app.ogc.features.query import FeatureQuery
 from app.repositories import NotFound
 
 STREAM_BATCH = 2000
@@ -105,20 +103,6 @@ def fetch_extent(session: Session, collection: Collection) -> Extent:
         first, last = session.execute(sql.temporal_extent_select(collection)).one()
         interval = (first, last)
     return Extent(bbox=bbox, interval=interval)
-
-
-async def fetch_tile(
-    pool: AsyncConnectionPool[AsyncConnection], collection: Collection, z: int, x: int, y: int
-) -> bytes:
-    """Return the Mapbox Vector Tile of one tile (empty bytes when no feature touches it).
-
-    One statement, awaited on a connection of the asyncio read pool (``app.db.read_pool``:
-    autocommit, no BEGIN/ROLLBACK), from SQL compiled once per collection and variant
-    (``tile_sql.compile_for_driver``) and prepared on each connection.
-    """
-    query = tile_sql.tile_select(collection, z, x, y)
-    row = await fetch_one_prepared(pool, query.driver.sql, query.driver_params())
-    return bytes(row[0] or b"") if row else b""
 
 
 def data_version(session: Session, collection: Collection) -> str:

@@ -15,9 +15,10 @@ from typing import Any
 import sqlalchemy as sa
 
 from app.errors import InvalidParameter
-from app.ogc import cql2, cql2_temporal
+from app.ogc import cql2
 from app.ogc.catalog import Collection, Property, PropertyType
-from app.ogc.crs import CRS84, OgcCrs, parse_crs
+from app.ogc.cql2 import temporal as cql2_temporal
+from app.ogc.protocol.crs import CRS84, OgcCrs, parse_crs
 from spatial.crs import WGS84
 
 # Parameters every items-like endpoint understands (queryable names come on top).

@@ -15,9 +15,9 @@ from shapely.errors import ShapelyError
 from shapely.geometry import box, shape
 from shapely.geometry.base import BaseGeometry
 
-from app.ogc.cql2_text import error
-from app.ogc.cql2_types import GEOMETRY, Node, ScalarCompiler, Typed
-from app.ogc.crs import OgcCrs
+from app.ogc.cql2.text import error
+from app.ogc.cql2.types import GEOMETRY, Node, ScalarCompiler, Typed
+from app.ogc.protocol.crs import OgcCrs
 from spatial.crs import WGS84
 
 FUNCTIONS = {

@@ -14,7 +14,7 @@ from app.models.enums import (
     SiteStatus,
     WastewaterStatus,
 )
-from app.ogc.catalog_types import DT, INT, A, B, Collection, D, N, Property, S, prop
+from app.ogc.catalog.types import DT, INT, A, B, Collection, D, N, Property, S, prop
 
 sites = models.Site.__table__
 zones = models.ZoneDetails.__table__

@@ -13,11 +13,13 @@ from fastapi.responses import FileResponse, StreamingResponse
 from starlette.background import BackgroundTask
 
 from app.deps import SessionDep
-from app.ogc import caching, exports, fetch
 from app.ogc.catalog import get_collection
-from app.ogc.crs import parse_crs
-from app.ogc.params import RawQueryDep, export_query
-from app.ogc.query import FeatureQuery, check_known
+from app.ogc.downloads import files as exports
+from app.ogc.features import fetch
+from app.ogc.features.params import RawQueryDep, export_query
+from app.ogc.features.query import FeatureQuery, check_known
+from app.ogc.protocol import caching
+from app.ogc.protocol.crs import parse_crs
 from app.schemas.problem import problem_responses
 from spatial.io.write import ExportFormat
 

@@ -1,0 +1,1 @@
+"""Downloads for GIS analysts: a collection or one site's bundle in five file formats."""

@@ -1,0 +1,1 @@
+"""Reading a collection: metadata, queryables, items and single features."""

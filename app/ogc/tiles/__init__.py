@@ -1,0 +1,1 @@
+"""OGC API – Tiles: Mapbox Vector Tiles of every collection (routes, SQL, in-process cache)."""
