@@ -1,8 +1,11 @@
-"""Load analysis SQL files once and run them with typed binds."""
+"""Load analysis SQL files once, for SQLAlchemy ``text()`` or for psycopg's cursor.
+
+SQLAlchemy parses every ``:name`` bind and renders the SQL for its psycopg dialect once per
+file: no bind markers are rewritten by hand, and nothing is compiled per request.
+"""
 
 from __future__ import annotations
 
-import re
 from functools import cache
 from pathlib import Path
 from typing import Any, Final
@@ -13,32 +16,82 @@ from geoalchemy2 import Geometry
 from geoalchemy2.shape import from_shape
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy.dialects.postgresql import ARRAY
+from sqlalchemy.dialects.postgresql import psycopg as pg_psycopg
 
 from spatial.analysis.prepared import fetch_prepared
 from spatial.crs import PROVINCE_ZONES
 
 _HERE = Path(__file__).parent
 GEOMETRY_4326 = Geometry(srid=4326)
-_BIND: Final = re.compile(r"(?<![:\w]):([a-z_][a-z0-9_]*)")
-"""A ``:name`` bind; ``::type`` casts are not binds."""
+TEXT_ARRAY = ARRAY(sa.Text)
+
+PSYCOPG_DIALECT: Final = pg_psycopg.dialect()  # type: ignore[no-untyped-call]  # (untyped)
+"""Renders ``%(name)s`` binds and doubles literal ``%``, as psycopg's cursor reads them."""
+
+_NAMED_DIALECT: Final = pg_psycopg.dialect(paramstyle="named")  # type: ignore[no-untyped-call]
+"""Renders ``:name`` binds again, for a ``text()`` clause."""
+
+
+class EwkbGeometry(sa.types.TypeDecorator[bytes]):
+    """An EPSG:4326 geometry bound as EWKB bytes (``ewkb_bind``), read by ``ST_GeomFromEWKB``.
+
+    psycopg sends ``bytes`` in binary, so the proposal reaches PostGIS with no text encoding
+    and no GeoAlchemy2 WKB -> WKT -> EWKT processing (bench/README.md).
+    """
+
+    impl = sa.LargeBinary
+    cache_ok = True
+
+    def bind_expression(self, bindvalue: Any) -> Any:
+        """Wrap the bind in ``ST_GeomFromEWKB``."""
+        return sa.func.ST_GeomFromEWKB(bindvalue)
+
+
+def zone_binds() -> dict[str, sa.BindParameter[Any]]:
+    """Return the province → VN-2000 TM-3 zone table as binds SQLAlchemy writes into the SQL.
+
+    ``:zone_provinces`` and ``:zone_srids`` (``spatial.crs.PROVINCE_ZONES``) become array
+    constants in the text: the table never changes while the server runs, and as list binds
+    psycopg dumped it element by element on every call (about 70 µs of CPU per proposal check,
+    bench/README.md).
+    """
+    return {
+        "zone_provinces": sa.bindparam(
+            "zone_provinces", list(PROVINCE_ZONES), type_=TEXT_ARRAY, literal_execute=True
+        ),
+        "zone_srids": sa.bindparam(
+            "zone_srids",
+            [int(srid) for srid in PROVINCE_ZONES.values()],
+            type_=ARRAY(sa.Integer),
+            literal_execute=True,
+        ),
+    }
+
+
+def render(sql_text: str, dialect: sa.Dialect, bind_types: dict[str, Any] | None = None) -> str:
+    """Return ``sql_text`` compiled by SQLAlchemy for ``dialect``, the zone table written in.
+
+    The binds are the ones SQLAlchemy's ``text()`` finds (``::type`` casts are not binds);
+    ``bind_types`` may give some a type, whose bind expression (``EwkbGeometry``) is rendered.
+    """
+    types = bind_types or {}
+    constants = zone_binds()
+    names = sa.text(sql_text).compile(dialect=dialect).params
+    binds = [
+        constants[name]
+        if name in constants
+        else sa.bindparam(name, type_=types.get(name), required=False)
+        for name in names
+    ]
+    clause = sa.text(sql_text).bindparams(*binds)
+    compiled = clause.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+    return compiled.string
 
 
 @cache
 def load(name: str) -> str:
-    """Return the text of ``<name>.sql`` beside this module, the constant tables written in.
-
-    ``:zone_provinces`` and ``:zone_srids`` (the province → TM-3 zone table of ``spatial.crs``)
-    become SQL array constants (``zone_constants``): the table never changes while the server
-    runs, and as list binds psycopg dumped it element by element on every call (about 70 µs of
-    CPU per proposal check, bench/README.md).
-    """
-    text = (_HERE / f"{name}.sql").read_text(encoding="utf-8")
-    constants = zone_constants()
-
-    def constant(match: re.Match[str]) -> str:
-        return constants.get(match.group(1), match.group(0))
-
-    return _BIND.sub(constant, text)
+    """Return the text of ``<name>.sql`` beside this module, the zone table written in."""
+    return render((_HERE / f"{name}.sql").read_text(encoding="utf-8"), _NAMED_DIALECT)
 
 
 def statement(name: str, **bind_types: Any) -> sa.TextClause:
@@ -57,24 +110,17 @@ def _statement(name: str, bind_types: tuple[tuple[str, Any], ...]) -> sa.TextCla
 
 
 def driver_sql(sql_text: str, geometry_binds: tuple[str, ...] = ()) -> str:
-    """Return SQL with ``:name`` binds rewritten in psycopg's ``%(name)s`` style.
+    """Return SQL in psycopg's ``%(name)s`` bind style, compiled by SQLAlchemy (``render``).
 
-    Geometry binds read EWKB bytes (``ewkb_bind``), sent in binary; literal ``%`` is doubled.
+    Geometry binds read EWKB bytes (``ewkb_bind``, ``EwkbGeometry``); literal ``%`` is doubled.
     Whole-line ``--`` comments are dropped: they are for readers, and psycopg caches the parsing
     of a query only up to 4 096 characters. For the hottest statements (a proposal check), run
-    through ``fetch_driver``: no SQLAlchemy text compilation and no GeoAlchemy2 WKB -> WKT ->
+    on psycopg's cursor: no SQLAlchemy compilation per call and no GeoAlchemy2 WKB -> WKT ->
     EWKT bind processing, about 0.8 ms of CPU per statement (bench/README.md).
     """
     lines = (line for line in sql_text.splitlines() if line.strip())
     code = "\n".join(line for line in lines if not line.lstrip().startswith("--"))
-
-    def bind(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name in geometry_binds:
-            return f"ST_GeomFromEWKB(%({name})b)"
-        return f"%({name})s"
-
-    return _BIND.sub(bind, code.replace("%", "%%"))
+    return render(code, PSYCOPG_DIALECT, dict.fromkeys(geometry_binds, EwkbGeometry()))
 
 
 @cache
@@ -96,17 +142,3 @@ def ewkb_bind(geom: BaseGeometry) -> bytes:
 def geometry_bind(geom: BaseGeometry) -> Any:
     """Return an EPSG:4326 geometry bind value."""
     return from_shape(geom, srid=4326)
-
-
-def _text_literal(value: str) -> str:
-    return "'" + value.replace("'", "''") + "'"
-
-
-def zone_constants() -> dict[str, str]:
-    """Return the province → VN-2000 TM-3 zone table as SQL array constants (``load``)."""
-    provinces = ", ".join(_text_literal(name) for name in PROVINCE_ZONES)
-    srids = ", ".join(str(int(srid)) for srid in PROVINCE_ZONES.values())
-    return {"zone_provinces": f"ARRAY[{provinces}]", "zone_srids": f"ARRAY[{srids}]"}
-
-
-TEXT_ARRAY = ARRAY(sa.Text)
