@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from app import models
+from app.db.stream import stream_rows
 from app.ogc.catalog import Collection
 from app.ogc.features import sql
 from app.ogc.features.query import FeatureQuery
@@ -61,29 +62,15 @@ def stream_features(session: Session, query: FeatureQuery) -> Iterator[list[str]
     """Yield Feature texts in batches while PostgreSQL produces them (constant memory).
 
     The statement runs once on the session's connection in libpq's chunked-rows mode
-    (psycopg ``Cursor.stream``): rows flow without a pause, as fast as ``COPY … TO STDOUT``,
-    and psycopg holds one chunk at a time. A server-side cursor stops PostgreSQL at every
-    ``FETCH`` until Python has sent the previous batch, which halved the rate (bench/README.md).
-    If the client goes away, psycopg cancels the query when the generator is closed.
+    (``app.db.stream``): a server-side cursor halved the rate (bench/README.md). If the client
+    goes away, psycopg cancels the query when the generator is closed.
     """
-    connection = session.connection()
-    compiled: Any = sql.items_select(query).compile(
-        dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
-    )
-    # The values as the dialect would send them (enum checks, geometry to EWKT, ...).
-    processors = compiled._bind_processors
-    params = {
-        name: processors[name](value) if name in processors else value
-        for name, value in compiled.construct_params().items()
-    }
-    driver: Any = connection.connection.driver_connection
     batch: list[str] = []
-    with driver.cursor() as cursor:
-        for (feature,) in cursor.stream(compiled.string, params, size=STREAM_BATCH):
-            batch.append(feature)
-            if len(batch) == STREAM_BATCH:
-                yield batch
-                batch = []
+    for (feature,) in stream_rows(session.connection(), sql.items_select(query), size=STREAM_BATCH):
+        batch.append(feature)
+        if len(batch) == STREAM_BATCH:
+            yield batch
+            batch = []
     if batch:
         yield batch
 
