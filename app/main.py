@@ -12,7 +12,6 @@ from fastapi.staticfiles import StaticFiles
 from app.db.admission import InFlight
 from app.db.engine import (
     make_engine,
-    make_read_engine,
     make_session_factory,
     server_database_url,
 )
@@ -46,7 +45,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             max_overflow=settings.pool.overflow,
         )
         app.state.engine = engine
-        app.state.read_engine = make_read_engine(engine)
         # Vector tiles and proposal checks: awaited on the event loop (app.db.read_pool).
         app.state.read_pool = make_read_pool(url, max_size=settings.pool.size)
         await app.state.read_pool.open()

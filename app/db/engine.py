@@ -77,15 +77,6 @@ def _ping_after_idle(engine: Engine, idle_ping_s: float) -> None:
             raise exc.DisconnectionError("pooled connection went stale while idle") from error
 
 
-def make_read_engine(engine: Engine) -> Engine:
-    """Return ``engine`` in autocommit mode, for requests that run one read-only statement.
-
-    Without a transaction there is no BEGIN before the statement nor ROLLBACK after it: a
-    single-statement answer (a proposal check) costs one round trip instead of three.
-    """
-    return engine.execution_options(isolation_level="AUTOCOMMIT")
-
-
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:
     """Return the session factory bound to ``engine``."""
     return sessionmaker(bind=engine, expire_on_commit=False)

@@ -244,7 +244,6 @@ async def check_proposal(
     try:
         done = await proposal_check.run_pooled(
             request.app.state.read_pool,
-            request.app.state.read_engine,
             request.app.state.checks_in_flight,
             data,
             file_name,

@@ -9,7 +9,7 @@ from typing import Final
 import anyio.to_thread
 from shapely import union_all
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Connection
 
 from app.db.admission import InFlight
 from app.schemas.analysis import (
@@ -157,11 +157,6 @@ def run(
     return build_report(conn, boundary, file_name)
 
 
-def pieces(conn: Connection, geom: BaseGeometry) -> list[proposal_conflicts.Piece]:
-    """Return the overlap pieces of a checked proposal (EPSG:4326)."""
-    return proposal_conflicts.pieces(conn, geom=geom)
-
-
 @dataclass(frozen=True)
 class CheckRun:
     """A checked proposal and, when asked for, its overlap pieces."""
@@ -178,14 +173,8 @@ async def _read(data: bytes, file_name: str, *, crs: str | None, max_bytes: int)
     )
 
 
-def _pieces_on(engine: Engine, geom: BaseGeometry) -> list[proposal_conflicts.Piece]:
-    with engine.connect() as conn:
-        return pieces(conn, geom)
-
-
 async def run_pooled(
     pool: proposal_conflicts.AsyncPool,
-    engine: Engine,
     in_flight: InFlight,
     data: bytes,
     file_name: str,
@@ -204,8 +193,8 @@ async def run_pooled(
     pool), each over a share of the forest parcels, so PostgreSQL uses every core for it.
     When other checks are running, the cores are busy anyway, so one statement answers it on
     one connection, which costs less CPU per check (bench/README.md). The overlap pieces, when
-    asked for, are read in a worker thread on ``engine`` (the autocommit read engine). Nothing
-    is written.
+    asked for, are one more statement on ``pool``, after the slot is given back. Nothing is
+    written.
     """
     boundary = await _read(data, file_name, crs=crs, max_bytes=max_bytes)
     geom = union_all(boundary.geometries)
@@ -219,4 +208,4 @@ async def run_pooled(
     checked = _report(found, boundary, file_name, geom)
     if not with_pieces:
         return CheckRun(checked, None)
-    return CheckRun(checked, await anyio.to_thread.run_sync(_pieces_on, engine, geom))
+    return CheckRun(checked, await proposal_conflicts.pieces_pooled(pool, geom=geom))

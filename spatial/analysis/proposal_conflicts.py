@@ -12,14 +12,7 @@ from psycopg_pool import AsyncConnectionPool
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import Connection
 
-from spatial.analysis._sql import (
-    GEOMETRY_4326,
-    driver_statement,
-    ewkb_bind,
-    fetch_driver,
-    geometry_bind,
-    statement,
-)
+from spatial.analysis._sql import driver_statement, ewkb_bind, fetch_driver
 from spatial.analysis.prepared import fetch_prepared_async
 
 AsyncPool = AsyncConnectionPool[psycopg.AsyncConnection[tuple[Any, ...]]]
@@ -155,7 +148,13 @@ class Piece:
     geometry_json: str
 
 
-def pieces(conn: Connection, *, geom: BaseGeometry) -> list[Piece]:
-    """Return the overlap pieces of a proposal (EPSG:4326) with forest, protected areas, sites."""
-    query = statement("proposal_pieces", geom=GEOMETRY_4326)
-    return [Piece(*row) for row in conn.execute(query, {"geom": geometry_bind(geom)})]
+async def pieces_pooled(pool: AsyncPool, *, geom: BaseGeometry) -> list[Piece]:
+    """Return the pieces of a proposal (EPSG:4326) on forest, protected areas and sites.
+
+    One statement on a connection of an asyncio pool, the proposal bound as EWKB bytes.
+    """
+    async with pool.connection() as conn:
+        rows = await fetch_prepared_async(
+            conn, driver_statement("proposal_pieces"), {"geom": ewkb_bind(geom)}
+        )
+    return [Piece(*row) for row in rows]

@@ -2,7 +2,7 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
-from app.db.engine import make_engine, make_read_engine
+from app.db.engine import make_engine
 from spatial.analysis.prepared import fetch_prepared
 
 PID = sa.text("SELECT pg_backend_pid()")
@@ -30,7 +30,7 @@ def test_a_connection_in_steady_use_is_not_pinged(database_url: str):
     sa.event.listen(engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
     try:
         for _ in range(3):
-            with make_read_engine(engine).connect() as conn:
+            with engine.connect() as conn:
                 conn.scalar(sa.text("SELECT 1 AS answer"))
         assert statements == ["SELECT 1 AS answer"] * 3
     finally:

@@ -8,7 +8,6 @@ from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from app.db.admission import InFlight
-from app.db.engine import make_read_engine
 from app.models.reference import ForestParcel
 from app.schemas.analysis import ProposalCheck
 from app.services import proposal_check
@@ -59,7 +58,6 @@ def test_a_check_gives_the_same_answer_alone_and_beside_another(engine: Engine, 
         async def check() -> proposal_check.CheckRun:
             return await proposal_check.run_pooled(
                 pool,
-                make_read_engine(engine),
                 in_flight,
                 BODY,
                 "p.geojson",
@@ -90,7 +88,6 @@ def test_a_large_upload_is_read_off_the_event_loop(engine: Engine, database_url:
     async def body(pool: Any) -> proposal_check.CheckRun:
         return await proposal_check.run_pooled(
             pool,
-            make_read_engine(engine),
             InFlight(1),
             padded,
             "big.geojson",

@@ -8,7 +8,6 @@ from shapely.geometry import Point, box
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
-from app.db.engine import make_read_engine
 from spatial.analysis import nearby, proposal_conflicts
 from spatial.crs import transform_geometry
 
@@ -51,8 +50,7 @@ def test_nearby_lists_features_within_the_distance(db_session: Session):
 def test_proposal_checked_concurrently_matches_one_connection(engine: Engine, database_url: str):
     # Committed demo data: the concurrent run reads through fresh pooled connections.
     near_tang_loong = box(104.12, 22.28, 104.16, 22.32)
-    read_engine = make_read_engine(engine)
-    with read_engine.connect() as conn:
+    with engine.connect() as conn:
         sequential = proposal_conflicts.run(conn, geom=near_tang_loong)
     concurrent = with_read_pool(
         database_url,
