@@ -1,9 +1,10 @@
 """An asyncio pool of autocommit psycopg connections for the hottest single-statement reads.
 
-Vector tiles are one prepared statement each. Run from a plain ``def`` endpoint, every tile paid
-for a hop to a worker thread and back, a SQLAlchemy pool checkout, and the worker thread's
-contention for the GIL with the event loop, which spread the latencies under load
-(bench/README.md). Here the statement is awaited on the event loop itself.
+Vector tiles, proposal checks and a check's overlap pieces are one prepared statement each.
+Run from a plain ``def`` endpoint, every tile paid for a hop to a worker thread and back, a
+SQLAlchemy pool checkout, and the worker thread's contention for the GIL with the event loop,
+which spread the latencies under load (bench/README.md). Here the statement is awaited on the
+event loop itself.
 
 Connections run with JIT off, as the engine's do (``app.db.engine``), in autocommit (no
 BEGIN/ROLLBACK around one statement), and one that has idled for more than ``IDLE_PING_S`` is

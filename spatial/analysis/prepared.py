@@ -1,4 +1,7 @@
-"""Run one prepared statement on a psycopg connection: beneath a SQLAlchemy one, or pooled."""
+"""Run one prepared statement on a psycopg connection: beneath a SQLAlchemy one, or pooled.
+
+Two of the ways to reach the database that ``app.db`` lists (``spatial`` never imports ``app``).
+"""
 
 from __future__ import annotations
 
@@ -11,11 +14,11 @@ import sqlalchemy as sa
 def fetch_prepared(conn: sa.Connection, sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
     """Run psycopg-style ``sql`` (``%(name)s`` binds) prepared on ``conn``; rows as tuples.
 
-    For the hottest statements (a proposal check, a vector tile): it skips SQLAlchemy's
-    compilation, cache lookup and result layer, about 0.3 ms of CPU per statement, more than
-    PostgreSQL needs for a z14 tile (bench/README.md). The statement runs inside whatever
-    transaction ``conn`` is in. A lost connection is invalidated, as SQLAlchemy would do, so the
-    pool never hands it out again.
+    For a hot statement that must run on a SQLAlchemy connection (the synchronous proposal
+    check): it skips SQLAlchemy's compilation, cache lookup and result layer, about 0.3 ms of
+    CPU per statement, more than PostgreSQL needs for a z14 tile (bench/README.md). The
+    statement runs inside whatever transaction ``conn`` is in. A lost connection is
+    invalidated, as SQLAlchemy would do, so the pool never hands it out again.
     """
     raw = cast("psycopg.Connection[tuple[Any, ...]]", conn.connection.dbapi_connection)
     try:
