@@ -1,16 +1,11 @@
-"""Indicative outlines and the synthetic demo forest layer (pure functions, no database).
+"""The synthetic demo forest layer: seeded, irregular, non-overlapping parcels (not real forest).
 
-Two things live here, both used only to build the demo data in ``data/geojson/``:
+:func:`generate_forest` generates a seeded, **synthetic** forest-land layer (no public forest-land
+polygons exist for Lào Cai or Lai Châu). Parcels are irregular, never overlap each other, cluster
+around given hotspots (the demo sites) and are sparse elsewhere.
 
-* :func:`indicative_outline` draws a regular polygon of a stated *geodesic* area at a point. It is
-  how a site with a known size but no published boundary is shown: an indicative shape, never a
-  survey.
-* :func:`generate_forest` generates a seeded, **synthetic** forest-land layer (no public forest-land
-  polygons exist for Lào Cai or Lai Châu). Parcels are irregular, never overlap each other, cluster
-  around given hotspots (the demo sites) and are sparse elsewhere.
-
-Geometry is built in metres in a local azimuthal-equidistant projection (AEQD) centred on the area
-being drawn and transformed to EPSG:4326 (lon/lat). Areas are geodesic on the WGS 84 ellipsoid.
+Blobs are drawn in metres in a local azimuthal-equidistant projection (AEQD) and transformed to
+EPSG:4326 (lon/lat); parcels are returned in EPSG:4326. Areas are geodesic on WGS 84, in hectares.
 """
 
 from __future__ import annotations
@@ -18,24 +13,18 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Final, Literal
 
 import numpy as np
 import shapely
-from pyproj import CRS, Geod, Transformer
 from shapely.geometry import MultiPoint, MultiPolygon, Point, Polygon, box
 from shapely.geometry.base import BaseGeometry
 from shapely.geometry.polygon import orient
 
+from spatial.synthetic.geodesy import M2_PER_HA, aeqd_transformers, geodesic_area_ha, reproject
+
 ForestCategory = Literal["special_use", "protection", "production"]
 ForestOrigin = Literal["natural", "planted"]
-
-GEOD: Final = Geod(ellps="WGS84")
-"""The WGS 84 ellipsoid used for every area and length here."""
-
-AREA_TOLERANCE_REL: Final = 1e-6
-"""Relative tolerance :func:`indicative_outline` iterates to (the contract is 1e-4, i.e. 0.01 %)."""
 
 DEFAULT_FOREST_BBOX: Final = (102.2, 21.3, 104.9, 22.9)
 """Lon/lat box (west, south, east, north) for background parcels: Lào Cai and Lai Châu."""
@@ -63,7 +52,6 @@ _NATURAL_SHARE: Final[dict[ForestCategory, float]] = {
     "production": 0.2,
 }
 _STAR_VERTICES: Final = 22
-_M2_PER_HA: Final = 10_000.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,81 +71,12 @@ class ForestParcel:
     geometry: Polygon | MultiPolygon
 
 
-@lru_cache(maxsize=4096)
-def aeqd_transformers(lon: float, lat: float) -> tuple[Transformer, Transformer]:
-    """Return (lon/lat → local AEQD metres, AEQD metres → lon/lat) centred on the point."""
-    aeqd = CRS.from_proj4(f"+proj=aeqd +lat_0={lat} +lon_0={lon} +datum=WGS84 +units=m")
-    forward = Transformer.from_crs("EPSG:4326", aeqd, always_xy=True)
-    inverse = Transformer.from_crs(aeqd, "EPSG:4326", always_xy=True)
-    return forward, inverse
-
-
-def reproject(geom: BaseGeometry, transformer: Transformer) -> BaseGeometry:
-    """Return ``geom`` with every coordinate passed through ``transformer`` (2D)."""
-
-    def _apply(xy: np.ndarray) -> np.ndarray:
-        xs, ys = transformer.transform(xy[:, 0], xy[:, 1])
-        return np.column_stack((xs, ys))
-
-    return shapely.transform(geom, _apply)
-
-
-def geodesic_area_ha(geom: BaseGeometry) -> float:
-    """Return the geodesic area of a lon/lat (Multi)Polygon on WGS 84, in hectares (unsigned)."""
-    area_m2, _perimeter_m = GEOD.geometry_area_perimeter(geom)
-    return abs(area_m2) / _M2_PER_HA
-
-
-def _regular_polygon_m(radius_m: float, vertices: int) -> Polygon:
-    """Return a regular polygon centred on (0, 0) in metres, first vertex due east, CCW."""
-    angles = np.arange(vertices) * (2.0 * math.pi / vertices)
-    return Polygon(np.column_stack((radius_m * np.cos(angles), radius_m * np.sin(angles))))
-
-
-def indicative_outline(lon: float, lat: float, area_ha: float, *, vertices: int = 24) -> Polygon:
-    """Return a regular polygon centred on (lon, lat) whose geodesic area is ``area_ha``.
-
-    The polygon is built in a local azimuthal-equidistant projection centred on the point (so the
-    vertices are equidistant from it on the ellipsoid), transformed to lon/lat, and its radius is
-    rescaled until the geodesic area (``pyproj.Geod(ellps="WGS84").geometry_area_perimeter``)
-    matches within 1e-6 (the contract is 0.01 %).
-
-    Args:
-        lon: Longitude of the centre, degrees (EPSG:4326).
-        lat: Latitude of the centre, degrees (EPSG:4326).
-        area_ha: Target geodesic area in hectares (> 0).
-        vertices: Number of vertices of the regular polygon (≥ 3).
-
-    Returns:
-        A valid lon/lat Polygon with a counter-clockwise exterior ring.
-
-    Raises:
-        ValueError: If ``area_ha`` is not positive or ``vertices`` is below 3.
-    """
-    if area_ha <= 0 or not math.isfinite(area_ha):
-        raise ValueError(f"area_ha must be a positive number, got {area_ha!r}")
-    if vertices < 3:
-        raise ValueError(f"vertices must be at least 3, got {vertices}")
-    _forward, inverse = aeqd_transformers(lon, lat)
-    target_m2 = area_ha * _M2_PER_HA
-    # Planar area of a regular n-gon of circumradius r is n/2 · r² · sin(2π/n).
-    radius_m = math.sqrt(2.0 * target_m2 / (vertices * math.sin(2.0 * math.pi / vertices)))
-    outline = Polygon()
-    for _ in range(20):
-        outline = orient(reproject(_regular_polygon_m(radius_m, vertices), inverse))
-        actual_ha = geodesic_area_ha(outline)
-        if abs(actual_ha - area_ha) <= AREA_TOLERANCE_REL * area_ha:
-            return outline
-        radius_m *= math.sqrt(area_ha / actual_ha)
-    raise ArithmeticError(f"indicative_outline did not converge for {area_ha} ha at {lon},{lat}")
-
-
 def _star_polygon_m(
     rng: np.random.Generator, centre_xy: tuple[float, float], area_ha: float
 ) -> Polygon:
     """Return an irregular star-shaped blob of roughly ``area_ha`` around a point (metres)."""
     angles = np.sort(rng.uniform(0.0, 2.0 * math.pi, _STAR_VERTICES))
-    mean_radius_m = math.sqrt(area_ha * _M2_PER_HA / math.pi)
+    mean_radius_m = math.sqrt(area_ha * M2_PER_HA / math.pi)
     # Smooth lobes (low harmonics) plus vertex noise make the outline look hand-drawn.
     phase1, phase2 = rng.uniform(0.0, 2.0 * math.pi, 2)
     lobes = 0.22 * np.sin(2 * angles + phase1) + 0.12 * np.sin(3 * angles + phase2)

@@ -1,0 +1,745 @@
+"""Curated facts behind the demo layers: named sites, decisions, areas, agencies and sources.
+
+CURATED FACTS, NOT CODE. Everything in this module was transcribed by hand from the provincial
+documents and the repositories named in each constant (see ``data/geojson/README.md`` for the
+sources and licences). ``scripts/build_demo_data.py`` only combines these facts with generated
+geometry; a fact is changed here and nowhere else. The next step (issue 14's sequel) moves them
+into reviewed data files.
+
+Provenance templates are ``str.format`` strings: the ``{names}`` in them are filled in with
+figures computed from the geometry.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Final
+
+# --- sources cited in provenance -------------------------------------------------------------
+SCT_KML: Final = (
+    "Trangsct/ccn-laocai unit-files/_tong-hop/ranh-gioi-kcn-ccn.kml "
+    "@7400965d5c1bf05fe7814c6c86e76a2bc146e919"
+)
+S2: Final = "Trangsct/ccn-laocai ccn-data.json @08a102bd9f47fac53069838d86217c21a025a5c8"
+REF12: Final = (
+    "Trangsct/skill-sct kccn-sct-vn/skills/kccn-sct-vn/references/12-danh-muc-kcn-ccn-lao-cai.md "
+    "@0ccee7a1658fc78a53efb0bf167753624bc1d902"
+)
+QD525: Final = (
+    "QĐ 525/QĐ-UBND 25/02/2026 (Phụ lục II/III; via Trangsct/skill-sct "
+    "kccn-sct-vn/skills/kccn-sct-vn/references/13-qd525-quy-hoach-tinh.md)"
+)
+KH134: Final = (
+    "Kế hoạch số 134/KH-UBND ngày 26/3/2026 của UBND tỉnh Lào Cai thực hiện Nghị quyết "
+    "34-NQ/TU ngày 27/12/2025 (shared/seeds/002_c5cc625c898d3d75.txt; number and date per "
+    "shared/data/sites-locations.md S4)"
+)
+SEED000: Final = (
+    "Kế hoạch của UBND tỉnh Lai Châu (3/2026) thực hiện Chiến lược phát triển ngành thép "
+    "(shared/seeds/000_7605e8d1b8786ed3.txt)"
+)
+BOUNDARIES_FILE: Final = "shared/data/kcn_ccn_laocai_boundaries.geojson"
+POINTS_FILE: Final = "shared/data/sites_named_points.geojson"
+COMMUNES_FILE: Final = "shared/data/admin_communes_2025_points.geojson"
+
+# --- status, legal basis, agencies -----------------------------------------------------------
+STATUS_FROM_VI: Final = {
+    "Đã thành lập": "established",
+    "Quy hoạch": "planned",
+    "Định hướng": "planned",
+}
+STATUS_OVERRIDES: Final = {
+    "KCN-TANG-LOONG": "converting_eco_industrial",  # KH 134 II.5
+    "KCN-DONG-PHO-MOI": "relocating",  # KH 134 II.4
+    "CCN-DONG-PHO-MOI": "relocating",
+    "CCN-SON-MAN": "relocating",
+    "CCN-DAM-HONG": "relocating",  # KH 134 V.9
+    "CCN-YEN-THE": "expanding",  # KH 134 V.10 ("mở rộng … Âu Lâu, Yên Thế, Thịnh Hưng, …")
+    "CCN-THINH-HUNG": "expanding",
+    "CCN-DONG-AN": "expanding",
+    "CCN-KHANH-YEN-THUONG": "expanding",
+    "CCN-AU-LAU": "expanding",
+}
+LA = "UBND tỉnh Lào Cai"
+YB = "UBND tỉnh Yên Bái"
+YB_INFERRED = (
+    "UBND tỉnh Yên Bái (inferred: CCN are established by the provincial People's Committee)"
+)
+UNKNOWN_ISSUER = "không nêu trong nguồn (source gives the number only)"
+# (number, ISO date or None, issuer, where the number comes from)
+LEGAL_BASIS: Final[dict[str, tuple[str, str | None, str, str]]] = {
+    "CCN-DONG-PHO-MOI": ("2968/QĐ-UBND", "2016-09-09", LA, "sites-locations.md; " + S2),
+    "CCN-SON-MAN": ("2967/QĐ-UBND", "2016-09-09", LA, "sites-locations.md; " + S2),
+    "CCN-KHANH-YEN-THUONG": ("2971/QĐ-UBND", "2016-09-09", LA, "sites-locations.md; " + S2),
+    "CCN-PHO-RANG": ("2972/QĐ-UBND", "2016-09-09", LA, S2),
+    "CCN-THONG-NHAT-1": ("298/QĐ-UBND", "2025-02-20", LA, "sites-locations.md; " + S2),
+    "CCN-THINH-HUNG": ("106/QĐ-UBND", "2009-09-05", UNKNOWN_ISSUER, "sites-locations.md; " + S2),
+    "CCN-PHU-THINH-1": ("1689/QĐ-UBND", "2022-09-28", YB_INFERRED, S2),
+    "CCN-PHU-THINH-2": ("1454/QĐ-UBND", "2022-08-24", YB_INFERRED, S2),
+    "CCN-PHU-THINH-3": ("2220/QĐ-UBND", "2023-11-27", YB_INFERRED, S2),
+    "CCN-MINH-QUAN": ("2364/QĐ-UBND", "2019-10-18", YB_INFERRED, "sites-locations.md; " + S2),
+    "CCN-Y-CAN": ("949/QĐ-UBND", "2025-05-06", YB_INFERRED, S2),
+    "CCN-BAO-DAP": ("1583/QĐ-UBND", "2008-10-10", UNKNOWN_ISSUER, S2),
+    "CCN-YEN-THE": ("346/QĐ-UBND", None, UNKNOWN_ISSUER, "sites-locations.md; " + S2),
+    "CCN-TAY-CAU-MAU-A": ("1992/QĐ-UBND", None, UNKNOWN_ISSUER, S2),
+    "CCN-DONG-AN": ("1934/QĐ-UBND", None, UNKNOWN_ISSUER, S2),
+    "CCN-BAC-VAN-YEN": ("667/QĐ-UBND", None, UNKNOWN_ISSUER, S2),
+    "KCN-BAN-QUA": ("2170/QĐ-UBND", "2026-06-23", LA, REF12),
+    "KCN-PHU-XUAN": ("2336/QĐ-UBND", "2026-07-02", "Chủ tịch UBND tỉnh Lào Cai", REF12),
+    "KCN-PHU-XUAN-1": ("2338/QĐ-UBND", "2026-07-02", "Chủ tịch UBND tỉnh Lào Cai", REF12),
+    "KCN-VO-LAO-TOAN-KHU": ("2463/QĐ-UBND", "2026-07-16", LA, REF12),
+    "KCN-VO-LAO-GD1": ("2463/QĐ-UBND", "2026-07-16", LA, REF12),
+}
+DEFAULT_LEGAL_BASIS: Final = ("525/QĐ-UBND", "2026-02-25", LA, QD525)
+KH134_BASIS: Final = ("134/KH-UBND", "2026-03-26", LA, KH134)
+KCN_AGENCY_BY_FORMER_PROVINCE: Final = {
+    "10": "Ban Quản lý Khu kinh tế tỉnh Lào Cai",
+    "15": "Ban Quản lý các Khu công nghiệp tỉnh Lào Cai",
+}
+# CCN whose infrastructure investor (chủ đầu tư) is the commune People's Committee, per S2.
+CCN_AGENCY: Final = {
+    "CCN-DAM-HONG": "UBND phường Yên Bái, UBND phường Văn Phú",
+    "CCN-AU-LAU": "UBND phường Âu Lâu",
+    "CCN-THINH-HUNG": "UBND xã Yên Bình",
+    "CCN-YEN-THE": "UBND xã Lục Yên",
+    "CCN-BAO-DAP": "UBND xã Trấn Yên",
+    "CCN-TAY-CAU-MAU-A": "UBND xã Mậu A",
+    "CCN-DONG-AN": "UBND xã Đông Cuông",
+    "CCN-BAC-VAN-YEN": "UBND xã Đông Cuông",
+    "CCN-DONG-PHO-MOI": "UBND phường Lào Cai",
+    "CCN-SON-MAN": "UBND phường Lào Cai",
+    "CCN-PHO-RANG": "UBND xã Bảo Yên",
+    "CCN-KHANH-YEN-THUONG": "UBND xã Văn Bàn",
+}
+# Occupancy (tyLeLapDay, %) as published in S2; KCN values from the S2 descriptions ("lấp đầy …").
+OCCUPANCY_PCT: Final = {
+    "KCN-TANG-LOONG": 85.0,
+    "KCN-PHIA-NAM": 91.54,
+    "KCN-AU-LAU": 84.15,
+    "KCN-MINH-QUAN": 94.65,
+    "CCN-DAM-HONG": 100.0,
+    "CCN-AU-LAU": 86.83,
+    "CCN-THINH-HUNG": 87.75,
+    "CCN-PHU-THINH-1": 0.0,
+    "CCN-PHU-THINH-2": 0.0,
+    "CCN-PHU-THINH-3": 0.0,
+    "CCN-YEN-THE": 40.24,
+    "CCN-BAO-DAP": 23.29,
+    "CCN-MINH-QUAN": 0.0,
+    "CCN-Y-CAN": 0.0,
+    "CCN-TAY-CAU-MAU-A": 45.55,
+    "CCN-DONG-AN": 48.35,
+    "CCN-BAC-VAN-YEN": 88.05,
+    "CCN-DONG-PHO-MOI": 100.0,
+    "CCN-SON-MAN": 98.4,
+    "CCN-PHO-RANG": 30.6,
+    "CCN-KHANH-YEN-THUONG": 35.0,
+    "CCN-THONG-NHAT-1": 0.0,
+}
+WASTEWATER_STATUS: Final = {
+    "CCN-AU-LAU": "none"
+}  # S2: "chưa có hệ thống xử lý nước thải tập trung"
+# Bare commune names in the SCT file → 2025 unit with its type (REF12, S2 for those not prefixed
+# anywhere in the SCT file or the named points).
+COMMUNE_PREFIX_EXTRA: Final = {
+    "Xuân Ái": "Xã Xuân Ái",
+    "Bảo Ái": "Xã Bảo Ái",
+    "Văn Chấn": "Xã Văn Chấn",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class IndicativeSite:
+    """A named site without a published outline, drawn as a regular polygon at a point."""
+
+    code: str
+    name: str
+    kind: str
+    point_id: str | None  # site_id in sites_named_points.geojson, or None for a commune point
+    commune_point: str | None  # commune name in admin_communes_2025_points.geojson
+    planned_area_ha: float | None
+    drawn_area_ha: float
+    status: str
+    communes: tuple[str, ...]
+
+
+INDICATIVE_SITES: Final = (
+    IndicativeSite(
+        "KCN-DONG-PHO-MOI",
+        "KCN Đông Phố Mới",
+        "industrial_zone",
+        "kcn-dong-pho-moi",
+        None,
+        100.0,
+        100.0,
+        "relocating",
+        ("Phường Lào Cai",),
+    ),
+    IndicativeSite(
+        "CCN-DONG-PHO-MOI",
+        "CCN Đông Phố Mới",
+        "industrial_cluster",
+        "ccn-dong-pho-moi",
+        None,
+        3.5,
+        3.5,
+        "relocating",
+        ("Phường Lào Cai",),
+    ),
+    IndicativeSite(
+        "CCN-SON-MAN",
+        "CCN Sơn Mãn",
+        "industrial_cluster",
+        "ccn-son-man",
+        None,
+        7.5,
+        7.5,
+        "relocating",
+        ("Phường Lào Cai",),
+    ),
+    IndicativeSite(
+        "CCN-THONG-NHAT",
+        "CCN Thống Nhất",
+        "industrial_cluster",
+        "ccn-thong-nhat",
+        None,
+        35.0,
+        35.0,
+        "planned",
+        ("Xã Gia Phú",),
+    ),
+    IndicativeSite(
+        "KCN-THONG-NHAT",
+        "KCN Thống Nhất",
+        "industrial_zone",
+        "kcn-thong-nhat",
+        None,
+        150.0,
+        150.0,
+        "planned",
+        ("Xã Gia Phú",),
+    ),
+    IndicativeSite(
+        "KCN-BAT-XAT",
+        "KCN Bát Xát",
+        "industrial_zone",
+        None,
+        "Bát Xát",
+        76.0,
+        76.0,
+        "planned",
+        ("Xã Bát Xát",),
+    ),
+    IndicativeSite(
+        "MINE-DONG-PAO",
+        "Mỏ đất hiếm Đông Pao",
+        "mining_site",
+        "mine-dong-pao",
+        None,
+        132.0,
+        132.0,
+        "established",
+        ("Xã Khun Há",),
+    ),
+    IndicativeSite(
+        "MINE-MIT-NOI",
+        "Mỏ sắt Mít Nọi",
+        "mining_site",
+        "mine-mit-noi",
+        None,
+        None,
+        100.0,
+        "planned",
+        ("Xã Pắc Ta",),
+    ),
+)
+EXTRA_QA: Final = {
+    "KCN-BAT-XAT": (
+        f"{S2} gives 22.5422 N, 103.89 E for KCN Bát Xát, identical to its CCN Bát Xát point "
+        "(placeholder); the 2025 commune point was used instead"
+    ),
+    "MINE-MIT-NOI": "size is a placeholder: nominal 100 ha, no public licence or deposit area",
+}
+PROVINCE_OF_INDICATIVE: Final = {"MINE-DONG-PAO": "Lai Châu", "MINE-MIT-NOI": "Lai Châu"}
+
+MINING_DETAILS: Final[dict[str, dict[str, Any]]] = {
+    "MINE-DONG-PAO": {
+        "mineral": "đất hiếm (rare earths)",
+        "licence_number": None,
+        "licence_status": "licensed",
+        "licensed_capacity": "10,000 t REO/yr (design capacity)",
+        "offtake_contract": False,
+        "offtake_contract_ref": None,
+        "rehabilitation_deposit_bn_vnd": None,
+    },
+    "MINE-MIT-NOI": {
+        "mineral": "quặng sắt (iron ore)",
+        "licence_number": None,
+        "licence_status": "none",
+        "licensed_capacity": None,
+        "offtake_contract": False,
+        "offtake_contract_ref": None,
+        "rehabilitation_deposit_bn_vnd": None,
+    },
+}
+MINING_PROVENANCE: Final = {
+    "MINE-DONG-PAO": (
+        "Licence facts per shared/data/sites-locations.md S5 (thesaigontimes.vn / VnExpress: mine "
+        ">132 ha, licensed 12/2014 to Lai Châu–VIMICO Rare Earth JSC for 30 years; "
+        "kienthuc.net.vn: "
+        "10,000 t REO/yr design); licence number not public; no offtake contract recorded in our "
+        "sources. Commune per S6 (Bản Hon + Khun Há → xã Khun Há)."
+    ),
+    "MINE-MIT-NOI": (
+        f"{SEED000} §III.2.2, §IV.2: controlled exploitation, and no mining licence before a "
+        "feasible offtake is shown, so no licence and no offtake contract; the Sở Nông nghiệp và "
+        "Môi trường handles EIA, licensing, land lease and forest conversion (§V.3)."
+    ),
+}
+
+
+# --- relocation areas (KH 134) ---------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class RailwayRelocation:
+    """A relocation ordered for the railway (KH 134 II.4), drawn as its destination's outline."""
+
+    code: str
+    name: str
+    moved_from: str
+    moved_to: str
+    households_planned: int | None
+
+
+RAILWAY_RELOCATIONS: Final = (
+    RailwayRelocation(
+        "RELOC-KCN-DONG-PHO-MOI-BAT-XAT",
+        "Di dời KCN Đông Phố Mới → KCN Bát Xát",
+        "KCN-DONG-PHO-MOI",
+        "KCN-BAT-XAT",
+        84,
+    ),
+    RailwayRelocation(
+        "RELOC-CCN-DONG-PHO-MOI-THONG-NHAT",
+        "Di dời CCN Đông Phố Mới → CCN Thống Nhất",
+        "CCN-DONG-PHO-MOI",
+        "CCN-THONG-NHAT",
+        None,
+    ),
+    RailwayRelocation(
+        "RELOC-CCN-SON-MAN-THONG-NHAT",
+        "Di dời CCN Sơn Mãn → CCN Thống Nhất",
+        "CCN-SON-MAN",
+        "CCN-THONG-NHAT",
+        None,
+    ),
+)
+
+
+RAILWAY_HOUSEHOLDS_NOTE: Final = (
+    " households_planned 84 = households sent land-recovery notices for the KCN Đông Phố "
+    "Mới relocation (July 2026 progress report, sites-locations.md S4)."
+)
+RAILWAY_PROVENANCE: Final = (
+    "Relocation ordered by " + KH134 + ", mục II.4 (Lào Cai–Hà Nội–Hải Phòng railway; complete "
+    "in Q4 2026); destination per " + QD525 + ". Indicative outline: the same regular "
+    "{vertices}-gon as the destination site {target} (drawn at its best-known "
+    "point); not a survey.{households_note}"
+)
+RAILWAY_AGENCY: Final = "UBND phường Lào Cai"
+RAILWAY_DEADLINE: Final = "2026-12-31"
+RAILWAY_QA: Final = "outline deliberately identical to the destination site outline"
+
+
+@dataclass(frozen=True, slots=True)
+class RelocationArea:
+    """A relocation or resettlement area of KH 134 with no published outline of its own."""
+
+    code: str
+    name: str
+    status: str
+    communes: tuple[str, ...]
+    managing_agency: str
+    moved_from: str | None
+    moved_to: str | None
+    households_planned: int | None
+    deadline: str | None
+    drawn_area_ha: float
+    location_confidence: str
+    qa_flags: str
+    provenance: str  # template: {vertices}, and {offset_m} {bearing} when placed next to a site
+
+
+TANG_LOONG_RESETTLEMENT: Final = RelocationArea(
+    "RELOC-TANG-LOONG-ECO",
+    "Khu tái định cư chuyển đổi KCN Tằng Loỏng sinh thái",
+    "planned",
+    ("Xã Tằng Loỏng",),
+    "Ban Quản lý Khu kinh tế tỉnh Lào Cai",
+    "KCN-TANG-LOONG",
+    None,
+    400,
+    None,
+    20.0,
+    "very_low",
+    "placeholder location and size; households_planned is the lower bound of 'trên 400 hộ'",
+    KH134 + ", mục II.5: convert KCN Tằng Loỏng to an eco-industrial park together with "
+    "relocating 'trên 400 hộ dân' (more than 400 households; 400 is the lower bound). The "
+    "resettlement site is not published: LOCATION AND SIZE ARE PLACEHOLDERS. Indicative "
+    "outline: regular {vertices}-gon of 20 ha whose centre lies {offset_m:.0f} m from "
+    "the KCN centroid on bearing {bearing:.0f}° (the compass bearing needing the smallest "
+    "offset to clear every site outline), i.e. adjacent to and not overlapping KCN Tằng "
+    "Loỏng; not a survey.",
+)
+TANG_LOONG_ANCHOR: Final = "KCN-TANG-LOONG"
+"""The site the Tằng Loỏng resettlement area is drawn next to (placeholder location)."""
+
+DAM_HONG_RELOCATION: Final = RelocationArea(
+    "RELOC-CCN-DAM-HONG",
+    "Phương án di dời CCN Đầm Hồng",
+    "planned",
+    ("Phường Yên Bái", "Phường Văn Phú"),
+    "UBND phường Yên Bái",
+    "CCN-DAM-HONG",
+    None,
+    None,
+    "2026-12-31",
+    16.0,
+    "medium",
+    "overlaps CCN-DAM-HONG by design (drawn at the CCN's own point at its planned 16 ha)",
+    KH134 + ", mục V.9: UBND phường Yên Bái, with UBND phường Văn Phú, prepares the plan and "
+    "road-map to relocate CCN Đầm Hồng; plan approval within 2026 (deadline = 2026-12-31). "
+    "Indicative outline: regular {vertices}-gon of the CCN's planned 16 ha "
+    "(" + QD525 + ") centred on the label point of its published provisional outline "
+    "(" + POINTS_FILE + " 'ccn-dam-hong', confidence medium), which covers only 5.1 "
+    "ha; it therefore "
+    "overlaps CCN-DAM-HONG by design. Destination not decided. Not a survey.",
+)
+DAM_HONG_POINT: Final = "ccn-dam-hong"
+"""The named point (sites_named_points.geojson) the Đầm Hồng relocation area is drawn at."""
+
+
+# --- published outlines (SCT boundary file) --------------------------------------------------
+
+SURVEYED_QUALITIES: Final = frozenset(
+    {
+        "official_coordinate_table",
+        "investor_proposal_coordinate_table",
+        "coordinate_table_corrected_by_publisher",
+    }
+)
+"""SCT ``geometry_quality`` values taken from a coordinate table (``geometry_source`` surveyed)."""
+
+AREA_NAMES_NOT_COMMUNES: Final = {
+    "Vùng Thượng Văn Yên": "'Vùng Thượng Văn Yên' is an area name, not a 2025 commune",
+}
+PUBLISHED_PROVENANCE: Final = (
+    "Outline as published by Sở Công Thương tỉnh Lào Cai (" + SCT_KML + "; VN-2000 KTT 104°45′ "
+    "converted to WGS84 by the publisher), via " + BOUNDARIES_FILE + "; geometry_quality "
+    "{quality}; geodesic area {area_ha:.2f} ha vs planned "
+    "{planned_area_ha} ha. Planned area and commune from " + QD525 + ". "
+    "{legal_note} {details_note}"
+)
+DEFAULT_PROVINCE: Final = "Lào Cai"
+INDICATIVE_AGENCY: Final = {"MINE-MIT-NOI": "Sở Nông nghiệp và Môi trường tỉnh Lai Châu"}
+INDICATIVE_FORMER_PROVINCE: Final = "10"
+"""GSO code of the former province whose KCN board manages the indicative KCN (former Lào Cai)."""
+
+
+# --- clearance parcels (SYNTHETIC; the sites are those under clearance in 2026) ---------------
+
+
+# site code → (handed_over, cleared, compensating) share of the site's area; the rest not_started.
+CLEARANCE_SHARES: Final = {
+    "KCN-TANG-LOONG": (0.06, 0.00, 0.08),
+    "CCN-THONG-NHAT-1": (0.07, 0.85, 0.05),
+    "CCN-PHU-THINH-1": (0.00, 0.20, 0.55),
+    "CCN-PHU-THINH-2": (0.04, 0.80, 0.12),
+    "CCN-PHU-THINH-3": (0.07, 0.50, 0.30),
+    "KCN-PHIA-NAM": (0.07, 0.02, 0.10),
+    "KCN-MINH-QUAN": (0.05, 0.05, 0.25),
+    "KCN-AU-LAU": (0.08, 0.05, 0.20),
+    "KCN-TRAN-YEN": (0.35, 0.03, 0.30),
+    "KCN-BAN-QUA": (0.45, 0.40, 0.10),
+    "CCN-MINH-QUAN": (0.00, 0.06, 0.20),
+}
+CLEARANCE_PROVENANCE: Final = (
+    "SYNTHETIC: seeded subdivision (Voronoi cells of random points, seed {seed}) of the site "
+    "outline, generated by scripts/build_demo_data.py for demonstration. Statuses, dates and "
+    "areas are invented and are NOT official figures; no parcel-level clearance data is public. "
+    "Sites: KCN/CCN under land clearance in 2026 per shared/data/sites-locations.md (S2, S4); "
+    "totals are of the same order as the July 2026 figures reported under {kh134} (S4: ~500 ha "
+    "cleared, ~280 ha clean land) but are not claimed to match them."
+)
+
+
+# --- infrastructure (KH 134 mục IV.1) ---------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Road:
+    """A road item of KH 134 mục IV.1 drawn as an indicative straight line."""
+
+    code: str
+    site_code: str
+    name: str
+    status: str
+    length_km: float
+    state_bn_vnd: float
+    legal_basis: str
+    note: str
+    bearing_deg: float
+    direction_vi: str
+
+
+ROADS: Final = (
+    Road(
+        "INFRA-ROAD-IC18-CCN-THONG-NHAT-1",
+        "CCN-THONG-NHAT-1",
+        "Đường trục nối từ IC 18 đường cao tốc Nội Bài - Lào Cai đến CCN Thống Nhất",
+        "under_construction",
+        2.6,
+        210.0,
+        "Quyết định số 1955/QĐ-UBND ngày 19/6/2026 của UBND tỉnh Lào Cai (as printed in KH 134)",
+        "Quy mô 2,6 km, tổng mức đầu tư 210 tỷ đồng, hiện đang triển khai (KH 134 mục IV.1). "
+        "The decision date 19/6/2026 printed in KH 134 (issued 26/3/2026) is later than the plan "
+        "itself, possibly a typo (flagged in Trangsct/skill-sct kccn-sct-vn CHANGELOG v1.9.0). "
+        "S2 names this road as the IC18 connection to CCN Thống Nhất 1 (expected completion "
+        "6/2027).",
+        45.0,
+        "north-east",
+    ),
+    Road(
+        "INFRA-ROAD-QL4E-CCN-THONG-NHAT-1",
+        "CCN-THONG-NHAT-1",
+        "Đường kết nối Quốc lộ 4E đến CCN Thống Nhất 1",
+        "planned",
+        1.2,
+        130.0,
+        "Tờ trình số 20/TTr-BGT ngày 4/2/2026 của Ban QLDA Đầu tư xây dựng công trình giao thông "
+        "tỉnh Lào Cai (đề nghị thẩm định, phê duyệt chủ trương đầu tư)",
+        "Quy mô 1,2 km, tổng mức đầu tư 130 tỷ đồng (KH 134 mục IV.1); investment policy proposed, "
+        "not yet approved in the source.",
+        225.0,
+        "south-west",
+    ),
+    Road(
+        "INFRA-ROAD-PHU-THINH-MAIN",
+        "CCN-PHU-THINH-1",
+        "Đường trục chính cụm công nghiệp Phú Thịnh",
+        "under_construction",
+        2.9,
+        208.0,
+        "Quyết định số 898/QĐ-UBND ngày 02/6/2023 của UBND tỉnh Yên Bái; điều chỉnh chủ trương "
+        "đầu tư tại Tờ trình số 562-TTr/ĐU ngày 13/3/2026 của Đảng ủy UBND tỉnh Lào Cai",
+        "Quy mô 2,9 km; tổng mức đầu tư 173 tỷ đồng (QĐ 898/QĐ-UBND 02/6/2023) đang điều chỉnh "
+        "tăng lên 208 tỷ đồng (+35 tỷ) theo Tờ trình 562-TTr/ĐU 13/3/2026; hiện đang triển khai "
+        "(KH 134 mục IV.1). Capital shown is the adjusted 208 bn VND.",
+        0.0,
+        "north (towards CCN Phú Thịnh 2 and 4)",
+    ),
+)
+KCN_WORKS: Final = (
+    ("KCN-TANG-LOONG", 70.0),
+    ("KCN-PHIA-NAM", 70.0),
+    ("KCN-MINH-QUAN", 68.0),
+    ("KCN-AU-LAU", 77.0),
+)
+
+ROAD_PROVENANCE: Final = (
+    "Road item of " + KH134 + ", mục IV.1. Indicative geometry: a straight geodesic line of the "
+    "stated {length_km} km starting at the edge of {site_code} "
+    "(" + BOUNDARIES_FILE + ") and heading {direction_vi} (bearing {bearing_deg:.0f}°). "
+    "The direction is a placeholder chosen by us; the real alignment is not published."
+)
+KCN_WORKS_NAME: Final = "Hoàn thiện hạ tầng kỹ thuật {name}"
+KCN_WORKS_STATUS: Final = "approved"
+KCN_WORKS_LEGAL_BASIS: Final = (
+    "Quyết định số 1902/QĐ-UBND ngày 16/6/2025 và Quyết định số 2339/QĐ-UBND ngày "
+    "12/12/2025 của UBND tỉnh Lào Cai (bố trí kế hoạch vốn)"
+)
+KCN_WORKS_NOTE: Final = (
+    "Hoàn thiện hạ tầng kỹ thuật KCN, tổng 285 tỷ đồng vốn ngân sách cho 4 KCN: "
+    "Tằng Loỏng "
+    "70, phía Nam 70, Minh Quân 68, Âu Lâu 77 tỷ đồng; đã được UBND tỉnh bố trí "
+    "kế hoạch "
+    "vốn (KH 134 mục IV.1)."
+)
+KCN_WORKS_PROVENANCE: Final = (
+    "Capital item of " + KH134 + ", mục IV.1. Geometry = the whole published outline of "
+    "{site_code} (" + BOUNDARIES_FILE + ") as a MultiPolygon, standing in for works whose "
+    "footprint is not published; indicative only."
+)
+
+
+# --- plan targets (KH 134 mục II, quoted from shared/seeds/002) -------------------------------
+
+PLAN_TARGET_SOURCE: Final = (
+    "Kế hoạch số 134/KH-UBND ngày 26/3/2026 của UBND tỉnh Lào Cai thực hiện Nghị quyết số "
+    "34-NQ/TU ngày 27/12/2025 về phát triển các khu, cụm công nghiệp năm 2026, mục {item}"
+)
+PLAN_TARGET_SCOPE: Final = "Lào Cai"
+# (code, title_vi, title_en, item, unit, target_value, deadline, metric)
+PLAN_TARGETS: Final[tuple[tuple[str, str, str, str, str, int, str, str], ...]] = (
+    (
+        "NEW-ZONE-AREA-2026",
+        "Thành lập mới khoảng trên 500ha các khu, cụm công nghiệp",
+        "Establish about 500+ ha of new industrial zones and clusters",
+        "II.2",
+        "ha",
+        500,
+        "2026-12-31",
+        "new_zone_cluster_area_ha",
+    ),
+    (
+        "CLEARED-LAND-2026",
+        "Hoàn thiện ít nhất 500ha mặt bằng sạch để thu hút các nhà đầu tư thứ cấp",
+        "Complete at least 500 ha of cleared land (mặt bằng sạch) for secondary investors",
+        "II.3",
+        "ha",
+        500,
+        "2026-12-31",
+        "cleared_land_ha",
+    ),
+    (
+        "RELOCATIONS-2026",
+        "Hoàn thành di dời 01 khu công nghiệp (Đông Phố Mới) và 02 cụm công nghiệp "
+        "(Đông Phố Mới "
+        "và Sơn Mãn)",
+        "Complete the relocation of 1 industrial zone (Đông Phố Mới) and 2 clusters (Đông Phố "
+        "Mới, Sơn Mãn), within Q4 2026",
+        "II.4",
+        "count",
+        3,
+        "2026-12-31",
+        "relocations_completed",
+    ),
+    (
+        "KCN-WASTEWATER-2026",
+        "Tỷ lệ các khu công nghiệp có công trình xử lý nước thải tập trung đạt chuẩn 100%",
+        "100 % of industrial zones with a compliant central wastewater treatment plant, built "
+        "within 2026",
+        "II.6",
+        "pct",
+        100,
+        "2026-12-31",
+        "kcn_compliant_wastewater_pct",
+    ),
+    (
+        "DIGITAL-SUPPORT-2026",
+        "Ít nhất 30% doanh nghiệp trong các khu, cụm công nghiệp được hỗ trợ ứng "
+        "dụng công nghệ "
+        "cao, chuyển đổi số",
+        "At least 30 % of enterprises in zones and clusters supported to adopt high technology "
+        "and digital transformation",
+        "II.7",
+        "pct",
+        30,
+        "2026-12-31",
+        "enterprises_digital_support_pct",
+    ),
+)
+
+
+# --- reference layers (copied with their properties) ----------------------------------------
+
+ADMIN_LICENSE: Final = (
+    "GPL-3.0 (licence of the daohoangson/dvhcvn repository; no separate data licence stated; "
+    "geometry published by gis.chinhphu.vn)"
+)
+ADMIN_PROVENANCE: Final = (
+    "{file} (SOURCES.md §{section}): {what} from daohoangson/dvhcvn data/gis (snapshot 4b1b6b5; "
+    "data/gis last changed 68a4290, 2023-02-02), scraped from gis.chinhphu.vn; vertex spacing "
+    "~300–400 m, clipped to lon 102.0–105.2, lat 21.2–23.0; for context maps and lookups, not "
+    "boundary-precise overlap work."
+)
+PA_CODES: Final = {
+    "Vườn quốc gia Hoàng Liên": "PA-HOANG-LIEN",
+    "Khu bảo tồn thiên nhiên Bát Xát": "PA-BAT-XAT",
+    "Khu bảo tồn loài và sinh cảnh Mù Cang Chải (Chế Tạo)": "PA-MU-CANG-CHAI",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ReferenceLayer:
+    """A reference layer copied from shared/data with a code, provenance and licence added."""
+
+    out_name: str
+    source_name: str
+    code_property: str  # the source property the code is made from
+    code_prefix: str  # code = prefix + value, unless code_table maps the value
+    geometry_source: str
+    provenance: str
+    license: str
+    code_table: dict[str, str] | None = None
+
+
+REFERENCE_LAYERS: Final = (
+    ReferenceLayer(
+        "provinces_2025.geojson",
+        "admin_provinces_2025.geojson",
+        "prov_code_2025",
+        "PROV2025-",
+        "digitized",
+        ADMIN_PROVENANCE.format(
+            file="shared/data/admin_provinces_2025.geojson",
+            section="2",
+            what="post-merger provinces (Resolution 202/2025/QH15) dissolved by the compiler from "
+            "the pre-2025 province polygons",
+        ),
+        ADMIN_LICENSE,
+    ),
+    ReferenceLayer(
+        "provinces_pre2025.geojson",
+        "admin_provinces_pre2025.geojson",
+        "prov_code_gso",
+        "PROV-",
+        "digitized",
+        ADMIN_PROVENANCE.format(
+            file="shared/data/admin_provinces_pre2025.geojson",
+            section="1",
+            what="pre-2025 province polygons",
+        ),
+        ADMIN_LICENSE,
+    ),
+    ReferenceLayer(
+        "districts_pre2025.geojson",
+        "admin_districts_pre2025.geojson",
+        "dist_code_gso",
+        "DIST-",
+        "digitized",
+        ADMIN_PROVENANCE.format(
+            file="shared/data/admin_districts_pre2025.geojson",
+            section="1",
+            what="pre-2025 district polygons (Lai Châu 108/109 label fix)",
+        ),
+        ADMIN_LICENSE,
+    ),
+    ReferenceLayer(
+        "communes_2025.geojson",
+        "admin_communes_2025_points.geojson",
+        "commune_code",
+        "COMM-",
+        "digitized",
+        "shared/data/admin_communes_2025_points.geojson (SOURCES.md §3): one approximate geocoded "
+        "point (3 decimals) per 2025 commune from open-admin-data/vietnam-administrative-divisions "
+        "@7e0e777 (divisions/lao-cai-15, lai-chau-12 README); not a centroid of an official "
+        "polygon; see qa_flags; for labels and lookup only. Attribution: Vietnam Administrative "
+        "Divisions Dataset (CC-BY-4.0).",
+        "CC-BY-4.0",
+    ),
+    ReferenceLayer(
+        "protected_areas.geojson",
+        "protected_areas_indicative.geojson",
+        "name_vi",
+        "",
+        "indicative",
+        "shared/data/protected_areas_indicative.geojson (SOURCES.md §6): INDICATIVE "
+        "ONLY — a locator "
+        "point or the bbox of the published extent, compiled from public web pages (see sources); "
+        "NOT a boundary; use_for_overlap_analysis is false.",
+        "facts compiled from public web pages (no polygon licence applies; see sources)",
+        PA_CODES,
+    ),
+)
