@@ -203,7 +203,8 @@ async def get_tile(
     """Return the tile (layer named after the collection), or 204 when no feature touches it.
 
     Geometries are simplified to the tile's resolution below zoom 12, where features smaller
-    than a pixel are left out.
+    than a pixel are left out. Up to zoom 9 a collection with a generalised grid (forest)
+    serves square cells with their dominant category and a feature count instead.
     """
     check_known(request.query_params.keys(), {"f"})
     _check_tms(tms_id)
