@@ -40,7 +40,8 @@ LOCAL_ASSETS: dict[str, str | None] = {
     "vectorGrid": f"{VENDOR}/leaflet.vectorgrid/Leaflet.VectorGrid.bundled.min.js",
 }
 
-# Assets of sitereg's own page scripts (app.map.page.PageScript), in load order.
+# Assets of sitereg's own pages: PageScript loads these in order, except Chart.js, which only
+# the dashboard template loads.
 PROJ4_JS = f"{VENDOR}/proj4/proj4.js"
 CHART_JS = f"{VENDOR}/chart.js/chart.umd.min.js"
 SITEREG_CSS = f"{OWN}/sitereg.css"

@@ -1,5 +1,7 @@
 """The one translation table of the map pages: every label in Vietnamese and English.
 
+Numbers and dates are formatted here too, by Babel with each language's CLDR conventions.
+
 Templates call ``t("key")``; the browser scripts receive ``texts(lang)`` as JSON and call
 ``T("key")``. Enum values are labelled under ``<group>.<value>`` (``kind.industrial_zone``).
 A test checks that every key used by a template or a script exists here and that every enum
@@ -10,11 +12,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Literal, NamedTuple
+
+from babel.dates import format_date as format_date_cldr
+from babel.numbers import format_decimal
 
 Lang = Literal["vi", "en"]
 LANGS: tuple[Lang, ...] = ("vi", "en")
 DEFAULT_LANG: Lang = "vi"
+# CLDR locale of each page language: British English, as the browser scripts use ``en-GB``.
+_LOCALES: dict[Lang, str] = {"vi": "vi", "en": "en_GB"}
+_DATE_FORMATS: dict[Lang, str] = {"vi": "dd/MM/yyyy", "en": "medium"}
 
 
 class Text(NamedTuple):
@@ -373,18 +382,25 @@ def translator(lang: Lang) -> Callable[[str], str]:
 def format_number(value: float | None, lang: Lang, digits: int = 1) -> str:
     """Return ``value`` with ``digits`` decimals: ``1.234,5`` in Vietnamese, ``1,234.5`` in English.
 
-    ``None`` (an unknown figure) becomes an em dash.
+    Babel formats with the locale's CLDR symbols, as the browser's ``Intl.NumberFormat`` does in
+    ``static/map/common.js``. Both round the exact binary value half away from zero, so a figure
+    reads the same in a server-rendered page and in a script-drawn panel. ``None`` (an unknown
+    figure) becomes an em dash.
     """
     if value is None:
         return "—"
-    text = f"{value:,.{digits}f}"
-    if lang == "vi":
-        text = text.replace(",", " ").replace(".", ",").replace(" ", ".")
-    return text
+    with localcontext() as context:
+        context.rounding = ROUND_HALF_UP
+        pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+        return format_decimal(Decimal(value), pattern, locale=_LOCALES[lang])
 
 
 def format_date(value: date | None, lang: Lang) -> str:
-    """Return ``value`` as ``25/11/2026`` in Vietnamese and ``2026-11-25`` in English."""
+    """Return ``value`` as ``25/11/2026`` in Vietnamese and ``25 Nov 2026`` in English.
+
+    Vietnamese keeps the four-digit year of official documents (CLDR's short form has two);
+    English takes CLDR's medium British form, unambiguous about day and month.
+    """
     if value is None:
         return "—"
-    return value.strftime("%d/%m/%Y") if lang == "vi" else value.isoformat()
+    return format_date_cldr(value, _DATE_FORMATS[lang], locale=_LOCALES[lang])

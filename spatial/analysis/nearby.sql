@@ -7,8 +7,8 @@
 --          :exclude_code text          a site code to leave out (the origin site), or NULL
 -- Output:  layer ('site' | 'protected_area' | 'commune' | 'forest'), code, name, kind,
 --          distance_m (geodesic metres, 0 when they overlap)
--- Indexes: GiST on sites, protected_areas (geom, locator), admin_units (label_point),
---          forest_parcels.
+-- Indexes: GiST on sites (geom), protected_areas (geom; locator), admin_units (label_point),
+--          forest_parcels (geom).
 WITH origin AS (
     SELECT :geom AS geom, ST_Expand(:geom, :margin_deg) AS box
 ),
@@ -18,9 +18,17 @@ candidates AS (
     WHERE s.geom && o.box
       AND s.code IS DISTINCT FROM CAST(:exclude_code AS text)
     UNION ALL
-    SELECT 'protected_area', a.code, a.name, a.designation, coalesce(a.geom, a.locator)
+    -- A protected area is measured by its outline, or by its locator point when it has none.
+    -- Two branches rather than coalesce(geom, locator) && box, which no index can serve: each
+    -- branch's && has its own GiST index (geom; locator, or geom's for geom IS NULL).
+    SELECT 'protected_area', a.code, a.name, a.designation, a.geom
     FROM protected_areas AS a, origin AS o
-    WHERE coalesce(a.geom, a.locator) && o.box
+    WHERE a.geom && o.box
+    UNION ALL
+    SELECT 'protected_area', a.code, a.name, a.designation, a.locator
+    FROM protected_areas AS a, origin AS o
+    WHERE a.geom IS NULL
+      AND a.locator && o.box
     UNION ALL
     SELECT 'commune', u.code, u.name, u.province, u.label_point
     FROM admin_units AS u, origin AS o

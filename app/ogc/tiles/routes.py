@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Annotated, Any
 
+import morecantile
 from fastapi import APIRouter, Path, Query, Request, Response
 from fastapi.responses import JSONResponse
 
@@ -21,12 +23,11 @@ from app.schemas.problem import problem_responses
 
 router = APIRouter(prefix="/ogc", tags=["OGC API – Tiles"])
 TMS_ID = "WebMercatorQuad"
-TMS_URI = "http://www.opengis.net/def/tilematrixset/OGC/1.0/WebMercatorQuad"
-EPSG_3857_URI = "http://www.opengis.net/def/crs/EPSG/0/3857"
-MAX_ZOOM = 22
-ORIGIN_M = 20037508.3427892
-TILE_PX = 256
-PIXEL_M = 0.28e-3  # the OGC standardised rendering pixel (0.28 mm)
+# The standard definition (OGC 17-083r4, TMS 2.0) as morecantile ships it: zooms 0–24.
+WEB_MERCATOR_QUAD = morecantile.tms.get(TMS_ID)
+TMS_URI = str(WEB_MERCATOR_QUAD.uri)
+EPSG_3857_URI = str(WEB_MERCATOR_QUAD.crs.root)
+MAX_ZOOM = WEB_MERCATOR_QUAD.maxzoom
 TEMPLATE = "{tileMatrix}/{tileRow}/{tileCol}"
 TILE_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": {links.MVT: {}}},
@@ -34,33 +35,10 @@ TILE_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
+@lru_cache(maxsize=1)
 def tile_matrix_set() -> dict[str, Any]:
-    """Return the WebMercatorQuad definition (OGC TMS 2.0 JSON)."""
-    matrices = []
-    for zoom in range(MAX_ZOOM + 1):
-        cell_m = 2 * ORIGIN_M / TILE_PX / (1 << zoom)
-        matrices.append(
-            {
-                "id": str(zoom),
-                "scaleDenominator": cell_m / PIXEL_M,
-                "cellSize": cell_m,
-                "cornerOfOrigin": "topLeft",
-                "pointOfOrigin": [-ORIGIN_M, ORIGIN_M],
-                "tileWidth": TILE_PX,
-                "tileHeight": TILE_PX,
-                "matrixWidth": 1 << zoom,
-                "matrixHeight": 1 << zoom,
-            }
-        )
-    return {
-        "id": TMS_ID,
-        "title": "Google Maps Compatible for the World",
-        "uri": TMS_URI,
-        "crs": EPSG_3857_URI,
-        "orderedAxes": ["X", "Y"],
-        "wellKnownScaleSet": "http://www.opengis.net/def/wkss/OGC/1.0/GoogleMapsCompatible",
-        "tileMatrices": matrices,
-    }
+    """Return the WebMercatorQuad definition (OGC TMS 2.0 JSON) from morecantile."""
+    return WEB_MERCATOR_QUAD.model_dump(mode="json", exclude_none=True)
 
 
 @router.get(
@@ -75,7 +53,7 @@ def list_tile_matrix_sets(request: Request) -> Response:
     href = links.url(request, f"/ogc/tileMatrixSets/{TMS_ID}")
     item = {
         "id": TMS_ID,
-        "title": "WebMercatorQuad",
+        "title": WEB_MERCATOR_QUAD.title,
         "uri": TMS_URI,
         "links": [links.link(href, "self", links.JSON, TMS_ID)],
     }
@@ -225,7 +203,8 @@ async def get_tile(
     """Return the tile (layer named after the collection), or 204 when no feature touches it.
 
     Geometries are simplified to the tile's resolution below zoom 12, where features smaller
-    than a pixel are left out.
+    than a pixel are left out. Up to zoom 9 a collection with a generalised grid (forest)
+    serves square cells with their dominant category and a feature count instead.
     """
     check_known(request.query_params.keys(), {"f"})
     _check_tms(tms_id)

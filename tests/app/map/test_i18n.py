@@ -1,9 +1,10 @@
 import re
+from datetime import date
 from enum import StrEnum
 
 import pytest
 
-from app.map.i18n import LANGS, TEXTS, format_number, parse_lang, texts
+from app.map.i18n import LANGS, TEXTS, format_date, format_number, parse_lang, texts
 from app.models import enums
 from app.settings import PROJECT_ROOT
 
@@ -69,3 +70,15 @@ def test_i18n_numbers_use_each_languages_separators():
     assert format_number(1234.5, "vi") == "1.234,5"
     assert format_number(1234.5, "en") == "1,234.5"
     assert format_number(None, "vi") == "—"
+
+
+def test_i18n_numbers_round_the_exact_value_half_away_from_zero_like_the_browser():
+    # 0.125 is exact in binary (a true tie); 2.675 is stored just below 2.675.
+    assert (format_number(0.125, "en", 2), format_number(2.675, "en", 2)) == ("0.13", "2.67")
+    assert format_number(1234567, "vi", 0) == "1.234.567"
+
+
+def test_i18n_dates_use_each_languages_form():
+    assert format_date(date(2026, 11, 5), "vi") == "05/11/2026"
+    assert format_date(date(2026, 11, 5), "en") == "5 Nov 2026"
+    assert format_date(None, "en") == "—"

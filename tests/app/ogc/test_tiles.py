@@ -47,6 +47,11 @@ def test_tile_matrix_set_is_web_mercator_quad(client: TestClient):
     tms = client.get("/ogc/tileMatrixSets/WebMercatorQuad").json()
     assert tms["crs"].endswith("/EPSG/0/3857")
     assert tms["tileMatrices"][8]["matrixWidth"] == 256
+    # The standard's figures (OGC 17-083r4, annex D): zooms 0 to 24, z0 at 1:559 082 264.
+    assert [matrix["id"] for matrix in tms["tileMatrices"]] == [str(z) for z in range(25)]
+    assert tms["tileMatrices"][0]["scaleDenominator"] == pytest.approx(559082264.0287178)
+    origin_m = 20037508.3427892
+    assert tms["tileMatrices"][0]["pointOfOrigin"] == pytest.approx([-origin_m, origin_m])
 
 
 def test_tilesets_and_tileset_link_the_tile_template(client: TestClient):
@@ -102,6 +107,11 @@ def test_tile_outside_the_matrix_is_404(client: TestClient):
     response = client.get(f"{TILES.format('sites')}/3/9/1")
     assert response.status_code == 404
     assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_tiles_exist_up_to_the_matrix_sets_last_zoom(client: TestClient):
+    assert client.get(f"{TILES.format('sites')}/24/0/0").status_code == 204
+    assert client.get(f"{TILES.format('sites')}/25/0/0").status_code == 404
 
 
 def test_unknown_tile_matrix_set_is_404(client: TestClient):

@@ -3,11 +3,13 @@ from dataclasses import replace
 import pytest
 from async_pool import with_read_pool
 from factories import ORIGIN, make_forest, make_site, square
+from geoalchemy2.shape import from_shape
 from geodesic import close, geodesic_ha
-from shapely.geometry import Point, box
+from shapely.geometry import MultiPolygon, Point, Polygon, box
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from app.models import ProtectedArea
 from spatial.analysis import nearby, proposal_conflicts
 from spatial.crs import transform_geometry
 
@@ -45,6 +47,32 @@ def test_nearby_lists_features_within_the_distance(db_session: Session):
     codes = {f.code: f.distance_m for f in found}
     assert "TEST-NEAR" in codes and "TEST-FAR" not in codes
     assert 100 < codes["TEST-NEAR"] < 120  # 0.001° of longitude at 10.5° N ≈ 109 m
+
+
+def _protected_area(session: Session, code: str, geom: Polygon | None, locator: Point) -> None:
+    outline = from_shape(MultiPolygon([geom]), srid=4326) if geom is not None else None
+    session.add(
+        ProtectedArea(
+            code=code,
+            name=code,
+            use_for_overlap_analysis=False,
+            licence="test",
+            geometry_source="indicative",
+            provenance="test fixture",
+            geom=outline,
+            locator=from_shape(locator, srid=4326),
+        )
+    )
+    session.flush()
+
+
+def test_nearby_measures_a_protected_area_by_its_outline_else_its_locator(db_session: Session):
+    # Both have a locator at the origin; the first's outline lies 0.1° (~11 km) away.
+    _protected_area(db_session, "T-PA-OUTLINE", square(X + 0.1, Y, 0.01), Point(X, Y))
+    _protected_area(db_session, "T-PA-POINT", None, Point(X, Y))
+    found = nearby.run(db_session.connection(), geom=Point(X - 0.001, Y), distance_m=500)
+    areas = {f.code for f in found if f.layer == "protected_area"}
+    assert areas == {"T-PA-POINT"}
 
 
 def test_proposal_checked_concurrently_matches_one_connection(engine: Engine, database_url: str):
