@@ -62,9 +62,7 @@ async def fetch_feature(
         NotFound: when the collection has no feature with this id.
     """
     async with pool.connection() as conn:
-        rows = await fetch_prepared_async(
-            conn, *sql.driver_sql(sql.feature_select(query, feature_id))
-        )
+        rows = await fetch_prepared_async(conn, *sql.feature_driver_sql(query, feature_id))
     if not rows or rows[0][0] is None:
         raise NotFound(f"feature of collection '{query.collection.id}'", feature_id)
     return str(rows[0][0])

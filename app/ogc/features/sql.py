@@ -102,9 +102,30 @@ def count_select(query: FeatureQuery) -> Any:
     return _filtered(query, sa.func.count())
 
 
-def feature_select(query: FeatureQuery, feature_id: str) -> Any:
+def feature_select(query: FeatureQuery, feature_id: Any) -> Any:
     """Return the Feature text of one feature by id (within the collection's subset)."""
     return _filtered(query, feature_text(query)).where(query.collection.id_expr == feature_id)
+
+
+_FEATURE_SQL: dict[tuple[str, str, tuple[str, ...]], tuple[str, dict[str, Any]]] = {}
+
+
+def feature_driver_sql(query: FeatureQuery, feature_id: str) -> tuple[str, dict[str, Any]]:
+    """Return psycopg SQL and values of ``feature_select``, built once per variant.
+
+    A variant is the collection, output CRS and selected properties; the id is its one bound
+    value (ids are text codes). Building and cache-keying the statement took a third of a
+    one-feature read's Python time (bench/README.md, issue 14).
+    """
+    variant = (query.collection.id, query.crs.uri, tuple(p.name for p in query.properties))
+    cached = _FEATURE_SQL.get(variant)
+    if cached is None:
+        if len(_FEATURE_SQL) >= MAX_COMPILED:
+            _FEATURE_SQL.clear()
+        cached = driver_sql(feature_select(query, sa.bindparam("feature_id", "", sa.Text)))
+        _FEATURE_SQL[variant] = cached
+    statement, constants = cached
+    return statement, {**constants, "feature_id": feature_id}
 
 
 def _export_column(prop: Property) -> Any:
