@@ -61,6 +61,57 @@ def ensure_tipg() -> Path:
     return uvicorn
 
 
+def sitereg_server(
+    url: str,
+    port: int,
+    *,
+    factory: str = "app.main:factory",
+    log_level: str = "WARNING",
+    extra_env: dict[str, str] | None = None,
+) -> tuple[list[str], dict[str, str]]:
+    """Return the command and environment of one sitereg uvicorn worker on ``port``.
+
+    uvicorn's own access log is off: sitereg logs each request itself (``app/log.py``) at
+    ``log_level``, so ``INFO`` is the server as shipped.
+    """
+    env = {"DATABASE_URL": url, "SITEREG_LOG_LEVEL": log_level, **(extra_env or {})}
+    command = [
+        # The uvicorn of the venv running this script (the worktree's own or the main one).
+        str(Path(sys.executable).with_name("uvicorn")),
+        "--factory",
+        factory,
+        "--app-dir",
+        str(PROJECT_ROOT / "bench"),
+        "--port",
+        str(port),
+        "--workers",
+        "1",
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
+    return command, env
+
+
+def tipg_server(
+    url: str, port: int, *, extra_env: dict[str, str] | None = None
+) -> tuple[list[str], dict[str, str]]:
+    """Return the command and environment of one tipg uvicorn worker on ``port`` (schema public)."""
+    env = {"DATABASE_URL": conninfo(url), "TIPG_DB_SCHEMAS": '["public"]', **(extra_env or {})}
+    command = [
+        str(ensure_tipg()),
+        "tipg.main:app",
+        "--port",
+        str(port),
+        "--workers",
+        "1",
+        "--log-level",
+        "warning",
+        "--no-access-log",
+    ]
+    return command, env
+
+
 @contextmanager
 def serve(command: list[str], env: dict[str, str], port: int) -> Iterator[int]:
     """Run a server until the block ends; yield its pid once it answers."""
@@ -140,7 +191,7 @@ def wrk(port: int, paths: list[str], duration_s: int, connections: int) -> dict[
     (folder / "random.lua").write_text(LUA % (folder / "paths.txt"))
     command = [
         "wrk",
-        "-t2",
+        f"-t{min(2, connections)}",  # wrk needs a connection per thread
         f"-c{connections}",
         f"-d{duration_s}s",
         "--latency",
@@ -167,15 +218,17 @@ def _to_mb(text: str) -> float:
 
 
 def parse_wrk(output: str) -> dict[str, float]:
-    """Read requests/s, transfer MB/s, p99 and the count of non-2xx answers from wrk."""
+    """Read requests/s, transfer MB/s, p50, p99 and the count of non-2xx answers from wrk."""
     rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
     transfer = re.search(r"Transfer/sec:\s+(\S+)", output).group(1)  # type: ignore[union-attr]
     # The latency distribution's line, not a "+/- Stdev" column that happens to end in 99%.
     p99 = re.search(r"^\s*99%\s+(\S+)", output, re.MULTILINE).group(1)  # type: ignore[union-attr]
+    p50 = re.search(r"^\s*50%\s+(\S+)", output, re.MULTILINE).group(1)  # type: ignore[union-attr]
     errors = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", output)
     return {
         "rps": rate,
         "mbps": _to_mb(transfer),
+        "p50_ms": _to_ms(p50),
         "p99_ms": _to_ms(p99),
         "errors": float(errors.group(1)) if errors else 0.0,
     }
@@ -282,33 +335,8 @@ def main() -> None:
     url = cluster().tcp_url(args.database)
     rng = random.Random(20261125)
     figures = scenarios(rng)
-    ours_env = {"DATABASE_URL": url, "SITEREG_LOG_LEVEL": "WARNING"}
-    ours_cmd = [
-        str(PROJECT_ROOT / ".venv/bin/uvicorn"),
-        "--factory",
-        "interop_app:factory",
-        "--app-dir",
-        str(PROJECT_ROOT / "bench"),
-        "--port",
-        "8811",
-        "--workers",
-        "1",
-        "--log-level",
-        "warning",
-        "--no-access-log",
-    ]
-    their_env = {"DATABASE_URL": conninfo(url), "TIPG_DB_SCHEMAS": '["public"]'}
-    their_cmd = [
-        str(ensure_tipg()),
-        "tipg.main:app",
-        "--port",
-        "8812",
-        "--workers",
-        "1",
-        "--log-level",
-        "warning",
-        "--no-access-log",
-    ]
+    ours_cmd, ours_env = sitereg_server(url, 8811, factory="interop_app:factory")
+    their_cmd, their_env = tipg_server(url, 8812)
     results: dict[str, dict[str, dict[str, float]]] = {name: {} for name in figures}
     with serve(their_cmd, their_env, 8812):
         for name, (_, theirs) in figures.items():

@@ -8,14 +8,17 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from psycopg_pool import AsyncConnectionPool
 from sqlalchemy.orm import Session
 
 from app import models
+from app.db.read_pool import AsyncConnection
 from app.db.stream import stream_rows
 from app.ogc.catalog import Collection
 from app.ogc.features import sql
 from app.ogc.features.query import FeatureQuery
 from app.repositories import NotFound
+from spatial.analysis.prepared import fetch_prepared_async
 
 STREAM_BATCH = 2000
 
@@ -36,26 +39,34 @@ class Extent:
     interval: tuple[date | datetime | None, date | datetime | None] | None
 
 
-def fetch_page(session: Session, query: FeatureQuery) -> Page:
-    """Return the features of one page and ``numberMatched``."""
-    features = list(session.execute(sql.items_select(query)).scalars())
-    if query.offset == 0 and query.limit is not None and len(features) < query.limit:
-        matched = len(features)  # a short first page is the whole result: skip the count
-    else:
-        matched = int(session.execute(sql.count_select(query)).scalar_one())
-    return Page(matched=matched, features=features)
+async def fetch_page(pool: AsyncConnectionPool[AsyncConnection], query: FeatureQuery) -> Page:
+    """Return one page and ``numberMatched``, prepared on the asyncio read pool.
+
+    One autocommit connection, no session and no BEGIN/ROLLBACK; the SQL is compiled once per
+    shape of query (``sql.driver_sql``), which matters most for small pages (bench/README.md).
+    """
+    async with pool.connection() as conn:
+        rows = await fetch_prepared_async(conn, *sql.driver_sql(sql.items_select(query)))
+        features = [str(row[0]) for row in rows]
+        if query.offset == 0 and query.limit is not None and len(features) < query.limit:
+            return Page(matched=len(features), features=features)  # the whole result
+        counted = await fetch_prepared_async(conn, *sql.driver_sql(sql.count_select(query)))
+    return Page(matched=int(counted[0][0]), features=features)
 
 
-def fetch_feature(session: Session, query: FeatureQuery, feature_id: str) -> str:
-    """Return one Feature text.
+async def fetch_feature(
+    pool: AsyncConnectionPool[AsyncConnection], query: FeatureQuery, feature_id: str
+) -> str:
+    """Return one Feature text, prepared on the asyncio read pool (see ``fetch_page``).
 
     Raises:
         NotFound: when the collection has no feature with this id.
     """
-    text = session.execute(sql.feature_select(query, feature_id)).scalar_one_or_none()
-    if text is None:
+    async with pool.connection() as conn:
+        rows = await fetch_prepared_async(conn, *sql.feature_driver_sql(query, feature_id))
+    if not rows or rows[0][0] is None:
         raise NotFound(f"feature of collection '{query.collection.id}'", feature_id)
-    return str(text)
+    return str(rows[0][0])
 
 
 def stream_features(session: Session, query: FeatureQuery) -> Iterator[list[str]]:

@@ -7,7 +7,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
 
-from app.deps import SessionDep
 from app.ogc.catalog import Collection
 from app.ogc.features import fetch
 from app.ogc.features.params import FeatureQueryDep, ItemsQueryDep
@@ -52,9 +51,8 @@ def _headers(query: FeatureQuery) -> dict[str, str]:
     response_class=Response,
     responses={**GEOJSON_RESPONSE, **problem_responses(400, 404)},
 )
-def get_items(
+async def get_items(
     request: Request,
-    session: SessionDep,
     query: ItemsQueryDep,
     f: Annotated[str | None, Query(description="json, geojson or html.")] = None,
 ) -> Response:
@@ -67,7 +65,7 @@ def get_items(
     `numberMatched`, `next`/`prev` links.
     """
     as_html = links.wants_html(request, f, ("json", "geojson", "html"))
-    page = fetch.fetch_page(session, query)
+    page = await fetch.fetch_page(request.app.state.read_pool, query)
     if as_html:
         return html.items_page(request, query, page)
     body = _frame(request, query, page)
@@ -83,16 +81,15 @@ def get_items(
     response_class=Response,
     responses={**GEOJSON_RESPONSE, **problem_responses(400, 404)},
 )
-def get_feature(
+async def get_feature(
     request: Request,
-    session: SessionDep,
     query: FeatureQueryDep,
     feature_id: Annotated[str, Path(alias="featureId", description="The feature's code.")],
     f: Annotated[str | None, Query(description="json, geojson or html.")] = None,
 ) -> Response:
     """Return one feature by id (its registry code), optionally in another `crs`."""
     as_html = links.wants_html(request, f, ("json", "geojson", "html"))
-    text = fetch.fetch_feature(session, query, feature_id)
+    text = await fetch.fetch_feature(request.app.state.read_pool, query, feature_id)
     if as_html:
         return html.feature_page(request, query, json.loads(text))
     feature_links = links.self_and_alternate(request, links.GEOJSON)

@@ -69,7 +69,7 @@ SortbyParam = Annotated[
 ]
 
 
-def raw_query(
+async def raw_query(
     bbox: BBoxParam = None,
     bbox_crs: BBoxCrsParam = None,
     datetime: DatetimeParam = None,
@@ -97,7 +97,7 @@ def raw_query(
 RawQueryDep = Annotated[q.RawQuery, Depends(raw_query)]
 
 
-def items_query(
+async def items_query(
     request: Request,
     collection: CollectionDep,
     raw: RawQueryDep,
@@ -116,7 +116,7 @@ def items_query(
 ItemsQueryDep = Annotated[q.FeatureQuery, Depends(items_query)]
 
 
-def feature_query(
+async def feature_query(
     request: Request,
     collection: CollectionDep,
     crs: CrsParam = None,

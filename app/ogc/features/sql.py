@@ -7,14 +7,21 @@ only frames and streams bytes. Tile queries are in :mod:`app.ogc.tiles.sql`.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Final
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
 
 from app.ogc.catalog import Collection, Property, PropertyType
 from app.ogc.features.query import FeatureQuery
 from app.ogc.protocol.crs import OgcCrs
 from spatial.crs import WGS84
+
+_DIALECT: Final = psycopg_dialect()  # type: ignore[no-untyped-call]  # (untyped in SQLAlchemy)
+# Compiled statements by shape (SQLAlchemy cache key without the values): a few per collection
+# for plain reads, one per distinct filter structure otherwise; bounded against odd clients.
+_COMPILED: dict[Any, Any] = {}
+MAX_COMPILED: Final = 512
 
 
 def _text(value: str) -> Any:
@@ -95,9 +102,30 @@ def count_select(query: FeatureQuery) -> Any:
     return _filtered(query, sa.func.count())
 
 
-def feature_select(query: FeatureQuery, feature_id: str) -> Any:
+def feature_select(query: FeatureQuery, feature_id: Any) -> Any:
     """Return the Feature text of one feature by id (within the collection's subset)."""
     return _filtered(query, feature_text(query)).where(query.collection.id_expr == feature_id)
+
+
+_FEATURE_SQL: dict[tuple[str, str, tuple[str, ...]], tuple[str, dict[str, Any]]] = {}
+
+
+def feature_driver_sql(query: FeatureQuery, feature_id: str) -> tuple[str, dict[str, Any]]:
+    """Return psycopg SQL and values of ``feature_select``, built once per variant.
+
+    A variant is the collection, output CRS and selected properties; the id is its one bound
+    value (ids are text codes). Building and cache-keying the statement took a third of a
+    one-feature read's Python time (bench/README.md, issue 14).
+    """
+    variant = (query.collection.id, query.crs.uri, tuple(p.name for p in query.properties))
+    cached = _FEATURE_SQL.get(variant)
+    if cached is None:
+        if len(_FEATURE_SQL) >= MAX_COMPILED:
+            _FEATURE_SQL.clear()
+        cached = driver_sql(feature_select(query, sa.bindparam("feature_id", "", sa.Text)))
+        _FEATURE_SQL[variant] = cached
+    statement, constants = cached
+    return statement, {**constants, "feature_id": feature_id}
 
 
 def _export_column(prop: Property) -> Any:
@@ -135,3 +163,32 @@ def temporal_extent_select(collection: Collection) -> Any:
         .select_from(collection.source)
         .where(*collection.where)
     )
+
+
+def driver_sql(statement: Any) -> tuple[str, dict[str, Any]]:
+    """Return psycopg SQL (``%(name)s`` binds) and the values of a Core statement.
+
+    The SQL is compiled once per shape of statement, as SQLAlchemy's own cache does, and the
+    values of this statement are placed into it; bind types are applied (enums, geometries).
+    A small read then runs prepared on the asyncio pool (:mod:`app.db.read_pool`) with no
+    session, transaction or result layer: those cost more than PostgreSQL needs to find one
+    site (bench/README.md, issue 14). Statements whose SQL depends on their values (expanding
+    ``IN`` lists) are compiled each time.
+    """
+    key = statement._generate_cache_key()  # noqa: SLF001 (SQLAlchemy's documented cache key)
+    compiled = _COMPILED.get(key.key) if key is not None else None
+    if compiled is None:
+        compiled = statement.compile(
+            dialect=_DIALECT, cache_key=key, compile_kwargs={"render_postcompile": True}
+        )
+        if key is not None and not compiled.post_compile_params:
+            if len(_COMPILED) >= MAX_COMPILED:
+                _COMPILED.clear()
+            _COMPILED[key.key] = compiled
+    extracted = key.bindparams if key is not None else None
+    processors = compiled._bind_processors  # noqa: SLF001 (the dialect's value conversions)
+    values = {
+        name: processors[name](value) if name in processors else value
+        for name, value in compiled.construct_params(extracted_parameters=extracted).items()
+    }
+    return compiled.string, values

@@ -44,6 +44,8 @@ CONFORMANCE = (
     f"{OGC}/ogcapi-tiles-1/1.0/conf/mvt",
     f"{OGC}/tms/2.0/conf/json-tilematrixset",
 )
+# Encoded once: the body never changes (JSONResponse's own encoding, so the bytes are the same).
+CONFORMANCE_JSON = JSONResponse({"conformsTo": list(CONFORMANCE)}).body
 TITLE = "sitereg — Sổ đăng ký KCN, CCN, mỏ, khu di dời (Lào Cai, Lai Châu)"
 DESCRIPTION = (
     "OGC API – Features (Core, CRS, Filtering with CQL2) and OGC API – Tiles (Mapbox Vector "
@@ -82,7 +84,7 @@ def _landing_links(request: Request, media_type: str) -> list[dict[str, Any]]:
     response_class=Response,
     responses=problem_responses(400),
 )
-def landing(request: Request, f: Annotated[str | None, F_QUERY] = None) -> Response:
+async def landing(request: Request, f: Annotated[str | None, F_QUERY] = None) -> Response:
     """Return the landing page: links to the API description, conformance and collections."""
     check_known(request.query_params.keys(), {"f"})
     as_html = links.wants_html(request, f)
@@ -101,12 +103,12 @@ def landing(request: Request, f: Annotated[str | None, F_QUERY] = None) -> Respo
     response_class=Response,
     responses=problem_responses(400),
 )
-def conformance(request: Request, f: Annotated[str | None, F_QUERY] = None) -> Response:
+async def conformance(request: Request, f: Annotated[str | None, F_QUERY] = None) -> Response:
     """Return the conformance classes this server implements (each one covered by a test)."""
     check_known(request.query_params.keys(), {"f"})
     if links.wants_html(request, f):
         return html.render(request, "conformance", conforms_to=CONFORMANCE)
-    return JSONResponse({"conformsTo": list(CONFORMANCE)})
+    return Response(CONFORMANCE_JSON, media_type=links.JSON)
 
 
 @router.get(
