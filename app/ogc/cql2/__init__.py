@@ -1,10 +1,10 @@
 """CQL2 (cql2-text and cql2-json) → parameterised SQLAlchemy expressions.
 
 Both encodings become the CQL2-JSON tree (text through the ``cql2`` library, wrapped by
-:mod:`app.ogc.cql2.text`). The compiler
-walks that tree once: properties resolve only to catalogue expressions, every literal becomes a
-bound parameter, and operand types are checked first, so a wrong filter is a 400 that names the
-problem instead of a database error. No request text ever reaches SQL as text.
+:mod:`app.ogc.cql2.text`). The compiler walks that tree once: properties resolve only to
+catalogue expressions, every literal becomes a bound parameter, and operand types are checked
+first, so a wrong filter is a 400 that names the problem instead of a database error. No request
+text ever reaches SQL as text.
 """
 
 from __future__ import annotations
