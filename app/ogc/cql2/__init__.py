@@ -1,9 +1,10 @@
 """CQL2 (cql2-text and cql2-json) → parameterised SQLAlchemy expressions.
 
-Both encodings become the CQL2-JSON tree (text through :mod:`app.ogc.cql2.text`). The compiler
-walks that tree once: properties resolve only to catalogue expressions, every literal becomes a
-bound parameter, and operand types are checked first, so a wrong filter is a 400 that names the
-problem instead of a database error. No request text ever reaches SQL as text.
+Both encodings become the CQL2-JSON tree (text through the ``cql2`` library, wrapped by
+:mod:`app.ogc.cql2.text`). The compiler walks that tree once: properties resolve only to
+catalogue expressions, every literal becomes a bound parameter, and operand types are checked
+first, so a wrong filter is a 400 that names the problem instead of a database error. No request
+text ever reaches SQL as text.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import sqlalchemy as sa
 from app.ogc.catalog import Collection
 from app.ogc.cql2 import geometry as cql2_geometry
 from app.ogc.cql2 import temporal as cql2_temporal
-from app.ogc.cql2.text import error, parse_text
+from app.ogc.cql2.text import parse_text
 from app.ogc.cql2.types import (
     BOOLEAN,
     FAMILY,
@@ -28,6 +29,7 @@ from app.ogc.cql2.types import (
     TEMPORAL,
     Node,
     Typed,
+    error,
 )
 from app.ogc.protocol.crs import OgcCrs
 

@@ -15,8 +15,7 @@ from shapely.errors import ShapelyError
 from shapely.geometry import box, shape
 from shapely.geometry.base import BaseGeometry
 
-from app.ogc.cql2.text import error
-from app.ogc.cql2.types import GEOMETRY, Node, ScalarCompiler, Typed
+from app.ogc.cql2.types import GEOMETRY, Node, ScalarCompiler, Typed, error
 from app.ogc.protocol.crs import OgcCrs
 from spatial.crs import WGS84
 
@@ -44,7 +43,7 @@ def _shape(node: dict[str, Any]) -> BaseGeometry:
     try:
         return shape(node)
     except (ShapelyError, ValueError, TypeError, KeyError, AttributeError) as exc:
-        raise error(f"invalid GeoJSON geometry: {exc}") from None
+        raise error(f"invalid geometry literal: {exc}") from None
 
 
 def literal(node: dict[str, Any], filter_crs: OgcCrs) -> Typed:

@@ -14,8 +14,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from app.ogc.cql2.text import error
-from app.ogc.cql2.types import TEMPORAL, Node, ScalarCompiler, Typed
+from app.ogc.cql2.types import TEMPORAL, Node, ScalarCompiler, Typed, error
 
 TIMESTAMP = sa.DateTime(timezone=True)
 OPEN_START = datetime.min.replace(tzinfo=UTC)

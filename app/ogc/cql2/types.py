@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from app.errors import InvalidParameter
 from app.ogc.catalog import PropertyType
 
 Node = Any
@@ -27,6 +28,12 @@ FAMILY = {
     PropertyType.DATETIME: TEMPORAL,
     PropertyType.ARRAY: ARRAY,
 }
+
+
+def error(detail: str, offset: int | None = None) -> InvalidParameter:
+    """Return the 400 raised for a malformed filter, with the character position when known."""
+    where = f" at character {offset + 1}" if offset is not None else ""
+    return InvalidParameter("filter", f"{detail}{where}")
 
 
 @dataclass(frozen=True)

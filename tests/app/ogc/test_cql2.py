@@ -84,6 +84,37 @@ def test_parse_text_gives_the_cql2_json_tree(source: str, tree: dict):
     assert parse_text(source) == tree
 
 
+def test_parse_text_reads_ilike_as_casei_like_only_where_written():
+    node = parse_text("a LIKE 'ILIKE' OR \"ILIKE\" ilike 'x'")
+    assert node["args"][0] == {"op": "like", "args": [{"property": "a"}, "ILIKE"]}
+    assert node["args"][1] == {
+        "op": "like",
+        "args": [
+            {"op": "casei", "args": [{"property": "ILIKE"}]},
+            {"op": "casei", "args": ["x"]},
+        ],
+    }
+
+
+def test_parse_text_keeps_accented_and_quoted_names_and_reads_booleans():
+    assert parse_text('tên_xã = TRUE AND "a ""b""" <> false') == {
+        "op": "and",
+        "args": [
+            {"op": "=", "args": [{"property": "tên_xã"}, True]},
+            {"op": "<>", "args": [{"property": 'a "b"'}, False]},
+        ],
+    }
+
+
+def test_parse_text_rejects_nesting_beyond_the_budget_before_the_parser_sees_it():
+    # cql2-rs recurses per level and aborts the process at about 1,600 parentheses.
+    with pytest.raises(InvalidParameter) as caught:
+        parse_text("(" * 5000 + "a = 1" + ")" * 5000)
+    assert "more than 256 parentheses" in str(caught.value)
+    assert "character 257" in str(caught.value)
+    assert parse_text("NOT " * 255 + "a = 1")["op"] == "not"
+
+
 def test_parse_text_reads_wkt_as_geojson():
     node = parse_text("S_WITHIN(geometry, POLYGON((104 22, 105 22, 105 23, 104 22)))")
     assert node["args"][1]["type"] == "Polygon"
@@ -96,7 +127,8 @@ def test_parse_text_reads_wkt_as_geojson():
         ("a = 'open", "character 5"),
         ("(a = 1", "character 7"),
         ("a == 1", "character 4"),
-        ("S_FOO(a, b)", "character 1"),
+        ("a = 1\nAND b = 2 AND", "character 20"),
+        ("tằng = = 1", "character 8"),
         ("a @ 1", "character 3"),
     ],
 )
@@ -263,7 +295,13 @@ def test_filter_gdal_cql_text_with_ilike_and_dates(client: TestClient, db_sessio
         ("T_AFTER(name, DATE('2020-01-01'))", "temporal functions need dates"),
         ("communes = 'x'", "cannot apply to communes (array)"),
         ("legal_decision_date > DATE('yesterday')", "not an RFC 3339 date"),
-        ("S_INTERSECTS(geometry, POLYGON((1 2, 3)))", "invalid WKT"),
+        (
+            "S_INTERSECTS(geometry, POLYGON((1 2, 3)))",
+            "syntax error, expected DECIMAL at character 39",
+        ),
+        ("S_INTERSECTS(geometry, POLYGON((1 2, 3 4)))", "invalid geometry literal"),
+        ("S_FOO(geometry, geometry)", "unknown spatial function 's_foo'"),
+        ("(" * 2000 + "name = 'x'" + ")" * 2000, "more than 256 parentheses"),
     ],
 )
 def test_filter_errors_are_400_naming_the_problem(
@@ -286,6 +324,8 @@ def test_filter_errors_are_400_naming_the_problem(
         "code = 'x'' OR ''1''=''1'",
         "name = CHR(39)",
         "pg_sleep(1) = 1",
+        "name = 'x' OR " + "-" * 3000 + "1 = 1",
+        "NOT " * 4000 + "name = 'x'",
     ],
 )
 def test_filter_injection_strings_never_reach_sql(
