@@ -9,8 +9,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from sqlalchemy.orm import Session
 
 from app.deps import PageDep, SessionDep
-from app.errors import InvalidParameter
 from app.models.enums import SiteKind, SiteStatus
+from app.ogc.features.query import parse_bbox as parse_ogc_bbox
+from app.ogc.protocol import links
 from app.repositories import sites as repo
 from app.schemas.problem import problem_responses
 from app.schemas.site import (
@@ -39,21 +40,8 @@ async def parse_bbox(
         ),
     ] = None,
 ) -> repo.BBox | None:
-    """Parse and check the ``bbox`` query parameter."""
-    if bbox is None:
-        return None
-    try:
-        values = [float(part) for part in bbox.split(",")]
-    except ValueError as exc:
-        raise InvalidParameter("bbox", "expected four numbers separated by commas") from exc
-    if len(values) != 4:
-        raise InvalidParameter("bbox", f"expected four numbers, got {len(values)}")
-    box = repo.BBox(*values)
-    if not (-180 <= box.min_lon < box.max_lon <= 180 and -90 <= box.min_lat < box.max_lat <= 90):
-        raise InvalidParameter(
-            "bbox", "need -180 ≤ min_lon < max_lon ≤ 180 and -90 ≤ min_lat < max_lat ≤ 90"
-        )
-    return box
+    """Parse and check the ``bbox`` query parameter with the OGC API's bbox rule (CRS84)."""
+    return None if bbox is None else repo.BBox(*parse_ogc_bbox(bbox))
 
 
 BBoxDep = Annotated[repo.BBox | None, Depends(parse_bbox)]
@@ -107,24 +95,9 @@ def _details(session: Session, row: repo.SiteRow) -> dict[str, object]:
 
 
 def _page_links(request: Request, matched: int, limit: int, offset: int) -> list[Link]:
-    links = [Link(href=str(request.url), rel="self")]
-    if offset + limit < matched:
-        links.append(
-            Link(
-                href=str(request.url.include_query_params(offset=offset + limit, limit=limit)),
-                rel="next",
-            )
-        )
-    if offset > 0:
-        links.append(
-            Link(
-                href=str(
-                    request.url.include_query_params(offset=max(offset - limit, 0), limit=limit)
-                ),
-                rel="prev",
-            )
-        )
-    return links
+    self_link = links.link(str(request.url), "self", links.GEOJSON, "This document")
+    pages = links.page_links(request, matched, limit, offset)
+    return [Link(**item) for item in (self_link, *pages)]
 
 
 @router.get(

@@ -111,6 +111,7 @@ class Link(BaseModel):
     href: str
     rel: str
     type: str = "application/geo+json"
+    title: str | None = None
 
 
 class SiteFeatureCollection(BaseModel):

@@ -19,7 +19,7 @@ from app.ogc.features import fetch
 from app.ogc.features.params import RawQueryDep, export_query
 from app.ogc.features.query import FeatureQuery, check_known
 from app.ogc.protocol import caching
-from app.ogc.protocol.crs import parse_crs
+from app.ogc.protocol.crs import parse_ogc_crs
 from app.schemas.problem import problem_responses
 from spatial.io.write import ExportFormat
 
@@ -102,7 +102,7 @@ def download_site_bundle(
     """Return a site, its clearance parcels and its infrastructure as three layers of one file."""
     check_known(request.query_params.keys(), {"crs"})
     wanted = exports.parse_export_name(name, exports.BUNDLE_FORMATS)
-    output_crs = parse_crs(crs, "crs")
+    output_crs = parse_ogc_crs(crs, "crs")
     exports.check_crs(wanted.fmt, output_crs)
     folder = Path(tempfile.mkdtemp())
     try:
