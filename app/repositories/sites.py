@@ -25,6 +25,17 @@ class BBox:
 
 
 @dataclass(frozen=True)
+class SiteFilters:
+    """The list filters of sites: kind, status, province, lon/lat box and folded text."""
+
+    kind: SiteKind | None = None
+    status: SiteStatus | None = None
+    province: str | None = None
+    bbox: BBox | None = None
+    q: str | None = None
+
+
+@dataclass(frozen=True)
 class SiteRow:
     """A site with its computed geodesic area and GeoJSON geometry text."""
 
@@ -46,15 +57,15 @@ def geojson_expr(geom: Any, precision: int) -> Any:
     return sa.func.ST_AsGeoJSON(sa.func.ST_ForcePolygonCCW(geom), precision)
 
 
-def _filters(
-    *,
-    kind: SiteKind | None,
-    status: SiteStatus | None,
-    province: str | None,
-    bbox: BBox | None,
-    q: str | None,
-) -> list[Any]:
+def _filters(filters: SiteFilters) -> list[Any]:
     conditions: list[Any] = []
+    kind, status, province, bbox, q = (
+        filters.kind,
+        filters.status,
+        filters.province,
+        filters.bbox,
+        filters.q,
+    )
     if kind is not None:
         conditions.append(Site.kind == kind)
     if status is not None:
@@ -75,17 +86,13 @@ def _filters(
 def list_sites(
     session: Session,
     *,
-    kind: SiteKind | None = None,
-    status: SiteStatus | None = None,
-    province: str | None = None,
-    bbox: BBox | None = None,
-    q: str | None = None,
+    filters: SiteFilters = SiteFilters(),  # noqa: B008 (frozen, so sharing it is safe)
     limit: int = 100,
     offset: int = 0,
     precision: int = 7,
 ) -> tuple[int, list[SiteRow]]:
     """Return the number of matching sites and one page of them, ordered by code."""
-    conditions = _filters(kind=kind, status=status, province=province, bbox=bbox, q=q)
+    conditions = _filters(filters)
     matched = session.scalar(sa.select(sa.func.count()).select_from(Site).where(*conditions))
     query = (
         sa.select(Site, sa.func.area_ha(Site.geom), geojson_expr(Site.geom, precision))

@@ -23,7 +23,6 @@ from app.schemas.analysis import (
 )
 from app.schemas.problem import problem_responses
 from app.services import proposal_check, reports
-from spatial.analysis import forest_overlap, plan_overlap
 from spatial.errors import TooLarge, UnreadableFile
 
 router = APIRouter(prefix="/api/v1", tags=["analysis"])
@@ -64,11 +63,8 @@ def site_forest_overlap(
     planted).
     `format=geojson` returns the overlapping forest pieces; `format=csv` one row per category.
     """
-    result = reports.site_forest_overlap(session, code, area=area)
-    if format is AnswerFormat.CSV:
-        return csv_response(result.by_category, f"{code}-forest-overlap")
     if format is AnswerFormat.GEOJSON:
-        pieces = forest_overlap.pieces(session.connection(), site_code=code)
+        found = reports.site_forest_pieces(session, code)
         return geojson_response(
             (
                 feature(
@@ -80,12 +76,15 @@ def site_forest_overlap(
                         "overlap_ha": p.overlap_ha,
                     },
                 )
-                for p in pieces
+                for p in found.pieces
             ),
             f"{code}-forest-overlap",
             site_code=code,
-            notes=reports.forest_layer_notes(result.forest_datasets),
+            notes=found.notes,
         )
+    result = reports.site_forest_overlap(session, code, area=area)
+    if format is AnswerFormat.CSV:
+        return csv_response(result.by_category, f"{code}-forest-overlap")
     return result
 
 
@@ -148,9 +147,6 @@ def plan_overlaps(
 
     Shared hectares per pair; boundaries are 2025 provinces and former districts.
     """
-    report = reports.plan_overlap_report(session)
-    if format is AnswerFormat.CSV:
-        return csv_response(report.overlaps, "plan-overlaps")
     if format is AnswerFormat.GEOJSON:
         return geojson_response(
             (
@@ -163,10 +159,13 @@ def plan_overlaps(
                         "related": o.related,
                     },
                 )
-                for o in plan_overlap.run(session.connection())
+                for o in reports.plan_overlap_pieces(session)
             ),
             "plan-overlaps",
         )
+    report = reports.plan_overlap_report(session)
+    if format is AnswerFormat.CSV:
+        return csv_response(report.overlaps, "plan-overlaps")
     return report
 
 

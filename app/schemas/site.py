@@ -14,6 +14,7 @@ from app.models.enums import (
     SiteStatus,
     WastewaterStatus,
 )
+from app.schemas.analysis import SiteClearance, SiteForestOverlap
 
 
 class LegalBasis(BaseModel):
@@ -122,3 +123,11 @@ class SiteFeatureCollection(BaseModel):
     numberMatched: int  # noqa: N815 (OGC API member name)
     numberReturned: int  # noqa: N815 (OGC API member name)
     links: list[Link]
+
+
+class SiteFacts(BaseModel):
+    """What the API says about one site, as the site page shows it."""
+
+    site: SiteFeature
+    forest: SiteForestOverlap
+    clearance: SiteClearance | None
