@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from app.deps import PageDep, SessionDep
 from app.models.enums import SiteKind, SiteStatus
 from app.ogc.features.query import parse_bbox as parse_ogc_bbox
-from app.ogc.protocol import links
+from app.ogc.protocol import caching, links
 from app.repositories import sites as repo
 from app.schemas.problem import problem_responses
 from app.schemas.site import Link, SiteFeature, SiteFeatureCollection
@@ -80,9 +80,23 @@ def list_sites(
 @router.get(
     "/{code}",
     response_model=SiteFeature,
+    response_class=Response,
     summary="One site as a GeoJSON Feature with every fact",
-    responses={200: {"content": {GEOJSON: {}}}, **problem_responses(404)},
+    responses={
+        200: {"content": {GEOJSON: {}}},
+        304: {"description": "Not modified"},
+        **problem_responses(404),
+    },
 )
-def get_site(code: str, session: SessionDep) -> SiteFeature:
-    """Return one site: status, legal basis, planned vs computed area, details and provenance."""
-    return sites.site_feature(session, code)
+def get_site(request: Request, code: str, session: SessionDep) -> Response:
+    """Return one site: status, legal basis, planned vs computed area, details and provenance.
+
+    The same Feature as `/ogc/collections/sites/items/{code}`. The `ETag` is the site's
+    registry `version`, so `If-None-Match` answers 304 until the site changes.
+    """
+    item = sites.site_item(session, code)
+    etag = caching.version_etag(item.version)
+    if caching.matches(request, etag):
+        return caching.not_modified(etag, caching.ITEMS_MAX_AGE_S)
+    headers = {"ETag": etag, "Cache-Control": caching.cache_control(caching.ITEMS_MAX_AGE_S)}
+    return Response(item.text, media_type=GEOJSON, headers=headers)

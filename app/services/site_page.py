@@ -17,7 +17,7 @@ def facts(session: Session, code: str, *, as_of: date) -> SiteFacts:
         NotFound: when no site has this code.
     """
     return SiteFacts(
-        site=sites.site_feature(session, code),
+        site=sites.site_item(session, code).feature(),
         forest=reports.site_forest_overlap(session, code, area="geodesic"),
         clearance=reports.site_clearance(session, code, as_of=as_of),
     )

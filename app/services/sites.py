@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from app.ogc.catalog import get_collection
+from app.ogc.features import fetch
+from app.ogc.features.query import FeatureQuery
+from app.ogc.protocol.crs import CRS84
+from app.repositories import NotFound
 from app.repositories import sites as repo
-from app.schemas.site import (
-    LegalBasis,
-    MiningDetailsRead,
-    RelocationDetailsRead,
-    SiteFeature,
-    SiteProperties,
-    SiteSummary,
-    SiteSummaryFeature,
-    ZoneDetailsRead,
-)
+from app.schemas.site import SiteFeature, SiteSummary, SiteSummaryFeature
 
 
 def _difference_pct(area_ha: float, planned_area_ha: float | None) -> float | None:
@@ -55,51 +52,34 @@ def list_features(
     ]
 
 
-def _details(session: Session, row: repo.SiteRow) -> dict[str, object]:
-    site = row.site
-    details: dict[str, object] = {}
-    if site.zone_details is not None:
-        details["zone_details"] = ZoneDetailsRead.model_validate(
-            site.zone_details, from_attributes=True
-        )
-    if site.mining_details is not None:
-        details["mining_details"] = MiningDetailsRead.model_validate(
-            site.mining_details, from_attributes=True
-        )
-    if site.relocation_details is not None:
-        codes = repo.relocation_codes(session, site.id)
-        reloc = site.relocation_details
-        details["relocation_details"] = RelocationDetailsRead(
-            moved_from_code=codes.moved_from_code,
-            moved_to_code=codes.moved_to_code,
-            households_planned=reloc.households_planned,
-            households_relocated=reloc.households_relocated,
-            deadline=reloc.deadline,
-        )
-    return details
+@dataclass(frozen=True)
+class SiteItem:
+    """One site as the Feature text of OGC collection ``sites`` (CRS84), with its version."""
+
+    text: str
+    version: int
+
+    def feature(self) -> SiteFeature:
+        """Return the Feature as a model (dates parsed)."""
+        return SiteFeature.model_validate_json(self.text)
 
 
-def site_feature(session: Session, code: str) -> SiteFeature:
-    """Return one site with every fact: legal basis, areas, details and provenance.
+def site_item(session: Session, code: str) -> SiteItem:
+    """Return one site with every fact, the same Feature as ``/ogc/collections/sites/items``.
 
     Raises:
         NotFound: when no site has this code.
     """
-    row = repo.get_site(session, code)
-    site = row.site
-    properties = SiteProperties(
-        **_summary(row).model_dump(),
-        managing_agency=site.managing_agency,
-        legal_basis=LegalBasis(
-            decision_number=site.legal_decision_number,
-            decision_date=site.legal_decision_date,
-            issuer=site.legal_issuer,
-        ),
-        provenance=site.provenance,
-        source_quality=site.source_quality,
-        qa_flags=site.qa_flags,
-        created_at=site.created_at,
-        updated_at=site.updated_at,
-        **_details(session, row),
+    collection = get_collection("sites")
+    query = FeatureQuery(
+        collection=collection,
+        conditions=collection.where,
+        order_by=(),
+        properties=collection.properties,
+        crs=CRS84,
     )
-    return SiteFeature(id=site.code, geometry=json.loads(row.geometry_json), properties=properties)
+    try:
+        text = fetch.fetch_feature(session, query, code)
+    except NotFound:
+        raise NotFound("site", code) from None
+    return SiteItem(text, int(json.loads(text)["properties"]["version"]))
