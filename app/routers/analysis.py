@@ -45,6 +45,23 @@ def _only(fmt: AnswerFormat, *allowed: AnswerFormat) -> None:
         raise InvalidParameter("format", f"'{fmt.value}' is not available here; use {names}")
 
 
+def _forest_pieces_response(code: str, found: reports.SiteForestPieces) -> Response:
+    pieces = (
+        feature(
+            p.geometry_json,
+            {
+                "parcel_code": p.parcel_code,
+                "category": p.category,
+                "origin": p.origin,
+                "overlap_ha": p.overlap_ha,
+            },
+        )
+        for p in found.pieces
+    )
+    name = f"{code}-forest-overlap"
+    return geojson_response(pieces, name, site_code=code, notes=found.notes)
+
+
 @router.get(
     "/sites/{code}/forest-overlap",
     response_model=SiteForestOverlap,
@@ -64,24 +81,7 @@ def site_forest_overlap(
     `format=geojson` returns the overlapping forest pieces; `format=csv` one row per category.
     """
     if format is AnswerFormat.GEOJSON:
-        found = reports.site_forest_pieces(session, code)
-        return geojson_response(
-            (
-                feature(
-                    p.geometry_json,
-                    {
-                        "parcel_code": p.parcel_code,
-                        "category": p.category,
-                        "origin": p.origin,
-                        "overlap_ha": p.overlap_ha,
-                    },
-                )
-                for p in found.pieces
-            ),
-            f"{code}-forest-overlap",
-            site_code=code,
-            notes=found.notes,
-        )
+        return _forest_pieces_response(code, reports.site_forest_pieces(session, code))
     result = reports.site_forest_overlap(session, code, area=area)
     if format is AnswerFormat.CSV:
         return csv_response(result.by_category, f"{code}-forest-overlap")
