@@ -7,7 +7,6 @@ import os
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
-from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, TypeVar
 
@@ -16,6 +15,7 @@ from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
 from app.log import configure_logging
+from app.schemas.analysis import AnswerFormat
 from app.settings import PROJECT_ROOT, Settings, get_settings
 
 if TYPE_CHECKING:
@@ -178,13 +178,6 @@ report_app = typer.Typer(
 app.add_typer(report_app, name="report")
 
 
-class ReportFormat(StrEnum):
-    """Output of a report command."""
-
-    JSON = "json"
-    CSV = "csv"
-
-
 def _with_session(action: Callable[[Session], T]) -> T:
     """Run ``action`` in a session on the configured database; failures exit with code 1."""
     from app.db.engine import make_engine, make_session_factory
@@ -200,10 +193,13 @@ def _with_session(action: Callable[[Session], T]) -> T:
     return _run(run)
 
 
-def _emit(model: BaseModel, rows: Sequence[BaseModel], output: ReportFormat) -> None:
+def _emit(model: BaseModel, rows: Sequence[BaseModel], output: AnswerFormat) -> None:
     from app.formats import csv_text
 
-    if output is ReportFormat.CSV:
+    if output is AnswerFormat.GEOJSON:
+        typer.echo("error: reports print json or csv; geojson is served over HTTP", err=True)
+        raise typer.Exit(code=1)
+    if output is AnswerFormat.CSV:
         typer.echo(csv_text(rows).lstrip("\ufeff"), nl=False)
     else:
         typer.echo(model.model_dump_json(indent=2))
@@ -212,14 +208,14 @@ def _emit(model: BaseModel, rows: Sequence[BaseModel], output: ReportFormat) -> 
 AreaOption = Annotated[
     str, typer.Option("--area", help="geodesic (WGS 84) or vn2000 (TM-3 planar).")
 ]
-FormatOption = Annotated[ReportFormat, typer.Option("--format", help="json or csv.")]
+FormatOption = Annotated[AnswerFormat, typer.Option("--format", help="json or csv.")]
 
 
 @report_app.command("forest-overlap")
 def report_forest_overlap(
     site: Annotated[str | None, typer.Option(help="One site's code; all sites if omitted.")] = None,
     area: AreaOption = "geodesic",
-    output: FormatOption = ReportFormat.JSON,
+    output: FormatOption = AnswerFormat.JSON,
 ) -> None:
     """Hectares of forest land (by category and origin) inside one site or every site."""
     from app.services import reports
@@ -240,7 +236,7 @@ def report_clearance(
     as_of: Annotated[
         str | None, typer.Option("--as-of", help="YYYY-MM-DD (default today).")
     ] = None,
-    output: FormatOption = ReportFormat.JSON,
+    output: FormatOption = AnswerFormat.JSON,
 ) -> None:
     """Site clearance hectares by status on a date, with the 500 ha target."""
     from app.services import reports
@@ -251,7 +247,7 @@ def report_clearance(
 
 
 @report_app.command("plan-overlaps")
-def report_plan_overlaps(output: FormatOption = ReportFormat.JSON) -> None:
+def report_plan_overlaps(output: FormatOption = AnswerFormat.JSON) -> None:
     """Overlapping registered sites and sites that cross administrative boundaries."""
     from app.services import reports
 
@@ -277,7 +273,7 @@ def report_nearby(
             s, site_code=site, lon=lon, lat=lat, distance_m=distance_m
         )
     )
-    _emit(result, result.features, ReportFormat.JSON)
+    _emit(result, result.features, AnswerFormat.JSON)
 
 
 @app.command("check")

@@ -1,4 +1,4 @@
-"""Response encodings shared by the analysis routes: JSON (default), CSV and GeoJSON."""
+"""Encoders of analysis answers (see ``AnswerFormat``): CSV text, CSV and GeoJSON responses."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import csv
 import io
 import json
 from collections.abc import Iterable, Sequence
-from enum import StrEnum
 from typing import Any
 
 from fastapi import Response
@@ -14,14 +13,6 @@ from pydantic import BaseModel
 
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 GEOJSON_MEDIA_TYPE = "application/geo+json"
-
-
-class OutputFormat(StrEnum):
-    """Encodings an analysis answer can be asked for with ``format=``."""
-
-    JSON = "json"
-    CSV = "csv"
-    GEOJSON = "geojson"
 
 
 def _cell(value: Any) -> Any:

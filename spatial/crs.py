@@ -26,7 +26,6 @@ from shapely.geometry.base import BaseGeometry
 from spatial.errors import UnknownCRS
 
 WGS84 = 4326
-CRS84 = "OGC:CRS84"
 WEB_MERCATOR = 3857
 VN2000_GEOGRAPHIC = 4756
 
@@ -99,29 +98,24 @@ ZONE_HINT = "EPSG:9208 for Lào Cai, EPSG:9205 for Lai Châu"
 SUPPORTED_CRS = (WGS84, WEB_MERCATOR, VN2000_GEOGRAPHIC, *TM3_ZONES)
 
 
-def zone_for_province(province: str) -> TM3Zone:
-    """Return the TM-3 zone that official figures of ``province`` use.
-
-    Raises:
-        UnknownCRS: when the province has no zone in the table.
-    """
-    try:
-        return TM3_ZONES[PROVINCE_ZONES[province]]
-    except KeyError:
-        raise UnknownCRS(f"no VN-2000 TM-3 zone is known for province '{province}'") from None
+def is_crs84(text: str) -> bool:
+    """Return True when ``text`` names OGC CRS84 (WGS 84 with lon/lat axes), in any spelling."""
+    upper = text.strip().upper()
+    return upper in {"CRS84", "OGC:CRS84"} or upper.endswith("/OGC/1.3/CRS84")
 
 
-def parse_crs(value: str | int) -> int:
-    """Return the EPSG code of a CRS given as 4326, "EPSG:9208", an OGC URI or "CRS84".
+def epsg_code(value: str | int) -> int:
+    """Return the EPSG code of a CRS given as 4326, "EPSG:9208", an EPSG/OGC URI or "CRS84".
+
+    This is the one rule that reads a CRS name; the OGC layer adds axis order on top of it.
 
     Raises:
         UnknownCRS: when the value is not one of the supported CRSs.
     """
     text = str(value).strip()
-    upper = text.upper()
-    if upper in {"CRS84", "OGC:CRS84"} or upper.endswith("/OGC/1.3/CRS84"):
+    if is_crs84(text):
         return WGS84
-    code = upper.rsplit("/", 1)[-1].rsplit(":", 1)[-1]
+    code = text.upper().rsplit("/", 1)[-1].rsplit(":", 1)[-1]
     if code.isdigit() and int(code) in SUPPORTED_CRS:
         return int(code)
     raise UnknownCRS(

@@ -25,9 +25,8 @@ from app.map import assets
 from app.map.i18n import Lang, texts, translator
 from app.map.render import PageContext, render_page
 from app.models.enums import ClearanceStatus, ForestCategory, SiteKind
-from app.schemas.analysis import SiteClearance, SiteForestOverlap
 from app.schemas.dashboard import Dashboard
-from app.schemas.site import SiteFeature
+from app.schemas.site import SiteFacts
 from app.settings import Settings
 from spatial.crs import TM3_ZONES
 
@@ -65,15 +64,6 @@ class FoliumParts:
     header: Markup
     html: Markup
     script: Markup
-
-
-@dataclass(frozen=True)
-class SiteFacts:
-    """What the API says about one site, as the site page shows it."""
-
-    site: SiteFeature
-    forest: SiteForestOverlap
-    clearance: SiteClearance | None
 
 
 @dataclass(frozen=True)

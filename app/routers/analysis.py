@@ -10,8 +10,9 @@ from fastapi import APIRouter, Query, Request, Response
 from app.db.admission import CLIENT_CLOSED_REQUEST, ClientGone
 from app.deps import SessionDep, SettingsDep
 from app.errors import InvalidParameter
-from app.formats import OutputFormat, csv_response, feature, geojson_response
+from app.formats import csv_response, feature, geojson_response
 from app.schemas.analysis import (
+    AnswerFormat,
     AreaMethod,
     ClearanceReport,
     ForestOverlapReport,
@@ -22,7 +23,6 @@ from app.schemas.analysis import (
 )
 from app.schemas.problem import problem_responses
 from app.services import proposal_check, reports
-from spatial.analysis import forest_overlap, plan_overlap
 from spatial.errors import TooLarge, UnreadableFile
 
 router = APIRouter(prefix="/api/v1", tags=["analysis"])
@@ -39,10 +39,27 @@ ALL_FORMATS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _only(fmt: OutputFormat, *allowed: OutputFormat) -> None:
+def _only(fmt: AnswerFormat, *allowed: AnswerFormat) -> None:
     if fmt not in allowed:
         names = ", ".join(item.value for item in allowed)
         raise InvalidParameter("format", f"'{fmt.value}' is not available here; use {names}")
+
+
+def _forest_pieces_response(code: str, found: reports.SiteForestPieces) -> Response:
+    pieces = (
+        feature(
+            p.geometry_json,
+            {
+                "parcel_code": p.parcel_code,
+                "category": p.category,
+                "origin": p.origin,
+                "overlap_ha": p.overlap_ha,
+            },
+        )
+        for p in found.pieces
+    )
+    name = f"{code}-forest-overlap"
+    return geojson_response(pieces, name, site_code=code, notes=found.notes)
 
 
 @router.get(
@@ -55,7 +72,7 @@ def site_forest_overlap(
     code: str,
     session: SessionDep,
     area: AreaQuery = "geodesic",
-    format: OutputFormat = OutputFormat.JSON,  # noqa: A002 (the API's parameter name)
+    format: AnswerFormat = AnswerFormat.JSON,  # noqa: A002 (the API's parameter name)
 ) -> SiteForestOverlap | Response:
     """Return hectares and % of one site on forest land and in protected areas.
 
@@ -63,28 +80,11 @@ def site_forest_overlap(
     planted).
     `format=geojson` returns the overlapping forest pieces; `format=csv` one row per category.
     """
+    if format is AnswerFormat.GEOJSON:
+        return _forest_pieces_response(code, reports.site_forest_pieces(session, code))
     result = reports.site_forest_overlap(session, code, area=area)
-    if format is OutputFormat.CSV:
+    if format is AnswerFormat.CSV:
         return csv_response(result.by_category, f"{code}-forest-overlap")
-    if format is OutputFormat.GEOJSON:
-        pieces = forest_overlap.pieces(session.connection(), site_code=code)
-        return geojson_response(
-            (
-                feature(
-                    p.geometry_json,
-                    {
-                        "parcel_code": p.parcel_code,
-                        "category": p.category,
-                        "origin": p.origin,
-                        "overlap_ha": p.overlap_ha,
-                    },
-                )
-                for p in pieces
-            ),
-            f"{code}-forest-overlap",
-            site_code=code,
-            notes=reports.forest_layer_notes(result.forest_datasets),
-        )
     return result
 
 
@@ -97,15 +97,15 @@ def site_forest_overlap(
 def forest_overlap_report(
     session: SessionDep,
     area: AreaQuery = "geodesic",
-    format: OutputFormat = OutputFormat.JSON,  # noqa: A002 (the API's parameter name)
+    format: AnswerFormat = AnswerFormat.JSON,  # noqa: A002 (the API's parameter name)
 ) -> ForestOverlapReport | Response:
     """Return every site's hectares on forest land, with sums per kind and per commune.
 
     By category and origin, for Sở Nông nghiệp và Môi trường. `format=csv`: one row per site.
     """
-    _only(format, OutputFormat.JSON, OutputFormat.CSV)
+    _only(format, AnswerFormat.JSON, AnswerFormat.CSV)
     report = reports.forest_overlap_report(session, area=area)
-    if format is OutputFormat.CSV:
+    if format is AnswerFormat.CSV:
         return csv_response(report.sites, "forest-overlap-report")
     return report
 
@@ -119,16 +119,16 @@ def forest_overlap_report(
 def clearance_report(
     session: SessionDep,
     as_of: Annotated[date | None, Query(description="Report date (default: today).")] = None,
-    format: OutputFormat = OutputFormat.JSON,  # noqa: A002 (the API's parameter name)
+    format: AnswerFormat = AnswerFormat.JSON,  # noqa: A002 (the API's parameter name)
 ) -> ClearanceReport | Response:
     """Return clearance hectares per site and status on a date, and the 500 ha target.
 
     Statuses: not started, compensating, cleared, handed over; computed from the parcels'
     status history, so any past date can be asked for.
     """
-    _only(format, OutputFormat.JSON, OutputFormat.CSV)
+    _only(format, AnswerFormat.JSON, AnswerFormat.CSV)
     report = reports.clearance_report(session, as_of=as_of or date.today())
-    if format is OutputFormat.CSV:
+    if format is AnswerFormat.CSV:
         return csv_response([*report.sites, report.totals], f"clearance-{report.as_of}")
     return report
 
@@ -141,16 +141,13 @@ def clearance_report(
 )
 def plan_overlaps(
     session: SessionDep,
-    format: OutputFormat = OutputFormat.JSON,  # noqa: A002 (the API's parameter name)
+    format: AnswerFormat = AnswerFormat.JSON,  # noqa: A002 (the API's parameter name)
 ) -> PlanOverlapReport | Response:
     """Return every pair of overlapping registered sites, and sites crossing boundaries.
 
     Shared hectares per pair; boundaries are 2025 provinces and former districts.
     """
-    report = reports.plan_overlap_report(session)
-    if format is OutputFormat.CSV:
-        return csv_response(report.overlaps, "plan-overlaps")
-    if format is OutputFormat.GEOJSON:
+    if format is AnswerFormat.GEOJSON:
         return geojson_response(
             (
                 feature(
@@ -162,10 +159,13 @@ def plan_overlaps(
                         "related": o.related,
                     },
                 )
-                for o in plan_overlap.run(session.connection())
+                for o in reports.plan_overlap_pieces(session)
             ),
             "plan-overlaps",
         )
+    report = reports.plan_overlap_report(session)
+    if format is AnswerFormat.CSV:
+        return csv_response(report.overlaps, "plan-overlaps")
     return report
 
 
@@ -229,14 +229,14 @@ async def check_proposal(
             examples=["EPSG:9208"],
         ),
     ] = None,
-    format: OutputFormat = OutputFormat.JSON,  # noqa: A002 (the API's parameter name)
+    format: AnswerFormat = AnswerFormat.JSON,  # noqa: A002 (the API's parameter name)
 ) -> ProposalCheck | Response:
     """Check an uploaded boundary: area, forest and protected land taken, sites, units.
 
     Send GeoJSON, a zipped Shapefile with .prj, a GeoPackage or KML, in WGS 84 or VN-2000.
     Nothing is stored.    `format=geojson` returns the overlap pieces.
     """
-    _only(format, OutputFormat.JSON, OutputFormat.GEOJSON)
+    _only(format, AnswerFormat.JSON, AnswerFormat.GEOJSON)
     max_bytes = int(settings.limits.upload_max_mb * 1_000_000)
     data, file_name = await _upload(request, max_bytes)
     # Awaited on the event loop: the asyncio read pool, no session, no BEGIN/ROLLBACK, and no
@@ -249,7 +249,7 @@ async def check_proposal(
             file_name,
             crs=crs,
             max_bytes=max_bytes,
-            with_pieces=format is OutputFormat.GEOJSON,
+            with_pieces=format is AnswerFormat.GEOJSON,
             client_gone=request.is_disconnected,
         )
     except ClientGone:  # left while the check waited for a slot: nobody reads the answer

@@ -11,15 +11,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy.orm import Session
 
 from app.deps import SessionDep, SettingsDep
 from app.map import page
 from app.map.i18n import parse_lang
 from app.map.render import PageContext
-from app.routers import sites as sites_api
 from app.schemas.problem import problem_responses
-from app.services import dashboard, reports
+from app.services import dashboard, site_page
 
 router = APIRouter(tags=["pages"], include_in_schema=False, default_response_class=HTMLResponse)
 
@@ -28,17 +26,6 @@ LangQuery = Annotated[str | None, Query(description="Page language: vi (default)
 
 def _context(request: Request, name: str, lang: str | None) -> PageContext:
     return PageContext(lang=parse_lang(lang), page=name, path=request.url.path)
-
-
-def _site_facts(session: Session, code: str) -> page.SiteFacts:
-    """Collect what the API answers about one site: facts, forest overlap, clearance today."""
-    site = sites_api.get_site(code, session)
-    clearance = reports.clearance_report(session, as_of=date.today())
-    return page.SiteFacts(
-        site=site,
-        forest=reports.site_forest_overlap(session, code, area="geodesic"),
-        clearance=next((row for row in clearance.sites if row.site_code == code), None),
-    )
 
 
 @router.get("/", summary="Registry map")
@@ -56,7 +43,7 @@ def site(
     lang: LangQuery = None,
 ) -> HTMLResponse:
     """Return one site's page: map, facts, forest overlap, clearance and downloads."""
-    facts = _site_facts(session, code)
+    facts = site_page.facts(session, code, as_of=date.today())
     return HTMLResponse(page.site_page(settings, _context(request, "site", lang), facts))
 
 

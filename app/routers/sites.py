@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-import json
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
-from sqlalchemy.orm import Session
+from fastapi import APIRouter, Depends, Query, Request, Response
 
 from app.deps import PageDep, SessionDep
-from app.errors import InvalidParameter
 from app.models.enums import SiteKind, SiteStatus
+from app.ogc.features.query import parse_bbox as parse_ogc_bbox
+from app.ogc.protocol import caching, links
 from app.repositories import sites as repo
 from app.schemas.problem import problem_responses
-from app.schemas.site import (
-    LegalBasis,
-    Link,
-    MiningDetailsRead,
-    RelocationDetailsRead,
-    SiteFeature,
-    SiteFeatureCollection,
-    SiteProperties,
-    SiteSummary,
-    SiteSummaryFeature,
-    ZoneDetailsRead,
-)
+from app.schemas.site import Link, SiteFeature, SiteFeatureCollection
+from app.services import sites
 
 router = APIRouter(prefix="/api/v1/sites", tags=["sites"])
 GEOJSON = "application/geo+json"
@@ -39,92 +28,17 @@ async def parse_bbox(
         ),
     ] = None,
 ) -> repo.BBox | None:
-    """Parse and check the ``bbox`` query parameter."""
-    if bbox is None:
-        return None
-    try:
-        values = [float(part) for part in bbox.split(",")]
-    except ValueError as exc:
-        raise InvalidParameter("bbox", "expected four numbers separated by commas") from exc
-    if len(values) != 4:
-        raise InvalidParameter("bbox", f"expected four numbers, got {len(values)}")
-    box = repo.BBox(*values)
-    if not (-180 <= box.min_lon < box.max_lon <= 180 and -90 <= box.min_lat < box.max_lat <= 90):
-        raise InvalidParameter(
-            "bbox", "need -180 ≤ min_lon < max_lon ≤ 180 and -90 ≤ min_lat < max_lat ≤ 90"
-        )
-    return box
+    """Parse and check the ``bbox`` query parameter with the OGC API's bbox rule (CRS84)."""
+    return None if bbox is None else repo.BBox(*parse_ogc_bbox(bbox))
 
 
 BBoxDep = Annotated[repo.BBox | None, Depends(parse_bbox)]
 
 
-def _difference_pct(area_ha: float, planned_area_ha: float | None) -> float | None:
-    if not planned_area_ha:
-        return None
-    return round((area_ha - planned_area_ha) / planned_area_ha * 100, 2)
-
-
-def _summary(row: repo.SiteRow) -> SiteSummary:
-    site = row.site
-    return SiteSummary(
-        code=site.code,
-        name=site.name,
-        kind=site.kind,
-        status=site.status,
-        province=site.province,
-        communes=list(site.communes),
-        planned_area_ha=site.planned_area_ha,
-        area_ha=round(row.area_ha, 4),
-        area_difference_pct=_difference_pct(row.area_ha, site.planned_area_ha),
-        geometry_source=site.geometry_source,
-        version=site.version,
-    )
-
-
-def _details(session: Session, row: repo.SiteRow) -> dict[str, object]:
-    site = row.site
-    details: dict[str, object] = {}
-    if site.zone_details is not None:
-        details["zone_details"] = ZoneDetailsRead.model_validate(
-            site.zone_details, from_attributes=True
-        )
-    if site.mining_details is not None:
-        details["mining_details"] = MiningDetailsRead.model_validate(
-            site.mining_details, from_attributes=True
-        )
-    if site.relocation_details is not None:
-        codes = repo.relocation_codes(session, site.id)
-        reloc = site.relocation_details
-        details["relocation_details"] = RelocationDetailsRead(
-            moved_from_code=codes.moved_from_code,
-            moved_to_code=codes.moved_to_code,
-            households_planned=reloc.households_planned,
-            households_relocated=reloc.households_relocated,
-            deadline=reloc.deadline,
-        )
-    return details
-
-
 def _page_links(request: Request, matched: int, limit: int, offset: int) -> list[Link]:
-    links = [Link(href=str(request.url), rel="self")]
-    if offset + limit < matched:
-        links.append(
-            Link(
-                href=str(request.url.include_query_params(offset=offset + limit, limit=limit)),
-                rel="next",
-            )
-        )
-    if offset > 0:
-        links.append(
-            Link(
-                href=str(
-                    request.url.include_query_params(offset=max(offset - limit, 0), limit=limit)
-                ),
-                rel="prev",
-            )
-        )
-    return links
+    self_link = links.link(str(request.url), "self", links.GEOJSON, "This document")
+    pages = links.page_links(request, matched, limit, offset)
+    return [Link(**item) for item in (self_link, *pages)]
 
 
 @router.get(
@@ -151,22 +65,10 @@ def list_sites(
     Search ignores Vietnamese diacritics and case: `tang loong` finds *KCN Tằng Loỏng*.
     Every feature carries its computed geodesic area beside the legal `planned_area_ha`.
     """
-    matched, rows = repo.list_sites(
-        session,
-        kind=kind,
-        status=status,
-        province=province,
-        bbox=bbox,
-        q=q,
-        limit=page.limit,
-        offset=page.offset,
+    filters = repo.SiteFilters(kind=kind, status=status, province=province, bbox=bbox, q=q)
+    matched, features = sites.list_features(
+        session, filters=filters, limit=page.limit, offset=page.offset
     )
-    features = [
-        SiteSummaryFeature(
-            id=row.site.code, geometry=json.loads(row.geometry_json), properties=_summary(row)
-        )
-        for row in rows
-    ]
     return SiteFeatureCollection(
         features=features,
         numberMatched=matched,
@@ -178,26 +80,23 @@ def list_sites(
 @router.get(
     "/{code}",
     response_model=SiteFeature,
+    response_class=Response,
     summary="One site as a GeoJSON Feature with every fact",
-    responses={200: {"content": {GEOJSON: {}}}, **problem_responses(404)},
+    responses={
+        200: {"content": {GEOJSON: {}}},
+        304: {"description": "Not modified"},
+        **problem_responses(404),
+    },
 )
-def get_site(code: str, session: SessionDep) -> SiteFeature:
-    """Return one site: status, legal basis, planned vs computed area, details and provenance."""
-    row = repo.get_site(session, code)
-    site = row.site
-    properties = SiteProperties(
-        **_summary(row).model_dump(),
-        managing_agency=site.managing_agency,
-        legal_basis=LegalBasis(
-            decision_number=site.legal_decision_number,
-            decision_date=site.legal_decision_date,
-            issuer=site.legal_issuer,
-        ),
-        provenance=site.provenance,
-        source_quality=site.source_quality,
-        qa_flags=site.qa_flags,
-        created_at=site.created_at,
-        updated_at=site.updated_at,
-        **_details(session, row),
-    )
-    return SiteFeature(id=site.code, geometry=json.loads(row.geometry_json), properties=properties)
+def get_site(request: Request, code: str, session: SessionDep) -> Response:
+    """Return one site: status, legal basis, planned vs computed area, details and provenance.
+
+    The same Feature as `/ogc/collections/sites/items/{code}`. The `ETag` is the site's
+    registry `version`, so `If-None-Match` answers 304 until the site changes.
+    """
+    item = sites.site_item(session, code)
+    etag = caching.version_etag(item.version)
+    if caching.matches(request, etag):
+        return caching.not_modified(etag, caching.ITEMS_MAX_AGE_S)
+    headers = {"ETag": etag, "Cache-Control": caching.cache_control(caching.ITEMS_MAX_AGE_S)}
+    return Response(item.text, media_type=GEOJSON, headers=headers)

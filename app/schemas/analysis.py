@@ -3,11 +3,24 @@
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, Field
 
 AreaMethod = Literal["geodesic", "vn2000"]
+
+
+class AnswerFormat(StrEnum):
+    """How an analysis answer is encoded: ``format=`` over HTTP, ``--format`` in the CLI.
+
+    These are response encodings of one answer; the vector *file* formats of uploads and
+    downloads are :class:`spatial.io.formats.FileFormat`.
+    """
+
+    JSON = "json"
+    CSV = "csv"
+    GEOJSON = "geojson"
 
 
 class ForestDatasetRead(BaseModel):

@@ -14,44 +14,7 @@ from app.models.enums import (
     SiteStatus,
     WastewaterStatus,
 )
-
-
-class LegalBasis(BaseModel):
-    """The founding decision of a site."""
-
-    decision_number: str | None = Field(examples=["298/QĐ-UBND"])
-    decision_date: date | None = Field(examples=["2025-02-20"])
-    issuer: str | None = Field(examples=["UBND tỉnh Lào Cai"])
-
-
-class ZoneDetailsRead(BaseModel):
-    """Industrial zone / cluster facts."""
-
-    occupancy_rate_pct: float | None
-    wastewater_status: WastewaterStatus | None
-    eco_industrial_programme: bool
-
-
-class MiningDetailsRead(BaseModel):
-    """Mining site facts."""
-
-    mineral: str
-    licence_number: str | None
-    licence_status: LicenceStatus
-    licensed_capacity: str | None
-    offtake_contract: bool
-    offtake_contract_ref: str | None
-    rehabilitation_deposit_bn_vnd: float | None
-
-
-class RelocationDetailsRead(BaseModel):
-    """Relocation facts: codes of the sites moved from and to, households, deadline."""
-
-    moved_from_code: str | None
-    moved_to_code: str | None
-    households_planned: int | None
-    households_relocated: int | None
-    deadline: date | None
+from app.schemas.analysis import SiteClearance, SiteForestOverlap
 
 
 class SiteSummary(BaseModel):
@@ -73,18 +36,36 @@ class SiteSummary(BaseModel):
 
 
 class SiteProperties(SiteSummary):
-    """Every fact of one site."""
+    """Every fact of one site, flat, as the OGC item of collection ``sites`` publishes them.
+
+    The details of the other kinds are null: zone facts for KCN/CCN, mining facts for mines,
+    relocation facts for relocation areas.
+    """
 
     managing_agency: str | None
-    legal_basis: LegalBasis
+    legal_decision_number: str | None = Field(examples=["298/QĐ-UBND"])
+    legal_decision_date: date | None = Field(examples=["2025-02-20"])
+    legal_issuer: str | None = Field(examples=["UBND tỉnh Lào Cai"])
     provenance: str
     source_quality: str | None
     qa_flags: str | None
-    zone_details: ZoneDetailsRead | None = None
-    mining_details: MiningDetailsRead | None = None
-    relocation_details: RelocationDetailsRead | None = None
     created_at: datetime
     updated_at: datetime
+    occupancy_rate_pct: float | None = None
+    wastewater_status: WastewaterStatus | None = None
+    eco_industrial_programme: bool | None = None
+    mineral: str | None = None
+    licence_number: str | None = None
+    licence_status: LicenceStatus | None = None
+    licensed_capacity: str | None = None
+    offtake_contract: bool | None = None
+    offtake_contract_ref: str | None = None
+    rehabilitation_deposit_bn_vnd: float | None = None
+    moved_from_code: str | None = None
+    moved_to_code: str | None = None
+    households_planned: int | None = None
+    households_relocated: int | None = None
+    deadline: date | None = None
 
 
 class SiteFeature(BaseModel):
@@ -111,6 +92,7 @@ class Link(BaseModel):
     href: str
     rel: str
     type: str = "application/geo+json"
+    title: str | None = None
 
 
 class SiteFeatureCollection(BaseModel):
@@ -121,3 +103,11 @@ class SiteFeatureCollection(BaseModel):
     numberMatched: int  # noqa: N815 (OGC API member name)
     numberReturned: int  # noqa: N815 (OGC API member name)
     links: list[Link]
+
+
+class SiteFacts(BaseModel):
+    """What the API says about one site, as the site page shows it."""
+
+    site: SiteFeature
+    forest: SiteForestOverlap
+    clearance: SiteClearance | None

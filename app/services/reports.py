@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 
 import sqlalchemy as sa
@@ -125,6 +126,26 @@ def site_forest_overlap(session: Session, code: str, *, area: AreaMethod) -> Sit
     return result
 
 
+@dataclass(frozen=True)
+class SiteForestPieces:
+    """The forest pieces inside one site (GeoJSON in EPSG:4326) and the forest layer's notes."""
+
+    pieces: list[forest_overlap.ForestPiece]
+    notes: list[str]
+
+
+def site_forest_pieces(session: Session, code: str) -> SiteForestPieces:
+    """Return the pieces of forest parcels inside one site, with the forest layer's warnings.
+
+    Raises:
+        NotFound: when no site has this code.
+    """
+    if session.scalar(sa.select(Site.id).where(Site.code == code)) is None:
+        raise NotFound("site", code)
+    notes = forest_layer_notes(forest_datasets(session))
+    return SiteForestPieces(forest_overlap.pieces(session.connection(), site_code=code), notes)
+
+
 TOTAL_FIELDS: tuple[str, ...] = tuple(ForestTotals.model_fields)
 
 
@@ -243,10 +264,10 @@ def _finish(item: SiteClearance) -> SiteClearance:
     return item
 
 
-def clearance_report(session: Session, *, as_of: date) -> ClearanceReport:
-    """Return clearance hectares per site and status on ``as_of``, with the 500 ha target."""
+def _clearance_by_site(rows: Iterable[clearance_progress.ClearanceRow]) -> list[SiteClearance]:
+    """Fold the (site, status) rows of the clearance question into one item per site."""
     per_site: dict[str, SiteClearance] = {}
-    for row in clearance_progress.run(session.connection(), as_of=as_of):
+    for row in rows:
         item = per_site.setdefault(
             row.site_code,
             SiteClearance(
@@ -258,7 +279,18 @@ def clearance_report(session: Session, *, as_of: date) -> ClearanceReport:
         )
         setattr(item, f"{row.status}_ha", getattr(item, f"{row.status}_ha") + row.area_ha)
         item.parcels += row.parcels
-    sites = [_finish(item) for item in per_site.values()]
+    return [_finish(item) for item in per_site.values()]
+
+
+def site_clearance(session: Session, code: str, *, as_of: date) -> SiteClearance | None:
+    """Return one site's clearance hectares by status on ``as_of`` (None: it has no parcels)."""
+    rows = clearance_progress.run(session.connection(), as_of=as_of, site_codes=[code])
+    return next(iter(_clearance_by_site(rows)), None)
+
+
+def clearance_report(session: Session, *, as_of: date) -> ClearanceReport:
+    """Return clearance hectares per site and status on ``as_of``, with the 500 ha target."""
+    sites = _clearance_by_site(clearance_progress.run(session.connection(), as_of=as_of))
     totals = SiteClearance(
         site_code="total",
         site_name="Tổng / total",
@@ -279,6 +311,11 @@ def clearance_report(session: Session, *, as_of: date) -> ClearanceReport:
             "The demo clearance parcels are SYNTHETIC subdivisions, not official figures.",
         ],
     )
+
+
+def plan_overlap_pieces(session: Session) -> list[plan_overlap.PlanOverlap]:
+    """Return every overlapping pair of sites with its shared ground (GeoJSON, EPSG:4326)."""
+    return plan_overlap.run(session.connection())
 
 
 def plan_overlap_report(session: Session) -> PlanOverlapReport:

@@ -1,4 +1,4 @@
-"""The file formats sitereg reads, and how to recognise them."""
+"""The vector file formats sitereg reads and writes, and how to recognise them."""
 
 from __future__ import annotations
 
@@ -8,17 +8,44 @@ from spatial.errors import UnsupportedFormat
 
 
 class FileFormat(StrEnum):
-    """A vector file format, with the file suffix GDAL expects."""
+    """A vector file format: suffix, media type and whether the file can state a CRS.
+
+    Uploads are GeoJSON, zipped Shapefile, GeoPackage or KML (:func:`sniff_format`); downloads
+    add CSV. The value is the file name's ending (``shp.zip``).
+    """
 
     GEOJSON = "geojson"
-    SHAPEFILE_ZIP = "shp.zip"
     GPKG = "gpkg"
+    SHAPEFILE_ZIP = "shp.zip"
     KML = "kml"
+    CSV = "csv"
 
     @property
     def suffix(self) -> str:
-        """Return the file suffix, with its dot."""
+        """Return the file suffix GDAL expects, with its dot."""
         return ".zip" if self is FileFormat.SHAPEFILE_ZIP else f".{self.value}"
+
+    @property
+    def media_type(self) -> str:
+        """Return the IANA media type."""
+        return MEDIA_TYPES[self]
+
+    @property
+    def carries_crs(self) -> bool:
+        """Return True when the format records a CRS other than WGS 84 (GPKG, .prj, CSV name).
+
+        GeoJSON (RFC 7946) and KML are WGS 84 longitude/latitude by definition.
+        """
+        return self in (FileFormat.GPKG, FileFormat.SHAPEFILE_ZIP, FileFormat.CSV)
+
+
+MEDIA_TYPES = {
+    FileFormat.GEOJSON: "application/geo+json",
+    FileFormat.GPKG: "application/geopackage+sqlite3",
+    FileFormat.SHAPEFILE_ZIP: "application/zip",
+    FileFormat.KML: "application/vnd.google-earth.kml+xml",
+    FileFormat.CSV: "text/csv; charset=utf-8",
+}
 
 
 def sniff_format(file_name: str, data: bytes) -> FileFormat:

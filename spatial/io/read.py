@@ -23,7 +23,7 @@ import shapely
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
 
-from spatial.crs import WGS84, ZONE_HINT, match_crs, parse_crs, transform_geometry
+from spatial.crs import WGS84, ZONE_HINT, epsg_code, match_crs, transform_geometry
 from spatial.errors import (
     InvalidGeometry,
     Problem,
@@ -63,7 +63,7 @@ def read_boundary(
     if not data.strip():
         raise UnreadableFile(f"{file_name}: the file is empty")
     file_format = sniff_format(file_name, data)
-    requested = parse_crs(crs) if crs else None
+    requested = epsg_code(crs) if crs else None
     if file_format is FileFormat.GEOJSON:
         geometries, file_srid = _read_geojson(data, file_name)
     else:
@@ -181,7 +181,7 @@ def _legacy_crs(document: dict[str, Any]) -> int | None:
     name = (member.get("properties") or {}).get("name")
     if not name:
         return None
-    return parse_crs(str(name).replace("urn:ogc:def:crs:", "").replace("::", ":"))
+    return epsg_code(str(name).replace("urn:ogc:def:crs:", "").replace("::", ":"))
 
 
 def _read_with_gdal(

@@ -13,6 +13,7 @@ MAX_FIELD_NAME = 10
 MAX_TEXT_BYTES = 254
 
 ABBREVIATIONS: dict[str, str] = {
+    "area_difference_pct": "area_dpct",
     "capital_enterprise_bn_vnd": "capen_bvnd",
     "capital_state_budget_bn_vnd": "capst_bvnd",
     "designation": "designat",
@@ -32,6 +33,7 @@ ABBREVIATIONS: dict[str, str] = {
     "moved_to_code": "to_code",
     "occupancy_rate_pct": "occup_pct",
     "offtake_contract": "offtake",
+    "offtake_contract_ref": "offtake_rf",
     "planned_area_ha": "plan_ha",
     "rehabilitation_deposit_bn_vnd": "rehab_bvnd",
     "source_quality": "src_qual",

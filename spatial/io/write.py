@@ -13,7 +13,6 @@ import zipfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
@@ -23,39 +22,11 @@ import pyogrio
 import shapely
 
 from spatial.crs import WGS84
+from spatial.io.formats import FileFormat
 from spatial.io.shapefile_fields import field_names, fit_text
 
 GEOMETRY_COLUMN = "geometry_wkb"
 FAMILIES = {"Point": "points", "LineString": "lines", "Polygon": "polygons"}
-
-
-class ExportFormat(StrEnum):
-    """A download format: GDAL driver, media type and whether the file can state a CRS."""
-
-    GEOJSON = "geojson"
-    GPKG = "gpkg"
-    SHAPEFILE_ZIP = "shp.zip"
-    KML = "kml"
-    CSV = "csv"
-
-    @property
-    def media_type(self) -> str:
-        """Return the IANA media type."""
-        return {
-            "geojson": "application/geo+json",
-            "gpkg": "application/geopackage+sqlite3",
-            "shp.zip": "application/zip",
-            "kml": "application/vnd.google-earth.kml+xml",
-            "csv": "text/csv; charset=utf-8",
-        }[self.value]
-
-    @property
-    def carries_crs(self) -> bool:
-        """Return True when the format records a CRS other than WGS 84 (GPKG, .prj, CSV name).
-
-        GeoJSON (RFC 7946) and KML are WGS 84 longitude/latitude by definition.
-        """
-        return self in (ExportFormat.GPKG, ExportFormat.SHAPEFILE_ZIP, ExportFormat.CSV)
 
 
 @dataclass(frozen=True)
@@ -177,15 +148,15 @@ def _write_csv(layers: Sequence[ExportLayer], path: Path) -> Path:
 
 
 WRITERS = {
-    ExportFormat.GPKG: _write_gpkg,
-    ExportFormat.SHAPEFILE_ZIP: _write_shapefile_zip,
-    ExportFormat.KML: _write_kml,
-    ExportFormat.CSV: _write_csv,
+    FileFormat.GPKG: _write_gpkg,
+    FileFormat.SHAPEFILE_ZIP: _write_shapefile_zip,
+    FileFormat.KML: _write_kml,
+    FileFormat.CSV: _write_csv,
 }
 
 
 def write_layers(
-    layers: Sequence[ExportLayer], fmt: ExportFormat, directory: Path, stem: str
+    layers: Sequence[ExportLayer], fmt: FileFormat, directory: Path, stem: str
 ) -> Path:
     """Write ``layers`` as one file of ``fmt`` in ``directory``; return its path.
 
@@ -194,6 +165,6 @@ def write_layers(
     """
     if fmt not in WRITERS:
         raise ValueError(f"{fmt} is not written to a file")
-    if fmt is ExportFormat.CSV and len(layers) != 1:
+    if fmt is FileFormat.CSV and len(layers) != 1:
         raise ValueError("CSV holds exactly one layer")
     return WRITERS[fmt](layers, directory / f"{stem}.{fmt.value}")

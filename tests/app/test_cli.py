@@ -57,3 +57,9 @@ def test_cli_check_bad_file_exits_1_with_the_location(runner: CliRunner, tmp_pat
     result = runner.invoke(cli_app, ["check", str(path)])
     assert result.exit_code == 1
     assert "outside Vietnam" in result.output and "/features/0/geometry" in result.output
+
+
+def test_cli_report_geojson_is_refused_with_one_line(runner: CliRunner):
+    result = runner.invoke(cli_app, ["report", "plan-overlaps", "--format", "geojson"])
+    assert result.exit_code == 1
+    assert "geojson is served over HTTP" in result.output

@@ -7,9 +7,9 @@ from sqlalchemy.orm import Session
 from spatial.crs import (
     TM3_ZONES,
     TOWGS84_6960,
-    parse_crs,
+    epsg_code,
+    is_crs84,
     transform_geometry,
-    zone_for_province,
 )
 from spatial.errors import UnknownCRS
 
@@ -84,17 +84,16 @@ def test_postgis_knows_the_tm3_zones_and_agrees_on_the_control_point(db_session:
         ("http://www.opengis.net/def/crs/OGC/1.3/CRS84", 4326),
     ],
 )
-def test_parse_crs_accepts_codes_and_uris(text: str, srid: int):
-    assert parse_crs(text) == srid
+def test_epsg_code_accepts_codes_and_uris(text: str, srid: int):
+    assert epsg_code(text) == srid
 
 
-def test_parse_crs_rejects_unknown_crs_with_a_hint():
+def test_epsg_code_rejects_unknown_crs_with_a_hint():
     with pytest.raises(UnknownCRS, match="9205"):
-        parse_crs("EPSG:32648")
+        epsg_code("EPSG:32648")
 
 
-def test_zone_for_province_uses_the_provincial_meridian():
-    assert zone_for_province("Lai Châu").central_meridian_deg == 103.0
-    assert zone_for_province("Lào Cai").srid == 9208
-    with pytest.raises(UnknownCRS):
-        zone_for_province("Atlantis")
+def test_is_crs84_knows_every_spelling_and_not_epsg_4326():
+    assert is_crs84("CRS84") and is_crs84("ogc:crs84")
+    assert is_crs84("https://www.opengis.net/def/crs/OGC/1.3/CRS84")
+    assert not is_crs84("EPSG:4326")

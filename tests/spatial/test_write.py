@@ -7,8 +7,9 @@ import pytest
 import shapely
 from shapely.geometry import LineString, Point, Polygon
 
+from spatial.io.formats import FileFormat
 from spatial.io.shapefile_fields import ABBREVIATIONS, MAX_TEXT_BYTES, field_names, fit_text
-from spatial.io.write import ExportFormat, ExportLayer, write_layers
+from spatial.io.write import ExportLayer, write_layers
 
 NAME = "KCN Tằng Loỏng — Đông Phố Mới"
 
@@ -58,16 +59,16 @@ def test_fit_text_cuts_at_a_character_boundary():
     assert text.startswith(cut)
 
 
-@pytest.mark.parametrize("fmt", [ExportFormat.GPKG, ExportFormat.KML, ExportFormat.CSV])
-def test_vietnamese_text_survives_a_round_trip(tmp_path: Path, fmt: ExportFormat):
+@pytest.mark.parametrize("fmt", [FileFormat.GPKG, FileFormat.KML, FileFormat.CSV])
+def test_vietnamese_text_survives_a_round_trip(tmp_path: Path, fmt: FileFormat):
     path = write_layers([_layer([SQUARE])], fmt, tmp_path, "sites")
     frame = pyogrio.read_dataframe(path)
-    column = "Name" if fmt is ExportFormat.KML else "name"
+    column = "Name" if fmt is FileFormat.KML else "name"
     assert list(frame[column]) == [NAME]
 
 
 def test_shapefile_round_trip_keeps_text_types_and_crs(tmp_path: Path):
-    path = write_layers([_layer([SQUARE], srid=4326)], ExportFormat.SHAPEFILE_ZIP, tmp_path, "s")
+    path = write_layers([_layer([SQUARE], srid=4326)], FileFormat.SHAPEFILE_ZIP, tmp_path, "s")
     with zipfile.ZipFile(path) as archive:
         archive.extractall(tmp_path / "out")
         assert "Sở Công Thương" in archive.read("README.txt").decode()
@@ -79,7 +80,7 @@ def test_shapefile_round_trip_keeps_text_types_and_crs(tmp_path: Path):
 
 def test_shapefile_splits_points_lines_and_polygons(tmp_path: Path):
     layer = _layer([SQUARE, LineString([(104, 22), (104.1, 22.1)]), Point(104, 22)])
-    path = write_layers([layer], ExportFormat.SHAPEFILE_ZIP, tmp_path, "mixed")
+    path = write_layers([layer], FileFormat.SHAPEFILE_ZIP, tmp_path, "mixed")
     names = set(zipfile.ZipFile(path).namelist())
     assert {"sites_points.shp", "sites_lines.shp", "sites_polygons.shp"} <= names
 
@@ -89,7 +90,7 @@ def test_shapefile_cuts_long_text_to_254_bytes(tmp_path: Path):
     long_layer = ExportLayer(
         layer.name, layer.columns, [(*row[:1], "Đ" * 300, *row[2:]) for row in layer.rows]
     )
-    path = write_layers([long_layer], ExportFormat.SHAPEFILE_ZIP, tmp_path, "long")
+    path = write_layers([long_layer], FileFormat.SHAPEFILE_ZIP, tmp_path, "long")
     zipfile.ZipFile(path).extractall(tmp_path / "out")
     value = pyogrio.read_dataframe(tmp_path / "out" / "sites.shp")["name"].iloc[0]
     assert value == "Đ" * (MAX_TEXT_BYTES // 2)
@@ -98,7 +99,7 @@ def test_shapefile_cuts_long_text_to_254_bytes(tmp_path: Path):
 def test_gpkg_holds_several_layers_and_the_metadata(tmp_path: Path):
     first, second = _layer([SQUARE]), _layer([SQUARE])
     second = ExportLayer("parcels", second.columns, second.rows, title="Parcels")
-    path = write_layers([first, second], ExportFormat.GPKG, tmp_path, "bundle")
+    path = write_layers([first, second], FileFormat.GPKG, tmp_path, "bundle")
     assert [name for name, _ in pyogrio.list_layers(path)] == ["sites", "parcels"]
     assert (
         pyogrio.read_info(path, layer="sites")["dataset_metadata"]["LICENCE"]
@@ -108,17 +109,17 @@ def test_gpkg_holds_several_layers_and_the_metadata(tmp_path: Path):
 
 def test_csv_takes_one_layer_only(tmp_path: Path):
     with pytest.raises(ValueError, match="one layer"):
-        write_layers([_layer([SQUARE]), _layer([SQUARE])], ExportFormat.CSV, tmp_path, "x")
+        write_layers([_layer([SQUARE]), _layer([SQUARE])], FileFormat.CSV, tmp_path, "x")
 
 
 def test_geojson_is_not_written_to_a_file(tmp_path: Path):
     with pytest.raises(ValueError, match="not written"):
-        write_layers([_layer([SQUARE])], ExportFormat.GEOJSON, tmp_path, "x")
+        write_layers([_layer([SQUARE])], FileFormat.GEOJSON, tmp_path, "x")
 
 
 def test_only_gpkg_shapefile_and_csv_carry_a_crs():
-    assert {fmt for fmt in ExportFormat if fmt.carries_crs} == {
-        ExportFormat.GPKG,
-        ExportFormat.SHAPEFILE_ZIP,
-        ExportFormat.CSV,
+    assert {fmt for fmt in FileFormat if fmt.carries_crs} == {
+        FileFormat.GPKG,
+        FileFormat.SHAPEFILE_ZIP,
+        FileFormat.CSV,
     }

@@ -33,6 +33,13 @@ def provenance(table: Any) -> tuple[Property, ...]:
     )
 
 
+def _area_difference_pct() -> Any:
+    """Return how far the geodesic area is from the legal planned area, in % to 2 decimals."""
+    planned = sa.func.nullif(sites.c.planned_area_ha, 0)
+    ratio = (sa.func.area_ha(sites.c.geom) - planned) / planned * 100
+    return sa.cast(sa.func.round(sa.cast(ratio, sa.Numeric), 2), sa.Float)
+
+
 def _site_properties() -> tuple[Property, ...]:
     return (
         prop("code", sites.c.code, S, "Site code"),
@@ -47,10 +54,12 @@ def _site_properties() -> tuple[Property, ...]:
         prop("legal_issuer", sites.c.legal_issuer, S, "Issuer of the founding decision"),
         prop("planned_area_ha", sites.c.planned_area_ha, N, "Legal planned area (ha)"),
         prop("area_ha", sa.func.area_ha(sites.c.geom), N, "Geodesic area, WGS 84 ellipsoid (ha)"),
+        prop("area_difference_pct", _area_difference_pct(), N, "Geodesic vs planned area (%)"),
         *provenance(sites),
         prop("source_quality", sites.c.source_quality, S, "Source quality flag"),
         prop("qa_flags", sites.c.qa_flags, S, "Quality notes"),
         prop("version", sites.c.version, INT, "Registry version of the site"),
+        prop("created_at", sites.c.created_at, DT, "First registered"),
         prop("updated_at", sites.c.updated_at, DT, "Last update in the registry"),
     )
 
@@ -81,6 +90,7 @@ def _mine_properties() -> tuple[Property, ...]:
         prop("licence_status", mines.c.licence_status, S, "Licence status", LicenceStatus),
         prop("licensed_capacity", mines.c.licensed_capacity, S, "Licensed capacity"),
         prop("offtake_contract", mines.c.offtake_contract, B, "Has an offtake contract"),
+        prop("offtake_contract_ref", mines.c.offtake_contract_ref, S, "Offtake contract reference"),
         prop(
             "rehabilitation_deposit_bn_vnd",
             mines.c.rehabilitation_deposit_bn_vnd,
@@ -135,12 +145,27 @@ def _zones_source() -> Any:
     return sites.outerjoin(zones, zones.c.site_id == sites.c.id)
 
 
-def _relocation_source() -> Any:
+def _relocation_source(source: Any = sites) -> Any:
     return (
-        sites.outerjoin(relocations, relocations.c.site_id == sites.c.id)
+        source.outerjoin(relocations, relocations.c.site_id == sites.c.id)
         .outerjoin(moved_from, moved_from.c.id == relocations.c.moved_from_site_id)
         .outerjoin(moved_to, moved_to.c.id == relocations.c.moved_to_site_id)
     )
+
+
+def _all_details_source() -> Any:
+    """Return every site joined to whichever details its kind has.
+
+    All joins are on primary keys, so PostgreSQL drops those a query reads nothing from
+    (tiles, counts).
+    """
+    with_zone = sites.outerjoin(zones, zones.c.site_id == sites.c.id)
+    return _relocation_source(with_zone.outerjoin(mines, mines.c.site_id == sites.c.id))
+
+
+def all_details() -> tuple[Property, ...]:
+    """Return the details of every kind: zone, mining and relocation properties."""
+    return _zone_properties() + _mine_properties() + _relocation_properties()
 
 
 def site_collections() -> list[Collection]:
@@ -154,7 +179,13 @@ def site_collections() -> list[Collection]:
         ),
     )
     return [
-        _sites_collection("sites", "Sites — KCN, CCN, mỏ, khu di dời", None, (), sites),
+        _sites_collection(
+            "sites",
+            "Sites — KCN, CCN, mỏ, khu di dời",
+            None,
+            all_details(),
+            _all_details_source(),
+        ),
         *(
             _sites_collection(cid, title, kind, _zone_properties(), _zones_source())
             for cid, title, kind in kinds

@@ -20,9 +20,10 @@ from app.ogc.features import fetch
 from app.ogc.features.query import FeatureQuery, RawQuery, build_query
 from app.ogc.protocol.crs import OgcCrs
 from app.repositories import NotFound
-from spatial.io.write import ExportFormat, ExportLayer, write_layers
+from spatial.io.formats import FileFormat
+from spatial.io.write import ExportLayer, write_layers
 
-BUNDLE_FORMATS = (ExportFormat.GPKG, ExportFormat.SHAPEFILE_ZIP, ExportFormat.KML)
+BUNDLE_FORMATS = (FileFormat.GPKG, FileFormat.SHAPEFILE_ZIP, FileFormat.KML)
 
 
 @dataclass(frozen=True)
@@ -30,12 +31,10 @@ class ExportName:
     """A requested download: the collection (or site code) and the format."""
 
     stem: str
-    fmt: ExportFormat
+    fmt: FileFormat
 
 
-def parse_export_name(
-    name: str, formats: tuple[ExportFormat, ...] = tuple(ExportFormat)
-) -> ExportName:
+def parse_export_name(name: str, formats: tuple[FileFormat, ...] = tuple(FileFormat)) -> ExportName:
     """Split ``sites.shp.zip`` into ``sites`` and the Shapefile format.
 
     Raises:
@@ -48,7 +47,7 @@ def parse_export_name(
     raise NotFound(f"download format (offered: {offered}) for", name)
 
 
-def check_crs(fmt: ExportFormat, crs: OgcCrs) -> None:
+def check_crs(fmt: FileFormat, crs: OgcCrs) -> None:
     """Refuse a CRS the format cannot state (GeoJSON and KML are WGS 84 lon/lat).
 
     Raises:
@@ -60,7 +59,7 @@ def check_crs(fmt: ExportFormat, crs: OgcCrs) -> None:
         )
 
 
-def file_name(stem: str, fmt: ExportFormat, crs: OgcCrs) -> str:
+def file_name(stem: str, fmt: FileFormat, crs: OgcCrs) -> str:
     """Return the download's file name: ``sitereg-<stem>[-epsg<srid>]-<YYYYMMDD>.<ext>``."""
     crs_part = "" if crs.is_crs84 else f"-epsg{crs.srid}"
     day = datetime.now(UTC).strftime("%Y%m%d")
@@ -111,15 +110,13 @@ def layer_for(session: Session, query: FeatureQuery, name: str | None = None) ->
 
 
 def write_collection(
-    session: Session, query: FeatureQuery, fmt: ExportFormat, directory: Path
+    session: Session, query: FeatureQuery, fmt: FileFormat, directory: Path
 ) -> Path:
     """Write a collection's filtered features as one file of ``fmt``."""
     return write_layers([layer_for(session, query)], fmt, directory, query.collection.id)
 
 
-def site_bundle(
-    session: Session, code: str, fmt: ExportFormat, crs: OgcCrs, directory: Path
-) -> Path:
+def site_bundle(session: Session, code: str, fmt: FileFormat, crs: OgcCrs, directory: Path) -> Path:
     """Write one site with its clearance parcels and infrastructure (three layers).
 
     Raises:

@@ -19,13 +19,13 @@ from app.ogc.features import fetch
 from app.ogc.features.params import RawQueryDep, export_query
 from app.ogc.features.query import FeatureQuery, check_known
 from app.ogc.protocol import caching
-from app.ogc.protocol.crs import parse_crs
+from app.ogc.protocol.crs import parse_ogc_crs
 from app.schemas.problem import problem_responses
-from spatial.io.write import ExportFormat
+from spatial.io.formats import FileFormat
 
 router = APIRouter(prefix="/api/v1/export", tags=["downloads"])
 FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"content": {fmt.media_type: {} for fmt in ExportFormat}}
+    200: {"content": {fmt.media_type: {} for fmt in FileFormat}}
 }
 
 
@@ -64,7 +64,7 @@ def download_collection(
     query = export_query(request, get_collection(wanted.stem), raw)
     exports.check_crs(wanted.fmt, query.crs)
     file_name = exports.file_name(wanted.stem, wanted.fmt, query.crs)
-    if wanted.fmt is ExportFormat.GEOJSON:
+    if wanted.fmt is FileFormat.GEOJSON:
         return _stream_geojson(request, session, query, file_name)
     path = exports.write_collection(session, query, wanted.fmt, Path(tempfile.mkdtemp()))
     return _send_file(request, path, wanted.fmt.media_type, file_name)
@@ -82,7 +82,7 @@ def _stream_geojson(
         "Cache-Control": caching.cache_control(0),
         "Content-Disposition": f'attachment; filename="{file_name}"',
     }
-    media_type = ExportFormat.GEOJSON.media_type
+    media_type = FileFormat.GEOJSON.media_type
     stream = exports.geojson_stream(session, query)
     return StreamingResponse(stream, media_type=media_type, headers=headers)
 
@@ -102,7 +102,7 @@ def download_site_bundle(
     """Return a site, its clearance parcels and its infrastructure as three layers of one file."""
     check_known(request.query_params.keys(), {"crs"})
     wanted = exports.parse_export_name(name, exports.BUNDLE_FORMATS)
-    output_crs = parse_crs(crs, "crs")
+    output_crs = parse_ogc_crs(crs, "crs")
     exports.check_crs(wanted.fmt, output_crs)
     folder = Path(tempfile.mkdtemp())
     try:

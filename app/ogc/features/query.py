@@ -18,7 +18,7 @@ from app.errors import InvalidParameter
 from app.ogc import cql2
 from app.ogc.catalog import Collection, Property, PropertyType
 from app.ogc.cql2 import temporal as cql2_temporal
-from app.ogc.protocol.crs import CRS84, OgcCrs, parse_crs
+from app.ogc.protocol.crs import CRS84, OgcCrs, parse_ogc_crs
 from spatial.crs import WGS84
 
 # Parameters every items-like endpoint understands (queryable names come on top).
@@ -91,8 +91,11 @@ def _numbers(text: str, parameter: str) -> list[float]:
     return values
 
 
-def bbox_condition(text: str, bbox_crs: OgcCrs, collection: Collection) -> Any:
-    """Return ``ST_Intersects(geometry, box)`` for a 4- or 6-number ``bbox`` in ``bbox_crs``.
+def parse_bbox(text: str, bbox_crs: OgcCrs = CRS84) -> tuple[float, float, float, float]:
+    """Return a 4- or 6-number ``bbox`` as (min x, min y, max x, max y) in ``bbox_crs``'s x/y.
+
+    The one bbox rule of the API: lat/lon CRSs (EPSG:4326) are swapped to x/y = lon/lat, the
+    lower corner comes first, and lon/lat boxes stay inside [-180, 180] × [-90, 90].
 
     Raises:
         InvalidParameter: for a malformed box (names ``bbox``).
@@ -108,7 +111,16 @@ def bbox_condition(text: str, bbox_crs: OgcCrs, collection: Collection) -> Any:
         raise InvalidParameter("bbox", "the lower corner must come first (min ≤ max on both axes)")
     if bbox_crs.srid == WGS84 and not (x1 >= -180 and x2 <= 180 and y1 >= -90 and y2 <= 90):
         raise InvalidParameter("bbox", "longitudes must lie in [-180, 180], latitudes in [-90, 90]")
-    envelope = sa.func.ST_MakeEnvelope(x1, y1, x2, y2, bbox_crs.srid)
+    return x1, y1, x2, y2
+
+
+def bbox_condition(text: str, bbox_crs: OgcCrs, collection: Collection) -> Any:
+    """Return ``ST_Intersects(geometry, box)`` for a ``bbox`` in ``bbox_crs`` (see parse_bbox).
+
+    Raises:
+        InvalidParameter: for a malformed box (names ``bbox``).
+    """
+    envelope = sa.func.ST_MakeEnvelope(*parse_bbox(text, bbox_crs), bbox_crs.srid)
     if bbox_crs.srid != WGS84:
         envelope = sa.func.ST_Transform(envelope, WGS84)
     return sa.func.ST_Intersects(collection.geometry, envelope)
@@ -215,14 +227,15 @@ def filter_conditions(raw: RawQuery, collection: Collection) -> list[Any]:
     """Return the conditions of ``bbox``, ``datetime`` and ``filter`` (in that order)."""
     conditions: list[Any] = list(collection.where)
     if raw.bbox is not None:
-        conditions.append(bbox_condition(raw.bbox, parse_crs(raw.bbox_crs, "bbox-crs"), collection))
+        bbox_crs = parse_ogc_crs(raw.bbox_crs, "bbox-crs")
+        conditions.append(bbox_condition(raw.bbox, bbox_crs, collection))
     if raw.datetime is not None:
         conditions.append(datetime_condition(raw.datetime, collection))
     if raw.filter is not None:
         if raw.filter_lang not in (None, *cql2.FILTER_LANGS, "cql-text"):
             raise InvalidParameter("filter-lang", "use cql2-text or cql2-json")
         node = cql2.parse_filter(raw.filter, raw.filter_lang)
-        filter_crs = parse_crs(raw.filter_crs, "filter-crs")
+        filter_crs = parse_ogc_crs(raw.filter_crs, "filter-crs")
         conditions.append(cql2.compile_filter(node, collection, filter_crs))
     return conditions
 
@@ -242,7 +255,7 @@ def build_query(
         conditions=tuple(conditions),
         order_by=order_by(raw.sortby, collection, paged=limit is not None),
         properties=select_properties(raw.properties, collection),
-        crs=parse_crs(raw.crs, "crs"),
+        crs=parse_ogc_crs(raw.crs, "crs"),
         limit=limit,
         offset=offset,
     )

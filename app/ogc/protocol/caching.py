@@ -24,6 +24,11 @@ def etag_of(*parts: bytes | str) -> str:
     return f'W/"{digest.hexdigest()}"'
 
 
+def version_etag(version: int) -> str:
+    """Return the weak ETag of a registry row's ``version`` (it changes on every write)."""
+    return f'W/"v{version}"'
+
+
 def etag_of_file(path: Path) -> str:
     """Return a weak ETag of a file's bytes, read in chunks."""
     digest = hashlib.blake2b(digest_size=16)

@@ -11,7 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from app.errors import InvalidParameter
-from spatial.crs import TM3_ZONES, WEB_MERCATOR, WGS84
+from spatial.crs import TM3_ZONES, WEB_MERCATOR, WGS84, epsg_code, is_crs84
+from spatial.errors import UnknownCRS
 
 EPSG_URI = "http://www.opengis.net/def/crs/EPSG/0/{srid}"
 CRS84_URI = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
@@ -54,32 +55,28 @@ TM3 = tuple(
     for zone in TM3_ZONES.values()
 )
 SUPPORTED: tuple[OgcCrs, ...] = (CRS84, EPSG_4326, EPSG_3857, *TM3)
-BY_URI = {crs.uri: crs for crs in SUPPORTED}
-BY_SRID = {crs.srid: crs for crs in SUPPORTED if crs is not EPSG_4326}
+SERVED = {crs.srid: crs for crs in SUPPORTED if crs is not CRS84}
+"""The CRS an EPSG code stands for: EPSG:4326 keeps its lat/lon axis order (Part 2)."""
 
 
-def _normalise(text: str) -> str:
-    """Map the short spellings clients send (``EPSG:9208``, ``[EPSG:9208]``, CRS84) to URIs."""
-    value = text.strip().strip("[]")
-    upper = value.upper()
-    if upper in {"CRS84", "OGC:CRS84"}:
-        return CRS84_URI
-    if upper.startswith("EPSG:") and upper[5:].isdigit():
-        return EPSG_URI.format(srid=int(upper[5:]))
-    if value.startswith("https://"):
-        value = "http://" + value.removeprefix("https://")
-    return value
-
-
-def parse_crs(text: str | None, parameter: str) -> OgcCrs:
+def parse_ogc_crs(text: str | None, parameter: str) -> OgcCrs:
     """Return the CRS named by a query parameter; absent means CRS84.
+
+    The name is read by :func:`spatial.crs.epsg_code` (``EPSG:9208``, ``[EPSG:9208]``, a URI);
+    CRS84 is told apart from EPSG:4326 because their axis orders differ.
 
     Raises:
         InvalidParameter: when the CRS is not one the API serves (names the parameter).
     """
     if text is None or text == "":
         return CRS84
-    found = BY_URI.get(_normalise(text))
+    value = text.strip().strip("[]")
+    if is_crs84(value):
+        return CRS84
+    try:
+        found = SERVED.get(epsg_code(value))
+    except UnknownCRS:
+        found = None
     if found is None:
         raise InvalidParameter(
             parameter,

@@ -19,9 +19,6 @@ REL_QUERYABLES = "http://www.opengis.net/def/rel/ogc/1.0/queryables"
 REL_TILESETS = "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector"
 REL_TILING_SCHEMES = "http://www.opengis.net/def/rel/ogc/1.0/tiling-schemes"
 REL_TILING_SCHEME = "http://www.opengis.net/def/rel/ogc/1.0/tiling-scheme"
-REL_CONFORMANCE = "http://www.opengis.net/def/rel/ogc/1.0/conformance"
-REL_DATA = "http://www.opengis.net/def/rel/ogc/1.0/data"
-FORMATS = {"json": JSON, "geojson": GEOJSON, "html": HTML}
 
 
 def link(href: str, rel: str, media_type: str, title: str | None = None) -> dict[str, Any]:

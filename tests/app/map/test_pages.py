@@ -86,3 +86,21 @@ def test_pages_static_files_are_served(client: TestClient):
     response = client.get("/static/map/common.js")
     assert response.status_code == 200
     assert "sitereg" in response.text
+
+
+@pytest.mark.parametrize(
+    ("code", "label"),
+    [("KCN-TANG-LOONG", "fact.eco"), ("MINE-DONG-PAO", "fact.mineral"), (None, "fact.moved_from")],
+)
+def test_pages_site_shows_the_details_of_its_kind(client: TestClient, code: str | None, label: str):
+    if code is None:  # the relocation area that moves KCN Đông Phố Mới
+        areas = client.get("/api/v1/sites", params={"kind": "relocation_area"}).json()["features"]
+        code = next(
+            f["id"]
+            for f in areas
+            if client.get(f"/api/v1/sites/{f['id']}").json()["properties"]["moved_from_code"]
+        )
+    text = client.get(f"/sites/{code}").text
+    assert TEXTS[label].vi in text
+    other = {"fact.eco": "fact.mineral", "fact.mineral": "fact.eco", "fact.moved_from": "fact.eco"}
+    assert TEXTS[other[label]].vi not in text

@@ -86,7 +86,8 @@ def test_get_site_returns_every_fact(client: TestClient):
     props = feature.properties
     assert props.name == "KCN Tằng Loỏng"
     assert props.status == "converting_eco_industrial"
-    assert props.zone_details is not None and props.zone_details.eco_industrial_programme
+    assert props.eco_industrial_programme
+    assert props.legal_decision_number is not None
     assert props.geometry_source == "surveyed"
     assert props.planned_area_ha == 1100
     assert "Trangsct/ccn-laocai" in props.provenance
@@ -108,8 +109,7 @@ def test_get_site_geometry_has_counter_clockwise_exterior_rings(client: TestClie
 def test_get_site_relocation_names_both_ends(client: TestClient):
     relocations = client.get("/api/v1/sites", params={"kind": "relocation_area"}).json()
     details = [
-        client.get(f"/api/v1/sites/{code}").json()["properties"]["relocation_details"]
-        for code in _codes(relocations)
+        client.get(f"/api/v1/sites/{code}").json()["properties"] for code in _codes(relocations)
     ]
     assert {"moved_from_code": "KCN-DONG-PHO-MOI", "moved_to_code": "KCN-BAT-XAT"}.items() <= next(
         d for d in details if d["moved_from_code"] == "KCN-DONG-PHO-MOI"
@@ -118,7 +118,7 @@ def test_get_site_relocation_names_both_ends(client: TestClient):
 
 def test_get_site_mining_details(client: TestClient):
     props = client.get("/api/v1/sites/MINE-DONG-PAO").json()["properties"]
-    assert props["mining_details"]["licence_status"] == "licensed"
+    assert props["licence_status"] == "licensed"
     assert props["geometry_source"] == "indicative"
 
 
@@ -130,3 +130,18 @@ def test_get_site_unknown_code_is_404_problem(client: TestClient):
     assert problem["type"] == "/problems/not-found"
     assert "KCN-NOWHERE" in problem["detail"]
     assert problem["instance"] == "/api/v1/sites/KCN-NOWHERE"
+
+
+def test_get_site_is_the_ogc_item_of_collection_sites(client: TestClient):
+    api = client.get("/api/v1/sites/KCN-TANG-LOONG").json()
+    ogc = client.get("/ogc/collections/sites/items/KCN-TANG-LOONG").json()
+    assert api["properties"] == ogc["properties"]
+    assert api["geometry"] == ogc["geometry"]
+
+
+def test_get_site_etag_is_the_version_and_answers_304(client: TestClient):
+    response = client.get("/api/v1/sites/KCN-TANG-LOONG")
+    version = response.json()["properties"]["version"]
+    assert response.headers["etag"] == f'W/"v{version}"'
+    again = client.get("/api/v1/sites/KCN-TANG-LOONG", headers={"If-None-Match": f'W/"v{version}"'})
+    assert again.status_code == 304
