@@ -82,3 +82,14 @@ async def fetch_one_prepared(
     async with pool.connection() as conn:
         rows = await fetch_prepared_async(conn, sql, params, binary=True)
     return rows[0] if rows else None
+
+
+async def postgis_version(pool: AsyncConnectionPool[AsyncConnection], *, timeout_s: float) -> str:
+    """Return PostGIS's library version, waiting at most ``timeout_s`` for a connection.
+
+    The health check's one statement. The timeout matters: the pool keeps retrying a dead
+    server until its own (much longer) timeout, and a health check must answer at once.
+    """
+    async with pool.connection(timeout=timeout_s) as conn:
+        rows = await fetch_prepared_async(conn, "SELECT postgis_lib_version()", {})
+    return str(rows[0][0])

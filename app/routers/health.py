@@ -8,7 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
-from spatial.analysis.prepared import fetch_prepared_async
+from app.db.read_pool import postgis_version
 
 router = APIRouter(tags=["health"])
 # A health check answers within this even when no pooled connection can be had: the engine
@@ -38,9 +38,8 @@ async def healthz(request: Request) -> Health | JSONResponse:
     without a worker-thread hop or BEGIN/ROLLBACK around it (bench/common_path.py).
     """
     try:
-        async with request.app.state.read_pool.connection(timeout=HEALTH_TIMEOUT_S) as conn:
-            rows = await fetch_prepared_async(conn, "SELECT postgis_lib_version()", {})
+        version = await postgis_version(request.app.state.read_pool, timeout_s=HEALTH_TIMEOUT_S)
     except Exception:  # noqa: BLE001 (any database failure means unhealthy)
         body = Health(status="degraded", database="unreachable", detail="database did not answer")
         return JSONResponse(body.model_dump(), status_code=503)
-    return Health(status="ok", database="ok", postgis_version=str(rows[0][0]))
+    return Health(status="ok", database="ok", postgis_version=version)

@@ -79,7 +79,7 @@ def site_item(session: Session, code: str) -> SiteItem:
         crs=CRS84,
     )
     try:
-        text = fetch.fetch_feature(session, query, code)
+        text = fetch.fetch_feature_in_session(session, query, code)
     except NotFound:
         raise NotFound("site", code) from None
     return SiteItem(text, int(json.loads(text)["properties"]["version"]))

@@ -18,7 +18,7 @@ from app.ogc.catalog import Collection
 from app.ogc.features import sql
 from app.ogc.features.query import FeatureQuery
 from app.repositories import NotFound
-from spatial.analysis.prepared import fetch_prepared_async
+from spatial.analysis.prepared import fetch_prepared, fetch_prepared_async
 
 STREAM_BATCH = 2000
 
@@ -64,6 +64,20 @@ async def fetch_feature(
     """
     async with pool.connection() as conn:
         rows = await fetch_prepared_async(conn, *sql.feature_driver_sql(query, feature_id))
+    if not rows or rows[0][0] is None:
+        raise NotFound(f"feature of collection '{query.collection.id}'", feature_id)
+    return str(rows[0][0])
+
+
+def fetch_feature_in_session(session: Session, query: FeatureQuery, feature_id: str) -> str:
+    """Return one Feature text on the session's connection: the same prepared SQL as above.
+
+    For synchronous callers (the site page, ``/api/v1/sites/{code}``) that hold a session.
+
+    Raises:
+        NotFound: when the collection has no feature with this id.
+    """
+    rows = fetch_prepared(session.connection(), *sql.feature_driver_sql(query, feature_id))
     if not rows or rows[0][0] is None:
         raise NotFound(f"feature of collection '{query.collection.id}'", feature_id)
     return str(rows[0][0])
