@@ -9,8 +9,7 @@ from sqlalchemy.orm import Session
 
 from app.ogc.catalog import get_collection
 from app.ogc.features import fetch
-from app.ogc.features.query import FeatureQuery
-from app.ogc.protocol.crs import CRS84
+from app.ogc.features.query import RawQuery, build_query
 from app.repositories import NotFound
 from app.repositories import sites as repo
 from app.schemas.site import SiteFeature, SiteSummary, SiteSummaryFeature
@@ -71,13 +70,7 @@ def site_item(session: Session, code: str) -> SiteItem:
         NotFound: when no site has this code.
     """
     collection = get_collection("sites")
-    query = FeatureQuery(
-        collection=collection,
-        conditions=collection.where,
-        order_by=(),
-        properties=collection.properties,
-        crs=CRS84,
-    )
+    query = build_query(collection, RawQuery(), {})
     try:
         text = fetch.fetch_feature_in_session(session, query, code)
     except NotFound:

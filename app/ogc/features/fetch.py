@@ -46,11 +46,11 @@ async def fetch_page(pool: AsyncConnectionPool[AsyncConnection], query: FeatureQ
     shape of query (``sql.driver_sql``), which matters most for small pages (bench/README.md).
     """
     async with pool.connection() as conn:
-        rows = await fetch_prepared_async(conn, *sql.driver_sql(sql.items_select(query)))
+        rows = await fetch_prepared_async(conn, *sql.driver_sql(query, "items"))
         features = [str(row[0]) for row in rows]
         if query.offset == 0 and query.limit is not None and len(features) < query.limit:
             return Page(matched=len(features), features=features)  # the whole result
-        counted = await fetch_prepared_async(conn, *sql.driver_sql(sql.count_select(query)))
+        counted = await fetch_prepared_async(conn, *sql.driver_sql(query, "count"))
     return Page(matched=int(counted[0][0]), features=features)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
@@ -64,6 +64,11 @@ class FeatureQuery:
     crs: OgcCrs
     limit: int | None = None
     offset: int = 0
+    shape: tuple[Any, ...] | None = None
+    """What fixes the SQL text apart from the named binds below, or None when the conditions
+    carry values of their own (``filter``, ``datetime``, queryables): see ``sql.driver_sql``."""
+    binds: Mapping[str, Any] = field(default_factory=dict)
+    """Values of the named binds of the conditions (the bbox corners)."""
 
 
 def check_known(
@@ -114,13 +119,24 @@ def parse_bbox(text: str, bbox_crs: OgcCrs = CRS84) -> tuple[float, float, float
     return x1, y1, x2, y2
 
 
+BBOX_BINDS = ("bbox_min_x", "bbox_min_y", "bbox_max_x", "bbox_max_y")
+
+
+def bbox_binds(text: str, bbox_crs: OgcCrs) -> dict[str, float]:
+    """Return the corners of ``bbox`` by the names of their binds in ``bbox_condition``."""
+    return dict(zip(BBOX_BINDS, parse_bbox(text, bbox_crs), strict=True))
+
+
 def bbox_condition(text: str, bbox_crs: OgcCrs, collection: Collection) -> Any:
     """Return ``ST_Intersects(geometry, box)`` for a ``bbox`` in ``bbox_crs`` (see parse_bbox).
 
     Raises:
         InvalidParameter: for a malformed box (names ``bbox``).
     """
-    envelope = sa.func.ST_MakeEnvelope(*parse_bbox(text, bbox_crs), bbox_crs.srid)
+    corners = (
+        sa.bindparam(name, value, sa.Float) for name, value in bbox_binds(text, bbox_crs).items()
+    )
+    envelope = sa.func.ST_MakeEnvelope(*corners, bbox_crs.srid)
     if bbox_crs.srid != WGS84:
         envelope = sa.func.ST_Transform(envelope, WGS84)
     return sa.func.ST_Intersects(collection.geometry, envelope)
@@ -249,13 +265,33 @@ def build_query(
     offset: int = 0,
 ) -> FeatureQuery:
     """Parse every filter parameter of a request into a :class:`FeatureQuery`."""
-    conditions = filter_conditions(raw, collection) + equality_conditions(params, collection)
+    equalities = equality_conditions(params, collection)
+    crs = parse_ogc_crs(raw.crs, "crs")
+    properties = select_properties(raw.properties, collection)
     return FeatureQuery(
         collection=collection,
-        conditions=tuple(conditions),
+        conditions=tuple(filter_conditions(raw, collection) + equalities),
         order_by=order_by(raw.sortby, collection, paged=limit is not None),
-        properties=select_properties(raw.properties, collection),
-        crs=parse_ogc_crs(raw.crs, "crs"),
+        properties=properties,
+        crs=crs,
         limit=limit,
         offset=offset,
+        shape=_shape(collection, raw, crs, properties, plain=not equalities),
+        binds=bbox_binds(raw.bbox, parse_ogc_crs(raw.bbox_crs, "bbox-crs")) if raw.bbox else {},
     )
+
+
+def _shape(
+    collection: Collection,
+    raw: RawQuery,
+    crs: OgcCrs,
+    properties: tuple[Property, ...],
+    *,
+    plain: bool,
+) -> tuple[Any, ...] | None:
+    """Return what fixes a query's SQL text when only bbox, paging and the id vary, else None."""
+    if not plain or raw.filter is not None or raw.datetime is not None:
+        return None
+    bbox_crs = parse_ogc_crs(raw.bbox_crs, "bbox-crs").uri if raw.bbox is not None else None
+    names = tuple(prop.name for prop in properties)
+    return (collection.id, crs.uri, names, raw.sortby, bbox_crs)

@@ -7,21 +7,26 @@ only frames and streams bytes. Tile queries are in :mod:`app.ogc.tiles.sql`.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from typing import Any, Final
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
 
+from app.db.stream import driver_statement
 from app.ogc.catalog import Collection, Property, PropertyType
 from app.ogc.features.query import FeatureQuery
 from app.ogc.protocol.crs import OgcCrs
 from spatial.crs import WGS84
 
 _DIALECT: Final = psycopg_dialect()  # type: ignore[no-untyped-call]  # (untyped in SQLAlchemy)
-# Compiled statements by shape (SQLAlchemy cache key without the values): a few per collection
-# for plain reads, one per distinct filter structure otherwise; bounded against odd clients.
-_COMPILED: dict[Any, Any] = {}
+# Driver SQL and its constant values by part and query shape (see driver_sql): a few per
+# collection, CRS and property set; bounded against odd clients.
+_COMPILED: dict[tuple[Any, ...], tuple[str, dict[str, Any]]] = {}
 MAX_COMPILED: Final = 512
+PAGE_LIMIT: Final = "page_limit"
+PAGE_OFFSET: Final = "page_offset"
+FEATURE_ID: Final = "feature_id"
 
 
 def _text(value: str) -> Any:
@@ -85,8 +90,8 @@ def items_select(query: FeatureQuery) -> Any:
     page = (
         _filtered(query, key.label("page_id"))
         .order_by(*query.order_by)
-        .limit(query.limit)
-        .offset(query.offset)
+        .limit(sa.bindparam(PAGE_LIMIT, query.limit, sa.Integer))
+        .offset(sa.bindparam(PAGE_OFFSET, query.offset, sa.Integer))
         .subquery("page")
     )
     return (
@@ -107,25 +112,9 @@ def feature_select(query: FeatureQuery, feature_id: Any) -> Any:
     return _filtered(query, feature_text(query)).where(query.collection.id_expr == feature_id)
 
 
-_FEATURE_SQL: dict[tuple[str, str, tuple[str, ...]], tuple[str, dict[str, Any]]] = {}
-
-
-def feature_driver_sql(query: FeatureQuery, feature_id: str) -> tuple[str, dict[str, Any]]:
-    """Return psycopg SQL and values of ``feature_select``, built once per variant.
-
-    A variant is the collection, output CRS and selected properties; the id is its one bound
-    value (ids are text codes). Building and cache-keying the statement took a third of a
-    one-feature read's Python time (bench/README.md, issue 14).
-    """
-    variant = (query.collection.id, query.crs.uri, tuple(p.name for p in query.properties))
-    cached = _FEATURE_SQL.get(variant)
-    if cached is None:
-        if len(_FEATURE_SQL) >= MAX_COMPILED:
-            _FEATURE_SQL.clear()
-        cached = driver_sql(feature_select(query, sa.bindparam("feature_id", "", sa.Text)))
-        _FEATURE_SQL[variant] = cached
-    statement, constants = cached
-    return statement, {**constants, "feature_id": feature_id}
+def feature_driver_sql(query: FeatureQuery, feature_id: str) -> Any:
+    """Return psycopg SQL and values of one feature by id (see ``driver_sql``)."""
+    return driver_sql(query, "feature", {FEATURE_ID: feature_id})
 
 
 def _export_column(prop: Property) -> Any:
@@ -165,30 +154,39 @@ def temporal_extent_select(collection: Collection) -> Any:
     )
 
 
-def driver_sql(statement: Any) -> tuple[str, dict[str, Any]]:
-    """Return psycopg SQL (``%(name)s`` binds) and the values of a Core statement.
+def driver_sql(query: FeatureQuery, part: str, extra: Mapping[str, Any] | None = None) -> Any:
+    """Return psycopg SQL (``%(name)s`` binds) and values of ``part`` of ``query``.
 
-    The SQL is compiled once per shape of statement, as SQLAlchemy's own cache does, and the
-    values of this statement are placed into it; bind types are applied (enums, geometries).
-    A small read then runs prepared on the asyncio pool (:mod:`app.db.read_pool`) with no
-    session, transaction or result layer: those cost more than PostgreSQL needs to find one
-    site (bench/README.md, issue 14). Statements whose SQL depends on their values (expanding
-    ``IN`` lists) are compiled each time.
+    ``part`` names the builder: ``items``, ``count`` or ``feature``. A query whose SQL text is
+    fixed by its ``shape`` (no CQL2, ``datetime`` or queryable filter: the small reads that
+    portals send most) is built and compiled once per shape, and each request only places its
+    named values (page, bbox corners, feature id) into it; building and compiling took more
+    Python time than PostgreSQL needs to find one site (bench/README.md, issue 14). Any other
+    query is compiled for the request. Public SQLAlchemy API only (``app.db.stream``).
     """
-    key = statement._generate_cache_key()  # noqa: SLF001 (SQLAlchemy's documented cache key)
-    compiled = _COMPILED.get(key.key) if key is not None else None
-    if compiled is None:
-        compiled = statement.compile(
-            dialect=_DIALECT, cache_key=key, compile_kwargs={"render_postcompile": True}
-        )
-        if key is not None and not compiled.post_compile_params:
-            if len(_COMPILED) >= MAX_COMPILED:
-                _COMPILED.clear()
-            _COMPILED[key.key] = compiled
-    extracted = key.bindparams if key is not None else None
-    processors = compiled._bind_processors  # noqa: SLF001 (the dialect's value conversions)
-    values = {
-        name: processors[name](value) if name in processors else value
-        for name, value in compiled.construct_params(extracted_parameters=extracted).items()
-    }
-    return compiled.string, values
+    values = {**_page_values(query), **query.binds, **(extra or {})}
+    if query.shape is None:
+        sql_text, params = driver_statement(_BUILDERS[part](query), _DIALECT)
+        return sql_text, params
+    key = (part, query.limit is None, query.shape)
+    cached = _COMPILED.get(key)
+    if cached is None:
+        if len(_COMPILED) >= MAX_COMPILED:
+            _COMPILED.clear()
+        cached = driver_statement(_BUILDERS[part](query), _DIALECT)
+        _COMPILED[key] = cached
+    sql_text, constants = cached
+    return sql_text, {**constants, **values}
+
+
+def _page_values(query: FeatureQuery) -> dict[str, int]:
+    if query.limit is None:
+        return {}
+    return {PAGE_LIMIT: query.limit, PAGE_OFFSET: query.offset}
+
+
+_BUILDERS: Final[dict[str, Callable[[FeatureQuery], Any]]] = {
+    "items": lambda query: items_select(query),
+    "count": lambda query: count_select(query),
+    "feature": lambda query: feature_select(query, sa.bindparam(FEATURE_ID, "", sa.Text)),
+}
