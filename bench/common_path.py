@@ -12,7 +12,9 @@ random offset; then wrk with one connection for medians of (c) one site, ``/heal
 
 Usage (after ``.venv/bin/python bench/synthetic_layers.py``; needs ``wrk``)::
 
-    .venv/bin/python bench/common_path.py [--duration 8] [--connections 16]
+    .venv/bin/python bench/common_path.py [--duration 8] [--connections 16] [--rounds 3]
+    git worktree add ../before <commit>    # then, with that checkout as a third server:
+    .venv/bin/python bench/common_path.py --baseline ../before
 
 Later issues (auth, history, headers) rerun it to show the common path stayed cheap.
 """
@@ -24,6 +26,7 @@ import os
 import random
 import shutil
 import sys
+from pathlib import Path
 from statistics import median
 
 import psycopg
@@ -69,9 +72,11 @@ def run_server(
     which: str, url: str, figures: dict[str, tuple[list[str], ...]], args: argparse.Namespace
 ) -> dict[str, dict[str, float]]:
     """Start one server, run every figure on it, and stop it."""
-    if which == "sitereg":
+    if which in ("sitereg", "baseline"):
         port, side = OURS_PORT, 0
         pool = {"SITEREG_POOL__SIZE": str(POOL_SIZE), "SITEREG_POOL__OVERFLOW": "0"}
+        if which == "baseline":  # the same server from another checkout (an earlier commit)
+            pool["PYTHONPATH"] = str(args.baseline)
         command, env = sitereg_server(url, port, log_level="INFO", extra_env=pool)
         sequential = {"/healthz": ["/healthz"], "/ogc/conformance": ["/ogc/conformance"]}
     else:
@@ -96,6 +101,12 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=8)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=1, help="alternate servers; medians")
+    parser.add_argument(
+        "--baseline",
+        type=Path,
+        help="a checkout of an earlier commit (git worktree add DIR COMMIT) served as a third "
+        "server in every round, to compare before and after in one run",
+    )
     args = parser.parse_args()
     check_bench_name(args.database)
     if not database_exists(args.database) or shutil.which("wrk") is None:
@@ -104,8 +115,11 @@ def main() -> None:
     url = cluster().tcp_url(args.database)
     figures = scenarios(site_keys(url), random.Random(20261207))
     runs: dict[str, list[dict[str, dict[str, float]]]] = {"sitereg": [], "tipg": []}
+    servers = ["tipg", "sitereg"] + (["baseline"] if args.baseline else [])
+    for name in servers:
+        runs.setdefault(name, [])
     for index in range(args.rounds):
-        order = ("tipg", "sitereg") if index % 2 == 0 else ("sitereg", "tipg")
+        order = servers if index % 2 == 0 else servers[::-1]
         for which in order:
             runs[which].append(run_server(which, url, figures, args))
     report(runs, args, load_before)
@@ -149,6 +163,20 @@ def report(
                 "PASS" if mine < TARGET_ONE_SITE_MS else "FAIL"
             )
         print(f"{name:<16} {mine:>14.2f} {their:>11.2f}   {verdict}")
+    if runs.get("baseline"):
+        report_baseline(runs)
+
+
+def report_baseline(runs: dict[str, list[dict[str, dict[str, float]]]]) -> None:
+    """Print the baseline checkout's figures beside this one's (medians of the same rounds)."""
+    ours, base, theirs = runs["sitereg"], runs["baseline"], runs["tipg"]
+    print(f"{'before/after':<16} {'baseline':>14} {'this code':>11}  (× tipg in brackets)")
+    for name in ("one site", "10-feature page"):
+        then, now, peer = (_median(r, name, "rps") for r in (base, ours, theirs))
+        print(f"{name:<16} {then:>8.1f} ({then / peer:.2f}×) {now:>8.1f} ({now / peer:.2f}×) req/s")
+    for name in ("one site, 1 conn", "/healthz", "/ogc/conformance"):
+        then, now = _median(base, "1 conn", name), _median(ours, "1 conn", name)
+        print(f"{name:<16} {then:>11.2f} ms {now:>8.2f} ms")
 
 
 if __name__ == "__main__":
