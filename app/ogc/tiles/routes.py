@@ -16,8 +16,8 @@ from app.ogc.features import fetch
 from app.ogc.features.params import CollectionDep
 from app.ogc.features.query import check_known
 from app.ogc.protocol import caching, links
-from app.ogc.tiles import sql as tile_sql
 from app.ogc.tiles.cache import TileCache
+from app.ogc.tiles.fetch import fetch_tile
 from app.repositories import NotFound
 from app.schemas.problem import problem_responses
 
@@ -217,7 +217,7 @@ async def get_tile(
             # A map that pans away drops the tiles it no longer shows; one whose client left
             # while it waited for a slot is not made at all.
             async with request.app.state.tiles_in_flight.entered(request.is_disconnected):
-                tile = await tile_sql.fetch_tile(request.app.state.read_pool, collection, z, x, y)
+                tile = await fetch_tile(request.app.state.read_pool, collection, z, x, y)
         except ClientGone:
             return Response(status_code=CLIENT_CLOSED_REQUEST)
         cache.put((collection.id, z, x, y), tile)

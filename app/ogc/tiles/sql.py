@@ -22,12 +22,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from psycopg_pool import AsyncConnectionPool
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.dialects.postgresql import distinct_on
 from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
 
-from app.db.read_pool import AsyncConnection, fetch_one_prepared
 from app.ogc.catalog import Collection
 from app.ogc.catalog.types import TileGrid
 from spatial.crs import WEB_MERCATOR, WGS84
@@ -366,17 +364,3 @@ def grid_tile_statement(collection: Collection, grid: TileGrid) -> Any:
         geom.label("geom"),
     ).subquery("mvt")
     return _mvt(rows, collection)
-
-
-async def fetch_tile(
-    pool: AsyncConnectionPool[AsyncConnection], collection: Collection, z: int, x: int, y: int
-) -> bytes:
-    """Return the Mapbox Vector Tile of one tile (empty bytes when no feature touches it).
-
-    One statement, awaited on a connection of the asyncio read pool (``app.db.read_pool``:
-    autocommit, no BEGIN/ROLLBACK), from SQL compiled once per collection and variant
-    (``compile_for_driver``) and prepared on each connection.
-    """
-    query = tile_select(collection, z, x, y)
-    row = await fetch_one_prepared(pool, query.driver.sql, query.driver_params())
-    return bytes(row[0] or b"") if row else b""

@@ -7,7 +7,8 @@ from pyproj import Transformer
 from sqlalchemy import Engine
 
 from app.ogc.catalog import CATALOG
-from app.ogc.tiles.sql import MVT_EXTENT, WEB_MERCATOR_WIDTH_M, fetch_tile, tile_select
+from app.ogc.tiles.fetch import fetch_tile
+from app.ogc.tiles.sql import MVT_EXTENT, WEB_MERCATOR_WIDTH_M, tile_select
 
 TO_3857 = Transformer.from_crs(4326, 3857, always_xy=True)
 
