@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from app.ogc.catalog import Collection
 from app.ogc.cql2 import geometry as cql2_geometry
 from app.ogc.cql2 import temporal as cql2_temporal
-from app.ogc.cql2.text import parse_text
+from app.ogc.cql2.text import MAX_NESTING, parse_text
 from app.ogc.cql2.types import (
     BOOLEAN,
     FAMILY,
@@ -54,11 +54,40 @@ def parse_filter(text: str, lang: str | None) -> Node:
         return parse_text(text)
     try:
         node = json.loads(text)
+    except RecursionError:  # deeper than Python's own limit
+        raise error(TOO_DEEP) from None
     except ValueError as exc:
         raise error(f"not valid JSON: {exc.args[0]}") from None
     if not isinstance(node, dict | bool):
         raise error("a cql2-json filter must be a JSON object")
+    if _json_depth(node) > MAX_JSON_DEPTH:
+        raise error(TOO_DEEP)
     return node
+
+
+# An operator is two JSON levels (its object and its "args" list); a polygon literal adds four.
+MAX_JSON_DEPTH = 2 * MAX_NESTING + 8
+TOO_DEEP = f"the filter is nested more than {MAX_NESTING} operators deep"
+
+
+def _json_depth(node: Any) -> int:
+    """Return how deep objects and arrays nest in ``node`` (capped just past the limit).
+
+    Counted level by level, not recursively: the compiler recurses per level and must never
+    meet a tree that Python cannot walk.
+    """
+    depth, level = 0, [node]
+    while level and depth <= MAX_JSON_DEPTH:
+        containers = [item for item in level if isinstance(item, dict | list)]
+        if not containers:
+            break
+        depth += 1
+        level = [
+            child
+            for item in containers
+            for child in (item.values() if isinstance(item, dict) else item)
+        ]
+    return depth
 
 
 class Compiler:

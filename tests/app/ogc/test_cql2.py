@@ -344,6 +344,23 @@ def test_filter_json_must_be_valid(client: TestClient):
     assert "not valid JSON" in response.json()["detail"]
 
 
+@pytest.mark.parametrize("depth", [300, 1200])
+def test_filter_json_nested_too_deep_is_400_not_500(client: TestClient, depth: int):
+    # Python's json and the compiler recurse per level: a deep tree once made a RecursionError.
+    leaf = '{"op":"=","args":[{"property":"name"},"x"]}'
+    deep = '{"op":"not","args":[' * depth + leaf + "]}" * depth
+    response = _filter(client, "sites", deep, **{"filter-lang": "cql2-json"})
+    assert response.status_code == 400
+    assert "nested more than 256 operators deep" in response.json()["detail"]
+
+
+def test_filter_json_at_the_nesting_limit_still_answers(client: TestClient):
+    leaf = '{"op":"=","args":[{"property":"name"},"x"]}'
+    deep = '{"op":"not","args":[' * 255 + leaf + "]}" * 255
+    response = _filter(client, "sites", deep, **{"filter-lang": "cql2-json"})
+    assert response.status_code == 200, response.text
+
+
 def test_filter_lang_must_be_known(client: TestClient):
     response = _filter(client, "sites", "a = 1", **{"filter-lang": "sql"})
     assert response.status_code == 400
