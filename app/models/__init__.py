@@ -2,6 +2,7 @@
 
 from app.db.base import Base
 from app.models.clearance import ClearanceParcel, ClearanceStatusChange
+from app.models.decision import LegalDecision, LegalDecisionDocument
 from app.models.infrastructure import Infrastructure
 from app.models.reference import AdminUnit, AdminUnitPiece, ForestParcel, ProtectedArea
 from app.models.site import MiningDetails, RelocationDetails, Site, SiteHistory, ZoneDetails
@@ -18,6 +19,8 @@ __all__ = [
     "ForestParcel",
     "ForestTileCell",
     "Infrastructure",
+    "LegalDecision",
+    "LegalDecisionDocument",
     "MiningDetails",
     "PlanTarget",
     "ProtectedArea",

@@ -43,6 +43,10 @@ class Site(ProvenanceMixin, TimestampMixin, Base):
     legal_decision_number: Mapped[str | None] = mapped_column(sa.Text)
     legal_decision_date: Mapped[date | None] = mapped_column(sa.Date)
     legal_issuer: Mapped[str | None] = mapped_column(sa.Text)
+    # The decision the three columns above name; they become derived from it later (issue 15).
+    legal_decision_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("legal_decisions.id"), index=True
+    )
     planned_area_ha: Mapped[float | None] = mapped_column(sa.Float)
     geom: Mapped[Any] = mapped_column(geometry_type("MULTIPOLYGON"))
     source_quality: Mapped[str | None] = mapped_column(sa.Text)
