@@ -14,6 +14,7 @@ import typer
 from pydantic import BaseModel
 from sqlalchemy.orm import Session
 
+from app.cli_decisions import decision_app
 from app.log import configure_logging
 from app.schemas.analysis import AnswerFormat
 from app.settings import PROJECT_ROOT, Settings, get_settings
@@ -30,6 +31,7 @@ db_app = typer.Typer(
     help="The database: embedded cluster lifecycle and migrations.", no_args_is_help=True
 )
 app.add_typer(db_app, name="db")
+app.add_typer(decision_app, name="decision")
 
 T = TypeVar("T")
 _state = {"debug": False}

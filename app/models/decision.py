@@ -64,9 +64,7 @@ class LegalDecisionDocument(Base):
     """
 
     __tablename__ = "legal_decision_documents"
-    __table_args__ = (
-        sa.CheckConstraint("size_bytes = octet_length(content)", name="size_bytes"),
-    )
+    __table_args__ = (sa.CheckConstraint("size_bytes = octet_length(content)", name="size_bytes"),)
 
     decision_id: Mapped[int] = mapped_column(
         sa.ForeignKey("legal_decisions.id", ondelete="CASCADE"), primary_key=True
@@ -75,9 +73,7 @@ class LegalDecisionDocument(Base):
     media_type: Mapped[str] = mapped_column(sa.Text)
     size_bytes: Mapped[int] = mapped_column(sa.BigInteger)
     sha256: Mapped[str] = mapped_column(sa.String(64))
-    content: Mapped[bytes] = deferred(
-        mapped_column(sa.LargeBinary, nullable=False), raiseload=True
-    )
+    content: Mapped[bytes] = deferred(mapped_column(sa.LargeBinary, nullable=False), raiseload=True)
     created_at: Mapped[datetime] = mapped_column(
         sa.DateTime(timezone=True), server_default=sa.func.now()
     )

@@ -46,6 +46,9 @@ class SiteProperties(SiteSummary):
     legal_decision_number: str | None = Field(examples=["298/QĐ-UBND"])
     legal_decision_date: date | None = Field(examples=["2025-02-20"])
     legal_issuer: str | None = Field(examples=["UBND tỉnh Lào Cai"])
+    legal_decision_id: int | None = Field(
+        default=None, description="The founding decision: `/api/v1/decisions/{id}`."
+    )
     provenance: str
     source_quality: str | None
     qa_flags: str | None

@@ -22,6 +22,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from app import models
+from app.repositories import decisions
 from app.services.demo_layers import LAYERS, Layer, parse_date, table_of
 from spatial.errors import InvalidGeometry, Problem, UnreadableFile
 from spatial.text import nfc
@@ -144,6 +145,27 @@ def _site_details(session: Session, features: list[dict[str, Any]]) -> None:
             )
 
 
+def _link_decisions(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Register the decision each site row names and put its id on the row.
+
+    Raises:
+        UnreadableFile: when a site gives a decision number without its issuer.
+    """
+    named = [row for row in rows if row["legal_decision_number"]]
+    unissued = [row["code"] for row in named if not row["legal_issuer"]]
+    if unissued:
+        raise UnreadableFile(f"decision number without an issuer: {', '.join(unissued)}")
+    cited = [
+        (row["legal_decision_number"], row["legal_issuer"], row["legal_decision_date"])
+        for row in named
+    ]
+    ids = decisions.ensure_decisions(session, cited)
+    for row in rows:
+        number = row["legal_decision_number"]
+        identity = (decisions.decision_key(number), row["legal_issuer"], row["legal_decision_date"])
+        row["legal_decision_id"] = ids[identity] if number else None
+
+
 def _clearance_history(session: Session, features: list[dict[str, Any]]) -> None:
     """Replace the status history of the parcels just loaded with the file's history."""
     ids = dict(
@@ -245,6 +267,8 @@ def _load_layers(session: Session, data_dir: Path, *, force: bool, report: LoadR
         features = read_features(path)
         site_ids = dict(session.execute(sa.select(models.Site.code, models.Site.id)).all())
         rows = [layer.build_row(props, geom, site_ids) for props, geom in _shapes(layer, features)]
+        if layer.name == "sites":
+            _link_decisions(session, rows)
         _upsert(session, layer.table, rows)
         if layer.name == "sites":
             _site_details(session, features)
@@ -253,6 +277,10 @@ def _load_layers(session: Session, data_dir: Path, *, force: bool, report: LoadR
         _record(session, layer.name, path, digest, len(rows))
         report.loaded[layer.name] = len(rows)
         logger.info("loaded %s: %d features", layer.name, len(rows))
+    # Sites loaded before decisions were a resource get their links here, once.
+    relinked = decisions.link_sites(session)
+    if relinked:
+        report.loaded["site decision links"] = relinked
     targets_path = data_dir / "plan_targets.json"
     digest = _checksum(targets_path)
     if force or not _unchanged(session, "plan_targets", digest):

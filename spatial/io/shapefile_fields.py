@@ -23,6 +23,7 @@ ABBREVIATIONS: dict[str, str] = {
     "households_relocated": "hh_moved",
     "legal_basis": "legal_bas",
     "legal_decision_date": "legal_date",
+    "legal_decision_id": "legal_id",
     "legal_decision_number": "legal_no",
     "legal_issuer": "legal_iss",
     "licence_number": "lic_no",

@@ -52,6 +52,12 @@ def _site_properties() -> tuple[Property, ...]:
         prop("legal_decision_number", sites.c.legal_decision_number, S, "Founding decision number"),
         prop("legal_decision_date", sites.c.legal_decision_date, D, "Founding decision date"),
         prop("legal_issuer", sites.c.legal_issuer, S, "Issuer of the founding decision"),
+        prop(
+            "legal_decision_id",
+            sites.c.legal_decision_id,
+            INT,
+            "Id of the founding decision: /api/v1/decisions/{id}",
+        ),
         prop("planned_area_ha", sites.c.planned_area_ha, N, "Legal planned area (ha)"),
         prop("area_ha", sa.func.area_ha(sites.c.geom), N, "Geodesic area, WGS 84 ellipsoid (ha)"),
         prop("area_difference_pct", _area_difference_pct(), N, "Geodesic vs planned area (%)"),
