@@ -162,8 +162,11 @@ def _link_decisions(session: Session, rows: list[dict[str, Any]]) -> None:
     ids = decisions.ensure_decisions(session, cited)
     for row in rows:
         number = row["legal_decision_number"]
-        identity = (decisions.decision_key(number), row["legal_issuer"], row["legal_decision_date"])
-        row["legal_decision_id"] = ids[identity] if number else None
+        row["legal_decision_id"] = (
+            ids[(decisions.decision_key(number), row["legal_issuer"], row["legal_decision_date"])]
+            if number
+            else None
+        )
 
 
 def _clearance_history(session: Session, features: list[dict[str, Any]]) -> None:
