@@ -9,6 +9,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Query, Request, Response
 
 from app.deps import PageDep, SessionDep
+from app.errors import InvalidParameter
 from app.ogc.protocol import links
 from app.repositories.decisions import DecisionFilters
 from app.schemas.decision import JSON, DecisionDetail, DecisionPage
@@ -56,6 +57,8 @@ def list_decisions(
     `number` matches whole words in order, ignoring case, Vietnamese diacritics, Đ/D and
     punctuation: `525`, `qd-ubnd`, `QD UBND` and `525/QĐ-UBND` all find *525/QĐ-UBND*.
     """
+    if date_from and date_to and date_from > date_to:
+        raise InvalidParameter("from", f"{date_from} is after to={date_to}")
     filters = DecisionFilters(number=number, issuer=issuer, date_from=date_from, date_to=date_to)
     matched, found = decisions.list_decisions(
         session, filters=filters, limit=page.limit, offset=page.offset, base=_base(request)

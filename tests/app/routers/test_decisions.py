@@ -92,3 +92,10 @@ def test_decision_document_round_trips_byte_identical(client: TestClient, db_ses
     disposition = response.headers["content-disposition"]
     assert disposition.startswith("attachment;") and quote(name, safe="") in disposition
     assert response.headers["etag"] == f'"{detail.document.sha256}"'
+
+
+def test_decisions_date_range_backwards_is_400_naming_from(client):
+    response = client.get("/api/v1/decisions", params={"from": "2026-02-01", "to": "2026-01-01"})
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["errors"][0]["pointer"] == "/query/from"
