@@ -16,13 +16,19 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base
 from app.models.common import enum_type
-from app.models.enums import AuthEventKind, Role
+from app.models.enums import AuthEventKind, Role, SiteKind
+
+KNOWN_SITE_KINDS = ", ".join(f"'{kind.value}'" for kind in SiteKind)
 
 
 class Agency(Base):
     """A provincial agency that keeps some layers and site kinds of one province."""
 
     __tablename__ = "agencies"
+    # A misspelt kind would silently deny its editors: only the registry's kinds are accepted.
+    __table_args__ = (
+        sa.CheckConstraint(f"site_kinds <@ ARRAY[{KNOWN_SITE_KINDS}]::text[]", name="known_kinds"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(32), unique=True)

@@ -21,6 +21,8 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 ROLES = ("viewer", "editor", "approver", "admin")
+SITE_KINDS = ("industrial_zone", "industrial_cluster", "mining_site", "relocation_area")
+KNOWN_SITE_KINDS = ", ".join(f"'{kind}'" for kind in SITE_KINDS)
 EVENT_KINDS = (
     "sign_in_ok",
     "sign_in_failed",
@@ -52,6 +54,9 @@ def upgrade() -> None:
         sa.Column("province", sa.Text(), nullable=False),
         sa.Column("layers", postgresql.ARRAY(sa.Text()), server_default="{}", nullable=False),
         sa.Column("site_kinds", postgresql.ARRAY(sa.Text()), server_default="{}", nullable=False),
+        sa.CheckConstraint(
+            f"site_kinds <@ ARRAY[{KNOWN_SITE_KINDS}]::text[]", name=op.f("ck_agencies_known_kinds")
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_agencies")),
         sa.UniqueConstraint("code", name=op.f("uq_agencies_code")),
     )

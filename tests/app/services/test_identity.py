@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select, text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from app.access import Unauthorized
@@ -165,3 +166,12 @@ def test_identity_password_reset_replaces_the_hash_and_is_recorded(db_session: S
     assert identity.sign_in(db_session, "admin", "một mật khẩu mới hơn").username == "admin"
     assert len(_events(db_session, AuthEventKind.PASSWORD_RESET)) == 1
     assert len(_events(db_session, AuthEventKind.SIGN_IN_OK)) == 1
+
+
+def test_identity_agency_refuses_an_unknown_site_kind(db_session: Session):
+    agency = db_session.scalars(select(Agency).where(Agency.code == "LC-SCT")).one()
+    agency.site_kinds = ["industrial_cluster", "mining_site"]
+    db_session.flush()
+    agency.site_kinds = ["industrial_clusters"]
+    with pytest.raises(IntegrityError, match="ck_agencies_known_kinds"):
+        db_session.flush()
