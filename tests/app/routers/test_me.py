@@ -8,6 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 from fastapi.testclient import TestClient
+from sqlalchemy import event
 from sqlalchemy.orm import Session
 
 from app.access import require_write
@@ -154,3 +155,33 @@ def test_write_disabled_user_is_401(api: TestClient, db_session: Session):
 def test_reads_stay_open_and_never_look_at_the_token(api: TestClient):
     response = api.get("/api/v1/targets", headers={"Authorization": "Bearer srg_unknown"})
     assert response.status_code == 200
+
+
+@pytest.fixture
+def statements(db_session: Session) -> Iterator[list[str]]:
+    """The SQL statements the test's connection runs, savepoints left out."""
+    seen: list[str] = []
+    engine = db_session.get_bind().engine
+
+    def record(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK TO")):
+            seen.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    yield seen
+    event.remove(engine, "before_cursor_execute", record)
+
+
+def test_me_anonymous_runs_no_query(api: TestClient, statements: list[str]):
+    assert api.get("/api/v1/me").status_code == 200
+    assert statements == []
+
+
+def test_me_token_costs_one_select_within_the_minute(
+    api: TestClient, db_session: Session, statements: list[str]
+):
+    headers = _bearer(db_session, Role.EDITOR, "LC-SCT")
+    api.get("/api/v1/me", headers=headers)  # first use: last_used_at and token_used written
+    statements.clear()
+    assert api.get("/api/v1/me", headers=headers).status_code == 200
+    assert len(statements) == 1 and "FROM api_tokens" in statements[0]
