@@ -321,6 +321,17 @@ def serve(
     )
 
 
+def _register_identity() -> None:
+    # Imported here: app.cli_identity reuses this module's session helper.
+    from app.cli_identity import token_app, user_app
+
+    app.add_typer(user_app, name="user")
+    app.add_typer(token_app, name="token")
+
+
+_register_identity()
+
+
 def main() -> None:
     """Entry point of the ``sitereg`` script."""
     app(prog_name="sitereg")

@@ -8,6 +8,8 @@ from typing import Annotated
 from fastapi import Depends, Query, Request
 from sqlalchemy.orm import Session
 
+from app.access import ANONYMOUS, Caller, Unauthorized
+from app.services.identity import authenticate_token
 from app.settings import Settings
 
 
@@ -28,6 +30,26 @@ def get_session(request: Request) -> Iterator[Session]:
 
 SessionDep = Annotated[Session, Depends(get_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+
+
+def get_caller(request: Request, session: SessionDep) -> Caller:
+    """Return the caller named by ``Authorization: Bearer …``, or the anonymous caller.
+
+    Without the header nothing is queried (the session opens no connection). A header that is
+    not a bearer token, or a token that is unknown, expired, revoked or whose user is disabled,
+    is a 401. Only routes that need to know the caller declare this; reads stay open.
+    """
+    header = request.headers.get("authorization")
+    if header is None:
+        return ANONYMOUS
+    scheme, _, credentials = header.strip().partition(" ")
+    if scheme.lower() != "bearer" or not credentials.strip():
+        raise Unauthorized("the Authorization header is not 'Bearer <token>'", invalid_token=True)
+    request_id = getattr(request.state, "request_id", None)
+    return authenticate_token(session, credentials.strip(), request_id=request_id)
+
+
+CallerDep = Annotated[Caller, Depends(get_caller)]
 
 
 class Page:

@@ -10,6 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.access import Forbidden, Unauthorized
 from app.repositories import Conflict, NotFound
 from app.schemas.problem import PROBLEM_MEDIA_TYPE, ProblemDetail, ProblemLocation
 from spatial import errors as spatial_errors
@@ -27,6 +28,8 @@ class ProblemType:
 
 
 PROBLEM_TYPES: dict[type[Exception], ProblemType] = {
+    Unauthorized: ProblemType(401, "unauthorized", "Authentication required"),
+    Forbidden: ProblemType(403, "forbidden", "Outside the caller's scope"),
     NotFound: ProblemType(404, "not-found", "Not found"),
     Conflict: ProblemType(409, "conflict", "Conflict"),
     spatial_errors.InvalidGeometry: ProblemType(422, "invalid-geometry", "Invalid geometry"),
@@ -46,6 +49,7 @@ def problem_response(
     kind: ProblemType,
     detail: str,
     errors: list[ProblemLocation] | None = None,
+    headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     """Build a problem+json response for ``request``."""
     body = ProblemDetail(
@@ -59,7 +63,10 @@ def problem_response(
         request_id=getattr(request.state, "request_id", None),
     )
     return JSONResponse(
-        body.model_dump(exclude_none=True), status_code=kind.status, media_type=PROBLEM_MEDIA_TYPE
+        body.model_dump(exclude_none=True),
+        status_code=kind.status,
+        media_type=PROBLEM_MEDIA_TYPE,
+        headers=headers,
     )
 
 
@@ -69,7 +76,9 @@ def _domain_handler(kind: ProblemType):  # type: ignore[no-untyped-def]
             ProblemLocation(pointer=item.pointer, detail=item.detail)
             for item in getattr(exc, "errors", [])
         ]
-        return problem_response(request, kind, str(exc), located)
+        # An exception may carry response headers (Unauthorized: WWW-Authenticate, RFC 9110).
+        headers = getattr(exc, "headers", None)
+        return problem_response(request, kind, str(exc), located, headers)
 
     return handle
 

@@ -3,6 +3,7 @@
 from app.db.base import Base
 from app.models.clearance import ClearanceParcel, ClearanceStatusChange
 from app.models.decision import LegalDecision, LegalDecisionDocument
+from app.models.identity import Agency, ApiToken, AuthEvent, User
 from app.models.infrastructure import Infrastructure
 from app.models.reference import AdminUnit, AdminUnitPiece, ForestParcel, ProtectedArea
 from app.models.site import MiningDetails, RelocationDetails, Site, SiteHistory, ZoneDetails
@@ -12,6 +13,9 @@ from app.models.tile_cells import ForestTileCell
 __all__ = [
     "AdminUnit",
     "AdminUnitPiece",
+    "Agency",
+    "ApiToken",
+    "AuthEvent",
     "Base",
     "ClearanceParcel",
     "ClearanceStatusChange",
@@ -27,5 +31,6 @@ __all__ = [
     "RelocationDetails",
     "Site",
     "SiteHistory",
+    "User",
     "ZoneDetails",
 ]

@@ -111,3 +111,24 @@ class TargetUnit(StrEnum):
     HA = "ha"
     COUNT = "count"
     PCT = "pct"
+
+
+class Role(StrEnum):
+    """What a user may do: read, edit within an agency's scope, approve edits, or administer."""
+
+    VIEWER = "viewer"
+    EDITOR = "editor"
+    APPROVER = "approver"
+    ADMIN = "admin"
+
+
+class AuthEventKind(StrEnum):
+    """What an identity event records (sign-ins, token use and lifecycle, user changes)."""
+
+    SIGN_IN_OK = "sign_in_ok"
+    SIGN_IN_FAILED = "sign_in_failed"
+    TOKEN_USED = "token_used"
+    TOKEN_CREATED = "token_created"
+    TOKEN_REVOKED = "token_revoked"
+    PASSWORD_RESET = "password_reset"
+    USER_DISABLED = "user_disabled"

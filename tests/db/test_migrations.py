@@ -25,6 +25,10 @@ EXPECTED_TABLES = {
     "admin_units",
     "plan_targets",
     "dataset_loads",
+    "agencies",
+    "users",
+    "api_tokens",
+    "auth_events",
 }
 
 
