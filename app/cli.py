@@ -70,7 +70,20 @@ def _cluster(settings: Settings) -> EmbeddedCluster:
 
 
 def database_url(settings: Settings) -> str:
-    """Return ``DATABASE_URL``, or the embedded cluster's database URL when it is unset."""
+    """Return the server's URL: ``DATABASE_URL``, or the embedded cluster's as its app role."""
+    if settings.database_url:
+        return settings.database_url
+    return _cluster(settings).app_url()
+
+
+def migration_database_url(settings: Settings) -> str:
+    """Return the schema owner's URL, which migrates and loads the demo.
+
+    ``SITEREG_MIGRATION_DATABASE_URL``, else ``DATABASE_URL``, else the embedded cluster's
+    superuser (the owner of its database).
+    """
+    if settings.migration_database_url:
+        return settings.migration_database_url
     if settings.database_url:
         return settings.database_url
     return _cluster(settings).url()
@@ -149,7 +162,7 @@ def upgrade_database(url: str, revision: str = "head") -> None:
 def db_upgrade(revision: Annotated[str, typer.Argument()] = "head") -> None:
     """Migrate the schema (Alembic) up to ``revision``."""
     settings = get_settings()
-    _run(lambda: upgrade_database(database_url(settings), revision))
+    _run(lambda: upgrade_database(migration_database_url(settings), revision))
     typer.echo(f"schema at {revision}")
 
 
@@ -164,7 +177,7 @@ def load_demo(
     settings = get_settings()
 
     def action() -> str:
-        engine = make_engine(database_url(settings))
+        engine = make_engine(migration_database_url(settings))
         try:
             with make_session_factory(engine)() as session:
                 return run_load(session, settings.demo_data_dir, force=force).summary()

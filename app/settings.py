@@ -79,6 +79,8 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None, validation_alias=AliasChoices("DATABASE_URL", "SITEREG_DATABASE_URL")
     )
+    # Who migrates and loads the demo (the owner of the schema); unset = DATABASE_URL.
+    migration_database_url: str | None = None
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
     log_json: bool = False
@@ -92,14 +94,14 @@ class Settings(BaseSettings):
         default_factory=list, description="Portal origins allowed by CORS (JSON list)."
     )
 
-    @field_validator("database_url")
+    @field_validator("database_url", "migration_database_url")
     @classmethod
     def _check_driver(cls, value: str | None) -> str | None:
         """Reject URLs that do not name PostgreSQL."""
         if value is None or value == "":
             return None
         if not value.startswith(("postgresql://", "postgresql+psycopg://")):
-            raise ValueError("DATABASE_URL must be a postgresql:// or postgresql+psycopg:// URL")
+            raise ValueError("database URLs must be postgresql:// or postgresql+psycopg:// URLs")
         if value.startswith("postgresql://"):
             value = "postgresql+psycopg://" + value.removeprefix("postgresql://")
         return value

@@ -3,10 +3,19 @@
 The cluster lives under a git-ignored folder of the checkout (``.data/pg`` by default), listens
 on 127.0.0.1 and on a unix socket inside that folder, and is run by an unprivileged account when
 the caller is root (PostgreSQL refuses to run as root).
+
+Two roles connect to it. Migrations and the demo load run as the superuser ``postgres``, the owner
+of the database and its objects (PostGIS is not a trusted extension: only a superuser can create
+or drop it, so a lesser owner cannot run the first migration). The server connects as
+``APP_ROLE``, which owns nothing and gets only the grants of the privileges migration. The
+cluster's ``pg_hba.conf`` comes from ``initdb --auth=trust``: any role connects without a password
+through the unix socket or on 127.0.0.1, which is acceptable for a development cluster that
+listens nowhere else, and is why neither role has a password.
 """
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import json
 import logging
@@ -27,6 +36,8 @@ logger = logging.getLogger(__name__)
 
 SERVICE_ACCOUNT = "postgres"
 SUPERUSER = "postgres"
+APP_ROLE = "sitereg_app"
+"""The server's role: no ownership, no superuser, cannot create databases or roles."""
 
 MALLOC_TUNABLES = ":".join(
     (
@@ -286,7 +297,7 @@ class EmbeddedCluster:
         """Tell whether initdb has run."""
         return (self.pgdata / "PG_VERSION").exists()
 
-    def url(self, database: str | None = None) -> str:
+    def url(self, database: str | None = None, *, role: str = SUPERUSER) -> str:
         """Return the SQLAlchemy URL of a database on this cluster, through its unix socket.
 
         The socket costs both ends less CPU per round trip than TCP on 127.0.0.1 (a proposal
@@ -295,10 +306,14 @@ class EmbeddedCluster:
         """
         return URL.create(
             "postgresql+psycopg",
-            username=SUPERUSER,
+            username=role,
             database=database or self.settings.database,
             query={"host": str(self.socket_dir.resolve()), "port": str(self.port())},
         ).render_as_string(hide_password=False)
+
+    def app_url(self, database: str | None = None) -> str:
+        """Return the unix-socket URL of a database on this cluster as the server's role."""
+        return self.url(database, role=APP_ROLE)
 
     def tcp_url(self, database: str | None = None) -> str:
         """Return the SQLAlchemy URL of a database on this cluster over TCP on 127.0.0.1.
@@ -395,6 +410,7 @@ class EmbeddedCluster:
             self.init(binaries)
         self._prepare_dirs()
         if self._accepting():
+            ensure_app_role(self.url("postgres"))
             return self.status()
         self._remove_stale_pidfile()
         result = self._run(
@@ -415,6 +431,7 @@ class EmbeddedCluster:
         if result.returncode != 0 or not self._wait_ready(30.0):
             tail = self.logfile.read_text(errors="replace")[-2000:] if self.logfile.exists() else ""
             raise ClusterError(f"PostgreSQL did not start: {result.stderr.strip()}\n{tail}")
+        ensure_app_role(self.url("postgres"))
         self.ensure_database(self.settings.database)
         return self.status()
 
@@ -459,6 +476,39 @@ def create_database(admin_url: str, name: str) -> None:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
         if not exists:
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def role_exists(admin_url: str, role: str) -> bool:
+    """Tell whether the server behind ``admin_url`` has a role named ``role``."""
+    import psycopg
+
+    conninfo = admin_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        return (
+            conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
+            is not None
+        )
+
+
+def ensure_app_role(admin_url: str, role: str = APP_ROLE) -> None:
+    """Create the server's login role through ``admin_url`` unless it exists.
+
+    The role may log in and nothing more: no superuser, no databases, no roles, no replication,
+    no row-security bypass. What it may read and write comes from the privileges migration.
+    """
+    import psycopg
+    from psycopg import errors, sql
+
+    if role_exists(admin_url, role):
+        return
+    conninfo = admin_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        statement = sql.SQL(
+            "CREATE ROLE {} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS"
+        ).format(sql.Identifier(role))
+        # Another process (a parallel test session) may have created it in the meantime.
+        with contextlib.suppress(errors.DuplicateObject, errors.UniqueViolation):
+            conn.execute(statement)
 
 
 def drop_database(admin_url: str, name: str) -> None:

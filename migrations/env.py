@@ -39,9 +39,15 @@ def _database_url() -> str:
     url = config.attributes.get("url") or config.get_main_option("sqlalchemy.url")
     if url:
         return str(url)
-    from app.db.engine import resolve_database_url
-
-    return resolve_database_url(get_settings())
+    # The schema owner migrates (`sitereg db upgrade` passes its URL as the "url" attribute).
+    settings = get_settings()
+    url = settings.migration_database_url or settings.database_url
+    if not url:
+        raise RuntimeError(
+            "no database to migrate: run `sitereg db upgrade`, or set "
+            "SITEREG_MIGRATION_DATABASE_URL or DATABASE_URL"
+        )
+    return url
 
 
 def run_migrations_offline() -> None:

@@ -2,7 +2,9 @@
 
 Without ``DATABASE_URL`` the embedded cluster (``sitereg db start``) is started. Each test session
 creates a fresh ``sitereg_test_<random>`` database, migrates it with Alembic and loads the demo
-layers once; each test then runs inside a transaction that is rolled back.
+layers once as the owner; the app and the tests' sessions then connect as the server's role
+(``sitereg_app`` on the embedded cluster; the ``DATABASE_URL`` role on another server), and each
+test runs inside a transaction that is rolled back.
 """
 
 from __future__ import annotations
@@ -27,7 +29,14 @@ from app.deps import get_session
 from app.main import create_app
 from app.services.demo_loader import load_demo
 from app.settings import PROJECT_ROOT, Settings
-from devcluster.cluster import ClusterError, EmbeddedCluster, create_database, drop_database
+from devcluster.cluster import (
+    APP_ROLE,
+    ClusterError,
+    EmbeddedCluster,
+    create_database,
+    drop_database,
+    role_exists,
+)
 
 DEMO_DIR = PROJECT_ROOT / "data" / "geojson"
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -80,8 +89,8 @@ def make_database(admin_url: str) -> Iterator[Callable[[], str]]:
 
 
 @pytest.fixture(scope="session")
-def database_url(make_database: Callable[[], str]) -> str:
-    """A fresh test database, migrated to head and loaded with the demo layers."""
+def owner_database_url(make_database: Callable[[], str]) -> str:
+    """A fresh test database, migrated to head and loaded with the demo layers by its owner."""
     url = make_database()
     upgrade_database(url)
     engine = make_engine(url)
@@ -91,6 +100,21 @@ def database_url(make_database: Callable[[], str]) -> str:
     finally:
         engine.dispose()
     return url
+
+
+@pytest.fixture(scope="session")
+def database_url(admin_url: str, owner_database_url: str) -> str:
+    """The migrated test database as the server's role (``APP_ROLE``) connects to it.
+
+    The embedded cluster has the role (``sitereg db start`` creates it) and lets it in without a
+    password. On another server the role is used when it exists and the owner's URL has no
+    password (a trusted or peer socket); otherwise the ``DATABASE_URL`` role does both jobs and
+    tests/db/test_app_role.py fails, saying so.
+    """
+    owner = make_url(owner_database_url)
+    if owner.password is None and role_exists(admin_url, APP_ROLE):
+        return owner.set(username=APP_ROLE).render_as_string(hide_password=False)
+    return owner_database_url
 
 
 @pytest.fixture(scope="session")
