@@ -5,12 +5,16 @@ program or read password hashes is refused by PostgreSQL itself.
 """
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import psycopg
 import pytest
 from psycopg import errors
+from sqlalchemy.engine import make_url
 
-from devcluster.cluster import APP_ROLE
+from app import cli
+from app.settings import ClusterSettings, Settings
+from devcluster.cluster import APP_ROLE, SUPERUSER
 
 
 @pytest.fixture
@@ -83,3 +87,20 @@ def test_app_role_runs_the_projects_sql_functions(app_conn: psycopg.Connection):
         "SELECT area_ha(geom) > 0, sitereg_fold('Lào Cai') FROM sites ORDER BY code LIMIT 1"
     ).fetchone()
     assert row == (True, "lao cai")
+
+
+def test_embedded_cluster_serves_as_the_app_role_and_migrates_as_its_superuser(tmp_path: Path):
+    settings = Settings(
+        database_url=None, migration_database_url=None, cluster=ClusterSettings(data_dir=tmp_path)
+    )
+    assert make_url(cli.database_url(settings)).username == APP_ROLE
+    assert make_url(cli.migration_database_url(settings)).username == SUPERUSER
+
+
+def test_migration_url_defaults_to_database_url_and_can_differ():
+    served = "postgresql+psycopg://sitereg_app@db/sitereg"
+    owner = "postgresql+psycopg://sitereg@db/sitereg"
+    alone = Settings(database_url=served, migration_database_url=None)
+    assert cli.database_url(alone) == cli.migration_database_url(alone) == served
+    both = Settings(database_url=served, migration_database_url=owner)
+    assert (cli.database_url(both), cli.migration_database_url(both)) == (served, owner)
