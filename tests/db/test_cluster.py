@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 from app.cli import app as cli_app
 from app.settings import PROJECT_ROOT, ClusterSettings
 from devcluster.cluster import (
+    APP_ROLE,
     MALLOC_TUNABLES,
     EmbeddedCluster,
     _copy_if_changed,
@@ -37,6 +38,12 @@ def test_cluster_start_creates_and_runs_then_start_again_is_a_no_op(scratch_clus
     assert first.initialised and first.running
     second = scratch_cluster.start()
     assert second.running and second.pid == first.pid
+    # A new cluster has the server's role, which logs in through the socket without a password.
+    app_url = scratch_cluster.app_url().replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(app_url) as conn:
+        assert conn.execute(
+            "SELECT current_user, usesuper FROM pg_user WHERE usename = current_user"
+        ).fetchone() == (APP_ROLE, False)
 
 
 def test_cluster_stop_then_start_keeps_data(scratch_cluster):
