@@ -3,8 +3,8 @@
 Without ``DATABASE_URL`` the embedded cluster (``sitereg db start``) is started. Each test session
 creates a fresh ``sitereg_test_<random>`` database, migrates it with Alembic and loads the demo
 layers once as the owner; the app and the tests' sessions then connect as the server's role
-(``sitereg_app`` on the embedded cluster; the ``DATABASE_URL`` role on another server), and each
-test runs inside a transaction that is rolled back.
+``sitereg_app`` (see the ``database_url`` fixture for servers without it), and each test runs
+inside a transaction that is rolled back.
 """
 
 from __future__ import annotations
