@@ -323,6 +323,7 @@ def serve(
     # The server reads only DATABASE_URL; without one it is the embedded cluster's, passed on
     # through the environment (also to the processes that --reload starts).
     os.environ["DATABASE_URL"] = _run(lambda: database_url(settings))
+    get_settings.cache_clear()  # the server's factory reads the settings again, with the URL
     uvicorn.run(
         "app.main:factory",
         factory=True,

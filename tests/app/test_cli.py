@@ -1,8 +1,14 @@
 """The `sitereg` report and check commands against the test database."""
 
 import json
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from pathlib import Path
 
+import httpx
 import pytest
 from shapely.geometry import box, mapping
 from typer.testing import CliRunner
@@ -63,3 +69,32 @@ def test_cli_report_geojson_is_refused_with_one_line(runner: CliRunner):
     result = runner.invoke(cli_app, ["report", "plan-overlaps", "--format", "geojson"])
     assert result.exit_code == 1
     assert "geojson is served over HTTP" in result.output
+
+
+def test_cli_serve_answers_on_the_configured_database(database_url: str, tmp_path):
+    # `make run` ends in `sitereg serve`: the URL it resolves (the embedded cluster's when
+    # DATABASE_URL is unset) must reach the server's own settings, read again by its factory.
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    sitereg = Path(sys.executable).with_name("sitereg")
+    log = (tmp_path / "serve.log").open("w")
+    server = subprocess.Popen(
+        [str(sitereg), "serve", "--port", str(port)], stdout=log, stderr=subprocess.STDOUT
+    )
+    try:
+        status = _wait_for_health(f"http://127.0.0.1:{port}/healthz", server)
+    finally:
+        server.terminate()
+        server.wait(timeout=20)
+    assert status == 200, (tmp_path / "serve.log").read_text()[-2000:]
+
+
+def _wait_for_health(url: str, server: subprocess.Popen[bytes]) -> int | None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            return httpx.get(url, timeout=5).status_code
+        except httpx.TransportError:
+            time.sleep(0.3)
+    return None
