@@ -86,12 +86,25 @@ def sign_in(
     user = check_password(
         session, username, password, request_id=client.request_id, client_addr=client.addr
     )
-    assert user.user_id is not None
+    if user.user_id is None:
+        raise RuntimeError("identity.sign_in returned a user without its id")
+    return _open(session, user.user_id, user.username, auth=auth, client=client, now=now)
+
+
+def _open(
+    session: Session,
+    user_id: int,
+    username: str,
+    *,
+    auth: AuthSettings,
+    client: Client,
+    now: datetime,
+) -> IssuedSession:
     secret, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     session.add(
         WebSession(
             id=session_digest(secret),
-            user_id=user.user_id,
+            user_id=user_id,
             csrf_token=csrf,
             expires_at=now + timedelta(hours=auth.session_hours),
             last_seen_at=now,
@@ -100,7 +113,7 @@ def sign_in(
         )
     )
     session.commit()
-    return IssuedSession(secret, csrf, user.username)
+    return IssuedSession(secret, csrf, username)
 
 
 def retry_after_s(
