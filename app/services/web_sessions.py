@@ -21,6 +21,7 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
+import sqlalchemy as sa
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
@@ -126,14 +127,23 @@ def retry_after_s(
 ) -> int | None:
     """Return the seconds until a sign-in may be tried again, or None when it may now.
 
-    Throttled while the username or the address has ``max_failed_sign_ins`` failures within
-    the window; it lifts when the oldest of the last ``max_failed_sign_ins`` leaves the window.
+    Throttled while the username (since its last success) or the address has
+    ``max_failed_sign_ins`` failures within the window; it lifts when the oldest of the last
+    ``max_failed_sign_ins`` leaves the window.
     """
     window = timedelta(minutes=auth.throttle_window_minutes)
+    # A username's count starts again after its last successful sign-in; an address's does not
+    # (one valid account must not reset the count of an address guessing other passwords).
+    last_ok = (
+        select(sa.func.coalesce(sa.func.max(AuthEvent.id), 0))
+        .where(AuthEvent.username == username, AuthEvent.kind == AuthEventKind.SIGN_IN_OK)
+        .scalar_subquery()
+    )
+    by_name = sa.and_(AuthEvent.username == username, AuthEvent.id > last_ok)
     waits = [
         nth + window - now
         for nth in (
-            _nth_failure(session, AuthEvent.username == username, auth, now - window),
+            _nth_failure(session, by_name, auth, now - window),
             _nth_failure(session, AuthEvent.client_addr == client_addr, auth, now - window)
             if client_addr
             else None,

@@ -53,7 +53,7 @@ def web(database_url: str, db_session: Session) -> Iterator[TestClient]:
 def _sign_in(
     client: TestClient, password: str = PASSWORD, *, username: str = "quantri", next_path: str = "/"
 ) -> httpx.Response:
-    form = client.get("/sign-in").text
+    form = client.get("/sign-in").text.partition("<main")[2]  # not the header's sign-out form
     match = re.search(r'name="csrf_token" value="([^"]+)"', form)
     assert match is not None
     data = {"username": username, "password": password, "csrf_token": match[1], "next": next_path}
@@ -129,6 +129,17 @@ def test_sign_in_throttled_per_client_address_across_usernames(web: TestClient):
     for number in range(MAX_FAILURES):
         _sign_in(web, "sai mật khẩu rồi", username=f"khong_co_{number}")
     _problem(_sign_in(web), 429)
+
+
+def test_sign_in_success_starts_the_username_count_again(web: TestClient, db_session: Session):
+    for _ in range(MAX_FAILURES - 1):
+        _sign_in(web, "sai mật khẩu rồi")
+    assert _sign_in(web).status_code == 303
+    db_session.execute(update(AuthEvent).values(client_addr=None))  # leave the address's count
+    db_session.commit()
+    assert _sign_in(web, "sai mật khẩu rồi").status_code == 401
+    # Three failures in the window, but one since the success: not throttled.
+    assert _sign_in(web, "sai mật khẩu rồi").status_code == 401
 
 
 def test_sign_in_form_token_must_match_its_cookie(web: TestClient):
