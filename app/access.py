@@ -1,6 +1,7 @@
 """Who the caller is and what it may write: one check, reading scopes that are data.
 
-``Caller`` is built once per request from a bearer token (``app.deps.CallerDep``); write services
+``Caller`` is built once per request from a bearer token or a web session's cookie
+(``app.deps.CallerDep``, which also checks the CSRF token of cookie-signed writes); write services
 call ``require_write`` with the layer, site kind and province they are about to change. Nothing
 here queries: the caller carries its agency's scope, read in the token's single lookup.
 """
@@ -26,6 +27,18 @@ class Unauthorized(Exception):
         self.headers = {"WWW-Authenticate": challenge}
 
 
+class CsrfFailed(Exception):
+    """A cookie-authenticated request changes state without the session's CSRF token."""
+
+
+class TooManySignIns(Exception):
+    """Sign-in is throttled for this username or client address; retry after some seconds."""
+
+    def __init__(self, retry_after_s: int) -> None:
+        super().__init__(f"too many failed sign-ins: try again in {retry_after_s} s")
+        self.headers = {"Retry-After": str(retry_after_s)}
+
+
 class Forbidden(Exception):
     """The caller is known but its role or its agency's scope does not cover this write."""
 
@@ -44,6 +57,8 @@ class Caller:
     province: str | None = None
     layers: frozenset[str] = field(default_factory=frozenset)
     site_kinds: frozenset[str] = field(default_factory=frozenset)
+    # Set when a web session's cookie named the caller: the token its writes must send back.
+    csrf_token: str | None = None
 
     @property
     def authenticated(self) -> bool:
@@ -68,7 +83,9 @@ def require_write(
         Forbidden: the caller's role or scope does not cover the write.
     """
     if not caller.authenticated:
-        raise Unauthorized("writing needs an API token: send 'Authorization: Bearer srg_…'")
+        raise Unauthorized(
+            "writing needs an API token ('Authorization: Bearer srg_…') or signing in at /sign-in"
+        )
     if caller.role is Role.ADMIN:
         return
     if caller.role not in SCOPED_ROLES:

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.access import ANONYMOUS, Caller, Unauthorized
 from app.services.identity import authenticate_token
+from app.services.web_sessions import SESSION_COOKIE, authenticate_session, require_csrf
 from app.settings import Settings
 
 
@@ -32,16 +33,41 @@ SessionDep = Annotated[Session, Depends(get_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 
-def get_caller(request: Request, session: SessionDep) -> Caller:
-    """Return the caller named by ``Authorization: Bearer …``, or the anonymous caller.
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
-    Without the header nothing is queried (the session opens no connection). A header that is
-    not a bearer token, or a token that is unknown, expired, revoked or whose user is disabled,
-    is a 401. Only routes that need to know the caller declare this; reads stay open.
+
+def get_viewer(request: Request, session: SessionDep) -> Caller:
+    """Return the person signed in by the session cookie, or the anonymous caller (pages).
+
+    Without the cookie nothing is queried. A dead session (unknown, expired, revoked, or its
+    user disabled) is anonymous, never an error: the cookie is ambient, so a page still shows.
+    """
+    secret = request.cookies.get(SESSION_COOKIE)
+    if not secret:
+        return ANONYMOUS
+    settings: Settings = request.app.state.settings
+    return authenticate_session(session, secret, auth=settings.auth) or ANONYMOUS
+
+
+ViewerDep = Annotated[Caller, Depends(get_viewer)]
+
+
+def get_caller(request: Request, session: SessionDep) -> Caller:
+    """Return the caller named by a bearer token or the session cookie, or the anonymous caller.
+
+    ``Authorization: Bearer …`` wins: a header that is not a bearer token, or a token that is
+    unknown, expired, revoked or whose user is disabled, is a 401, and no CSRF token is needed
+    (a browser never adds that header by itself). Otherwise the session cookie names the caller,
+    and a POST, PUT, PATCH or DELETE must carry the session's ``X-CSRF-Token`` (403
+    ``csrf-failed``); GET and HEAD never do. Without header or cookie nothing is queried. Only
+    routes that need to know the caller declare this; reads stay open.
     """
     header = request.headers.get("authorization")
     if header is None:
-        return ANONYMOUS
+        caller = get_viewer(request, session)
+        if request.method not in SAFE_METHODS:
+            require_csrf(caller, request.headers.get("x-csrf-token"))
+        return caller
     scheme, _, credentials = header.strip().partition(" ")
     if scheme.lower() != "bearer" or not credentials.strip():
         raise Unauthorized("the Authorization header is not 'Bearer <token>'", invalid_token=True)

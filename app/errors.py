@@ -10,7 +10,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from app.access import Forbidden, Unauthorized
+from app.access import CsrfFailed, Forbidden, TooManySignIns, Unauthorized
 from app.repositories import Conflict, NotFound
 from app.schemas.problem import PROBLEM_MEDIA_TYPE, ProblemDetail, ProblemLocation
 from spatial import errors as spatial_errors
@@ -30,6 +30,8 @@ class ProblemType:
 PROBLEM_TYPES: dict[type[Exception], ProblemType] = {
     Unauthorized: ProblemType(401, "unauthorized", "Authentication required"),
     Forbidden: ProblemType(403, "forbidden", "Outside the caller's scope"),
+    CsrfFailed: ProblemType(403, "csrf-failed", "Missing or wrong CSRF token"),
+    TooManySignIns: ProblemType(429, "too-many-sign-ins", "Too many failed sign-ins"),
     NotFound: ProblemType(404, "not-found", "Not found"),
     Conflict: ProblemType(409, "conflict", "Conflict"),
     spatial_errors.InvalidGeometry: ProblemType(422, "invalid-geometry", "Invalid geometry"),

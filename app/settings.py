@@ -69,6 +69,18 @@ class MapSettings(BaseModel):
     tile_attribution: str = ""
 
 
+class AuthSettings(BaseModel):
+    """Web sign-in: the session cookie and the sign-in throttle."""
+
+    # Secure cookies travel only over HTTPS: turn on behind TLS; off suits http://localhost.
+    secure_cookies: bool = False
+    # A session ends after this long without a request (sliding), or at sign-out.
+    session_hours: float = Field(default=8.0, gt=0)
+    # Failed sign-ins per username, or per client address, within the window, before 429.
+    max_failed_sign_ins: int = Field(default=5, ge=1)
+    throttle_window_minutes: float = Field(default=15.0, gt=0)
+
+
 class Settings(BaseSettings):
     """All sitereg settings; ``DATABASE_URL`` is read unprefixed."""
 
@@ -90,6 +102,7 @@ class Settings(BaseSettings):
     pool: PoolSettings = PoolSettings()
     limits: LimitSettings = LimitSettings()
     map: MapSettings = MapSettings()
+    auth: AuthSettings = AuthSettings()
     cors_origins: list[str] = Field(
         default_factory=list, description="Portal origins allowed by CORS (JSON list)."
     )

@@ -23,11 +23,17 @@ TEMPLATES = PROJECT_ROOT / "app" / "templates"
 
 @dataclass(frozen=True)
 class PageContext:
-    """What every page template receives besides its own data: language, page name, path."""
+    """What every page template receives besides its own data: language, page name, path.
+
+    ``user`` names the person signed in (the header shows it with a sign-out button, whose
+    form carries the session's ``csrf_token``); both are None for anonymous readers.
+    """
 
     lang: Lang
     page: str
     path: str
+    user: str | None = None
+    csrf_token: str | None = None
 
 
 def link_for(lang: Lang) -> Callable[[str], str]:
@@ -66,5 +72,12 @@ def render_page(template: str, context: PageContext, **data: Any) -> str:
     helpers = {"t": translator(lang), "link": link_for(lang), "num": num, "day": day}
     template_ = environment().get_template(f"map/{template}")
     return template_.render(
-        **helpers, lang=lang, page=context.page, path=context.path, assets=assets, **data
+        **helpers,
+        lang=lang,
+        page=context.page,
+        path=context.path,
+        user=context.user,
+        csrf_token=context.csrf_token,
+        assets=assets,
+        **data,
     )

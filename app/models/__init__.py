@@ -3,7 +3,7 @@
 from app.db.base import Base
 from app.models.clearance import ClearanceParcel, ClearanceStatusChange
 from app.models.decision import LegalDecision, LegalDecisionDocument
-from app.models.identity import Agency, ApiToken, AuthEvent, User
+from app.models.identity import Agency, ApiToken, AuthEvent, User, WebSession
 from app.models.infrastructure import Infrastructure
 from app.models.reference import AdminUnit, AdminUnitPiece, ForestParcel, ProtectedArea
 from app.models.site import MiningDetails, RelocationDetails, Site, SiteHistory, ZoneDetails
@@ -32,5 +32,6 @@ __all__ = [
     "Site",
     "SiteHistory",
     "User",
+    "WebSession",
     "ZoneDetails",
 ]

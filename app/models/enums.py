@@ -127,6 +127,8 @@ class AuthEventKind(StrEnum):
 
     SIGN_IN_OK = "sign_in_ok"
     SIGN_IN_FAILED = "sign_in_failed"
+    SIGN_IN_THROTTLED = "sign_in_throttled"
+    SIGN_OUT = "sign_out"
     TOKEN_USED = "token_used"
     TOKEN_CREATED = "token_created"
     TOKEN_REVOKED = "token_revoked"

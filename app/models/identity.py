@@ -2,8 +2,8 @@
 
 Scopes are data: an agency row lists the province, the layers (catalogue collection ids such as
 ``sites`` or ``forest``) and the site kinds it keeps; ``app.access.require_write`` reads them.
-Secrets are never stored: passwords as argon2id hashes, tokens as SHA-256 digests
-(``app.services.identity``).
+Signed-in browsers are ``web_sessions`` rows. Secrets are never stored: passwords as argon2id
+hashes, tokens and session secrets as SHA-256 digests (``app.services.identity``).
 """
 
 from __future__ import annotations
@@ -92,3 +92,27 @@ class AuthEvent(Base):
     token_id: Mapped[int | None] = mapped_column(sa.ForeignKey("api_tokens.id"))
     kind: Mapped[AuthEventKind] = mapped_column(enum_type(AuthEventKind, "auth_event_kind"))
     request_id: Mapped[str | None] = mapped_column(sa.Text)
+    # The name typed and the client's address of a sign-in attempt: the throttle counts the
+    # failures of either, known user or not, across every server process.
+    username: Mapped[str | None] = mapped_column(sa.Text, index=True)
+    client_addr: Mapped[str | None] = mapped_column(sa.Text, index=True)
+
+
+class WebSession(Base):
+    """A signed-in browser: the cookie holds a random secret, the row only its SHA-256."""
+
+    __tablename__ = "web_sessions"
+
+    # Hex SHA-256 of the cookie's secret: a stolen table does not sign anyone in.
+    id: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"), index=True)
+    # The synchronizer token of CSRF: sent back in X-CSRF-Token; alone it grants nothing.
+    csrf_token: Mapped[str] = mapped_column(sa.String(64))
+    created_at: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True), server_default=sa.func.now()
+    )
+    expires_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    last_seen_at: Mapped[datetime] = mapped_column(sa.DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    user_agent: Mapped[str | None] = mapped_column(sa.Text)
+    client_addr: Mapped[str | None] = mapped_column(sa.Text)

@@ -12,7 +12,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
-from app.deps import SessionDep, SettingsDep
+from app.access import Caller
+from app.deps import SessionDep, SettingsDep, ViewerDep
 from app.map import page
 from app.map.i18n import parse_lang
 from app.map.render import PageContext
@@ -24,14 +25,23 @@ router = APIRouter(tags=["pages"], include_in_schema=False, default_response_cla
 LangQuery = Annotated[str | None, Query(description="Page language: vi (default) or en.")]
 
 
-def _context(request: Request, name: str, lang: str | None) -> PageContext:
-    return PageContext(lang=parse_lang(lang), page=name, path=request.url.path)
+def page_context(
+    request: Request, name: str, lang: str | None, viewer: Caller | None = None
+) -> PageContext:
+    """Return the context of a page: its language, name, path and who is signed in."""
+    user = (viewer.display_name or viewer.username) if viewer else None
+    csrf = viewer.csrf_token if viewer else None
+    return PageContext(
+        lang=parse_lang(lang), page=name, path=request.url.path, user=user, csrf_token=csrf
+    )
 
 
 @router.get("/", summary="Registry map")
-def home(request: Request, settings: SettingsDep, lang: LangQuery = None) -> HTMLResponse:
+def home(
+    request: Request, settings: SettingsDep, viewer: ViewerDep, lang: LangQuery = None
+) -> HTMLResponse:
     """Return the map of every site with forest land, protected areas, parcels and units."""
-    return HTMLResponse(page.home_page(settings, _context(request, "home", lang)))
+    return HTMLResponse(page.home_page(settings, page_context(request, "home", lang, viewer)))
 
 
 @router.get("/sites/{code}", summary="One site", responses=problem_responses(404))
@@ -40,26 +50,32 @@ def site(
     code: str,
     session: SessionDep,
     settings: SettingsDep,
+    viewer: ViewerDep,
     lang: LangQuery = None,
 ) -> HTMLResponse:
     """Return one site's page: map, facts, forest overlap, clearance and downloads."""
     facts = site_page.facts(session, code, as_of=date.today())
-    return HTMLResponse(page.site_page(settings, _context(request, "site", lang), facts))
+    context = page_context(request, "site", lang, viewer)
+    return HTMLResponse(page.site_page(settings, context, facts))
 
 
 @router.get("/check", summary="Check a proposed boundary")
-def check(request: Request, settings: SettingsDep, lang: LangQuery = None) -> HTMLResponse:
+def check(
+    request: Request, settings: SettingsDep, viewer: ViewerDep, lang: LangQuery = None
+) -> HTMLResponse:
     """Return the page that checks a drawn or uploaded boundary with the analysis API."""
-    return HTMLResponse(page.check_page(settings, _context(request, "check", lang)))
+    return HTMLResponse(page.check_page(settings, page_context(request, "check", lang, viewer)))
 
 
 @router.get("/dashboard", summary="Plan targets")
 def plan_dashboard(
     request: Request,
     session: SessionDep,
+    viewer: ViewerDep,
     lang: LangQuery = None,
     as_of: Annotated[date | None, Query(description="Report date (default: today).")] = None,
 ) -> HTMLResponse:
     """Return the plan targets against the figures computed from the registry."""
     figures = dashboard.build(session, as_of=as_of or date.today())
-    return HTMLResponse(page.dashboard_page(_context(request, "dashboard", lang), figures))
+    context = page_context(request, "dashboard", lang, viewer)
+    return HTMLResponse(page.dashboard_page(context, figures))

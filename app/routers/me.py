@@ -20,10 +20,12 @@ router = APIRouter(prefix="/api/v1", tags=["identity"])
     responses=problem_responses(401),
 )
 def get_me(caller: CallerDep) -> Me:
-    """Return the caller named by `Authorization: Bearer srg_…`, its role and write scope.
+    """Return the caller named by `Authorization: Bearer srg_…` or the session cookie.
 
-    Without the header the answer is `authenticated: false` (reads need no token). A token that
-    is malformed, unknown, expired or revoked, or whose user is disabled, is a 401.
+    Without either the answer is `authenticated: false` (reads need no token). A token that
+    is malformed, unknown, expired or revoked, or whose user is disabled, is a 401. Signed in
+    by the cookie, the answer carries the session's `csrf_token`, which scripts on our pages
+    send back as `X-CSRF-Token` on every POST, PUT, PATCH or DELETE.
     """
     if not caller.authenticated:
         return Me(authenticated=False)
@@ -34,6 +36,7 @@ def get_me(caller: CallerDep) -> Me:
         role=caller.role,
         agency=_agency(caller),
         may_write=_scope(caller),
+        csrf_token=caller.csrf_token,
     )
 
 

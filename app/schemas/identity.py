@@ -33,3 +33,7 @@ class Me(BaseModel):
     role: Role | None = None
     agency: AgencyRead | None = None
     may_write: WriteScope = Field(default_factory=WriteScope)
+    csrf_token: str | None = Field(
+        default=None,
+        description="Signed in by the session cookie: send it back as X-CSRF-Token on writes.",
+    )

@@ -23,12 +23,12 @@ from functools import cache
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from app.access import Caller, Unauthorized
 from app.models.enums import AuthEventKind, Role
-from app.models.identity import Agency, ApiToken, AuthEvent, User
+from app.models.identity import Agency, ApiToken, AuthEvent, User, WebSession
 from app.repositories import Conflict, NotFound
 
 TOKEN_PREFIX = "srg_"
@@ -75,6 +75,7 @@ class UserInfo:
     role: Role
     agency_code: str | None
     disabled: bool
+    user_id: int | None = None
 
 
 def token_digest(plain: str) -> str:
@@ -92,15 +93,36 @@ def _hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
-def _record(
+def record_event(
     session: Session,
     kind: AuthEventKind,
     *,
     user_id: int | None,
     token_id: int | None = None,
     request_id: str | None = None,
+    username: str | None = None,
+    client_addr: str | None = None,
 ) -> None:
-    session.add(AuthEvent(kind=kind, user_id=user_id, token_id=token_id, request_id=request_id))
+    """Add one identity event to the session (the caller commits)."""
+    session.add(
+        AuthEvent(
+            kind=kind,
+            user_id=user_id,
+            token_id=token_id,
+            request_id=request_id,
+            username=username,
+            client_addr=client_addr,
+        )
+    )
+
+
+def end_sessions(session: Session, user_id: int) -> None:
+    """Revoke every live web session of a user (a disabled user, a reset password)."""
+    session.execute(
+        update(WebSession)
+        .where(WebSession.user_id == user_id, WebSession.revoked_at.is_(None))
+        .values(revoked_at=datetime.now(UTC))
+    )
 
 
 def _user(session: Session, username: str) -> User:
@@ -151,18 +173,20 @@ def create_user(
 def set_password(
     session: Session, username: str, password: str, *, request_id: str | None = None
 ) -> None:
-    """Replace a user's password (its hash) and record the reset."""
+    """Replace a user's password (its hash), end its web sessions and record the reset."""
     user = _user(session, username)
     user.password_hash = _hash_password(password)
-    _record(session, AuthEventKind.PASSWORD_RESET, user_id=user.id, request_id=request_id)
+    end_sessions(session, user.id)
+    record_event(session, AuthEventKind.PASSWORD_RESET, user_id=user.id, request_id=request_id)
     session.commit()
 
 
 def disable_user(session: Session, username: str, *, request_id: str | None = None) -> None:
-    """Disable a user: its tokens stop working at once; the row and its history stay."""
+    """Disable a user: its tokens and web sessions stop working at once; its history stays."""
     user = _user(session, username)
     user.disabled = True
-    _record(session, AuthEventKind.USER_DISABLED, user_id=user.id, request_id=request_id)
+    end_sessions(session, user.id)
+    record_event(session, AuthEventKind.USER_DISABLED, user_id=user.id, request_id=request_id)
     session.commit()
 
 
@@ -172,14 +196,20 @@ def _decoy_hash() -> str:
 
 
 def sign_in(
-    session: Session, username: str, password: str, *, request_id: str | None = None
+    session: Session,
+    username: str,
+    password: str,
+    *,
+    request_id: str | None = None,
+    client_addr: str | None = None,
 ) -> UserInfo:
     """Check a username and password, record the outcome, and return the user.
 
     Raises:
         Unauthorized: unknown user, wrong password or disabled user (one message for all).
     """
-    user = session.scalars(select(User).where(User.username == _clean(username))).one_or_none()
+    name = _clean(username)
+    user = session.scalars(select(User).where(User.username == name)).one_or_none()
     try:
         # An unknown user costs the same hash as a known one, so timing does not tell them apart.
         _hasher.verify(user.password_hash if user else _decoy_hash(), password)
@@ -187,7 +217,15 @@ def sign_in(
     except (VerificationError, InvalidHashError):
         ok = False
     kind = AuthEventKind.SIGN_IN_OK if ok else AuthEventKind.SIGN_IN_FAILED
-    _record(session, kind, user_id=user.id if user else None, request_id=request_id)
+    user_id = user.id if user else None
+    record_event(
+        session,
+        kind,
+        user_id=user_id,
+        request_id=request_id,
+        username=name,
+        client_addr=client_addr,
+    )
     if ok and user is not None and _hasher.check_needs_rehash(user.password_hash):
         user.password_hash = _hasher.hash(password)
     session.commit()
@@ -195,7 +233,7 @@ def sign_in(
         raise Unauthorized("wrong username or password")
     agency = session.get(Agency, user.agency_id) if user.agency_id else None
     code = agency.code if agency else None
-    return UserInfo(user.username, user.display_name, user.role, code, disabled=False)
+    return UserInfo(user.username, user.display_name, user.role, code, False, user.id)
 
 
 def create_token(
@@ -222,7 +260,7 @@ def create_token(
     )
     session.add(token)
     session.flush()
-    _record(
+    record_event(
         session,
         AuthEventKind.TOKEN_CREATED,
         user_id=user.id,
@@ -241,7 +279,7 @@ def revoke_token(session: Session, token_id: int, *, request_id: str | None = No
         raise NotFound("token", str(token_id))
     if token.revoked_at is None:
         token.revoked_at = datetime.now(UTC)
-        _record(
+        record_event(
             session,
             AuthEventKind.TOKEN_REVOKED,
             user_id=token.user_id,
@@ -296,14 +334,14 @@ def authenticate_token(session: Session, plain: str, *, request_id: str | None =
     _check_alive(token, user, now)
     if token.last_used_at is None or now - token.last_used_at >= TOUCH_EVERY:
         token.last_used_at = now
-        _record(
+        record_event(
             session,
             AuthEventKind.TOKEN_USED,
             user_id=user.id,
             token_id=token.id,
             request_id=request_id,
         )
-    caller = _caller(user, agency, token.id)
+    caller = caller_for(user, agency, token_id=token.id)
     session.commit()
     return caller
 
@@ -317,7 +355,10 @@ def _check_alive(token: ApiToken, user: User, now: datetime) -> None:
         raise Unauthorized(f"user '{user.username}' is disabled", invalid_token=True)
 
 
-def _caller(user: User, agency: Agency | None, token_id: int) -> Caller:
+def caller_for(
+    user: User, agency: Agency | None, *, token_id: int | None = None, csrf_token: str | None = None
+) -> Caller:
+    """Return the caller a user stands for, with its agency's scope (no query)."""
     return Caller(
         username=user.username,
         display_name=user.display_name,
@@ -329,4 +370,5 @@ def _caller(user: User, agency: Agency | None, token_id: int) -> Caller:
         province=agency.province if agency else None,
         layers=frozenset(agency.layers) if agency else frozenset(),
         site_kinds=frozenset(agency.site_kinds) if agency else frozenset(),
+        csrf_token=csrf_token,
     )

@@ -1,14 +1,21 @@
 """The planners' pages in real headless Chromium against a real uvicorn (see conftest.py)."""
 
 import json
+from collections.abc import Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 import sqlalchemy as sa
 from browser import Watched, open_page
+from sqlalchemy.orm import Session
 
 from app.map.i18n import format_number
+from app.models.enums import Role
+from app.models.identity import AuthEvent, User, WebSession
+from app.services import identity
+
+PASSWORD = "mật khẩu đủ dài 2026"
 
 FIXTURE = Path(__file__).parents[2] / "fixtures" / "map" / "proposal_tang_loong.geojson"
 PAGES = {
@@ -104,3 +111,33 @@ def test_browser_dashboard_draws_its_charts(tab: Watched, live_url: str):
     assert charts == 2
     figures = json.loads(page.evaluate("JSON.stringify(sitereg.config.charts.forest.labels)"))
     assert figures
+
+
+@pytest.fixture
+def person(engine: sa.Engine) -> Iterator[str]:
+    """A user committed to the live server's database, removed with its sessions afterwards."""
+    with Session(engine) as session:
+        identity.create_user(session, "nguoi_dung_thu", password=PASSWORD, role=Role.VIEWER)
+    yield "nguoi_dung_thu"
+    with engine.begin() as conn:
+        user = sa.select(User.id).where(User.username == "nguoi_dung_thu").scalar_subquery()
+        conn.execute(sa.delete(WebSession).where(WebSession.user_id == user))
+        conn.execute(sa.delete(AuthEvent).where(AuthEvent.username == "nguoi_dung_thu"))
+        conn.execute(sa.delete(AuthEvent).where(AuthEvent.user_id == user))
+        conn.execute(sa.delete(User).where(User.username == "nguoi_dung_thu"))
+
+
+def test_browser_signs_in_and_out_from_the_header(tab: Watched, live_url: str, person: str):
+    page = open_page(tab, live_url + "/check")
+    page.click(".sr-account a")
+    page.fill("#username", person)
+    page.fill("#password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(live_url + "/check")
+    assert page.locator(".sr-account span").inner_text() == person
+    tab.screenshot("signed-in")
+    page.click(".sr-account button")
+    page.wait_for_url(live_url + "/")
+    assert page.locator(".sr-account a").inner_text() == "Đăng nhập"
+    assert tab.errors == []
+    assert tab.outside(live_url) == []
