@@ -3,9 +3,9 @@
 Schema only. ``auth_events`` gains the kinds ``sign_in_throttled`` and ``sign_out`` (a VARCHAR
 with a CHECK, so the check is replaced) and two indexed columns the sign-in throttle counts by.
 
-Revision ID: 0018_web_sessions
-Revises: 0017_seed_agencies
-Create Date: 2026-12-07 07:00:00
+Revision ID: 0019_web_sessions
+Revises: 0018_app_role_privileges
+Create Date: 2026-12-07 07:10:00
 """
 
 from __future__ import annotations
@@ -15,8 +15,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0018_web_sessions"
-down_revision: str | None = "0017_seed_agencies"
+revision: str = "0019_web_sessions"
+down_revision: str | None = "0018_app_role_privileges"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
