@@ -1,6 +1,7 @@
 """The `sitereg` report and check commands against the test database."""
 
 import json
+import os
 import socket
 import subprocess
 import sys
@@ -11,6 +12,7 @@ from pathlib import Path
 import httpx
 import pytest
 from shapely.geometry import box, mapping
+from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 from app.cli import app as cli_app
@@ -79,8 +81,18 @@ def test_cli_serve_answers_on_the_configured_database(database_url: str, tmp_pat
         port = probe.getsockname()[1]
     sitereg = Path(sys.executable).with_name("sitereg")
     log = (tmp_path / "serve.log").open("w")
+    # The test database (migrated: /healthz asks PostGIS), reached the way `make run` reaches
+    # the demo one: through the embedded cluster unless DATABASE_URL names a server.
+    env = dict(os.environ)
+    if env.get("DATABASE_URL"):
+        env["DATABASE_URL"] = database_url
+    else:
+        env["SITEREG_CLUSTER__DATABASE"] = str(make_url(database_url).database)
     server = subprocess.Popen(
-        [str(sitereg), "serve", "--port", str(port)], stdout=log, stderr=subprocess.STDOUT
+        [str(sitereg), "serve", "--port", str(port)],
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        env=env,
     )
     try:
         status = _wait_for_health(f"http://127.0.0.1:{port}/healthz", server)
