@@ -72,3 +72,25 @@ def database_exists(database: str) -> bool:
     with psycopg.connect(conninfo(admin_url())) as conn:
         row = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (database,)).fetchone()
     return row is not None
+
+
+def check_schema_current(database: str) -> None:
+    """Exit with the fixing command when ``database`` is not migrated to the code's head.
+
+    A benchmark database built before a migration makes the server answer 500s, which would
+    read as a slow server rather than a stale database.
+    """
+    import psycopg
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    from app.settings import PROJECT_ROOT
+
+    head = ScriptDirectory.from_config(Config(str(PROJECT_ROOT / "alembic.ini"))).get_current_head()
+    with psycopg.connect(conninfo(database_url(database))) as conn:
+        current = conn.execute("SELECT version_num FROM alembic_version").fetchone()
+    if current is None or current[0] != head:
+        sys.exit(
+            f"{database} is at {current[0] if current else 'no revision'}, the code at {head}: "
+            f"DATABASE_URL='{database_url(database)}' .venv/bin/sitereg db upgrade"
+        )

@@ -30,7 +30,7 @@ from pathlib import Path
 from statistics import median
 
 import psycopg
-from bench_db import check_bench_name, cluster, conninfo, database_exists
+from bench_db import check_bench_name, check_schema_current, cluster, conninfo, database_exists
 from interop import serve, sitereg_server, tipg_server, wrk
 
 POOL_SIZE = 16
@@ -111,6 +111,7 @@ def main() -> None:
     check_bench_name(args.database)
     if not database_exists(args.database) or shutil.which("wrk") is None:
         sys.exit("needs bench/synthetic_layers.py first, and wrk (apt-get install wrk)")
+    check_schema_current(args.database)
     load_before = os.getloadavg()
     url = cluster().tcp_url(args.database)
     figures = scenarios(site_keys(url), random.Random(20261207))

@@ -32,7 +32,7 @@ from pathlib import Path
 
 import httpx
 import psycopg
-from bench_db import check_bench_name, cluster, conninfo, database_exists
+from bench_db import check_bench_name, check_schema_current, cluster, conninfo, database_exists
 from sqlalchemy.dialects import postgresql
 
 from app.ogc.catalog import CATALOG
@@ -329,6 +329,7 @@ def main() -> None:
         sys.exit(
             "needs bench/synthetic_layers.py --parcels 200000 first, and wrk (apt-get install wrk)"
         )
+    check_schema_current(args.database)
     # Both servers reach PostgreSQL over TCP on 127.0.0.1: tipg's settings refuse a socket-only
     # URL, and the comparison is of the servers, not of the transports (sitereg's own default
     # is the unix socket, a few per cent cheaper per round trip: bench/README.md, round 5).
