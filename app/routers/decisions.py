@@ -26,9 +26,7 @@ def _base(request: Request) -> str:
 
 
 def _page_links(request: Request, matched: int, limit: int, offset: int) -> list[Link]:
-    pages = links.page_links(request, matched, limit, offset)
-    items = (links.link(str(request.url), "self", JSON, "This document"), *pages)
-    return [Link(**{**item, "type": JSON}) for item in items]
+    return [Link(**item) for item in links.listing_links(request, matched, limit, offset, JSON)]
 
 
 @router.get(

@@ -36,9 +36,9 @@ BBoxDep = Annotated[repo.BBox | None, Depends(parse_bbox)]
 
 
 def _page_links(request: Request, matched: int, limit: int, offset: int) -> list[Link]:
-    self_link = links.link(str(request.url), "self", links.GEOJSON, "This document")
-    pages = links.page_links(request, matched, limit, offset)
-    return [Link(**item) for item in (self_link, *pages)]
+    return [
+        Link(**item) for item in links.listing_links(request, matched, limit, offset, links.GEOJSON)
+    ]
 
 
 @router.get(

@@ -78,9 +78,9 @@ class UserInfo:
     user_id: int | None = None
 
 
-def token_digest(plain: str) -> str:
-    """Return the hex SHA-256 of a token, the only form in which it is stored."""
-    return hashlib.sha256(plain.encode("ascii")).hexdigest()
+def secret_digest(plain: str) -> str:
+    """Return the hex SHA-256 of a random secret (API token, session cookie): all we store."""
+    return hashlib.sha256(plain.encode("utf-8")).hexdigest()
 
 
 def _clean(text: str) -> str:
@@ -254,7 +254,7 @@ def create_token(
     token = ApiToken(
         user_id=user.id,
         name=_clean(name),
-        token_hash=token_digest(plain),
+        token_hash=secret_digest(plain),
         prefix=plain[:PREFIX_SHOWN],
         expires_at=datetime.now(UTC) + timedelta(days=expires_days),
     )
@@ -325,7 +325,7 @@ def authenticate_token(session: Session, plain: str, *, request_id: str | None =
         select(ApiToken, User, Agency)
         .join(User, ApiToken.user_id == User.id)
         .outerjoin(Agency, User.agency_id == Agency.id)
-        .where(ApiToken.token_hash == token_digest(plain))
+        .where(ApiToken.token_hash == secret_digest(plain))
     ).one_or_none()
     if row is None:
         raise Unauthorized("unknown API token", invalid_token=True)

@@ -13,7 +13,6 @@ and the count holds across every server process because it lives in the database
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import math
 import secrets
@@ -28,7 +27,7 @@ from sqlalchemy.orm import Session
 from app.access import Caller, CsrfFailed, TooManySignIns
 from app.models.enums import AuthEventKind
 from app.models.identity import Agency, AuthEvent, User, WebSession
-from app.services.identity import caller_for, record_event
+from app.services.identity import caller_for, record_event, secret_digest
 from app.services.identity import sign_in as check_password
 from app.settings import AuthSettings
 
@@ -54,11 +53,6 @@ class Client:
     addr: str | None = None
     user_agent: str | None = None
     request_id: str | None = None
-
-
-def session_digest(secret: str) -> str:
-    """Return the hex SHA-256 of a session secret, the row's id."""
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()
 
 
 def sign_in(
@@ -104,7 +98,7 @@ def _open(
     secret, csrf = secrets.token_urlsafe(32), secrets.token_urlsafe(32)
     session.add(
         WebSession(
-            id=session_digest(secret),
+            id=secret_digest(secret),
             user_id=user_id,
             csrf_token=csrf,
             expires_at=now + timedelta(hours=auth.session_hours),
@@ -178,7 +172,7 @@ def authenticate_session(session: Session, secret: str, *, auth: AuthSettings) -
         select(WebSession, User, Agency)
         .join(User, WebSession.user_id == User.id)
         .outerjoin(Agency, User.agency_id == Agency.id)
-        .where(WebSession.id == session_digest(secret))
+        .where(WebSession.id == secret_digest(secret))
     ).one_or_none()
     if row is None:
         return None
@@ -217,7 +211,7 @@ def sign_out(
     Raises:
         CsrfFailed: the form's token is not the session's (a cross-site sign-out).
     """
-    web = session.get(WebSession, session_digest(secret))
+    web = session.get(WebSession, secret_digest(secret))
     if web is None or web.revoked_at is not None:
         return
     sent = csrf_token or ""

@@ -54,16 +54,26 @@ def self_and_alternate(request: Request, media_type: str) -> list[dict[str, Any]
     ]
 
 
-def page_links(request: Request, matched: int, limit: int, offset: int) -> list[dict[str, Any]]:
+def page_links(
+    request: Request, matched: int, limit: int, offset: int, media_type: str = GEOJSON
+) -> list[dict[str, Any]]:
     """Return ``next`` and ``prev`` links of an offset-paged result."""
     links = []
     if offset + limit < matched:
         href = request.url.include_query_params(offset=offset + limit, limit=limit)
-        links.append(link(str(href), "next", GEOJSON, "Next page"))
+        links.append(link(str(href), "next", media_type, "Next page"))
     if offset > 0:
         href = request.url.include_query_params(offset=max(offset - limit, 0), limit=limit)
-        links.append(link(str(href), "prev", GEOJSON, "Previous page"))
+        links.append(link(str(href), "prev", media_type, "Previous page"))
     return links
+
+
+def listing_links(
+    request: Request, matched: int, limit: int, offset: int, media_type: str
+) -> list[dict[str, Any]]:
+    """Return ``self`` then ``next``/``prev`` of a paged list of the plain API (not OGC)."""
+    own = link(str(request.url), "self", media_type, "This document")
+    return [own, *page_links(request, matched, limit, offset, media_type)]
 
 
 def wants_html(

@@ -87,7 +87,7 @@ def test_identity_token_is_stored_only_as_its_sha256(db_session: Session):
     issued = _editor(db_session)
     assert issued.plain.startswith("srg_") and len(issued.plain) == 47
     row = db_session.get(ApiToken, issued.id)
-    assert row is not None and row.token_hash == identity.token_digest(issued.plain)
+    assert row is not None and row.token_hash == identity.secret_digest(issued.plain)
     assert issued.plain not in row.token_hash and row.prefix == issued.plain[:12]
     dump = db_session.execute(text("SELECT api_tokens::text FROM api_tokens")).scalars().all()
     assert not any(issued.plain in line for line in dump)
