@@ -78,6 +78,14 @@ def get_caller(request: Request, session: SessionDep) -> Caller:
 CallerDep = Annotated[Caller, Depends(get_caller)]
 
 
+OFFSET_MAX = 2**31 - 1
+"""Largest ``offset`` accepted: beyond it PostgreSQL's bigint arithmetic on offset + limit
+overflows (a 500), and no layer holds that many rows."""
+OffsetQuery = Annotated[int, Query(ge=0, le=OFFSET_MAX, description="Features to skip.")]
+ROW_ID_MAX = 2**31 - 1
+"""Largest row id (PostgreSQL ``integer``); a larger one in a path is a 400, not a 500."""
+
+
 class Page:
     """Paging parameters: ``limit`` (bounded by settings) and ``offset``."""
 
@@ -89,7 +97,7 @@ class Page:
 async def get_page(
     settings: SettingsDep,
     limit: Annotated[int | None, Query(ge=1, description="Features per page.")] = None,
-    offset: Annotated[int, Query(ge=0, description="Features to skip.")] = 0,
+    offset: OffsetQuery = 0,
 ) -> Page:
     """Return the page, with the default size and the maximum from settings (no I/O)."""
     size = limit or settings.limits.page_size_default

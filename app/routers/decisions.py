@@ -6,9 +6,9 @@ from datetime import date
 from typing import Annotated
 from urllib.parse import quote
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Path, Query, Request, Response
 
-from app.deps import PageDep, SessionDep
+from app.deps import ROW_ID_MAX, PageDep, SessionDep
 from app.errors import InvalidParameter
 from app.ogc.protocol import links
 from app.repositories.decisions import DecisionFilters
@@ -23,6 +23,9 @@ DOCUMENT_TYPES = ("application/pdf", decisions.DOCX, "image/png", "image/jpeg", 
 
 def _base(request: Request) -> str:
     return str(request.base_url).rstrip("/")
+
+
+DecisionId = Annotated[int, Path(ge=1, le=ROW_ID_MAX, description="The decision's id.")]
 
 
 def _page_links(request: Request, matched: int, limit: int, offset: int) -> list[Link]:
@@ -73,9 +76,9 @@ def list_decisions(
     "/{decision_id}",
     response_model=DecisionDetail,
     summary="One legal decision with the sites that cite it",
-    responses=problem_responses(404),
+    responses=problem_responses(400, 404),
 )
-def get_decision(request: Request, decision_id: int, session: SessionDep) -> DecisionDetail:
+def get_decision(request: Request, decision_id: DecisionId, session: SessionDep) -> DecisionDetail:
     """Return one decision: number, date, issuer, subject, its document's facts, its sites."""
     return decisions.decision_detail(session, decision_id, _base(request))
 
@@ -94,10 +97,10 @@ def _disposition(file_name: str) -> str:
     summary="The document file attached to a legal decision",
     responses={
         200: {"content": {media_type: {} for media_type in DOCUMENT_TYPES}},
-        **problem_responses(404),
+        **problem_responses(400, 404),
     },
 )
-def get_document(decision_id: int, session: SessionDep) -> Response:
+def get_document(decision_id: DecisionId, session: SessionDep) -> Response:
     """Return the attached file, byte for byte, with its media type and file name.
 
     The `ETag` is the file's SHA-256. A decision without a document is a 404 problem.

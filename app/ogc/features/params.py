@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
 
-from app.deps import SettingsDep
+from app.deps import OffsetQuery, SettingsDep
 from app.ogc.catalog import Collection, get_collection
 from app.ogc.features import query as q
 from app.ogc.protocol.crs import CRS84_URI
@@ -105,7 +105,7 @@ async def items_query(
     limit: Annotated[
         int | None, Query(ge=1, description="Features per page (larger values are capped).")
     ] = None,
-    offset: Annotated[int, Query(ge=0, description="Features to skip.")] = 0,
+    offset: OffsetQuery = 0,
 ) -> q.FeatureQuery:
     """Parse the items parameters; queryables also filter by equality (``?kind=...``)."""
     q.check_known(request.query_params.keys(), q.ITEMS_PARAMETERS, collection)

@@ -3,6 +3,7 @@
 from datetime import date
 from urllib.parse import quote
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
@@ -99,3 +100,20 @@ def test_decisions_date_range_backwards_is_400_naming_from(client):
     assert response.status_code == 400
     assert response.headers["content-type"] == "application/problem+json"
     assert response.json()["errors"][0]["pointer"] == "/query/from"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/decisions?offset=18446744073709551616",
+        "/api/v1/decisions/288230376151711745",
+        "/api/v1/decisions/270481514274/document",
+        "/api/v1/sites?offset=18446744073709551616",
+        "/ogc/collections/sites/items?limit=10&offset=9223372036854775807",
+    ],
+)
+def test_out_of_range_offsets_and_ids_are_400_not_500(client: TestClient, path: str):
+    # Found by schemathesis: PostgreSQL's integer and bigint overflowed into a 500.
+    response = client.get(path)
+    assert response.status_code == 400
+    assert response.headers["content-type"] == "application/problem+json"
