@@ -21,6 +21,9 @@ def include_object(
 ) -> bool:  # noqa: E501 (Alembic's hook signature)
     if type_ == "table" and name in _FOREIGN_TABLES:
         return False
+    # History twins are built by the database from their live tables (migration 0020).
+    if type_ == "table" and name and name.endswith("_versions") and reflected:
+        return False
     return bool(alembic_helpers.include_object(obj, name, type_, reflected, compare_to))
 
 

@@ -3,10 +3,11 @@
 from app.db.base import Base
 from app.models.clearance import ClearanceParcel, ClearanceStatusChange
 from app.models.decision import LegalDecision, LegalDecisionDocument
+from app.models.history import RegistryChange, RegistryState
 from app.models.identity import Agency, ApiToken, AuthEvent, User, WebSession
 from app.models.infrastructure import Infrastructure
 from app.models.reference import AdminUnit, AdminUnitPiece, ForestParcel, ProtectedArea
-from app.models.site import MiningDetails, RelocationDetails, Site, SiteHistory, ZoneDetails
+from app.models.site import MiningDetails, RelocationDetails, Site, ZoneDetails
 from app.models.target import DatasetLoad, PlanTarget
 from app.models.tile_cells import ForestTileCell
 
@@ -28,9 +29,10 @@ __all__ = [
     "MiningDetails",
     "PlanTarget",
     "ProtectedArea",
+    "RegistryChange",
+    "RegistryState",
     "RelocationDetails",
     "Site",
-    "SiteHistory",
     "User",
     "WebSession",
     "ZoneDetails",

@@ -9,11 +9,18 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.base import Base
-from app.models.common import ProvenanceMixin, TimestampMixin, enum_type, geometry_type, gist
+from app.models.common import (
+    ProvenanceMixin,
+    TimestampMixin,
+    VersionedMixin,
+    enum_type,
+    geometry_type,
+    gist,
+)
 from app.models.enums import ClearanceStatus
 
 
-class ClearanceParcel(ProvenanceMixin, TimestampMixin, Base):
+class ClearanceParcel(VersionedMixin, ProvenanceMixin, TimestampMixin, Base):
     """A parcel inside a site, with its current clearance status."""
 
     __tablename__ = "clearance_parcels"

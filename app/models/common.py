@@ -53,6 +53,19 @@ class TimestampMixin:
     )
 
 
+class VersionedMixin:
+    """A row the database keeps every version of (migration 0020, ``<table>_versions``).
+
+    ``version`` counts the row's versions; ``recorded_from`` is when this one entered the
+    registry (ISO 19152 LADM ``beginLifespanVersion``). Triggers set both on every update.
+    """
+
+    version: Mapped[int] = mapped_column(sa.Integer, server_default="1")
+    recorded_from: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True), server_default=sa.func.now()
+    )
+
+
 def gist(table: str, column: str = "geom") -> Any:
     """Return the GiST index declaration of a geometry column."""
     return sa.Index(f"ix_{table}_{column}", column, postgresql_using="gist")

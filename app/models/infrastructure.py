@@ -8,11 +8,18 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base
-from app.models.common import ProvenanceMixin, TimestampMixin, enum_type, geometry_type, gist
+from app.models.common import (
+    ProvenanceMixin,
+    TimestampMixin,
+    VersionedMixin,
+    enum_type,
+    geometry_type,
+    gist,
+)
 from app.models.enums import InfrastructureKind, InfrastructureStatus
 
 
-class Infrastructure(ProvenanceMixin, TimestampMixin, Base):
+class Infrastructure(VersionedMixin, ProvenanceMixin, TimestampMixin, Base):
     """A line or polygon tied to a site, with its capital by source."""
 
     __tablename__ = "infrastructure"

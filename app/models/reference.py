@@ -8,11 +8,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base
-from app.models.common import ProvenanceMixin, enum_type, geometry_type, gist
+from app.models.common import ProvenanceMixin, VersionedMixin, enum_type, geometry_type, gist
 from app.models.enums import AdminLevel, ForestCategory, ForestOrigin
 
 
-class ForestParcel(ProvenanceMixin, Base):
+class ForestParcel(VersionedMixin, ProvenanceMixin, Base):
     """A forest-land parcel by category and origin; ``synthetic`` marks generated demo data."""
 
     __tablename__ = "forest_parcels"
@@ -43,7 +43,7 @@ class ForestParcel(ProvenanceMixin, Base):
     )
 
 
-class ProtectedArea(ProvenanceMixin, Base):
+class ProtectedArea(VersionedMixin, ProvenanceMixin, Base):
     """A national park or nature reserve; often known only by a locator point or a bbox."""
 
     __tablename__ = "protected_areas"

@@ -2,19 +2,26 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import ARRAY, JSONB
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.base import Base
-from app.models.common import ProvenanceMixin, TimestampMixin, enum_type, geometry_type, gist
+from app.models.common import (
+    ProvenanceMixin,
+    TimestampMixin,
+    VersionedMixin,
+    enum_type,
+    geometry_type,
+    gist,
+)
 from app.models.enums import LicenceStatus, SiteKind, SiteStatus, WastewaterStatus
 
 
-class Site(ProvenanceMixin, TimestampMixin, Base):
+class Site(VersionedMixin, ProvenanceMixin, TimestampMixin, Base):
     """An industrial zone, industrial cluster, mining site or relocation area."""
 
     __tablename__ = "sites"
@@ -27,6 +34,10 @@ class Site(ProvenanceMixin, TimestampMixin, Base):
             postgresql_ops={"name_folded": "gin_trgm_ops"},
         ),
         sa.CheckConstraint("planned_area_ha IS NULL OR planned_area_ha > 0", name="planned_area"),
+        sa.CheckConstraint("part_relation IN ('phase', 'part')", name="part_relation"),
+        sa.CheckConstraint(
+            "(part_of_site_id IS NULL) = (part_relation IS NULL)", name="part_named"
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -51,10 +62,11 @@ class Site(ProvenanceMixin, TimestampMixin, Base):
     geom: Mapped[Any] = mapped_column(geometry_type("MULTIPOLYGON"))
     source_quality: Mapped[str | None] = mapped_column(sa.Text)
     qa_flags: Mapped[str | None] = mapped_column(sa.Text)
-    version: Mapped[int] = mapped_column(sa.Integer, server_default="1")
-
-    __mapper_args__ = {"version_id_col": version}
-
+    # A phase or part of another site; how such sites count is the trust issue's (17) question.
+    part_of_site_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("sites.id", ondelete="SET NULL"), index=True
+    )
+    part_relation: Mapped[str | None] = mapped_column(sa.Text)
     zone_details: Mapped[ZoneDetails | None] = relationship(
         back_populates="site", lazy="raise", cascade="all, delete-orphan", uselist=False
     )
@@ -70,7 +82,7 @@ class Site(ProvenanceMixin, TimestampMixin, Base):
     )
 
 
-class ZoneDetails(Base):
+class ZoneDetails(VersionedMixin, Base):
     """Facts of an industrial zone or cluster: occupancy, wastewater, eco-industrial programme."""
 
     __tablename__ = "zone_details"
@@ -87,7 +99,7 @@ class ZoneDetails(Base):
     site: Mapped[Site] = relationship(back_populates="zone_details", lazy="raise")
 
 
-class MiningDetails(Base):
+class MiningDetails(VersionedMixin, Base):
     """Facts of a mining site: mineral, licence, offtake contract, rehabilitation deposit."""
 
     __tablename__ = "mining_details"
@@ -108,7 +120,7 @@ class MiningDetails(Base):
     site: Mapped[Site] = relationship(back_populates="mining_details", lazy="raise")
 
 
-class RelocationDetails(Base):
+class RelocationDetails(VersionedMixin, Base):
     """Facts of a relocation: the site moved from and to, households, deadline."""
 
     __tablename__ = "relocation_details"
@@ -131,19 +143,3 @@ class RelocationDetails(Base):
     )
     moved_from: Mapped[Site | None] = relationship(lazy="raise", foreign_keys=[moved_from_site_id])
     moved_to: Mapped[Site | None] = relationship(lazy="raise", foreign_keys=[moved_to_site_id])
-
-
-class SiteHistory(Base):
-    """Earlier versions of a site, written by a trigger on every update and delete."""
-
-    __tablename__ = "sites_history"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    site_id: Mapped[int] = mapped_column(sa.Integer, index=True)
-    code: Mapped[str] = mapped_column(sa.String(64), index=True)
-    version: Mapped[int] = mapped_column(sa.Integer)
-    operation: Mapped[str] = mapped_column(sa.String(8))
-    changed_at: Mapped[datetime] = mapped_column(
-        sa.DateTime(timezone=True), server_default=sa.func.now()
-    )
-    row: Mapped[dict[str, Any]] = mapped_column(JSONB)

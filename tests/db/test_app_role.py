@@ -57,7 +57,10 @@ def test_app_role_owns_nothing(app_conn: psycopg.Connection):
     [
         "CREATE TABLE public.intruder (id integer)",
         "DROP TABLE sites",
-        "TRUNCATE sites_history",
+        "TRUNCATE sites_versions",
+        "DELETE FROM sites_versions",
+        "UPDATE registry_changes SET actor = 'someone else'",
+        "DELETE FROM registry_changes",
         "ALTER TABLE sites ADD COLUMN intruder integer",
         "CREATE ROLE intruder LOGIN",
         "COPY (SELECT 1) TO PROGRAM 'true'",
@@ -73,12 +76,12 @@ def test_app_role_is_refused(app_conn: psycopg.Connection, statement: str):
 def test_app_role_reads_and_writes_a_site_and_its_history(app_conn: psycopg.Connection):
     code = app_conn.execute("SELECT code FROM sites ORDER BY code LIMIT 1").fetchone()
     assert code is not None
-    before = app_conn.execute("SELECT count(*) FROM sites_history").fetchone()
+    before = app_conn.execute("SELECT count(*) FROM sites_versions").fetchone()
     updated = app_conn.execute(
         "UPDATE sites SET name = name || ' (renamed)' WHERE code = %s RETURNING name", code
     ).fetchone()
     assert updated is not None and updated[0].endswith(" (renamed)")
-    after = app_conn.execute("SELECT count(*) FROM sites_history").fetchone()
+    after = app_conn.execute("SELECT count(*) FROM sites_versions").fetchone()
     assert before is not None and after == (before[0] + 1,)
 
 

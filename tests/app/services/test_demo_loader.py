@@ -60,10 +60,10 @@ def test_demo_loader_second_run_loads_nothing(db_session: Session):
 
 
 def test_demo_loader_forced_reload_changes_no_row(db_session: Session):
-    before = {t: _count(db_session, t) for t in (*GEOMETRY_TABLES, "sites_history")}
+    before = {t: _count(db_session, t) for t in (*GEOMETRY_TABLES, "sites_versions", "registry_changes")}
     report = load_demo(db_session, DEMO_DIR, force=True)
     assert report.loaded["sites"] == before["sites"]
-    after = {t: _count(db_session, t) for t in (*GEOMETRY_TABLES, "sites_history")}
+    after = {t: _count(db_session, t) for t in (*GEOMETRY_TABLES, "sites_versions", "registry_changes")}
     assert after == before  # identical content: no update, no new history row
 
 
@@ -145,9 +145,9 @@ def test_site_update_bumps_version_and_keeps_history(db_session: Session):
     version = db_session.scalar(sa.text("SELECT version FROM sites WHERE code = 'CCN-SON-MAN'"))
     history = db_session.execute(
         sa.text(
-            "SELECT version, row->>'status', row->'geom'->>'type' FROM sites_history "
-            "WHERE code = 'CCN-SON-MAN' ORDER BY id DESC LIMIT 1"
+            "SELECT version, status, GeometryType(geom) FROM sites_versions "
+            "WHERE code = 'CCN-SON-MAN' ORDER BY recorded_to DESC LIMIT 1"
         )
     ).one()
     assert version == history[0] + 1
-    assert history[1] == "relocating" and history[2] == "MultiPolygon"
+    assert history[1] == "relocating" and history[2] == "MULTIPOLYGON"
