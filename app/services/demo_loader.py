@@ -23,11 +23,13 @@ from sqlalchemy.orm import Session
 
 from app import models
 from app.repositories import decisions
+from app.services.change_context import ChangeContext, record_context
 from app.services.demo_layers import LAYERS, Layer, parse_date, table_of
 from spatial.errors import InvalidGeometry, Problem, UnreadableFile
 from spatial.text import nfc
 from spatial.validate import check_geometry
 
+DEMO_LOADER = ChangeContext(actor="system: demo loader (sitereg load-demo)")
 logger = logging.getLogger(__name__)
 
 
@@ -251,6 +253,7 @@ def load_demo(session: Session, data_dir: Path, *, force: bool = False) -> LoadR
     """
     report = LoadReport()
     try:
+        record_context(session, DEMO_LOADER)
         _load_layers(session, data_dir, force=force, report=report)
         session.commit()
     except Exception:
