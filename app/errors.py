@@ -13,6 +13,13 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app.access import CsrfFailed, Forbidden, TooManySignIns, Unauthorized
 from app.repositories import Conflict, NotFound
 from app.schemas.problem import PROBLEM_MEDIA_TYPE, ProblemDetail, ProblemLocation
+from app.services.write_errors import (
+    InvalidFeature,
+    InvalidReference,
+    NotEditable,
+    PreconditionFailed,
+    PreconditionRequired,
+)
 from spatial import errors as spatial_errors
 
 logger = logging.getLogger(__name__)
@@ -34,6 +41,11 @@ PROBLEM_TYPES: dict[type[Exception], ProblemType] = {
     TooManySignIns: ProblemType(429, "too-many-sign-ins", "Too many failed sign-ins"),
     NotFound: ProblemType(404, "not-found", "Not found"),
     Conflict: ProblemType(409, "conflict", "Conflict"),
+    InvalidFeature: ProblemType(400, "invalid-feature", "Invalid feature"),
+    InvalidReference: ProblemType(400, "invalid-feature", "Invalid feature"),
+    NotEditable: ProblemType(405, "method-not-allowed", "Collection not editable"),
+    PreconditionFailed: ProblemType(412, "version-mismatch", "The feature changed meanwhile"),
+    PreconditionRequired: ProblemType(428, "version-required", "Expected version required"),
     spatial_errors.InvalidGeometry: ProblemType(422, "invalid-geometry", "Invalid geometry"),
     spatial_errors.UnknownCRS: ProblemType(422, "unknown-crs", "Unknown or unusable CRS"),
     spatial_errors.OutsideVietnam: ProblemType(422, "outside-vietnam", "Outside Vietnam"),

@@ -7,7 +7,7 @@ from fastapi.middleware.cors import CORSMiddleware
 from fastapi.middleware.gzip import GZipMiddleware
 
 from app.ogc.downloads import routes as downloads
-from app.ogc.features import collections, items
+from app.ogc.features import collections, items, writes
 from app.ogc.service import landing
 from app.ogc.tiles import routes as tiles
 from app.ogc.tiles.cache import TileCache
@@ -16,12 +16,12 @@ from app.settings import Settings
 GZIP_MIN_BYTES = 1024
 # Level 1: GeoJSON still shrinks about 5×, and a 200 MB export is not held back by the CPU.
 GZIP_LEVEL = 1
-EXPOSED_HEADERS = ["ETag", "Content-Crs", "Content-Disposition", "X-Request-ID"]
+EXPOSED_HEADERS = ["ETag", "Content-Crs", "Content-Disposition", "X-Request-ID", "Location"]
 
 
 def install_interop(app: FastAPI, settings: Settings) -> None:
     """Include the OGC API and download routers; add gzip and, for named origins, CORS."""
-    for module in (landing, collections, items, tiles, downloads):
+    for module in (landing, collections, items, writes, tiles, downloads):
         app.include_router(module.router)
     app.state.tile_cache = TileCache()
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES, compresslevel=GZIP_LEVEL)
@@ -29,8 +29,15 @@ def install_interop(app: FastAPI, settings: Settings) -> None:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=settings.cors_origins,
-            allow_methods=["GET", "HEAD", "OPTIONS"],
-            allow_headers=["Accept", "If-None-Match", "Content-Type"],
+            allow_methods=["GET", "HEAD", "OPTIONS", "POST", "PUT", "PATCH", "DELETE"],
+            allow_headers=[
+                "Accept",
+                "If-None-Match",
+                "If-Match",
+                "Content-Type",
+                "Content-Crs",
+                "Authorization",
+            ],
             expose_headers=EXPOSED_HEADERS,
             max_age=3600,
         )

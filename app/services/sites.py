@@ -72,7 +72,8 @@ def site_item(session: Session, code: str) -> SiteItem:
     collection = get_collection("sites")
     query = build_query(collection, RawQuery(), {})
     try:
-        text = fetch.fetch_feature_in_session(session, query, code)
+        found = fetch.fetch_feature_in_session(session, query, code)
     except NotFound:
         raise NotFound("site", code) from None
-    return SiteItem(text, int(json.loads(text)["properties"]["version"]))
+    assert found.version is not None  # sites are versioned (migration 0020)
+    return SiteItem(found.text, found.version)

@@ -22,6 +22,7 @@ mines = models.MiningDetails.__table__
 relocations = models.RelocationDetails.__table__
 moved_from = sites.alias("moved_from")
 moved_to = sites.alias("moved_to")
+part_of = sites.alias("part_of")
 GEOMETRY_SOURCE_TITLE = "Geometry source (surveyed / digitized / indicative)"
 
 
@@ -62,6 +63,8 @@ def _site_properties() -> tuple[Property, ...]:
         prop("area_ha", sa.func.area_ha(sites.c.geom), N, "Geodesic area, WGS 84 ellipsoid (ha)"),
         prop("area_difference_pct", _area_difference_pct(), N, "Geodesic vs planned area (%)"),
         *provenance(sites),
+        prop("part_of_code", part_of.c.code, S, "Code of the site this one is a phase or part of"),
+        prop("part_relation", sites.c.part_relation, S, "Phase or part (of part_of_code)"),
         prop("source_quality", sites.c.source_quality, S, "Source quality flag"),
         prop("qa_flags", sites.c.qa_flags, S, "Quality notes"),
         prop("version", sites.c.version, INT, "Registry version of the site"),
@@ -144,14 +147,20 @@ def _sites_collection(
         temporal="legal_decision_date",
         tile_properties=("code", "name", "kind", "status"),
         keywords=("KCN", "CCN", "industrial zone", "Lào Cai", "Lai Châu"),
+        version_expr=sites.c.version,
     )
 
 
+def _with_part_of(source: Any) -> Any:
+    return source.outerjoin(part_of, part_of.c.id == sites.c.part_of_site_id)
+
+
 def _zones_source() -> Any:
-    return sites.outerjoin(zones, zones.c.site_id == sites.c.id)
+    return _with_part_of(sites).outerjoin(zones, zones.c.site_id == sites.c.id)
 
 
-def _relocation_source(source: Any = sites) -> Any:
+def _relocation_source(source: Any = None) -> Any:
+    source = _with_part_of(sites) if source is None else source
     return (
         source.outerjoin(relocations, relocations.c.site_id == sites.c.id)
         .outerjoin(moved_from, moved_from.c.id == relocations.c.moved_from_site_id)
@@ -165,7 +174,7 @@ def _all_details_source() -> Any:
     All joins are on primary keys, so PostgreSQL drops those a query reads nothing from
     (tiles, counts).
     """
-    with_zone = sites.outerjoin(zones, zones.c.site_id == sites.c.id)
+    with_zone = _with_part_of(sites).outerjoin(zones, zones.c.site_id == sites.c.id)
     return _relocation_source(with_zone.outerjoin(mines, mines.c.site_id == sites.c.id))
 
 
@@ -201,7 +210,7 @@ def site_collections() -> list[Collection]:
             "Mỏ khoáng sản — mining sites",
             SiteKind.MINING_SITE,
             _mine_properties(),
-            sites.outerjoin(mines, mines.c.site_id == sites.c.id),
+            _with_part_of(sites).outerjoin(mines, mines.c.site_id == sites.c.id),
         ),
         _sites_collection(
             "relocation_areas",

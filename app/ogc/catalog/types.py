@@ -69,6 +69,9 @@ class Collection:
     # least 2 tile units from becoming invalid are snapped without ``ST_AsMVTGeom``.
     tile_clearance: Any = None
     keywords: tuple[str, ...] = ()
+    # The row's registry version (migration 0020): the ETag of a feature, the precondition of
+    # its writes (OGC API – Features Part 4). None for layers nobody edits through the API.
+    version_expr: Any = None
     by_name: dict[str, Property] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

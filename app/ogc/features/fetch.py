@@ -54,33 +54,44 @@ async def fetch_page(pool: AsyncConnectionPool[AsyncConnection], query: FeatureQ
     return Page(matched=int(counted[0][0]), features=features)
 
 
+@dataclass(frozen=True, slots=True)
+class FeatureText:
+    """One Feature as GeoJSON text, with its registry version (None where layers have none)."""
+
+    text: str
+    version: int | None
+
+
+def _one_feature(rows: list[tuple[Any, ...]], query: FeatureQuery, feature_id: str) -> FeatureText:
+    if not rows or rows[0][0] is None:
+        raise NotFound(f"feature of collection '{query.collection.id}'", feature_id)
+    version = rows[0][1]
+    return FeatureText(str(rows[0][0]), None if version is None else int(version))
+
+
 async def fetch_feature(
     pool: AsyncConnectionPool[AsyncConnection], query: FeatureQuery, feature_id: str
-) -> str:
-    """Return one Feature text, prepared on the asyncio read pool (see ``fetch_page``).
+) -> FeatureText:
+    """Return one Feature, prepared on the asyncio read pool (see ``fetch_page``).
 
     Raises:
         NotFound: when the collection has no feature with this id.
     """
     async with pool.connection() as conn:
         rows = await fetch_prepared_async(conn, *sql.feature_driver_sql(query, feature_id))
-    if not rows or rows[0][0] is None:
-        raise NotFound(f"feature of collection '{query.collection.id}'", feature_id)
-    return str(rows[0][0])
+    return _one_feature(rows, query, feature_id)
 
 
-def fetch_feature_in_session(session: Session, query: FeatureQuery, feature_id: str) -> str:
-    """Return one Feature text on the session's connection: the same prepared SQL as above.
+def fetch_feature_in_session(session: Session, query: FeatureQuery, feature_id: str) -> FeatureText:
+    """Return one Feature on the session's connection: the same prepared SQL as above.
 
-    For synchronous callers (the site page, ``/api/v1/sites/{code}``) that hold a session.
+    For synchronous callers (the site page, ``/api/v1/sites/{code}``, writes) holding a session.
 
     Raises:
         NotFound: when the collection has no feature with this id.
     """
     rows = fetch_prepared(session.connection(), *sql.feature_driver_sql(query, feature_id))
-    if not rows or rows[0][0] is None:
-        raise NotFound(f"feature of collection '{query.collection.id}'", feature_id)
-    return str(rows[0][0])
+    return _one_feature(rows, query, feature_id)
 
 
 def stream_features(session: Session, query: FeatureQuery) -> Iterator[list[str]]:

@@ -89,12 +89,17 @@ async def get_feature(
 ) -> Response:
     """Return one feature by id (its registry code), optionally in another `crs`."""
     as_html = links.wants_html(request, f, ("json", "geojson", "html"))
-    text = await fetch.fetch_feature(request.app.state.read_pool, query, feature_id)
+    found = await fetch.fetch_feature(request.app.state.read_pool, query, feature_id)
     if as_html:
-        return html.feature_page(request, query, json.loads(text))
+        return html.feature_page(request, query, json.loads(found.text))
     feature_links = links.self_and_alternate(request, links.GEOJSON)
     feature_links.append(_collection_link(request, query.collection))
-    body = (text[:-1] + ',"links":' + json.dumps(feature_links) + "}").encode()
+    body = (found.text[:-1] + ',"links":' + json.dumps(feature_links) + "}").encode()
     return caching.cached(
-        request, body, links.GEOJSON, max_age_s=caching.ITEMS_MAX_AGE_S, headers=_headers(query)
+        request,
+        body,
+        links.GEOJSON,
+        max_age_s=caching.ITEMS_MAX_AGE_S,
+        headers=_headers(query),
+        version=found.version,
     )

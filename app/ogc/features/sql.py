@@ -108,8 +108,12 @@ def count_select(query: FeatureQuery) -> Any:
 
 
 def feature_select(query: FeatureQuery, feature_id: Any) -> Any:
-    """Return the Feature text of one feature by id (within the collection's subset)."""
-    return _filtered(query, feature_text(query)).where(query.collection.id_expr == feature_id)
+    """Return the Feature text and registry version of one feature by id (within its subset)."""
+    version = query.collection.version_expr
+    version = sa.null() if version is None else version
+    return _filtered(query, feature_text(query), version).where(
+        query.collection.id_expr == feature_id
+    )
 
 
 def feature_driver_sql(query: FeatureQuery, feature_id: str) -> Any:

@@ -70,9 +70,17 @@ def cached(
     *,
     max_age_s: int,
     headers: dict[str, str] | None = None,
+    version: int | None = None,
 ) -> Response:
-    """Return ``body`` with an ETag and Cache-Control, or 304 when the client has it already."""
+    """Return ``body`` with an ETag and Cache-Control, or 304 when the client has it already.
+
+    A registry feature's ETag starts with its ``version`` (``W/"v3-…"``): ``If-Match`` of a
+    write (OGC API – Features Part 4) reads the version from it; the rest tells apart the
+    representations (CRS, properties) of that version.
+    """
     etag = etag_of(body)
+    if version is not None:
+        etag = f'W/"v{version}-{etag[3:-1]}"'
     if matches(request, etag):
         return not_modified(etag, max_age_s)
     all_headers = {"ETag": etag, "Cache-Control": cache_control(max_age_s), **(headers or {})}

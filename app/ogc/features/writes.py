@@ -1,0 +1,279 @@
+"""OGC API – Features – Part 4: create, replace, update (JSON merge patch) and delete features.
+
+The registry's one API for editing features. Each route parses the request (the body as a
+GeoJSON Feature, ``Content-Crs``, ``If-Match``, ``repair``), calls
+:func:`app.services.feature_writes.write_feature` and shapes the answer: the feature as stored,
+its ``ETag`` (``W/"v<version>"``), and a ``warnings`` member listing non-blocking findings.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Annotated, Any, Final
+
+from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, Response
+from sqlalchemy.orm import Session
+
+from app.access import Caller
+from app.deps import CallerDep, SessionDep, SettingsDep
+from app.ogc.catalog import get_collection
+from app.ogc.features import fetch
+from app.ogc.features.query import RawQuery, build_query
+from app.ogc.protocol import links
+from app.ogc.protocol.crs import parse_ogc_crs
+from app.schemas.problem import problem_responses
+from app.services.change_context import ChangeContext
+from app.services.feature_writes import (
+    Operation,
+    WriteRequest,
+    WriteResult,
+    write_feature,
+)
+from app.services.write_errors import NotEditable
+from app.services.write_specs import WRITE_SPECS, WriteSpec
+from app.settings import Settings
+from spatial.errors import TooLarge
+
+router = APIRouter(prefix="/ogc/collections", tags=["OGC API – Features – Part 4 (editing)"])
+
+MERGE_PATCH: Final = "application/merge-patch+json"
+ITEMS_ALLOW: Final = "GET, HEAD, POST, OPTIONS"
+ITEM_ALLOW: Final = "GET, HEAD, PUT, PATCH, DELETE, OPTIONS"
+READ_ONLY_ALLOW: Final = "GET, HEAD, OPTIONS"
+FeatureBody = Annotated[
+    dict[str, Any],
+    Body(
+        media_type=links.GEOJSON,
+        description="A GeoJSON Feature: geometry (CRS84 unless Content-Crs) and properties.",
+    ),
+]
+PatchBody = Annotated[
+    dict[str, Any],
+    Body(media_type=MERGE_PATCH, description="A JSON merge patch (RFC 7396) of the Feature."),
+]
+CollectionIdPath = Annotated[str, Path(alias="collectionId", description="Collection id.")]
+WRITE_ERRORS = problem_responses(400, 401, 403, 404, 409, 412, 413, 415, 422, 428)
+
+FeatureIdPath = Annotated[str, Path(alias="featureId", description="The feature's code.")]
+IfMatch = Annotated[
+    str | None,
+    Header(
+        alias="If-Match",
+        description='The ETag read (W/"v<version>…"); without it the body\'s "version" '
+        "property is the expected version. Neither: 428. Stale: 412.",
+    ),
+]
+ContentCrs = Annotated[
+    str | None,
+    Header(alias="Content-Crs", description="CRS of the body's coordinates (default CRS84)."),
+]
+Repair = Annotated[
+    bool,
+    Query(description="Let PostGIS repair an invalid geometry (the answer says what changed)."),
+]
+
+
+def _spec(collection_id: str) -> WriteSpec:
+    get_collection(collection_id)  # 404 for an unknown collection
+    spec = WRITE_SPECS.get(collection_id)
+    if spec is None:
+        raise NotEditable(collection_id)
+    return spec
+
+
+def _context(request: Request, caller: Caller) -> ChangeContext:
+    return ChangeContext.of(caller, getattr(request.state, "request_id", None))
+
+
+def _bounded(request: Request, settings: Settings) -> None:
+    """Refuse a body larger than the upload limit before anything reads it (413)."""
+    declared = request.headers.get("content-length")
+    limit = int(settings.limits.upload_max_mb * 1024 * 1024)
+    if declared is not None and declared.isdigit() and int(declared) > limit:
+        raise TooLarge(f"the body has {int(declared)} bytes; the limit is {limit} bytes")
+
+
+def _answer(
+    request: Request, session: Session, spec: WriteSpec, result: WriteResult, status: int
+) -> Response:
+    """Return the feature as stored, its version ETag and the write's warnings."""
+    collection = get_collection(spec.collection_id)
+    found = fetch.fetch_feature_in_session(
+        session, build_query(collection, RawQuery(), {}), result.code
+    )
+    feature = json.loads(found.text)
+    feature["warnings"] = [finding.as_json() for finding in result.findings]
+    headers = {"ETag": f'W/"v{found.version}"', "Cache-Control": "no-store"}
+    if status == 201:
+        href = links.url(request, f"/ogc/collections/{spec.collection_id}/items/{result.code}")
+        headers["Location"] = href
+    return Response(
+        json.dumps(feature, ensure_ascii=False).encode(),
+        status_code=status,
+        media_type=links.GEOJSON,
+        headers=headers,
+    )
+
+
+@dataclass(frozen=True)
+class Call:
+    """What every write route gets: the request, its session, caller and settings."""
+
+    request: Request
+    session: Session
+    caller: Caller
+    settings: Settings
+
+
+def _call(request: Request, session: SessionDep, caller: CallerDep, settings: SettingsDep) -> Call:
+    _bounded(request, settings)
+    return Call(request, session, caller, settings)
+
+
+CallDep = Annotated[Call, Depends(_call)]
+
+
+def _run(call: Call, collection_id: str, operation: Operation, **fields: Any) -> WriteResult:
+    spec = _spec(collection_id)
+    # Part 2 writes the header as a URI in angle brackets: Content-Crs: <http://…/9208>.
+    header = call.request.headers.get("content-crs")
+    crs = parse_ogc_crs(None if header is None else header.strip().strip("<>"), "Content-Crs")
+    write = WriteRequest(spec=spec, operation=operation, crs=crs, **fields)
+    return write_feature(call.session, call.caller, _context(call.request, call.caller), write)
+
+
+@router.post(
+    "/{collectionId}/items",
+    name="ogc_create_feature",
+    summary="Add a feature (Part 4: Create)",
+    status_code=201,
+    response_class=Response,
+    responses={201: {"content": {links.GEOJSON: {}}}, **WRITE_ERRORS},
+)
+def create_feature(
+    call: CallDep,
+    collection_id: CollectionIdPath,
+    body: FeatureBody,
+    _content_crs: ContentCrs = None,
+    repair: Repair = False,
+) -> Response:
+    """Register a feature from a GeoJSON Feature; `Location` names it (201).
+
+    A new site names the legal decision it follows in `change_decision_id` (and a
+    `change_reason`). Writing needs an API token or a signed-in session whose agency keeps the
+    layer, the site kind and the province.
+    """
+    result = _run(call, collection_id, Operation.CREATE, body=body, repair=repair)
+    return _answer(call.request, call.session, _spec(collection_id), result, 201)
+
+
+@router.put(
+    "/{collectionId}/items/{featureId}",
+    name="ogc_replace_feature",
+    summary="Replace a feature (Part 4: Replace)",
+    response_class=Response,
+    responses={200: {"content": {links.GEOJSON: {}}}, **WRITE_ERRORS},
+)
+def replace_feature(
+    call: CallDep,
+    collection_id: CollectionIdPath,
+    feature_id: FeatureIdPath,
+    body: FeatureBody,
+    if_match: IfMatch = None,
+    _content_crs: ContentCrs = None,
+    repair: Repair = False,
+) -> Response:
+    """Replace a feature with the GeoJSON Feature sent (every writable property).
+
+    The expected version is `If-Match` or, for clients that send none (QGIS), the `version`
+    property as read. A status change of a site names its `change_decision_id`.
+    """
+    result = _run(
+        call,
+        collection_id,
+        Operation.REPLACE,
+        feature_id=feature_id,
+        body=body,
+        if_match=if_match,
+        repair=repair,
+    )
+    return _answer(call.request, call.session, _spec(collection_id), result, 200)
+
+
+@router.patch(
+    "/{collectionId}/items/{featureId}",
+    name="ogc_update_feature",
+    summary="Update part of a feature (Part 4: Update, JSON merge patch)",
+    response_class=Response,
+    responses={200: {"content": {links.GEOJSON: {}}}, **WRITE_ERRORS},
+)
+def update_feature(
+    call: CallDep,
+    collection_id: CollectionIdPath,
+    feature_id: FeatureIdPath,
+    body: PatchBody,
+    if_match: IfMatch = None,
+    _content_crs: ContentCrs = None,
+    repair: Repair = False,
+) -> Response:
+    """Apply a JSON merge patch (RFC 7396) to the feature: `properties` and/or `geometry`."""
+    result = _run(
+        call,
+        collection_id,
+        Operation.UPDATE,
+        feature_id=feature_id,
+        body=body,
+        if_match=if_match,
+        repair=repair,
+    )
+    return _answer(call.request, call.session, _spec(collection_id), result, 200)
+
+
+@router.delete(
+    "/{collectionId}/items/{featureId}",
+    name="ogc_delete_feature",
+    summary="Delete a feature (Part 4: Delete)",
+    status_code=204,
+    response_class=Response,
+    responses=WRITE_ERRORS,
+)
+def delete_feature(
+    call: CallDep,
+    collection_id: CollectionIdPath,
+    feature_id: FeatureIdPath,
+    if_match: IfMatch = None,
+    change_decision_id: Annotated[
+        int | None, Query(ge=1, le=2**31 - 1, description="Legal decision of the deletion.")
+    ] = None,
+    change_reason: Annotated[str | None, Query(max_length=2000)] = None,
+) -> Response:
+    """Delete a feature; its versions stay in the history. A site's deletion names a decision."""
+    reasons = {"change_decision_id": change_decision_id, "change_reason": change_reason}
+    _run(
+        call,
+        collection_id,
+        Operation.DELETE,
+        feature_id=feature_id,
+        body={key: value for key, value in reasons.items() if value is not None},
+        if_match=if_match,
+    )
+    return Response(status_code=204)
+
+
+@router.options("/{collectionId}/items", name="ogc_items_options", include_in_schema=False)
+async def items_options(collection_id: CollectionIdPath) -> Response:
+    """Say which methods the items resource allows (QGIS reads `Allow` to offer editing)."""
+    get_collection(collection_id)
+    allow = ITEMS_ALLOW if collection_id in WRITE_SPECS else READ_ONLY_ALLOW
+    return Response(status_code=204, headers={"Allow": allow})
+
+
+@router.options(
+    "/{collectionId}/items/{featureId}", name="ogc_item_options", include_in_schema=False
+)
+async def item_options(collection_id: CollectionIdPath, feature_id: FeatureIdPath) -> Response:
+    """Say which methods a feature allows."""
+    get_collection(collection_id)
+    allow = ITEM_ALLOW if collection_id in WRITE_SPECS else READ_ONLY_ALLOW
+    return Response(status_code=204, headers={"Allow": allow})

@@ -1,0 +1,255 @@
+"""Create, replace, update and delete one feature: the one write path of the registry.
+
+OGC API – Features Part 4 (``app.ogc.features.writes``), the CLI and approved drafts all call
+:func:`write_feature`. One transaction per write: the current row is locked (``FOR UPDATE``),
+the expected version checked (lost updates are refused, never merged), the caller's scope
+checked against the row as it is and as it will be, the properties validated, the geometry
+checked in PostGIS, the author stated for the history triggers (``change_context``), the rows
+written, and the answer read back. Anything wrong rolls the whole write back.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Final
+
+from pydantic import ValidationError
+from sqlalchemy.orm import Session
+
+from app.access import Caller, require_write
+from app.ogc.protocol.crs import OgcCrs
+from app.repositories import NotFound
+from app.schemas.problem import ProblemLocation
+from app.services import row_writers
+from app.services.change_context import ChangeContext, record_context
+from app.services.write_checks import Finding, parse_geometry, prepare_geometry
+from app.services.write_errors import (
+    InvalidFeature,
+    PreconditionFailed,
+    PreconditionRequired,
+)
+from app.services.write_specs import ChangeFields, WriteSpec, writable_input
+
+
+class Operation(StrEnum):
+    """The four operations of Part 4."""
+
+    CREATE = "create"
+    REPLACE = "replace"
+    UPDATE = "update"
+    DELETE = "delete"
+
+
+@dataclass(frozen=True)
+class WriteRequest:
+    """One write as the API received it, parsed but not yet validated."""
+
+    spec: WriteSpec
+    operation: Operation
+    feature_id: str | None = None
+    body: dict[str, Any] = field(default_factory=dict)
+    if_match: str | None = None
+    crs: OgcCrs | None = None
+    repair: bool = False
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """What a write did: the feature's code, its new version (None once deleted), findings."""
+
+    code: str
+    version: int | None
+    created: bool
+    findings: tuple[Finding, ...]
+
+
+_ETAG: Final = re.compile(r'^\s*(?:W/)?"v(\d{1,10})(?:-[^"]*)?"\s*$')
+
+
+def expected_version(if_match: str | None, properties: dict[str, Any]) -> int | None:
+    """Return the version the client read: from ``If-Match``, else its ``version`` property.
+
+    ``If-Match: *`` (RFC 9110) means "whatever is current": the client waives the check.
+
+    Raises:
+        InvalidFeature: an If-Match that is not one of this API's version ETags.
+    """
+    if if_match is not None:
+        if if_match.strip() == "*":
+            return -1
+        match = _ETAG.match(if_match)
+        if match is None:
+            raise InvalidFeature(
+                f'If-Match {if_match!r} is not an ETag this API gave (W/"v<version>")',
+                [ProblemLocation(pointer="/headers/If-Match", detail='expected W/"v<version>"')],
+            )
+        return int(match.group(1))
+    version = properties.get("version")
+    if isinstance(version, int) and not isinstance(version, bool):
+        return version
+    return None
+
+
+def check_version(expected: int | None, current: int) -> None:
+    """Refuse a write without an expected version (428) or with a stale one (412)."""
+    if expected is None:
+        raise PreconditionRequired(
+            "send If-Match with the feature's ETag, or the feature's 'version' property as read"
+        )
+    if expected != -1 and expected != current:
+        raise PreconditionFailed(current)
+
+
+def validate_properties(spec: WriteSpec, properties: Any) -> ChangeFields:
+    """Return the typed properties, or raise naming every wrong field."""
+    if not isinstance(properties, dict):
+        raise InvalidFeature(
+            "the feature has no properties object",
+            [ProblemLocation(pointer="/properties", detail="expected an object")],
+        )
+    try:
+        return spec.properties.model_validate(writable_input(properties))
+    except ValidationError as exc:
+        located = [
+            ProblemLocation(
+                pointer="/properties/" + "/".join(str(part) for part in error["loc"]),
+                detail=str(error["msg"]),
+            )
+            for error in exc.errors()
+        ]
+        summary = "; ".join(f"{item.pointer}: {item.detail}" for item in located)
+        raise InvalidFeature(summary, located) from None
+
+
+def merge_patch(target: Any, patch: Any) -> Any:
+    """Return ``target`` with a JSON merge patch applied (RFC 7396)."""
+    if not isinstance(patch, dict):
+        return patch
+    merged = dict(target) if isinstance(target, dict) else {}
+    for key, value in patch.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = merge_patch(merged.get(key), value)
+    return merged
+
+
+def write_feature(
+    session: Session, caller: Caller, context: ChangeContext, request: WriteRequest
+) -> WriteResult:
+    """Apply one write in one transaction, or raise and change nothing.
+
+    Raises:
+        NotFound, InvalidFeature, InvalidGeometry, OutsideVietnam, PreconditionRequired,
+        PreconditionFailed, Unauthorized, Forbidden.
+    """
+    try:
+        result = _apply(session, caller, context, request)
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    return result
+
+
+def _apply(
+    session: Session, caller: Caller, context: ChangeContext, request: WriteRequest
+) -> WriteResult:
+    writer = row_writers.writer_for(request.spec)
+    if request.operation is Operation.CREATE:
+        return _create(session, caller, context, request, writer)
+    if request.feature_id is None:
+        raise NotFound(f"feature of collection '{request.spec.collection_id}'", "")
+    current = writer.lock(session, request.feature_id)
+    properties = request.body.get("properties")
+    check_version(
+        expected_version(request.if_match, properties if isinstance(properties, dict) else {}),
+        current.version,
+    )
+    require_write(caller, layer=request.spec.layer, kind=current.kind, province=current.province)
+    if request.operation is Operation.DELETE:
+        return _delete(session, context, request, writer, current)
+    body = request.body
+    if request.operation is Operation.UPDATE:
+        body = merge_patch(writer.current_feature(session, request.feature_id), body)
+    return _replace(session, caller, context, request, writer, current, body)
+
+
+def _create(
+    session: Session,
+    caller: Caller,
+    context: ChangeContext,
+    request: WriteRequest,
+    writer: row_writers.RowWriter,
+) -> WriteResult:
+    props = validate_properties(request.spec, request.body.get("properties"))
+    geometry = _geometry(session, request, request.body)
+    scope = writer.scope(session, props, geometry.ewkb)
+    require_write(caller, layer=request.spec.layer, kind=scope.kind, province=scope.province)
+    writer.require_decision(session, props, None)
+    record_context(session, context.because(props.change_decision_id, props.change_reason))
+    findings = writer.insert(session, props, geometry)
+    return WriteResult(props_code(props), 1, True, geometry.findings + findings)
+
+
+def _replace(
+    session: Session,
+    caller: Caller,
+    context: ChangeContext,
+    request: WriteRequest,
+    writer: row_writers.RowWriter,
+    current: row_writers.CurrentRow,
+    body: Any,
+) -> WriteResult:
+    if not isinstance(body, dict):
+        raise InvalidFeature(
+            "the body is not a GeoJSON Feature",
+            [ProblemLocation(pointer="", detail="expected an object")],
+        )
+    props = validate_properties(request.spec, body.get("properties"))
+    geometry = _geometry(session, request, body)
+    scope = writer.scope(session, props, geometry.ewkb)
+    require_write(caller, layer=request.spec.layer, kind=scope.kind, province=scope.province)
+    writer.require_decision(session, props, current)
+    record_context(session, context.because(props.change_decision_id, props.change_reason))
+    findings = writer.update(session, current, props, geometry)
+    return WriteResult(props_code(props), current.version + 1, False, geometry.findings + findings)
+
+
+def _delete(
+    session: Session,
+    context: ChangeContext,
+    request: WriteRequest,
+    writer: row_writers.RowWriter,
+    current: row_writers.CurrentRow,
+) -> WriteResult:
+    change = _delete_reasons(request.body)
+    writer.require_decision(session, change, current, deleting=True)
+    record_context(session, context.because(change.change_decision_id, change.change_reason))
+    writer.delete(session, current)
+    return WriteResult(current.code, None, False, ())
+
+
+def _delete_reasons(body: dict[str, Any]) -> ChangeFields:
+    """Return the decision and reason a DELETE names (query parameters, via ``body``)."""
+    try:
+        return ChangeFields.model_validate(body)
+    except ValidationError as exc:
+        located = [
+            ProblemLocation(pointer="/query/" + str(error["loc"][0]), detail=str(error["msg"]))
+            for error in exc.errors()
+        ]
+        raise InvalidFeature("; ".join(item.detail or "" for item in located), located) from None
+
+
+def _geometry(session: Session, request: WriteRequest, body: dict[str, Any]) -> Any:
+    assert request.crs is not None
+    geom = parse_geometry(body.get("geometry"), request.crs, request.spec.geometry_types)
+    return prepare_geometry(session, geom, request.crs, repair=request.repair)
+
+
+def props_code(props: ChangeFields) -> str:
+    """Return the ``code`` of validated properties (every writable layer has one)."""
+    return str(props.code)  # type: ignore[attr-defined]

@@ -1,0 +1,258 @@
+"""The rows behind one feature write: lock, scope, decision rules, insert, update, delete.
+
+:class:`LayerWriter` writes a layer whose feature is one row (clearance parcels,
+infrastructure, forest land, protected areas); :class:`SiteWriter` adds what a site has beyond
+its row: the details of its kind, the relocation's from/to sites, the site it is a phase or
+part of, the founding decision's number and date copied from the decision, and the checks of
+its outline (inside its province, near its planned area).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any, Final
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from app import models
+from app.ogc.catalog import get_collection
+from app.ogc.features import fetch
+from app.ogc.features.query import RawQuery, build_query
+from app.repositories import Conflict, NotFound
+from app.services.write_checks import Finding, PreparedGeometry, province_at
+from app.services.write_errors import InvalidReference
+from app.services.write_specs import ChangeFields, SiteProperties, WriteSpec
+
+CHANGE_FIELDS: Final = frozenset({"change_decision_id", "change_reason"})
+AREA_WARNING_SHARE: Final = 0.2
+"""A site's geodesic area this share away from its planned area is a warning (issue 15)."""
+
+
+@dataclass(frozen=True, slots=True)
+class CurrentRow:
+    """The locked row of an existing feature, with what its scope and rules need."""
+
+    id: int
+    code: str
+    version: int
+    kind: str | None
+    province: str | None
+    status: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """The site kind and province a write touches, for ``require_write``."""
+
+    kind: str | None
+    province: str | None
+
+
+def decision_exists(session: Session, decision_id: int, field: str) -> None:
+    """Refuse a decision id that names no legal decision."""
+    found = session.get(models.LegalDecision, decision_id)
+    if found is None:
+        raise InvalidReference(
+            field, f"no legal decision has id {decision_id}: register it (POST /api/v1/decisions)"
+        )
+
+
+def site_of(session: Session, code: str, field: str = "site_code") -> tuple[int, str, str]:
+    """Return the id, kind and province of the site ``code``, or refuse the property."""
+    row = session.execute(
+        sa.select(models.Site.id, models.Site.kind, models.Site.province).where(
+            models.Site.code == code
+        )
+    ).one_or_none()
+    if row is None:
+        raise InvalidReference(field, f"no site has code '{code}'")
+    return int(row[0]), str(row[1]), str(row[2])
+
+
+class LayerWriter:
+    """Writes a layer whose feature is exactly one row of ``spec.table``."""
+
+    def __init__(self, spec: WriteSpec) -> None:
+        self.spec = spec
+        self.table: Any = spec.table
+
+    def lock(self, session: Session, code: str) -> CurrentRow:
+        """Lock and return the row of ``code`` until the transaction ends.
+
+        Raises:
+            NotFound: when the collection has no feature with this code.
+        """
+        table = self.table
+        statement = self._lock_select().where(table.c.code == code).with_for_update(of=table)
+        row = session.execute(statement).one_or_none()
+        if row is None:
+            raise NotFound(f"feature of collection '{self.spec.collection_id}'", code)
+        province = row.province
+        if province is None and "geom" in table.c:
+            province = self._province_of_row(session, int(row.id))
+        return CurrentRow(
+            int(row.id), str(row.code), int(row.version), row.kind, province, row.status
+        )
+
+    def _lock_select(self) -> Any:
+        table = self.table
+        status = table.c.status if "status" in table.c else sa.null()
+        if "site_id" not in table.c:
+            return sa.select(
+                table.c.id,
+                table.c.code,
+                table.c.version,
+                sa.null().label("kind"),
+                sa.null().label("province"),
+                status.label("status"),
+            )
+        site = models.Site.__table__.alias("owner")
+        return sa.select(
+            table.c.id,
+            table.c.code,
+            table.c.version,
+            site.c.kind.label("kind"),
+            site.c.province.label("province"),
+            status.label("status"),
+        ).select_from(table.outerjoin(site, site.c.id == table.c.site_id))
+
+    def _province_of_row(self, session: Session, row_id: int) -> str | None:
+        geometry: Any = self.table.c.geom
+        if self.spec.point_column:
+            geometry = sa.func.coalesce(geometry, self.table.c[self.spec.point_column])
+        ewkb = session.execute(
+            sa.select(sa.func.ST_AsEWKB(geometry)).where(self.table.c.id == row_id)
+        ).scalar()
+        return None if ewkb is None else province_at(session, bytes(ewkb))
+
+    def current_feature(self, session: Session, code: str) -> dict[str, Any]:
+        """Return the feature as the API serves it (CRS84): the base of a merge patch."""
+        collection = get_collection(self.spec.collection_id)
+        found = fetch.fetch_feature_in_session(
+            session, build_query(collection, RawQuery(), {}), code
+        )
+        feature: dict[str, Any] = json.loads(found.text)
+        return feature
+
+    def scope(self, session: Session, props: ChangeFields, ewkb: bytes) -> Scope:
+        """Return the kind and province the new state of the feature falls in."""
+        site_code = getattr(props, "site_code", None)
+        if site_code is not None:
+            _, kind, province = site_of(session, site_code)
+            return Scope(kind, province)
+        if "site_id" in self.table.c:
+            return Scope(None, None)
+        return Scope(None, province_at(session, ewkb))
+
+    def require_decision(
+        self,
+        session: Session,
+        props: ChangeFields,
+        current: CurrentRow | None,
+        *,
+        deleting: bool = False,
+    ) -> None:
+        """Refuse a change naming an unknown decision (layers other than sites need none)."""
+        if props.change_decision_id is not None:
+            decision_exists(session, props.change_decision_id, "change_decision_id")
+
+    def columns(self, session: Session, props: ChangeFields) -> dict[str, Any]:
+        """Return the row's column values from the properties."""
+        values = props.model_dump(exclude={*CHANGE_FIELDS, "site_code"})
+        if "site_id" in self.table.c:
+            site_code = getattr(props, "site_code", None)
+            values["site_id"] = None if site_code is None else site_of(session, site_code)[0]
+        return values
+
+    def geometry_columns(self, geometry: PreparedGeometry) -> dict[str, Any]:
+        """Return the geometry column(s) to set: a locator point or the geometry."""
+        value = sa.func.ST_GeomFromEWKB(geometry.ewkb)
+        if self.spec.point_column and geometry.geom_type == "POINT":
+            return {self.spec.point_column: value, "geom": None}
+        return {"geom": value}
+
+    def insert(
+        self, session: Session, props: ChangeFields, geometry: PreparedGeometry
+    ) -> tuple[Finding, ...]:
+        """Insert the feature's row; the code must be new."""
+        values = self.columns(session, props)
+        self._unique_code(session, values["code"], None)
+        findings = self.before_write(session, props, geometry, values)
+        statement = sa.insert(self.table).values(**values, **self.geometry_columns(geometry))
+        row_id = session.execute(statement.returning(self.table.c.id)).scalar_one()
+        self.after_write(session, row_id, props)
+        return findings
+
+    def update(
+        self,
+        session: Session,
+        current: CurrentRow,
+        props: ChangeFields,
+        geometry: PreparedGeometry,
+    ) -> tuple[Finding, ...]:
+        """Replace the feature's row (the triggers keep the old version)."""
+        values = self.columns(session, props)
+        self._unique_code(session, values["code"], current.id)
+        findings = self.before_write(session, props, geometry, values)
+        session.execute(
+            sa.update(self.table)
+            .where(self.table.c.id == current.id)
+            .values(**values, **self.geometry_columns(geometry))
+        )
+        self.after_write(session, current.id, props)
+        return findings
+
+    def before_write(
+        self,
+        session: Session,
+        props: ChangeFields,
+        geometry: PreparedGeometry,
+        values: dict[str, Any],
+    ) -> tuple[Finding, ...]:
+        """Check the new state before it is written (may amend ``values``); return findings."""
+        return ()
+
+    def after_write(self, session: Session, row_id: int, props: ChangeFields) -> None:
+        """Write what belongs to the row besides it."""
+        if self.table is models.ClearanceParcel.__table__:
+            _record_parcel_status(session, row_id, props)
+
+    def delete(self, session: Session, current: CurrentRow) -> None:
+        """Delete the feature's row (the triggers keep it as a version)."""
+        session.execute(sa.delete(self.table).where(self.table.c.id == current.id))
+
+    def _unique_code(self, session: Session, code: str, own_id: int | None) -> None:
+        other = session.execute(
+            sa.select(self.table.c.id).where(self.table.c.code == code)
+        ).scalar()
+        if other is not None and other != own_id:
+            raise Conflict(f"code '{code}' is taken in collection '{self.spec.collection_id}'")
+
+
+def _record_parcel_status(session: Session, parcel_id: int, props: ChangeFields) -> None:
+    """Add the parcel's status of that date to its status history (reports read it)."""
+    history: Any = models.ClearanceStatusChange.__table__
+    statement = (
+        sa.dialects.postgresql.insert(history)
+        .values(
+            parcel_id=parcel_id,
+            status=props.status,  # type: ignore[attr-defined]
+            status_date=props.status_date,  # type: ignore[attr-defined]
+        )
+        .on_conflict_do_nothing()
+    )
+    session.execute(statement)
+
+
+def writer_for(spec: WriteSpec) -> LayerWriter:
+    """Return the writer of a collection's rows."""
+    from app.services.site_writer import SiteWriter  # the site writer builds on LayerWriter
+
+    if spec.properties is SiteProperties:
+        return SiteWriter(spec)
+    return LayerWriter(spec)
+
+
+RowWriter = LayerWriter

@@ -1,0 +1,215 @@
+"""Writing a site: its row, the details of its kind, its relations and its outline's checks."""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.orm import Session
+
+from app import models
+from app.models.enums import SiteKind
+from app.services.row_writers import (
+    AREA_WARNING_SHARE,
+    CHANGE_FIELDS,
+    CurrentRow,
+    LayerWriter,
+    Scope,
+    decision_exists,
+    site_of,
+)
+from app.services.write_checks import Finding, PreparedGeometry, area_finding, province_finding
+from app.services.write_errors import InvalidReference
+from app.services.write_specs import ChangeFields, SiteProperties
+
+ZONE_FIELDS: Final = ("occupancy_rate_pct", "wastewater_status", "eco_industrial_programme")
+MINE_FIELDS: Final = (
+    "mineral",
+    "licence_number",
+    "licence_status",
+    "licensed_capacity",
+    "offtake_contract",
+    "offtake_contract_ref",
+    "rehabilitation_deposit_bn_vnd",
+)
+RELOCATION_FIELDS: Final = (
+    "moved_from_code",
+    "moved_to_code",
+    "households_planned",
+    "households_relocated",
+    "deadline",
+)
+DETAILS: Final = {
+    SiteKind.INDUSTRIAL_ZONE: ZONE_FIELDS,
+    SiteKind.INDUSTRIAL_CLUSTER: ZONE_FIELDS,
+    SiteKind.MINING_SITE: MINE_FIELDS,
+    SiteKind.RELOCATION_AREA: RELOCATION_FIELDS,
+}
+ALL_DETAILS: Final = frozenset(ZONE_FIELDS + MINE_FIELDS + RELOCATION_FIELDS)
+NOT_COLUMNS: Final = CHANGE_FIELDS | ALL_DETAILS | {"part_of_code"}
+OUTSIDE_FLAG: Final = "outline outside the stated province (write check)"
+
+
+def _site(props: ChangeFields) -> SiteProperties:
+    assert isinstance(props, SiteProperties)
+    return props
+
+
+class SiteWriter(LayerWriter):
+    """Writes ``sites`` and the details, relations and checks of a site."""
+
+    def scope(self, session: Session, props: ChangeFields, ewkb: bytes) -> Scope:
+        """Return the site's kind and stated province."""
+        site = _site(props)
+        if self.spec.kind is not None and site.kind != self.spec.kind.value:
+            raise InvalidReference(
+                "kind", f"collection '{self.spec.collection_id}' holds {self.spec.kind.value} only"
+            )
+        return Scope(str(site.kind), str(site.province))
+
+    def require_decision(
+        self,
+        session: Session,
+        props: ChangeFields,
+        current: CurrentRow | None,
+        *,
+        deleting: bool = False,
+    ) -> None:
+        """New sites, status changes and deletions name the legal decision they follow."""
+        needed = current is None or deleting
+        if not needed and isinstance(props, SiteProperties):
+            needed = str(props.status) != current.status if current else False
+        if needed and props.change_decision_id is None:
+            what = "registering a site" if current is None else "this change"
+            raise InvalidReference(
+                "change_decision_id",
+                f"{what} needs the legal decision it follows (change_decision_id)",
+            )
+        super().require_decision(session, props, current, deleting=deleting)
+        if isinstance(props, SiteProperties) and props.legal_decision_id is not None:
+            decision_exists(session, props.legal_decision_id, "legal_decision_id")
+
+    def columns(self, session: Session, props: ChangeFields) -> dict[str, Any]:
+        """Return the site row: the founding decision copied, the part-of link resolved."""
+        site = _site(props)
+        values = site.model_dump(exclude=set(NOT_COLUMNS))
+        founding = site.legal_decision_id
+        if founding is not None:
+            decision = session.get(models.LegalDecision, founding)
+            assert decision is not None  # checked by require_decision
+            values["legal_decision_number"] = decision.number
+            values["legal_decision_date"] = decision.decision_date
+            values["legal_issuer"] = decision.issuer
+        values["part_of_site_id"] = self._part_of(session, site)
+        return values
+
+    def _part_of(self, session: Session, site: SiteProperties) -> int | None:
+        if site.part_of_code is None:
+            if site.part_relation is not None:
+                raise InvalidReference("part_of_code", "part_relation needs part_of_code")
+            return None
+        if site.part_relation is None:
+            raise InvalidReference("part_relation", "say 'phase' or 'part' of part_of_code")
+        if site.part_of_code == site.code:
+            raise InvalidReference("part_of_code", "a site is not a part of itself")
+        return site_of(session, site.part_of_code, "part_of_code")[0]
+
+    def insert(
+        self, session: Session, props: ChangeFields, geometry: PreparedGeometry
+    ) -> tuple[Finding, ...]:
+        """Register a site; its founding decision is the registering one unless named."""
+        site = _site(props)
+        if site.legal_decision_id is None:
+            props = site.model_copy(update={"legal_decision_id": site.change_decision_id})
+        return super().insert(session, props, geometry)
+
+    def before_write(
+        self,
+        session: Session,
+        props: ChangeFields,
+        geometry: PreparedGeometry,
+        values: dict[str, Any],
+    ) -> tuple[Finding, ...]:
+        """Check the outline (province, planned area); flag it when outside its province."""
+        site = _site(props)
+        self._refuse_foreign_details(site, SiteKind(site.kind))
+        found = [
+            area_finding(geometry.area_ha, site.planned_area_ha, AREA_WARNING_SHARE),
+            province_finding(session, geometry.ewkb, str(site.province)),
+        ]
+        findings = tuple(finding for finding in found if finding is not None)
+        flags = values.get("qa_flags") or ""
+        outside = any(item.code == "outside-stated-province" for item in findings)
+        if outside and OUTSIDE_FLAG not in flags:
+            values["qa_flags"] = "; ".join(part for part in (flags, OUTSIDE_FLAG) if part)
+        return findings
+
+    def after_write(self, session: Session, row_id: int, props: ChangeFields) -> None:
+        """Write the details of the site's kind, dropping any other kind's."""
+        site = _site(props)
+        for table in _detail_tables():
+            session.execute(sa.delete(table).where(table.c.site_id == row_id))
+        _write_details(session, row_id, site, SiteKind(site.kind))
+
+    def _refuse_foreign_details(self, site: SiteProperties, kind: SiteKind) -> None:
+        own = set(DETAILS[kind])
+        for name in sorted(ALL_DETAILS - own):
+            value = getattr(site, name)
+            if value is not None and value is not False:
+                raise InvalidReference(name, f"'{name}' is not a fact of a {kind.value}")
+
+
+def _detail_tables() -> tuple[Any, ...]:
+    return (
+        models.ZoneDetails.__table__,
+        models.MiningDetails.__table__,
+        models.RelocationDetails.__table__,
+    )
+
+
+def _write_details(session: Session, site_id: int, site: SiteProperties, kind: SiteKind) -> None:
+    if kind in (SiteKind.INDUSTRIAL_ZONE, SiteKind.INDUSTRIAL_CLUSTER):
+        table: Any
+        values: dict[str, Any] = {name: getattr(site, name) for name in ZONE_FIELDS}
+        values["eco_industrial_programme"] = bool(values["eco_industrial_programme"])
+        table = models.ZoneDetails.__table__
+    elif kind is SiteKind.MINING_SITE:
+        values = _mine_values(site)
+        table = models.MiningDetails.__table__
+    else:
+        values = _relocation_values(session, site)
+        table = models.RelocationDetails.__table__
+    session.execute(insert(table).values(site_id=site_id, **values))
+
+
+def _mine_values(site: SiteProperties) -> dict[str, Any]:
+    for name in ("mineral", "licence_status"):
+        if getattr(site, name) is None:
+            raise InvalidReference(name, f"a mining site needs '{name}'")
+    values = {name: getattr(site, name) for name in MINE_FIELDS}
+    values["offtake_contract"] = bool(values["offtake_contract"])
+    return values
+
+
+def _relocation_values(session: Session, site: SiteProperties) -> dict[str, Any]:
+    values: dict[str, Any] = {
+        "households_planned": site.households_planned,
+        "households_relocated": site.households_relocated,
+        "deadline": site.deadline,
+        "moved_from_site_id": None,
+        "moved_to_site_id": None,
+    }
+    for field, column in (
+        ("moved_from_code", "moved_from_site_id"),
+        ("moved_to_code", "moved_to_site_id"),
+    ):
+        code = getattr(site, field)
+        if code is not None:
+            values[column] = site_of(session, code, field)[0]
+    planned, relocated = site.households_planned, site.households_relocated
+    if planned is not None and relocated is not None and relocated > planned:
+        raise InvalidReference(
+            "households_relocated", f"{relocated} relocated is more than the {planned} planned"
+        )
+    return values
