@@ -79,18 +79,25 @@ def get_caller(request: Request, session: SessionDep) -> Caller:
 CallerDep = Annotated[Caller, Depends(get_caller)]
 
 
+def sends_bearer(request: Request) -> bool:
+    """Return whether the ``Authorization`` header names the Bearer scheme (ours)."""
+    scheme = request.headers.get("authorization", "").strip().partition(" ")[0]
+    return scheme.lower() == "bearer"
+
+
 def sends_credentials(request: Request) -> bool:
-    """Return whether the request carries an ``Authorization`` header or a session cookie."""
-    return "authorization" in request.headers or bool(request.cookies.get(SESSION_COOKIE))
+    """Return whether the request carries a bearer token or a session cookie."""
+    return sends_bearer(request) or bool(request.cookies.get(SESSION_COOKIE))
 
 
 async def get_reader(request: Request) -> Caller:
     """Return the caller of a read, resolved at most once per request.
 
-    Without an ``Authorization`` header or session cookie it is the anonymous caller: no query
-    and no hop to a worker thread, so the OGC items stay on the event loop and the read pool.
-    Otherwise the token or cookie is checked exactly as ``get_caller`` does (a bad token is a
-    401), on a session of its own in a worker thread.
+    Without a bearer token or session cookie it is the anonymous caller: no query and no hop
+    to a worker thread, so the OGC items stay on the event loop and the read pool. Otherwise the
+    token or cookie is checked as ``get_caller`` does (a bad token is a 401), on a session of its
+    own in a worker thread. Another scheme (a proxy's ``Basic`` credentials) is not ours: reads
+    ignore it, where ``get_caller`` refuses it, so such a proxy does not turn reads into 401s.
     """
     known: Caller | None = getattr(request.state, "reader", None)
     if known is not None:
@@ -105,7 +112,9 @@ async def get_reader(request: Request) -> Caller:
 def _caller_in_own_session(request: Request) -> Caller:
     session: Session = request.app.state.session_factory()
     try:
-        return get_caller(request, session)
+        if sends_bearer(request):
+            return get_caller(request, session)
+        return get_viewer(request, session)
     finally:
         session.close()
 

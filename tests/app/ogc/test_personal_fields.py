@@ -301,6 +301,12 @@ def test_unknown_token_on_a_read_is_401(api: TestClient):
     assert "invalid_token" in response.headers["www-authenticate"]
 
 
+def test_other_authorization_schemes_read_as_anonymous(api: TestClient, owned: dict):
+    response = api.get(ITEMS, params=_owned_filter(owned), headers={"Authorization": "Basic eDp5"})
+    assert response.status_code == 200
+    assert all(not PERSONAL & set(p) for p in _by_code(response.json()).values())
+
+
 def test_tiles_never_carry_personal_fields(api: TestClient, db_session: Session):
     tilejson = api.get(
         "/ogc/collections/clearance_parcels/tiles/WebMercatorQuad/tilejson.json",
@@ -329,6 +335,20 @@ def test_catalogue_refuses_a_personal_tile_property():
             licence="l",
             tile_properties=("owner_name",),
         )
+
+
+def test_personal_columns_are_commented_as_personal_data(db_session: Session):
+    comments = dict(
+        db_session.execute(
+            text(
+                "SELECT attname, col_description(attrelid, attnum) FROM pg_attribute "
+                "WHERE attrelid = 'clearance_parcels'::regclass AND attname = ANY(:names)"
+            ),
+            {"names": sorted(PERSONAL)},
+        ).all()
+    )
+    assert set(comments) == PERSONAL
+    assert all("Decree 13/2023/NĐ-CP" in comment for comment in comments.values())
 
 
 def test_public_view_withholds_exactly_the_personal_fields():
