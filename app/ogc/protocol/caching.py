@@ -99,7 +99,10 @@ def cached(
     """
     etag = etag_of(PERSONAL_TAG, body) if personal else etag_of(body)
     if matches(request, etag):
-        return not_modified(etag, max_age_s, personal=personal)
+        answer = not_modified(etag, max_age_s, personal=personal)
+        if headers and "Vary" in headers:  # a 304 carries the Vary its 200 would (RFC 9110)
+            answer.headers["Vary"] = headers["Vary"]
+        return answer
     control = PRIVATE if personal else cache_control(max_age_s)
     all_headers = {"ETag": etag, "Cache-Control": control, **(headers or {})}
     return Response(body, media_type=media_type, headers=all_headers)

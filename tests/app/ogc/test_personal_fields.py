@@ -227,7 +227,8 @@ def test_token_reader_gets_personal_fields_privately(
     api: TestClient, db_session: Session, owned: dict
 ):
     anonymous = api.get(ITEMS, params=_owned_filter(owned))
-    response = api.get(ITEMS, params=_owned_filter(owned), headers=_bearer(db_session))
+    headers = _bearer(db_session)
+    response = api.get(ITEMS, params=_owned_filter(owned), headers=headers)
     assert response.status_code == 200
     for code, properties in _by_code(response.json()).items():
         name, number, vnd = owned[code]
@@ -237,6 +238,14 @@ def test_token_reader_gets_personal_fields_privately(
     assert response.headers["cache-control"] == "private, no-store"
     assert {"authorization", "cookie"} <= _vary(response)
     assert response.headers["etag"] != anonymous.headers["etag"]
+    again = {**headers, "If-None-Match": response.headers["etag"]}
+    revalidated = api.get(ITEMS, params=_owned_filter(owned), headers=again)
+    assert revalidated.status_code == 304
+    assert revalidated.headers["cache-control"] == "private, no-store"
+    assert {"authorization", "cookie"} <= _vary(revalidated)
+    anonymous_again = {"If-None-Match": response.headers["etag"]}
+    stale = api.get(ITEMS, params=_owned_filter(owned), headers=anonymous_again)
+    assert stale.status_code == 200  # the anonymous representation never matches its ETag
 
 
 def test_token_reader_filters_and_sorts_by_personal_fields(
