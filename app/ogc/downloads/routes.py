@@ -29,9 +29,13 @@ FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
 
 
 def _send_file(
-    request: Request, path: Path, media_type: str, name: str, *, personal: bool
+    request: Request, path: Path, media_type: str, name: str, *, personal: bool, varies: bool
 ) -> Response:
-    """Send a written file with an ETag of its bytes; its temporary folder goes afterwards."""
+    """Send a written file with an ETag of its bytes; its temporary folder goes afterwards.
+
+    ``personal``: the file carries personal properties (``private, no-store``); ``varies``: its
+    collection has some, so what a reader gets depends on its credentials.
+    """
     etag = caching.etag_of_file(path)
     cleanup = BackgroundTask(shutil.rmtree, path.parent, ignore_errors=True)
     if caching.matches(request, etag):
@@ -41,7 +45,7 @@ def _send_file(
     headers = {
         "ETag": etag,
         "Cache-Control": caching.cache_control(0),
-        **caching.reader_headers(personal=personal, varies=personal),
+        **caching.reader_headers(personal=personal, varies=varies),
     }
     return FileResponse(path, media_type=media_type, filename=name, headers=headers,
                         background=cleanup)  # fmt: skip
@@ -74,7 +78,14 @@ def download_collection(
     if wanted.fmt is FileFormat.GEOJSON:
         return _stream_geojson(request, session, query, file_name)
     path = exports.write_collection(session, query, wanted.fmt, Path(tempfile.mkdtemp()))
-    return _send_file(request, path, wanted.fmt.media_type, file_name, personal=query.personal)
+    return _send_file(
+        request,
+        path,
+        wanted.fmt.media_type,
+        file_name,
+        personal=query.personal,
+        varies=query.collection.has_personal,
+    )
 
 
 def _stream_geojson(
@@ -126,5 +137,6 @@ def download_site_bundle(
         shutil.rmtree(folder, ignore_errors=True)
         raise
     name = exports.file_name(wanted.stem, wanted.fmt, output_crs)
-    personal = reader.authenticated  # the parcels' layer then carries the personal columns
-    return _send_file(request, path, wanted.fmt.media_type, name, personal=personal)
+    # Signed in, the parcels' layer carries the personal columns; so the bundle varies.
+    personal = reader.authenticated
+    return _send_file(request, path, wanted.fmt.media_type, name, personal=personal, varies=True)

@@ -185,8 +185,10 @@ def _csv(response: httpx.Response) -> list[dict[str, str]]:
 
 
 def test_anonymous_downloads_have_no_personal_fields(api: TestClient, owned: dict):
-    rows = _csv(api.get(EXPORT + "clearance_parcels.csv"))
+    response = api.get(EXPORT + "clearance_parcels.csv")
+    rows = _csv(response)
     assert rows and not PERSONAL & set(rows[0])
+    assert {"authorization", "cookie"} <= _vary(response)
     streamed = api.get(EXPORT + "clearance_parcels.geojson")
     assert all(not PERSONAL & set(f["properties"]) for f in streamed.json()["features"])
     assert "no-store" not in streamed.headers["cache-control"]
