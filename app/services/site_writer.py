@@ -175,6 +175,8 @@ def _write_details(session: Session, site_id: int, site: SiteProperties, kind: S
         values["eco_industrial_programme"] = bool(values["eco_industrial_programme"])
         table = models.ZoneDetails.__table__
     elif kind is SiteKind.MINING_SITE:
+        if all(getattr(site, name) in (None, False) for name in MINE_FIELDS):
+            return  # no mining facts known: no details row (unknown, not empty)
         values = _mine_values(site)
         table = models.MiningDetails.__table__
     else:
