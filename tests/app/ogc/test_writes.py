@@ -297,3 +297,14 @@ def test_cookie_write_needs_the_sessions_csrf_token(
         url, json=_cluster("CCN-TEST-13", decision), headers={"X-CSRF-Token": token}
     )
     assert response.status_code == 201, response.text
+
+
+def test_part4_is_declared_in_conformance_and_the_openapi_document(client: TestClient):
+    classes = client.get("/ogc/conformance").json()["conformsTo"]
+    part4 = "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/"
+    assert {part4 + name for name in ("create-replace-delete", "update", "features")} <= set(
+        classes
+    )
+    paths = client.get("/ogc/api").json()["paths"]
+    assert set(paths["/collections/{collectionId}/items/{featureId}"]) >= {"put", "patch", "delete"}
+    assert "post" in paths["/collections/{collectionId}/items"]
