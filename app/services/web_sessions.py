@@ -230,7 +230,11 @@ def purge(session: Session, *, keep_days: int) -> tuple[int, int]:
     """
     cutoff = sa.func.now() - sa.func.make_interval(0, 0, 0, keep_days)
     ended = sa.func.coalesce(WebSession.revoked_at, WebSession.expires_at)
-    sessions = session.execute(sa.delete(WebSession).where(ended < cutoff)).rowcount
-    events = session.execute(sa.delete(AuthEvent).where(AuthEvent.at < cutoff)).rowcount
+    sessions = session.execute(
+        sa.delete(WebSession).where(ended < cutoff).returning(WebSession.id)
+    ).all()
+    events = session.execute(
+        sa.delete(AuthEvent).where(AuthEvent.at < cutoff).returning(AuthEvent.id)
+    ).all()
     session.commit()
-    return int(sessions or 0), int(events or 0)
+    return len(sessions), len(events)
