@@ -338,7 +338,7 @@ def test_part4_is_declared_in_conformance_and_the_openapi_document(client: TestC
             },
             422,
         ),
-        ("not a geometry", 422),
+        ("not a geometry", 400),
         (None, 422),
     ],
 )
