@@ -10,7 +10,7 @@ never a second copy of it.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, Final
+from typing import Any, Final, cast
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
@@ -39,8 +39,12 @@ AS_OF_HELP: Final = (
 )
 
 
-def parse_as_of(text: str | None, parameter: str = "as_of") -> datetime | None:
+def parse_as_of(
+    text: str | None, parameter: str = "as_of", *, end_of_day: bool = True
+) -> datetime | None:
     """Return ``as_of`` as an aware datetime (None when absent).
+
+    A bare date is the end of that day in Vietnam (the start of it with ``end_of_day`` false).
 
     Raises:
         InvalidParameter: for text that is neither an ISO date nor an ISO date-time.
@@ -50,6 +54,8 @@ def parse_as_of(text: str | None, parameter: str = "as_of") -> datetime | None:
     try:
         if len(text) == 10:
             day = date.fromisoformat(text)
+            if not end_of_day:
+                return datetime.combine(day, time(), VIETNAM)
             return datetime.combine(day + timedelta(days=1), time(), VIETNAM) - timedelta(
                 microseconds=1
             )
@@ -107,7 +113,7 @@ class AsOf:
             self._sources[key] = as_of_source(table, element.name, self.at)
         return self._sources[key]
 
-    def _replace(self, element: Any) -> Any | None:
+    def _replace(self, element: Any, **_: Any) -> Any | None:
         if isinstance(element, sa.ColumnClause) and element.table is not None:
             source = self.source(element.table)
             return None if source is None else source.c[element.name]
@@ -117,7 +123,9 @@ class AsOf:
 
     def __call__(self, element: Any) -> Any:
         """Return ``element`` with every versioned table and its columns replaced."""
-        return visitors.replacement_traverse(element, {}, self._replace)
+        return visitors.replacement_traverse(
+            cast(visitors.ExternallyTraversible, element), {}, self._replace
+        )
 
 
 def adapt_all(adapter: AsOf | None, elements: tuple[Any, ...]) -> tuple[Any, ...]:

@@ -116,9 +116,7 @@ async def items_query(
     q.check_known(request.query_params.keys(), q.ITEMS_PARAMETERS, collection)
     size = min(limit or settings.limits.page_size_default, settings.limits.page_size_max)
     at = parse_as_of(as_of)
-    return q.build_query(
-        collection, raw, request.query_params, limit=size, offset=offset, as_of=at
-    )
+    return q.build_query(collection, raw, request.query_params, limit=size, offset=offset, as_of=at)
 
 
 ItemsQueryDep = Annotated[q.FeatureQuery, Depends(items_query)]
