@@ -121,3 +121,14 @@ def list_sites(
     matched = session.scalar(count)
     rows = [SiteRow(row, row[-2], row[-1]) for row in session.execute(query)]
     return int(matched or 0), rows
+
+
+def find_site(session: Session, code: str, *columns: Any, as_of: datetime | None = None) -> Any:
+    """Return ``columns`` (expressions on ``sites``) of the site ``code``, or None.
+
+    With ``as_of``: of the site as the registry recorded it at that time.
+    """
+    query = sa.select(*columns).where(sites.c.code == code)
+    if as_of is not None:
+        query = AsOf(as_of_bind(as_of))(query)
+    return session.execute(query).first()
