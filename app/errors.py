@@ -11,7 +11,7 @@ from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.access import CsrfFailed, Forbidden, TooManySignIns, Unauthorized
-from app.repositories import Conflict, NotFound
+from app.repositories import Conflict, NotFound, StaleVersion, VersionRequired
 from app.schemas.problem import PROBLEM_MEDIA_TYPE, ProblemDetail, ProblemLocation
 from spatial import errors as spatial_errors
 
@@ -34,6 +34,8 @@ PROBLEM_TYPES: dict[type[Exception], ProblemType] = {
     TooManySignIns: ProblemType(429, "too-many-sign-ins", "Too many failed sign-ins"),
     NotFound: ProblemType(404, "not-found", "Not found"),
     Conflict: ProblemType(409, "conflict", "Conflict"),
+    StaleVersion: ProblemType(412, "stale-version", "The row has changed since it was read"),
+    VersionRequired: ProblemType(428, "version-required", "The expected version is missing"),
     spatial_errors.InvalidGeometry: ProblemType(422, "invalid-geometry", "Invalid geometry"),
     spatial_errors.UnknownCRS: ProblemType(422, "unknown-crs", "Unknown or unusable CRS"),
     spatial_errors.OutsideVietnam: ProblemType(422, "outside-vietnam", "Outside Vietnam"),

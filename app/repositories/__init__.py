@@ -12,3 +12,11 @@ class NotFound(LookupError):
 
 class Conflict(RuntimeError):
     """A write collides with an existing object (duplicate code)."""
+
+
+class StaleVersion(RuntimeError):
+    """A write expected a version of a row that is no longer the current one (412)."""
+
+
+class VersionRequired(RuntimeError):
+    """A write did not say which version of the row it expects to replace (428)."""

@@ -4,15 +4,21 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Header, Path, Query, Request, Response
 
-from app.deps import SessionDep
+from app.deps import CallerDep, SessionDep
 from app.errors import InvalidParameter
-from app.ogc.protocol import links
+from app.ogc.protocol import caching, links
 from app.repositories.as_of import parse_as_of
-from app.schemas.history import ChangeFeed, SiteHistory, VersionDifference
+from app.schemas.history import (
+    ChangeFeed,
+    RestoreRequest,
+    RestoreResult,
+    SiteHistory,
+    VersionDifference,
+)
 from app.schemas.problem import problem_responses
-from app.services import history
+from app.services import history, restore
 
 router = APIRouter(prefix="/api/v1", tags=["history"])
 GEOJSON = "application/geo+json"
@@ -89,3 +95,40 @@ def changes(
     if cursor is not None:
         feed.next = links.url(request, "/api/v1/changes", after=cursor, since=since, limit=limit)
     return feed
+
+
+@router.post(
+    "/sites/{code}/restore",
+    response_model=RestoreResult,
+    summary="Restore an earlier version of a site as a new version (admins)",
+    responses=problem_responses(400, 401, 403, 404, 409, 412, 428),
+)
+def restore_version(
+    request: Request,
+    response: Response,
+    code: str,
+    body: RestoreRequest,
+    session: SessionDep,
+    caller: CallerDep,
+    if_match: Annotated[
+        str | None, Header(description='The current version\'s ETag, W/"v<n>".')
+    ] = None,
+) -> RestoreResult:
+    """Write an earlier version's attributes, outline and details as the site's new version.
+
+    Admins only. Name the current version with `If-Match: W/"v<n>"` (the site's `ETag`) or
+    `expected_version` (428 without either, 412 when it is no longer current). The history
+    records the admin and the reason as `restore of version <n>: <reason>`.
+    """
+    expected = restore.expected_from(if_match, body.expected_version)
+    new_version = restore.restore(
+        session,
+        caller,
+        code,
+        version=body.version,
+        reason=body.reason,
+        expected_version=expected,
+        request_id=getattr(request.state, "request_id", None),
+    )
+    response.headers["ETag"] = caching.version_etag(new_version)
+    return RestoreResult(code=code, version=new_version, restored_from=body.version)

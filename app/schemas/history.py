@@ -80,3 +80,21 @@ class ChangeFeed(BaseModel):
     changes: list[Change]
     data_version: int = Field(description="The registry's data version when this page was read.")
     next: str | None = Field(description="URL of the next page (after=<last data_version>).")
+
+
+class RestoreRequest(BaseModel):
+    """Which earlier version to restore, why, and (without If-Match) the current version."""
+
+    version: int = Field(ge=1, le=2**31 - 1, description="The earlier version to restore.")
+    reason: str = Field(min_length=1, max_length=2000)
+    expected_version: int | None = Field(
+        default=None, ge=1, le=2**31 - 1, description="The current version (or If-Match)."
+    )
+
+
+class RestoreResult(BaseModel):
+    """The new version a restore wrote."""
+
+    code: str
+    version: int = Field(description="The new current version.")
+    restored_from: int
