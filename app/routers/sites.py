@@ -99,8 +99,11 @@ def get_site(request: Request, code: str, session: SessionDep, as_of: AsOfQuery 
     registry `version`, so `If-None-Match` answers 304 until the site changes. `as_of` returns
     the site as the registry recorded it at that time (404 if it did not exist then).
     """
-    item = sites.site_item(session, code, as_of=parse_as_of(as_of))
+    at = parse_as_of(as_of)
+    item = sites.site_item(session, code, as_of=at)
     etag = caching.version_etag(item.version)
+    if at is not None:  # the site's version as of then, and the time (its details may differ)
+        etag = caching.etag_of(etag, at.isoformat())
     if caching.matches(request, etag):
         return caching.not_modified(etag, caching.ITEMS_MAX_AGE_S)
     headers = {"ETag": etag, "Cache-Control": caching.cache_control(caching.ITEMS_MAX_AGE_S)}

@@ -72,6 +72,15 @@ def _copy_details(session: Session, table: sa.Table, feature_id: int, at: Any) -
         session.execute(sa.update(table).where(table.c.site_id == feature_id).values(values))
 
 
+def _check_versions(code: str, *, current: int, expected: int | None, wanted: int) -> None:
+    if expected is None:
+        raise VersionRequired(f'send If-Match: W/"v{current}" or expected_version')
+    if expected != current:
+        raise StaleVersion(f"site '{code}' is at version {current}, not {expected}")
+    if wanted >= current:
+        raise Conflict(f"version {wanted} is not an earlier version of site '{code}'")
+
+
 def restore(
     session: Session,
     caller: Caller,
@@ -96,12 +105,7 @@ def restore(
     _require_admin(caller)
     feature_id = repo.site_id(session, code)
     current = _current_version(session, feature_id, code)
-    if expected_version is None:
-        raise VersionRequired(f'send If-Match: W/"v{current}" or expected_version')
-    if expected_version != current:
-        raise StaleVersion(f"site '{code}' is at version {current}, not {expected_version}")
-    if version >= current:
-        raise Conflict(f"version {version} is not an earlier version of site '{code}'")
+    _check_versions(code, current=current, expected=expected_version, wanted=version)
     ended = repo.version_row(session, feature_id, version, code).attributes["recorded_to"]
     context = ChangeContext.of(caller, request_id).because(
         None, f"restore of version {version}: {reason}"

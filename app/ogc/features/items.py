@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -44,6 +45,15 @@ def _headers(query: FeatureQuery) -> dict[str, str]:
     return {"Content-Crs": query.crs.header}
 
 
+def _caching(query: FeatureQuery) -> dict[str, Any]:
+    """Return how long a response may be cached, and its ETag variant (the ``as_of``)."""
+    if query.as_of is None:
+        return {"max_age_s": caching.ITEMS_MAX_AGE_S}
+    past = query.as_of < datetime.now(UTC) - timedelta(seconds=caching.SETTLED_S)
+    max_age_s = caching.PAST_MAX_AGE_S if past else caching.ITEMS_MAX_AGE_S
+    return {"max_age_s": max_age_s, "variant": query.as_of.isoformat()}
+
+
 @router.get(
     "/{collectionId}/items",
     name="ogc_items",
@@ -69,9 +79,7 @@ async def get_items(
     if as_html:
         return html.items_page(request, query, page)
     body = _frame(request, query, page)
-    return caching.cached(
-        request, body, links.GEOJSON, max_age_s=caching.ITEMS_MAX_AGE_S, headers=_headers(query)
-    )
+    return caching.cached(request, body, links.GEOJSON, headers=_headers(query), **_caching(query))
 
 
 @router.get(
@@ -95,6 +103,4 @@ async def get_feature(
     feature_links = links.self_and_alternate(request, links.GEOJSON)
     feature_links.append(_collection_link(request, query.collection))
     body = (text[:-1] + ',"links":' + json.dumps(feature_links) + "}").encode()
-    return caching.cached(
-        request, body, links.GEOJSON, max_age_s=caching.ITEMS_MAX_AGE_S, headers=_headers(query)
-    )
+    return caching.cached(request, body, links.GEOJSON, headers=_headers(query), **_caching(query))

@@ -12,6 +12,11 @@ from pathlib import Path
 from fastapi import Request, Response
 
 ITEMS_MAX_AGE_S = 60
+PAST_MAX_AGE_S = 86_400
+"""Items as of a settled past time (``SETTLED_S`` ago): history is append-only, so they stay."""
+SETTLED_S = 600
+"""A version is stamped with its transaction's start, so a recorded time becomes final only once
+every transaction begun before it has ended; ten minutes is far beyond any write of the API."""
 TILES_MAX_AGE_S = 600
 DOWNLOADS_MAX_AGE_S = 0
 
@@ -70,9 +75,13 @@ def cached(
     *,
     max_age_s: int,
     headers: dict[str, str] | None = None,
+    variant: str = "",
 ) -> Response:
-    """Return ``body`` with an ETag and Cache-Control, or 304 when the client has it already."""
-    etag = etag_of(body)
+    """Return ``body`` with an ETag and Cache-Control, or 304 when the client has it already.
+
+    ``variant`` (an ``as_of``, say) goes into the ETag with the bytes.
+    """
+    etag = etag_of(body, variant) if variant else etag_of(body)
     if matches(request, etag):
         return not_modified(etag, max_age_s)
     all_headers = {"ETag": etag, "Cache-Control": cache_control(max_age_s), **(headers or {})}

@@ -147,3 +147,32 @@ def test_parse_as_of_reads_a_bare_date_as_the_end_of_that_day_in_vietnam():
     value = parse_as_of("2026-01-01")
     assert value is not None
     assert value.isoformat() == "2026-01-01T23:59:59.999999+07:00"
+
+
+def test_ogc_items_as_of_has_its_own_etag_and_a_settled_past_is_cached_longer(
+    client: TestClient,
+):
+    now = client.get("/ogc/collections/sites/items", params={"limit": 5})
+    later = client.get("/ogc/collections/sites/items", params={"limit": 5, "as_of": "2999-01-01"})
+    assert later.json()["features"] == now.json()["features"]
+    assert later.headers["etag"] != now.headers["etag"]
+    assert "max-age=60," in later.headers["cache-control"]
+    past = client.get("/ogc/collections/sites/items", params={"as_of": "2001-01-01"})
+    assert "max-age=86400," in past.headers["cache-control"]
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/reports/forest-overlap",
+        "/api/v1/reports/plan-overlaps",
+        "/api/v1/analysis/nearby?distance_m=1000&lon=104.0&lat=22.4",
+    ],
+)
+def test_analysis_answers_say_which_recorded_time_they_answer_for(client: TestClient, path: str):
+    body = client.get(path, params={"as_of": "2001-01-01"}).json()
+    assert body["recorded_as_of"].startswith("2001-01-01T23:59:59")
+    now = client.get(path).json()
+    assert now["recorded_as_of"] is None
+    empty = "sites" if "forest" in path else "overlaps" if "plan" in path else "features"
+    assert body[empty] == [] and now[empty] != []
