@@ -106,3 +106,29 @@ def test_restore_rejects_a_stale_if_match(
     body = {"version": original, "reason": "r"}
     response = client.post(f"/api/v1/sites/{code}/restore", json=body, headers=headers)
     assert response.status_code == 412
+
+
+def test_restore_brings_back_the_details_of_the_old_version(
+    client: TestClient, db_session: Session
+):
+    code, site_id, occupancy = db_session.execute(
+        sa.text(
+            "SELECT s.code, s.id, z.occupancy_rate_pct FROM sites AS s "
+            "JOIN zone_details AS z ON z.site_id = s.id ORDER BY s.code LIMIT 1"
+        )
+    ).one()
+    original = _site(db_session, code).version
+    db_session.execute(
+        sa.text("UPDATE zone_details SET occupancy_rate_pct = 99.5 WHERE site_id = :id"),
+        {"id": site_id},
+    )
+    rename_site(db_session, code, "KCN sai tên")
+    body = {"version": original, "reason": "r", "expected_version": original + 1}
+    headers = _bearer(db_session, Role.ADMIN)
+    assert (
+        client.post(f"/api/v1/sites/{code}/restore", json=body, headers=headers).status_code == 200
+    )
+    restored = db_session.execute(
+        sa.text("SELECT occupancy_rate_pct FROM zone_details WHERE site_id = :id"), {"id": site_id}
+    ).scalar_one()
+    assert restored == occupancy

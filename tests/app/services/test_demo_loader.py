@@ -60,10 +60,14 @@ def test_demo_loader_second_run_loads_nothing(db_session: Session):
 
 
 def test_demo_loader_forced_reload_changes_no_row(db_session: Session):
-    before = {t: _count(db_session, t) for t in (*GEOMETRY_TABLES, "sites_versions", "registry_changes")}
+    before = {
+        t: _count(db_session, t) for t in (*GEOMETRY_TABLES, "sites_versions", "registry_changes")
+    }
     report = load_demo(db_session, DEMO_DIR, force=True)
     assert report.loaded["sites"] == before["sites"]
-    after = {t: _count(db_session, t) for t in (*GEOMETRY_TABLES, "sites_versions", "registry_changes")}
+    after = {
+        t: _count(db_session, t) for t in (*GEOMETRY_TABLES, "sites_versions", "registry_changes")
+    }
     assert after == before  # identical content: no update, no new history row
 
 
