@@ -8,7 +8,7 @@ from typing import Any, Final, cast
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
-from app.models import LegalDecision, Site
+from app.models import DatasetLoad, LegalDecision, Site
 from app.models.history import RegistryChange, RegistryState, twin
 from app.repositories import NotFound
 
@@ -21,6 +21,20 @@ HIDDEN: Final = frozenset({"name_folded", "geom", "recorded_from", "updated_at",
 def data_version(session: Session) -> int:
     """Return the registry's data version: it grows with every writing statement."""
     return int(session.scalar(sa.select(RegistryState.data_version)) or 0)
+
+
+def data_stamp(session: Session) -> tuple[Any, ...]:
+    """Return what a cache of computed figures is keyed by: the data version and the last load.
+
+    The data version moves with every write to a versioned table; the time it moved tells apart
+    a version number that a rolled-back transaction had used; the last demo load covers the
+    tables outside the history (administrative units, plan targets). One row, one query.
+    """
+    last_load = sa.select(sa.func.max(DatasetLoad.loaded_at)).scalar_subquery()
+    row = session.execute(
+        sa.select(RegistryState.data_version, RegistryState.changed_at, last_load)
+    ).one()
+    return tuple(row)
 
 
 def site_id(session: Session, code: str) -> int:

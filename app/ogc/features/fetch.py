@@ -7,18 +7,16 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-import sqlalchemy as sa
 from psycopg_pool import AsyncConnectionPool
 from sqlalchemy.orm import Session
 
-from app import models
 from app.db.read_pool import AsyncConnection
 from app.db.stream import stream_rows
-from app.models.history import RegistryState
 from app.ogc.catalog import Collection
 from app.ogc.features import sql
 from app.ogc.features.query import FeatureQuery
 from app.repositories import NotFound
+from app.repositories.history import data_stamp
 from spatial.analysis.prepared import fetch_prepared, fetch_prepared_async
 
 STREAM_BATCH = 2000
@@ -123,9 +121,7 @@ def data_version(session: Session, collection: Collection) -> str:
 
     Used as the validator of streamed downloads, whose bytes are not known before sending: the
     registry's data version (``registry_state``, moved by every write to a versioned table, in
-    any process) and the last demo load (the administrative units are outside the history).
-    Two primary-key or index reads, where counting the layer's rows read all of it.
+    any process) and the last demo load (the administrative units are outside the history), in
+    one single-row read where counting the layer's rows read all of it.
     """
-    version = session.scalar(sa.select(RegistryState.data_version))
-    loaded = session.scalar(sa.select(sa.func.max(models.DatasetLoad.loaded_at)))
-    return f"{collection.id}|{version}|{loaded}"
+    return "|".join(str(part) for part in (collection.id, *data_stamp(session)))
