@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
@@ -10,6 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from app.access import ANONYMOUS, Caller, Unauthorized
+from app.repositories.as_of import AS_OF_HELP, parse_as_of
 from app.services.identity import authenticate_token
 from app.services.token_reads import authenticate_token_read
 from app.services.web_sessions import SESSION_COOKIE, authenticate_session, require_csrf
@@ -190,3 +192,15 @@ async def get_page(
 
 
 PageDep = Annotated[Page, Depends(get_page)]
+
+
+async def get_as_of(
+    as_of: Annotated[
+        str | None, Query(description=AS_OF_HELP, examples=["2026-01-01", "2026-12-07T08:00:00Z"])
+    ] = None,
+) -> datetime | None:
+    """Return the recorded time to answer at (``as_of``), None for now (400 when malformed)."""
+    return parse_as_of(as_of)
+
+
+AsOfDep = Annotated[datetime | None, Depends(get_as_of)]
