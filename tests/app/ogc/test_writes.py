@@ -360,3 +360,36 @@ def test_nan_coordinates_are_refused(client: TestClient, sct: dict[str, str], de
         headers={**sct, "Content-Type": "application/geo+json"},
     )
     assert response.status_code in (400, 422), response.text
+
+
+def test_an_editor_cannot_take_over_another_provinces_site(
+    client: TestClient, db_session: Session, decision: int
+):
+    """The scope is checked on the site as it is, not only as the write would leave it."""
+    db_session.execute(sa.text("UPDATE agencies SET approval_for = '{}'"))
+    lai_chau = _bearer(db_session, Role.EDITOR, "LCH-SCT")
+    feature = _cluster("CCN-LCH-TEST", decision, LAI_CHAU_SQUARE)
+    feature["properties"]["province"] = "Lai Châu"
+    assert _create(client, lai_chau, feature).status_code == 201
+    lao_cai = _bearer(db_session, Role.EDITOR, "LC-SCT")
+    read = client.get("/api/v1/sites/CCN-LCH-TEST").json()
+    read["properties"] |= {"province": "Lào Cai", "change_decision_id": decision}
+    url = ITEMS.format("sites") + "/CCN-LCH-TEST"
+    _problem(client.put(url, json=read, headers=lao_cai), 403, "forbidden")
+
+
+def test_a_cluster_editor_cannot_turn_a_zone_into_a_cluster(
+    client: TestClient, db_session: Session, decision: int
+):
+    db_session.execute(sa.text("UPDATE agencies SET approval_for = '{}'"))
+    clusters = _bearer(db_session, Role.EDITOR, "LC-SCT")
+    code = db_session.execute(
+        sa.text(
+            "SELECT code FROM sites WHERE province = 'Lào Cai' AND kind = 'industrial_zone' "
+            "ORDER BY code LIMIT 1"
+        )
+    ).scalar_one()
+    read = client.get(f"/api/v1/sites/{code}").json()
+    read["properties"] |= {"kind": "industrial_cluster", "change_decision_id": decision}
+    response = client.put(ITEMS.format("sites") + f"/{code}", json=read, headers=clusters)
+    _problem(response, 403, "forbidden")
