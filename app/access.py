@@ -57,6 +57,8 @@ class Caller:
     province: str | None = None
     layers: frozenset[str] = field(default_factory=frozenset)
     site_kinds: frozenset[str] = field(default_factory=frozenset)
+    # What of an editor's change waits for an approver (the agency's ``approval_for``).
+    approval_for: frozenset[str] = field(default_factory=frozenset)
     # Set when a web session's cookie named the caller: the token its writes must send back.
     csrf_token: str | None = None
 

@@ -19,7 +19,7 @@ from app.db.read_pool import make_read_pool
 from app.errors import register_error_handlers
 from app.interop import install_interop
 from app.log import configure_logging, install_request_logging
-from app.routers import analysis, auth, decisions, docs, health, me, sites, targets
+from app.routers import analysis, auth, decisions, docs, drafts, health, me, sites, targets
 from app.routers import map as map_pages
 from app.settings import PROJECT_ROOT, Settings, get_settings
 
@@ -70,7 +70,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     register_error_handlers(app)
     install_request_logging(app)
     # The proposal check is the hottest route: its router is matched first.
-    for module in (analysis, health, docs, map_pages, auth, sites, decisions, targets, me):
+    for module in (
+        analysis,
+        health,
+        docs,
+        map_pages,
+        auth,
+        sites,
+        decisions,
+        drafts,
+        targets,
+        me,
+    ):
         app.include_router(module.router)
     # Map libraries from the npm registry (static/vendor) and the pages' own scripts.
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static", check_dir=False), "static")

@@ -3,7 +3,7 @@
 from app.db.base import Base
 from app.models.clearance import ClearanceParcel, ClearanceStatusChange
 from app.models.decision import LegalDecision, LegalDecisionDocument
-from app.models.history import RegistryChange, RegistryState
+from app.models.history import Draft, RegistryChange, RegistryState
 from app.models.identity import Agency, ApiToken, AuthEvent, User, WebSession
 from app.models.infrastructure import Infrastructure
 from app.models.reference import AdminUnit, AdminUnitPiece, ForestParcel, ProtectedArea
@@ -21,6 +21,7 @@ __all__ = [
     "ClearanceParcel",
     "ClearanceStatusChange",
     "DatasetLoad",
+    "Draft",
     "ForestParcel",
     "ForestTileCell",
     "Infrastructure",

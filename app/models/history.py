@@ -10,9 +10,10 @@ compare.
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Final
+from typing import Any, Final
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base
@@ -59,6 +60,39 @@ class RegistryState(Base):
     changed_at: Mapped[datetime] = mapped_column(
         sa.DateTime(timezone=True), server_default=sa.func.now()
     )
+
+
+class Draft(Base):
+    """A change waiting for an approver: the request as sent, its author and base version."""
+
+    __tablename__ = "drafts"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "operation IN ('create', 'replace', 'update', 'delete')", name="operation"
+        ),
+        sa.CheckConstraint("status IN ('pending', 'approved', 'rejected')", name="status"),
+    )
+
+    id: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True)
+    collection: Mapped[str] = mapped_column(sa.Text)
+    layer: Mapped[str] = mapped_column(sa.Text)
+    code: Mapped[str] = mapped_column(sa.Text, index=True)
+    operation: Mapped[str] = mapped_column(sa.Text)
+    base_version: Mapped[int | None] = mapped_column(sa.Integer)
+    body: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    content_crs: Mapped[str | None] = mapped_column(sa.Text)
+    repair: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
+    needs: Mapped[list[str]] = mapped_column(ARRAY(sa.Text))
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id"))
+    request_id: Mapped[str | None] = mapped_column(sa.Text)
+    created_at: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True), server_default=sa.func.now()
+    )
+    status: Mapped[str] = mapped_column(sa.Text, server_default="pending", index=True)
+    reviewer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    reviewed_at: Mapped[datetime | None] = mapped_column(sa.DateTime(timezone=True))
+    review_reason: Mapped[str | None] = mapped_column(sa.Text)
+    result_version: Mapped[int | None] = mapped_column(sa.Integer)
 
 
 def twin(table: sa.Table) -> sa.Table:

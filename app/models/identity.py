@@ -28,6 +28,10 @@ class Agency(Base):
     # A misspelt kind would silently deny its editors: only the registry's kinds are accepted.
     __table_args__ = (
         sa.CheckConstraint(f"site_kinds <@ ARRAY[{KNOWN_SITE_KINDS}]::text[]", name="known_kinds"),
+        sa.CheckConstraint(
+            "approval_for <@ ARRAY['geometry', 'status', 'create', 'delete', 'attributes']",
+            name="known_approvals",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -36,6 +40,11 @@ class Agency(Base):
     province: Mapped[str] = mapped_column(sa.Text)
     layers: Mapped[list[str]] = mapped_column(ARRAY(sa.Text), server_default="{}")
     site_kinds: Mapped[list[str]] = mapped_column(ARRAY(sa.Text), server_default="{}")
+    # What of an editor's change waits for an approver (migration 0021); approvers and admins
+    # write directly.
+    approval_for: Mapped[list[str]] = mapped_column(
+        ARRAY(sa.Text), server_default="{geometry,status}"
+    )
 
 
 class User(Base):

@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
 
-from app.deps import PageDep, SessionDep
-from app.models.enums import SiteKind, SiteStatus
+from app.access import require_write
+from app.deps import CallerDep, PageDep, SessionDep
+from app.models.enums import Role, SiteKind, SiteStatus
 from app.ogc.features.query import parse_bbox as parse_ogc_bbox
 from app.ogc.protocol import caching, links
+from app.ogc.protocol.crs import CRS84
 from app.repositories import sites as repo
 from app.schemas.problem import problem_responses
 from app.schemas.site import Link, SiteFeature, SiteFeatureCollection
-from app.services import sites
+from app.services import change_preview, sites
+
+EDITING_ROLES = frozenset({Role.EDITOR, Role.APPROVER, Role.ADMIN})
 
 router = APIRouter(prefix="/api/v1/sites", tags=["sites"])
 GEOJSON = "application/geo+json"
@@ -100,3 +104,26 @@ def get_site(request: Request, code: str, session: SessionDep) -> Response:
         return caching.not_modified(etag, caching.ITEMS_MAX_AGE_S)
     headers = {"ETag": etag, "Cache-Control": caching.cache_control(caching.ITEMS_MAX_AGE_S)}
     return Response(item.text, media_type=GEOJSON, headers=headers)
+
+
+@router.post(
+    "/{code}/preview",
+    summary="What a new outline of the site would change (nothing is written)",
+    responses=problem_responses(400, 401, 403, 404, 422),
+)
+def preview_outline(
+    session: SessionDep,
+    caller: CallerDep,
+    code: Annotated[str, Path(max_length=64)],
+    feature: Annotated[dict[str, Any], Body(media_type=GEOJSON)],
+    repair: bool = False,
+) -> dict[str, Any]:
+    """Return area gained and lost (geodesic ha, pieces as GeoJSON) and the conflict check.
+
+    The body is a GeoJSON Feature (or geometry) in CRS84. For signed-in callers who may edit
+    sites; the editor's page shows it before saving.
+    """
+    if caller.role not in EDITING_ROLES:
+        require_write(caller, layer="sites")
+    geometry = feature.get("geometry") if feature.get("type") == "Feature" else feature
+    return change_preview.preview_outline(session, code, geometry, CRS84, repair=repair).as_json()

@@ -23,6 +23,13 @@ from app.ogc.protocol.crs import OgcCrs
 from app.repositories import NotFound
 from app.schemas.problem import ProblemLocation
 from app.services import row_writers
+from app.services.approval import (
+    ChangeShape,
+    DraftSubmission,
+    approval_needs,
+    mark_approved,
+    submit_draft,
+)
 from app.services.change_context import ChangeContext, record_context
 from app.services.write_checks import Finding, parse_geometry, prepare_geometry
 from app.services.write_errors import (
@@ -53,6 +60,8 @@ class WriteRequest:
     if_match: str | None = None
     crs: OgcCrs | None = None
     repair: bool = False
+    # Set when an approver accepts this draft: written directly, the feed names the draft.
+    approving_draft: int | None = None
 
 
 @dataclass(frozen=True)
@@ -63,6 +72,8 @@ class WriteResult:
     version: int | None
     created: bool
     findings: tuple[Finding, ...]
+    # Set when the change waits for an approver instead of being written.
+    draft_id: int | None = None
 
 
 _ETAG: Final = re.compile(r'^\s*(?:W/)?"v(\d{1,10})(?:-[^"]*)?"\s*$')
@@ -147,6 +158,8 @@ def write_feature(
     """
     try:
         result = _apply(session, caller, context, request)
+        if request.approving_draft is not None:
+            mark_approved(session, request.approving_draft, caller.user_id, result.version)
         session.commit()
     except Exception:
         session.rollback()
@@ -170,7 +183,7 @@ def _apply(
     )
     require_write(caller, layer=request.spec.layer, kind=current.kind, province=current.province)
     if request.operation is Operation.DELETE:
-        return _delete(session, context, request, writer, current)
+        return _delete(session, caller, context, request, writer, current)
     body = request.body
     if request.operation is Operation.UPDATE:
         body = merge_patch(writer.current_feature(session, request.feature_id), body)
@@ -189,7 +202,11 @@ def _create(
     scope = writer.scope(session, props, geometry.ewkb)
     require_write(caller, layer=request.spec.layer, kind=scope.kind, province=scope.province)
     writer.require_decision(session, props, None)
-    record_context(session, context.because(props.change_decision_id, props.change_reason))
+    shape = ChangeShape("create", geometry_changed=True, status_changed=False)
+    draft = _maybe_draft(session, caller, context, request, shape, props_code(props), None)
+    if draft is not None:
+        return WriteResult(props_code(props), None, False, geometry.findings, draft)
+    record_context(session, _because(context, request, props))
     findings = writer.insert(session, props, geometry)
     return WriteResult(props_code(props), 1, True, geometry.findings + findings)
 
@@ -213,13 +230,22 @@ def _replace(
     scope = writer.scope(session, props, geometry.ewkb)
     require_write(caller, layer=request.spec.layer, kind=scope.kind, province=scope.province)
     writer.require_decision(session, props, current)
-    record_context(session, context.because(props.change_decision_id, props.change_reason))
+    shape = ChangeShape(
+        request.operation.value,
+        geometry_changed=writer.geometry_changed(session, current, geometry),
+        status_changed=str(getattr(props, "status", current.status)) != current.status,
+    )
+    draft = _maybe_draft(session, caller, context, request, shape, current.code, current.version)
+    if draft is not None:
+        return WriteResult(current.code, current.version, False, geometry.findings, draft)
+    record_context(session, _because(context, request, props))
     findings = writer.update(session, current, props, geometry)
     return WriteResult(props_code(props), current.version + 1, False, geometry.findings + findings)
 
 
 def _delete(
     session: Session,
+    caller: Caller,
     context: ChangeContext,
     request: WriteRequest,
     writer: row_writers.RowWriter,
@@ -227,9 +253,47 @@ def _delete(
 ) -> WriteResult:
     change = _delete_reasons(request.body)
     writer.require_decision(session, change, current, deleting=True)
-    record_context(session, context.because(change.change_decision_id, change.change_reason))
+    shape = ChangeShape("delete", geometry_changed=False, status_changed=False)
+    draft = _maybe_draft(session, caller, context, request, shape, current.code, current.version)
+    if draft is not None:
+        return WriteResult(current.code, current.version, False, (), draft)
+    record_context(session, _because(context, request, change))
     writer.delete(session, current)
     return WriteResult(current.code, None, False, ())
+
+
+def _because(context: ChangeContext, request: WriteRequest, change: ChangeFields) -> ChangeContext:
+    return context.because(change.change_decision_id, change.change_reason, request.approving_draft)
+
+
+def _maybe_draft(
+    session: Session,
+    caller: Caller,
+    context: ChangeContext,
+    request: WriteRequest,
+    shape: ChangeShape,
+    code: str,
+    base_version: int | None,
+) -> int | None:
+    """Keep the change as a draft when the caller's agency wants it approved; else None."""
+    if request.approving_draft is not None:
+        return None
+    needs = approval_needs(caller, shape)
+    if not needs:
+        return None
+    crs = request.crs
+    submission = DraftSubmission(
+        collection=request.spec.collection_id,
+        layer=request.spec.layer,
+        code=code,
+        operation=request.operation.value,
+        base_version=base_version,
+        body=request.body,
+        content_crs=None if crs is None or crs.is_crs84 else crs.uri,
+        repair=request.repair,
+        needs=needs,
+    )
+    return submit_draft(session, caller, submission, context.request_id)
 
 
 def _delete_reasons(body: dict[str, Any]) -> ChangeFields:

@@ -370,5 +370,6 @@ def caller_for(
         province=agency.province if agency else None,
         layers=frozenset(agency.layers) if agency else frozenset(),
         site_kinds=frozenset(agency.site_kinds) if agency else frozenset(),
+        approval_for=frozenset(agency.approval_for) if agency else frozenset(),
         csrf_token=csrf_token,
     )

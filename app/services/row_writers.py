@@ -127,6 +127,22 @@ class LayerWriter:
         ).scalar()
         return None if ewkb is None else province_at(session, bytes(ewkb))
 
+    def geometry_changed(
+        self, session: Session, current: CurrentRow, geometry: PreparedGeometry
+    ) -> bool:
+        """Tell whether the new geometry differs from the stored one (``ST_Equals``)."""
+        stored: Any = self.table.c.geom
+        if self.spec.point_column:
+            stored = sa.func.coalesce(stored, self.table.c[self.spec.point_column])
+        same = session.execute(
+            sa.select(
+                sa.func.coalesce(
+                    sa.func.ST_Equals(stored, sa.func.ST_GeomFromEWKB(geometry.ewkb)), False
+                )
+            ).where(self.table.c.id == current.id)
+        ).scalar()
+        return not same
+
     def current_feature(self, session: Session, code: str) -> dict[str, Any]:
         """Return the feature as the API serves it (CRS84): the base of a merge patch."""
         collection = get_collection(self.spec.collection_id)

@@ -13,6 +13,8 @@ MAX_FIELD_NAME = 10
 MAX_TEXT_BYTES = 254
 
 ABBREVIATIONS: dict[str, str] = {
+    "part_of_code": "part_of",
+    "part_relation": "part_rel",
     "area_difference_pct": "area_dpct",
     "capital_enterprise_bn_vnd": "capen_bvnd",
     "capital_state_budget_bn_vnd": "capst_bvnd",

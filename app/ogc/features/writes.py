@@ -23,6 +23,7 @@ from app.ogc.features.query import RawQuery, build_query
 from app.ogc.protocol import links
 from app.ogc.protocol.crs import parse_ogc_crs
 from app.schemas.problem import problem_responses
+from app.services import drafts
 from app.services.change_context import ChangeContext
 from app.services.feature_writes import (
     Operation,
@@ -97,7 +98,12 @@ def _bounded(request: Request, settings: Settings) -> None:
 def _answer(
     request: Request, session: Session, spec: WriteSpec, result: WriteResult, status: int
 ) -> Response:
-    """Return the feature as stored, its version ETag and the write's warnings."""
+    """Return the feature as stored, its version ETag and the write's warnings.
+
+    A change kept as a draft (the agency wants it approved) is 202 with the draft.
+    """
+    if result.draft_id is not None:
+        return _draft_answer(request, session, result)
     collection = get_collection(spec.collection_id)
     found = fetch.fetch_feature_in_session(
         session, build_query(collection, RawQuery(), {}), result.code
@@ -113,6 +119,23 @@ def _answer(
         status_code=status,
         media_type=links.GEOJSON,
         headers=headers,
+    )
+
+
+def _draft_answer(request: Request, session: Session, result: WriteResult) -> Response:
+    assert result.draft_id is not None
+    draft, author = drafts.get_draft_unscoped(session, result.draft_id)
+    body = {
+        "draft": drafts.draft_json(draft, author),
+        "detail": "kept as a draft until an approver of the agency accepts it",
+        "warnings": [finding.as_json() for finding in result.findings],
+    }
+    href = links.url(request, f"/api/v1/drafts/{result.draft_id}")
+    return Response(
+        json.dumps(body, ensure_ascii=False).encode(),
+        status_code=202,
+        media_type="application/json",
+        headers={"Location": href, "Cache-Control": "no-store"},
     )
 
 
