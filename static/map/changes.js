@@ -170,7 +170,8 @@
    * preview, approve and reject; `options.onDone(action, answer)` runs after a decision. */
   sitereg.listDrafts = async function (options) {
     var target = options.target;
-    var answer = await sitereg.send("GET", options.urls.drafts + "?status=pending");
+    var only = options.code ? "&code=" + encodeURIComponent(options.code) : "";
+    var answer = await sitereg.send("GET", options.urls.drafts + "?status=pending" + only);
     if (!answer.ok) {
       target.innerHTML = answer.status === 401 || answer.status === 403 ? "" : sitereg.failure(answer, "draft.error");
       return [];
