@@ -303,7 +303,9 @@ _EDIT = {
     "edit.preview": Text("Xem trước", "Preview"),
     "edit.save": Text("Lưu", "Save"),
     "edit.cancel": Text("Đóng", "Close"),
-    "edit.saved": Text("Đã lưu.", "Saved."),
+    "edit.saved": Text(
+        "Đã lưu. Tải lại trang để xem số liệu mới.", "Saved. Reload the page to see the new figures."
+    ),
     "edit.draft_saved": Text("Đã gửi, chờ phê duyệt.", "Sent, waiting for approval."),
     "edit.error": Text("Không lưu được", "The change was not saved"),
     "edit.stale": Text(
@@ -337,7 +339,10 @@ _EDIT = {
     "draft.approve": Text("Phê duyệt", "Approve"),
     "draft.reject": Text("Từ chối", "Reject"),
     "draft.reject_reason": Text("Lý do từ chối", "Reason for rejecting"),
-    "draft.approved": Text("Đã phê duyệt.", "Approved."),
+    "draft.approved": Text(
+        "Đã phê duyệt. Tải lại trang để xem số liệu mới.",
+        "Approved. Reload the page to see the new figures.",
+    ),
     "draft.rejected": Text("Đã từ chối.", "Rejected."),
     "draft.error": Text("Không thực hiện được", "That did not work"),
     "draft.reviewers_only": Text(

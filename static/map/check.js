@@ -129,8 +129,7 @@
       sitereg.coordinates(map);
       sitereg.legend(map, ["check", "sites", "forest"], "bottomright", true);
       sitereg.forestPopups(map, layers.forest);
-      map.on("draw:drawstart", function () { map._srSuppressForestClick = true; });
-      map.on("draw:drawstop", function () { map._srSuppressForestClick = false; });
+      sitereg.quietWhileDrawing(map);
       map.on("draw:created", onDrawn);
       map.on("draw:edited", onEdited);
       map.on("draw:deleted", function () {

@@ -505,6 +505,20 @@
     local.edit.toolbar.actions.cancel.text = T("draw.cancel");
   };
 
+  /** While a shape is drawn, let the map have every press: the forest tiles' canvas would
+   * take a press on a forest parcel (VectorGrid stops it), and a click that places a vertex
+   * must not open the forest popup under it. */
+  sitereg.quietWhileDrawing = function (map) {
+    map.on("draw:drawstart", function () {
+      map._srSuppressForestClick = true;
+      map.getContainer().classList.add("sr-drawing");
+    });
+    map.on("draw:drawstop", function () {
+      map._srSuppressForestClick = false;
+      map.getContainer().classList.remove("sr-drawing");
+    });
+  };
+
   /** Mark the page as ready once the first loads have settled (the browser tests wait on it). */
   sitereg.ready = function (loads) {
     return Promise.all(loads).then(function () {

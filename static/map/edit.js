@@ -143,6 +143,7 @@
         state.group.addLayer(event.layer);
         setGeometry(drawnGeometry(), T("edit.boundary_drawn"));
       });
+      sitereg.quietWhileDrawing(state.map);
       state.map.on("draw:edited draw:deleted", function () {
         setGeometry(drawnGeometry(), T("edit.boundary_drawn"));
       });

@@ -24,7 +24,10 @@
     var panel = document.getElementById("sr-drafts");
     var drafts = {
       map: map, urls: cfg.urls, code: cfg.code, target: document.getElementById("sr-drafts-list"),
-      onDone: function () { refresh(); },
+      onDone: function () {
+        sitereg.drawPreview(map, null);
+        refresh();
+      },
     };
     sitereg.refreshDrafts = function () {
       if (panel && !panel.hidden) {

@@ -164,3 +164,35 @@ def test_browser_edit_preview_draft_approve_and_history(
     assert shape(site.json()["geometry"]).symmetric_difference(new).area < 1e-9
     assert tab.errors == []
     assert tab.outside(live_url) == []
+
+
+def test_browser_approver_draws_a_boundary_and_saves_it_directly(
+    tab: Watched, live_url: str, cast: Cast
+):
+    page = _sign_in(tab, live_url, cast.approver, f"/sites/{cast.code}")
+    before = _site_outline(page)
+    page.click("#sr-edit-open")
+    page.click(".leaflet-draw-draw-rectangle")
+    box = page.locator(".folium-map").bounding_box()
+    assert box is not None
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x - 60, y - 40)
+    page.mouse.down()
+    page.mouse.move(x + 220, y + 90, steps=5)
+    page.mouse.up()
+    page.wait_for_function(
+        "document.getElementById('sr-edit-geometry').textContent.includes('vẽ trên bản đồ')",
+        timeout=5000,
+    )
+    page.click("#sr-edit-preview")
+    page.wait_for_selector("html[data-sr-previewed=true]", state="attached")
+    assert page.locator("path.sr-gained").count() > 0 and page.locator("path.sr-lost").count() > 0
+    page.click("#sr-edit-save")
+    page.wait_for_selector("html[data-sr-saved=saved]", state="attached")
+    assert "Đã lưu" in page.locator("#sr-edit-message").inner_text()
+    page.wait_for_selector("html[data-sr-refreshed]", state="attached")
+    assert _site_outline(page) != before
+    site = httpx.get(f"{live_url}/api/v1/sites/{cast.code}").json()
+    assert site["properties"]["version"] == 2
+    tab.screenshot("edit-drawn-saved")
+    assert tab.errors == []
