@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from app.access import ANONYMOUS, Caller, Unauthorized
@@ -76,6 +77,75 @@ def get_caller(request: Request, session: SessionDep) -> Caller:
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]
+
+
+def sends_bearer(request: Request) -> bool:
+    """Return whether the ``Authorization`` header names the Bearer scheme (ours)."""
+    scheme = request.headers.get("authorization", "").strip().partition(" ")[0]
+    return scheme.lower() == "bearer"
+
+
+def sends_credentials(request: Request) -> bool:
+    """Return whether the request carries a bearer token or a session cookie."""
+    return sends_bearer(request) or bool(request.cookies.get(SESSION_COOKIE))
+
+
+async def get_reader(request: Request) -> Caller:
+    """Return the caller of a read, resolved at most once per request.
+
+    Without a bearer token or session cookie it is the anonymous caller: no query and no hop
+    to a worker thread, so the OGC items stay on the event loop and the read pool. Otherwise the
+    token or cookie is checked as ``get_caller`` does (a bad token is a 401), on a session of its
+    own in a worker thread. Another scheme (a proxy's ``Basic`` credentials) is not ours: reads
+    ignore it, where ``get_caller`` refuses it, so such a proxy does not turn reads into 401s.
+    """
+    known: Caller | None = getattr(request.state, "reader", None)
+    if known is not None:
+        return known
+    if not sends_credentials(request):
+        return ANONYMOUS
+    caller = await run_in_threadpool(_caller_in_own_session, request)
+    request.state.reader = caller
+    return caller
+
+
+def _caller_in_own_session(request: Request) -> Caller:
+    session: Session = request.app.state.session_factory()
+    try:
+        if sends_bearer(request):
+            return get_caller(request, session)
+        return get_viewer(request, session)
+    finally:
+        session.close()
+
+
+ReaderDep = Annotated[Caller, Depends(get_reader)]
+
+OPEN_PATHS = frozenset(
+    {"/healthz", "/sign-in", "/sign-out", "/ogc", "/ogc/conformance", "/ogc/api",
+     "/openapi.json", "/docs"}
+)  # fmt: skip
+"""Routes anonymous callers reach when ``auth.anonymous_read`` is off (static files too)."""
+
+
+async def require_reader(request: Request) -> None:
+    """Refuse anonymous callers outside ``OPEN_PATHS``: the ``auth.anonymous_read = false`` gate.
+
+    Installed on the whole app by ``create_app`` only when anonymous reads are turned off, so
+    the default deployment pays nothing for it.
+
+    Raises:
+        Unauthorized: the caller is anonymous (401 problem+json with a Bearer challenge).
+    """
+    route = request.scope.get("route")
+    if getattr(route, "path", None) in OPEN_PATHS:
+        return
+    caller = await get_reader(request)
+    if not caller.authenticated:
+        raise Unauthorized(
+            "this deployment serves signed-in callers only: send 'Authorization: Bearer srg_…' "
+            "or sign in at /sign-in"
+        )
 
 
 OFFSET_MAX = 2**31 - 1

@@ -6,7 +6,7 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app.db.admission import InFlight
@@ -16,6 +16,7 @@ from app.db.engine import (
     server_database_url,
 )
 from app.db.read_pool import make_read_pool
+from app.deps import require_reader
 from app.errors import register_error_handlers
 from app.interop import install_interop
 from app.log import configure_logging, install_request_logging
@@ -58,8 +59,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
             await app.state.read_pool.close()
             engine.dispose()
 
+    # auth.anonymous_read off: one app-wide dependency turns anonymous callers away.
+    gate = [] if settings.auth.anonymous_read else [Depends(require_reader)]
     app = FastAPI(
         title="sitereg",
+        dependencies=gate,
         version="0.1.0",
         description=DESCRIPTION,
         lifespan=lifespan,

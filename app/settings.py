@@ -70,7 +70,11 @@ class MapSettings(BaseModel):
 
 
 class AuthSettings(BaseModel):
-    """Web sign-in: the session cookie and the sign-in throttle."""
+    """Who may read, and web sign-in: the session cookie and the sign-in throttle."""
+
+    # Off: every route but /healthz, /sign-in, static files and the OGC landing, conformance and
+    # OpenAPI documents answers 401 to anonymous callers. Personal fields never go to them anyway.
+    anonymous_read: bool = True
 
     # Secure cookies travel only over HTTPS: turn on behind TLS; off suits http://localhost.
     secure_cookies: bool = False

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
@@ -19,12 +20,19 @@ from app.models.common import (
 )
 from app.models.enums import ClearanceStatus
 
+PERSONAL = "Personal data (Decree 13/2023/NĐ-CP): never served to anonymous readers."
+
 
 class ClearanceParcel(VersionedMixin, ProvenanceMixin, TimestampMixin, Base):
     """A parcel inside a site, with its current clearance status."""
 
     __tablename__ = "clearance_parcels"
-    __table_args__ = (gist("clearance_parcels"),)
+    __table_args__ = (
+        gist("clearance_parcels"),
+        sa.CheckConstraint(
+            "compensation_vnd IS NULL OR compensation_vnd >= 0", name="compensation_vnd"
+        ),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(sa.String(64), unique=True)
@@ -34,6 +42,16 @@ class ClearanceParcel(VersionedMixin, ProvenanceMixin, TimestampMixin, Base):
     synthetic: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
     geom: Mapped[Any] = mapped_column(geometry_type("MULTIPOLYGON"))
     area_ha: Mapped[float] = mapped_column(sa.Float, sa.Computed("area_ha(geom)", persisted=True))
+    # Personal data: the OGC catalogue serves these to signed-in callers only (migration 0020).
+    owner_name: Mapped[str | None] = mapped_column(
+        sa.Text, comment=f"Owner's full name. {PERSONAL}"
+    )
+    owner_id_number: Mapped[str | None] = mapped_column(
+        sa.Text, comment=f"Owner's citizen ID (CCCD/CMND) number. {PERSONAL}"
+    )
+    compensation_vnd: Mapped[Decimal | None] = mapped_column(
+        sa.Numeric(18, 0), comment=f"Compensation to the owner (VND). {PERSONAL}"
+    )
 
     history: Mapped[list[ClearanceStatusChange]] = relationship(
         back_populates="parcel",

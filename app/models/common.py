@@ -54,7 +54,7 @@ class TimestampMixin:
 
 
 class VersionedMixin:
-    """A row the database keeps every version of (migration 0020, ``<table>_versions``).
+    """A row the database keeps every version of (migration 0021, ``<table>_versions``).
 
     ``version`` counts the row's versions; ``recorded_from`` is when this one entered the
     registry (ISO 19152 LADM ``beginLifespanVersion``). Triggers set both on every update.

@@ -1,6 +1,6 @@
 """The registry's history: the feed of changes, the data version, and each table's twin.
 
-Migration 0020 and its triggers write all three; the application only reads them (and its
+Migration 0021 and its triggers write all three; the application only reads them (and its
 database role may not rewrite them). The ``<table>_versions`` twins are built by the database
 from the live table's columns (``sitereg_versioning_install``), so they are described here from
 the models rather than declared twice, on a ``MetaData`` of their own that Alembic does not

@@ -40,7 +40,7 @@ class Agency(Base):
     province: Mapped[str] = mapped_column(sa.Text)
     layers: Mapped[list[str]] = mapped_column(ARRAY(sa.Text), server_default="{}")
     site_kinds: Mapped[list[str]] = mapped_column(ARRAY(sa.Text), server_default="{}")
-    # What of an editor's change waits for an approver (migration 0021); approvers and admins
+    # What of an editor's change waits for an approver (migration 0022); approvers and admins
     # write directly.
     approval_for: Mapped[list[str]] = mapped_column(
         ARRAY(sa.Text), server_default="{geometry,status}"

@@ -1,7 +1,7 @@
 """Who is changing the registry, and why: the settings the history triggers read.
 
 Every write transaction states its author before its first statement. The triggers of migration
-0020 copy these transaction-local settings (``set_config(..., true)``: they end with the
+0021 copy these transaction-local settings (``set_config(..., true)``: they end with the
 transaction) into ``registry_changes``, so the history says who, which request, which legal
 decision and why, whatever code path wrote the rows.
 """

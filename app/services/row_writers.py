@@ -198,7 +198,7 @@ class LayerWriter:
         findings = self.before_write(session, props, geometry, values)
         statement = sa.insert(self.table).values(**values, **self.geometry_columns(geometry))
         row_id = session.execute(statement.returning(self.table.c.id)).scalar_one()
-        self.after_write(session, row_id, props)
+        self.after_write(session, row_id, props, None)
         return findings
 
     def update(
@@ -210,14 +210,15 @@ class LayerWriter:
     ) -> tuple[Finding, ...]:
         """Replace the feature's row (the triggers keep the old version)."""
         values = self.columns(session, props)
-        self._unique_code(session, values["code"], current.id)
+        if values["code"] != current.code:
+            self._unique_code(session, values["code"], current.id)
         findings = self.before_write(session, props, geometry, values)
         session.execute(
             sa.update(self.table)
             .where(self.table.c.id == current.id)
             .values(**values, **self.geometry_columns(geometry))
         )
-        self.after_write(session, current.id, props)
+        self.after_write(session, current.id, props, current)
         return findings
 
     def before_write(
@@ -230,8 +231,10 @@ class LayerWriter:
         """Check the new state before it is written (may amend ``values``); return findings."""
         return ()
 
-    def after_write(self, session: Session, row_id: int, props: ChangeFields) -> None:
-        """Write what belongs to the row besides it."""
+    def after_write(
+        self, session: Session, row_id: int, props: ChangeFields, current: CurrentRow | None
+    ) -> None:
+        """Write what belongs to the row besides it (``current``: the row before, if any)."""
         if self.table is models.ClearanceParcel.__table__:
             _record_parcel_status(session, row_id, props)
 

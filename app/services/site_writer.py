@@ -145,12 +145,16 @@ class SiteWriter(LayerWriter):
             values["qa_flags"] = "; ".join(part for part in (flags, OUTSIDE_FLAG) if part)
         return findings
 
-    def after_write(self, session: Session, row_id: int, props: ChangeFields) -> None:
-        """Write the details of the site's kind, dropping any other kind's."""
+    def after_write(
+        self, session: Session, row_id: int, props: ChangeFields, current: CurrentRow | None
+    ) -> None:
+        """Write the details of the site's kind; a change of kind drops the other kind's."""
         site = _site(props)
-        for table in _detail_tables():
-            session.execute(sa.delete(table).where(table.c.site_id == row_id))
-        _write_details(session, row_id, site, SiteKind(site.kind))
+        kind = SiteKind(site.kind)
+        if current is not None and current.kind != kind.value:
+            for table in _detail_tables():
+                session.execute(sa.delete(table).where(table.c.site_id == row_id))
+        _write_details(session, row_id, site, kind)
 
     def _refuse_foreign_details(self, site: SiteProperties, kind: SiteKind) -> None:
         own = set(DETAILS[kind])
@@ -175,12 +179,31 @@ def _write_details(session: Session, site_id: int, site: SiteProperties, kind: S
         values["eco_industrial_programme"] = bool(values["eco_industrial_programme"])
         table = models.ZoneDetails.__table__
     elif kind is SiteKind.MINING_SITE:
-        values = _mine_values(site)
         table = models.MiningDetails.__table__
+        if all(getattr(site, name) in (None, False) for name in MINE_FIELDS):
+            # No mining facts known: no details row (unknown, not empty).
+            session.execute(sa.delete(table).where(table.c.site_id == site_id))
+            return
+        values = _mine_values(site)
     else:
         values = _relocation_values(session, site)
         table = models.RelocationDetails.__table__
-    session.execute(insert(table).values(site_id=site_id, **values))
+    _upsert(session, table, site_id, values)
+
+
+def _upsert(session: Session, table: Any, site_id: int, values: dict[str, Any]) -> None:
+    """Insert the details row, or update it only where a value differs (no empty version)."""
+    statement = insert(table).values(site_id=site_id, **values)
+    changed = sa.tuple_(*(table.c[name] for name in values)).is_distinct_from(
+        sa.tuple_(*(statement.excluded[name] for name in values))
+    )
+    session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[table.c.site_id],
+            set_={name: statement.excluded[name] for name in values},
+            where=changed,
+        )
+    )
 
 
 def _mine_values(site: SiteProperties) -> dict[str, Any]:

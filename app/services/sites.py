@@ -75,5 +75,5 @@ def site_item(session: Session, code: str) -> SiteItem:
         found = fetch.fetch_feature_in_session(session, query, code)
     except NotFound:
         raise NotFound("site", code) from None
-    assert found.version is not None  # sites are versioned (migration 0020)
+    assert found.version is not None  # sites are versioned (migration 0021)
     return SiteItem(found.text, found.version)

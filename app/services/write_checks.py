@@ -145,28 +145,29 @@ def _inside_vietnam(bounds: list[float]) -> None:
 
 _IN_PROVINCE: Final = sa.text(
     """
-    SELECT count(*) > 0,
-           ST_CoveredBy(ST_GeomFromEWKB(:ewkb), ST_Union(p.geom))
-    FROM admin_unit_pieces p JOIN admin_units a ON a.id = p.unit_id
-    WHERE a.level = 'province_2025' AND a.name = :province
-      AND p.geom && ST_GeomFromEWKB(:ewkb)
+    SELECT EXISTS (SELECT 1 FROM admin_units
+                   WHERE level = 'province_2025' AND name = :province AND geom IS NOT NULL),
+           (SELECT ST_CoveredBy(ST_GeomFromEWKB(:ewkb), ST_Union(p.geom))
+            FROM admin_unit_pieces p JOIN admin_units a ON a.id = p.unit_id
+            WHERE a.level = 'province_2025' AND a.name = :province
+              AND p.geom && ST_GeomFromEWKB(:ewkb))
     """
 )
 
 
 def province_finding(session: Session, ewkb: bytes, province: str) -> Finding | None:
-    """Return a finding when the geometry is not inside ``province`` (or cannot be checked)."""
-    known = session.execute(
-        sa.text("SELECT count(*) > 0 FROM admin_units WHERE level = 'province_2025' AND name = :p"),
-        {"p": province},
-    ).scalar_one()
+    """Return a finding when the geometry is not inside ``province`` (or cannot be checked).
+
+    One query on the province's subdivided pieces (``admin_unit_pieces``) that the geometry's
+    box touches.
+    """
+    known, covered = session.execute(_IN_PROVINCE, {"ewkb": ewkb, "province": province}).one()
     if not known:
         return Finding(
             "province-not-checked",
             f"the registry has no outline of {province}: the location was not checked",
         )
-    touches, covered = session.execute(_IN_PROVINCE, {"ewkb": ewkb, "province": province}).one()
-    if touches and covered:
+    if covered:
         return None
     return Finding(
         "outside-stated-province",

@@ -115,6 +115,10 @@ class ParcelProperties(ChangeFields):
     synthetic: bool = False
     geometry_source: GeometrySource
     provenance: Text
+    # Personal data (Decree 13/2023/NĐ-CP): written by the agency, read by signed-in users only.
+    owner_name: Text | None = None
+    owner_id_number: Annotated[str, StringConstraints(max_length=32)] | None = None
+    compensation_vnd: Annotated[int, Field(ge=0, le=10**17)] | None = None
 
 
 class InfrastructureProperties(ChangeFields):

@@ -16,8 +16,8 @@ key on it across processes and replicas.
 ``<table>_as_of(timestamptz)`` function from the table's current columns: a later migration that
 adds a column calls it again.
 
-Revision ID: 0020_registry_versions
-Revises: 0019_web_sessions
+Revision ID: 0021_registry_versions
+Revises: 0020_personal_fields
 Create Date: 2026-12-07 08:10:00
 """
 
@@ -27,8 +27,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0020_registry_versions"
-down_revision: str | None = "0019_web_sessions"
+revision: str = "0021_registry_versions"
+down_revision: str | None = "0020_personal_fields"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

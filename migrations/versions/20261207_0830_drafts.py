@@ -5,8 +5,8 @@
 ``attributes`` on request. ``drafts`` keeps the change as sent, who sent it and on which
 version, and who approved or rejected it; the approved write's feed row names the draft.
 
-Revision ID: 0021_drafts
-Revises: 0020_registry_versions
+Revision ID: 0022_drafts
+Revises: 0021_registry_versions
 Create Date: 2026-12-07 08:30:00
 """
 
@@ -16,8 +16,8 @@ from collections.abc import Sequence
 
 from alembic import op
 
-revision: str = "0021_drafts"
-down_revision: str | None = "0020_registry_versions"
+revision: str = "0022_drafts"
+down_revision: str | None = "0021_registry_versions"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any
 
@@ -21,13 +21,18 @@ class PropertyType(StrEnum):
 
 @dataclass(frozen=True)
 class Property:
-    """One published property: its public name, SQL expression, type and title."""
+    """One published property: its public name, SQL expression, type and title.
+
+    A ``personal`` property (owners' names, ID numbers, compensation: Decree 13/2023/NĐ-CP) is
+    served to signed-in callers only; anonymous readers see the collection's ``public`` view.
+    """
 
     name: str
     expr: Any
     type: PropertyType
     title: str
     enum: tuple[str, ...] | None = None
+    personal: bool = False
 
 
 @dataclass(frozen=True)
@@ -69,17 +74,51 @@ class Collection:
     # least 2 tile units from becoming invalid are snapped without ``ST_AsMVTGeom``.
     tile_clearance: Any = None
     keywords: tuple[str, ...] = ()
-    # The row's registry version (migration 0020): the ETag of a feature, the precondition of
+    # The row's registry version (migration 0021): the ETag of a feature, the precondition of
     # its writes (OGC API – Features Part 4). None for layers nobody edits through the API.
     version_expr: Any = None
+    # Set on the public view only: the names of the personal properties it leaves out.
+    withheld: frozenset[str] = frozenset()
     by_name: dict[str, Property] = field(init=False, repr=False, compare=False)
+    public: Collection = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "by_name", {prop.name: prop for prop in self.properties})
+        personal = frozenset(prop.name for prop in self.properties if prop.personal)
+        tiled = personal & {*self.tile_properties, *self.tile_detail_properties}
+        if tiled:
+            raise ValueError(f"{self.id}: personal properties are never in tiles: {sorted(tiled)}")
+        public = self
+        if personal:
+            shown = tuple(prop for prop in self.properties if not prop.personal)
+            public = replace(self, properties=shown, withheld=self.withheld | personal)
+        object.__setattr__(self, "public", public)
+
+    @property
+    def has_personal(self) -> bool:
+        """Return whether the collection has personal properties (served or withheld)."""
+        return bool(self.withheld) or self.public is not self
+
+    def for_reader(self, *, signed_in: bool) -> Collection:
+        """Return the collection a reader sees: all of it signed in, the public view otherwise.
+
+        The one rule for personal data: every query, filter, sort, schema and export is built
+        from the collection this returns, so a withheld property is unknown to all of them.
+        """
+        return self if signed_in else self.public
 
     def property(self, name: str) -> Property | None:
         """Return the property called ``name``, or None."""
         return self.by_name.get(name)
+
+    def unknown(self, name: str) -> str:
+        """Return why ``name`` is not a property of this view (for a 400's detail)."""
+        if name in self.withheld:
+            return (
+                f"'{name}' is personal data (Decree 13/2023/NĐ-CP): sign in (API token or "
+                "/sign-in) to read or filter it"
+            )
+        return f"unknown property '{name}'"
 
 
 def enum_values(values: type[StrEnum]) -> tuple[str, ...]:
@@ -87,9 +126,17 @@ def enum_values(values: type[StrEnum]) -> tuple[str, ...]:
     return tuple(member.value for member in values)
 
 
-def prop(name: str, expr: Any, kind: PropertyType, title: str, enum: Any = None) -> Property:
+def prop(
+    name: str,
+    expr: Any,
+    kind: PropertyType,
+    title: str,
+    enum: Any = None,
+    *,
+    personal: bool = False,
+) -> Property:
     """Declare a property (short form used by the catalogue)."""
-    return Property(name, expr, kind, title, enum_values(enum) if enum else None)
+    return Property(name, expr, kind, title, enum_values(enum) if enum else None, personal)
 
 
 S, N, INT, B, D, DT, A = (

@@ -199,7 +199,7 @@ class Compiler:
         if prop is None:
             names = ", ".join(["geometry", *self.collection.by_name])
             raise error(
-                f"unknown property '{name}' in collection "
+                f"{self.collection.unknown(str(name))} in collection "
                 f"'{self.collection.id}'; queryables: {names}"
             )
         return Typed(prop.expr, FAMILY[prop.type], prop.name)

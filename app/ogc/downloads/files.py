@@ -14,6 +14,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from app.access import Caller
 from app.errors import InvalidParameter
 from app.ogc.catalog import Collection, get_collection
 from app.ogc.features import fetch
@@ -116,8 +117,18 @@ def write_collection(
     return write_layers([layer_for(session, query)], fmt, directory, query.collection.id)
 
 
-def site_bundle(session: Session, code: str, fmt: FileFormat, crs: OgcCrs, directory: Path) -> Path:
+def site_bundle(
+    session: Session,
+    code: str,
+    fmt: FileFormat,
+    crs: OgcCrs,
+    directory: Path,
+    *,
+    reader: Caller,
+) -> Path:
     """Write one site with its clearance parcels and infrastructure (three layers).
+
+    Each layer is the collection as ``reader`` may read it (personal properties signed in only).
 
     Raises:
         NotFound: when no site has this code.
@@ -129,7 +140,8 @@ def site_bundle(session: Session, code: str, fmt: FileFormat, crs: OgcCrs, direc
     )
     layers = []
     for collection_id, key, name in parts:
-        query = build_query(get_collection(collection_id), RawQuery(crs=crs.uri), {key: code})
+        collection = get_collection(collection_id).for_reader(signed_in=reader.authenticated)
+        query = build_query(collection, RawQuery(crs=crs.uri), {key: code})
         layers.append(layer_for(session, query, name))
     if not layers[0].rows:
         raise NotFound("site", code)

@@ -12,11 +12,10 @@ from fastapi import Path as PathParam
 from fastapi.responses import FileResponse, StreamingResponse
 from starlette.background import BackgroundTask
 
-from app.deps import SessionDep
-from app.ogc.catalog import get_collection
+from app.deps import ReaderDep, SessionDep
 from app.ogc.downloads import files as exports
 from app.ogc.features import fetch
-from app.ogc.features.params import RawQueryDep, export_query
+from app.ogc.features.params import RawQueryDep, export_query, readable_collection
 from app.ogc.features.query import FeatureQuery, check_known
 from app.ogc.protocol import caching
 from app.ogc.protocol.crs import parse_ogc_crs
@@ -29,15 +28,25 @@ FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _send_file(request: Request, path: Path, media_type: str, name: str) -> Response:
-    """Send a written file with an ETag of its bytes; its temporary folder goes afterwards."""
+def _send_file(
+    request: Request, path: Path, media_type: str, name: str, *, personal: bool, varies: bool
+) -> Response:
+    """Send a written file with an ETag of its bytes; its temporary folder goes afterwards.
+
+    ``personal``: the file carries personal properties (``private, no-store``); ``varies``: its
+    collection has some, so what a reader gets depends on its credentials.
+    """
     etag = caching.etag_of_file(path)
     cleanup = BackgroundTask(shutil.rmtree, path.parent, ignore_errors=True)
     if caching.matches(request, etag):
-        cleanup_now = caching.not_modified(etag, caching.DOWNLOADS_MAX_AGE_S)
+        cleanup_now = caching.not_modified(etag, caching.DOWNLOADS_MAX_AGE_S, personal=personal)
         cleanup_now.background = cleanup
         return cleanup_now
-    headers = {"ETag": etag, "Cache-Control": caching.cache_control(0)}
+    headers = {
+        "ETag": etag,
+        "Cache-Control": caching.cache_control(0),
+        **caching.reader_headers(personal=personal, varies=varies),
+    }
     return FileResponse(path, media_type=media_type, filename=name, headers=headers,
                         background=cleanup)  # fmt: skip
 
@@ -52,35 +61,46 @@ def download_collection(
     request: Request,
     session: SessionDep,
     raw: RawQueryDep,
+    reader: ReaderDep,
     name: Annotated[str, PathParam(description="`<collection>.<format>`, e.g. `sites.gpkg`.")],
 ) -> Response:
     """Return a whole collection, filtered like the OGC items (`bbox`, `datetime`, `filter`...).
 
     Formats: `.geojson` (RFC 7946, streamed), `.gpkg`, `.shp.zip` (with .prj, .cpg UTF-8 and a
     README of the 10-character field names), `.kml`, `.csv` (WKT geometry). `crs` (e.g.
-    `EPSG:9208`, VN-2000 TM-3 Lào Cai) applies to the formats that record a CRS.
+    `EPSG:9208`, VN-2000 TM-3 Lào Cai) applies to the formats that record a CRS. Personal
+    properties (owners of clearance parcels) are in signed-in callers' downloads only.
     """
     wanted = exports.parse_export_name(name)
-    query = export_query(request, get_collection(wanted.stem), raw)
+    query = export_query(request, readable_collection(wanted.stem, reader), raw)
     exports.check_crs(wanted.fmt, query.crs)
     file_name = exports.file_name(wanted.stem, wanted.fmt, query.crs)
     if wanted.fmt is FileFormat.GEOJSON:
         return _stream_geojson(request, session, query, file_name)
     path = exports.write_collection(session, query, wanted.fmt, Path(tempfile.mkdtemp()))
-    return _send_file(request, path, wanted.fmt.media_type, file_name)
+    return _send_file(
+        request,
+        path,
+        wanted.fmt.media_type,
+        file_name,
+        personal=query.personal,
+        varies=query.collection.has_personal,
+    )
 
 
 def _stream_geojson(
     request: Request, session: SessionDep, query: FeatureQuery, file_name: str
 ) -> Response:
     """Stream GeoJSON; the validator is the data version, since the bytes come later."""
-    etag = caching.etag_of(str(request.url), fetch.data_version(session, query.collection))
+    names = ",".join(prop.name for prop in query.properties)  # anonymous or signed-in columns
+    etag = caching.etag_of(str(request.url), names, fetch.data_version(session, query.collection))
     if caching.matches(request, etag):
-        return caching.not_modified(etag, caching.DOWNLOADS_MAX_AGE_S)
+        return caching.not_modified(etag, caching.DOWNLOADS_MAX_AGE_S, personal=query.personal)
     headers = {
         "ETag": etag,
         "Cache-Control": caching.cache_control(0),
         "Content-Disposition": f'attachment; filename="{file_name}"',
+        **query.reader_headers(),
     }
     media_type = FileFormat.GEOJSON.media_type
     stream = exports.geojson_stream(session, query)
@@ -96,19 +116,27 @@ def _stream_geojson(
 def download_site_bundle(
     request: Request,
     session: SessionDep,
+    reader: ReaderDep,
     name: Annotated[str, PathParam(description="`<site code>.<format>`: gpkg, shp.zip, kml.")],
     crs: Annotated[str | None, Query(description="Output CRS (gpkg, shp.zip).")] = None,
 ) -> Response:
-    """Return a site, its clearance parcels and its infrastructure as three layers of one file."""
+    """Return a site, its clearance parcels and its infrastructure as three layers of one file.
+
+    The parcels' personal properties (owners, compensation) are in signed-in callers' files only.
+    """
     check_known(request.query_params.keys(), {"crs"})
     wanted = exports.parse_export_name(name, exports.BUNDLE_FORMATS)
     output_crs = parse_ogc_crs(crs, "crs")
     exports.check_crs(wanted.fmt, output_crs)
     folder = Path(tempfile.mkdtemp())
     try:
-        path = exports.site_bundle(session, wanted.stem, wanted.fmt, output_crs, folder)
+        path = exports.site_bundle(
+            session, wanted.stem, wanted.fmt, output_crs, folder, reader=reader
+        )
     except Exception:
         shutil.rmtree(folder, ignore_errors=True)
         raise
     name = exports.file_name(wanted.stem, wanted.fmt, output_crs)
-    return _send_file(request, path, wanted.fmt.media_type, name)
+    # Signed in, the parcels' layer carries the personal columns; so the bundle varies.
+    personal = reader.authenticated
+    return _send_file(request, path, wanted.fmt.media_type, name, personal=personal, varies=True)

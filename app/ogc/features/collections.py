@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 from app.deps import SessionDep
 from app.ogc.catalog import CATALOG, Collection, Property, PropertyType
 from app.ogc.features import fetch
-from app.ogc.features.params import CollectionDep
+from app.ogc.features.params import CollectionDep, ReadableCollectionDep
 from app.ogc.features.query import check_known
-from app.ogc.protocol import html, links
+from app.ogc.protocol import caching, html, links
 from app.ogc.protocol.crs import CRS84_URI, crs_uris
 from app.schemas.problem import problem_responses
 
@@ -171,10 +171,22 @@ def feature_schema(request: Request, collection: Collection) -> dict[str, Any]:
     response_class=Response,
     responses=problem_responses(400, 404),
 )
-def get_schema(request: Request, collection: CollectionDep) -> Response:
-    """Return the JSON Schema of the collection's features (types of every property)."""
+def get_schema(request: Request, collection: ReadableCollectionDep) -> Response:
+    """Return the JSON Schema of the collection's features (types of every property).
+
+    Personal properties are listed to signed-in callers only, who also read them.
+    """
     check_known(request.query_params.keys(), {"f"})
-    return JSONResponse(feature_schema(request, collection), media_type=links.SCHEMA_JSON)
+    return JSONResponse(
+        feature_schema(request, collection),
+        media_type=links.SCHEMA_JSON,
+        headers=_reader_headers(collection),
+    )
+
+
+def _reader_headers(collection: Collection) -> dict[str, str]:
+    personal = any(prop.personal for prop in collection.properties)
+    return caching.reader_headers(personal=personal, varies=collection.has_personal)
 
 
 @router.get(
@@ -185,11 +197,17 @@ def get_schema(request: Request, collection: CollectionDep) -> Response:
     responses=problem_responses(400, 404),
 )
 def get_queryables(
-    request: Request, collection: CollectionDep, f: Annotated[str | None, F_QUERY] = None
+    request: Request, collection: ReadableCollectionDep, f: Annotated[str | None, F_QUERY] = None
 ) -> Response:
-    """Return the properties a `filter` may use, with their types and allowed values."""
+    """Return the properties a `filter` may use, with their types and allowed values.
+
+    Personal properties (owners of clearance parcels) are queryable by signed-in callers only.
+    """
     check_known(request.query_params.keys(), {"f"})
     schema = queryables_schema(request, collection)
+    headers = _reader_headers(collection)
     if links.wants_html(request, f):
-        return html.render(request, "queryables", collection=collection, schema=schema)
-    return JSONResponse(schema, media_type=links.SCHEMA_JSON)
+        page = html.render(request, "queryables", collection=collection, schema=schema)
+        page.headers.update(headers)
+        return page
+    return JSONResponse(schema, media_type=links.SCHEMA_JSON, headers=headers)

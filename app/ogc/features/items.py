@@ -41,7 +41,13 @@ def _frame(request: Request, query: FeatureQuery, page: fetch.Page) -> bytes:
 
 
 def _headers(query: FeatureQuery) -> dict[str, str]:
-    return {"Content-Crs": query.crs.header}
+    return {"Content-Crs": query.crs.header, **query.reader_headers()}
+
+
+def _page(response: Response, query: FeatureQuery) -> Response:
+    """Return an HTML view with the headers of who may see it (personal: private, no-store)."""
+    response.headers.update(query.reader_headers())
+    return response
 
 
 @router.get(
@@ -67,10 +73,15 @@ async def get_items(
     as_html = links.wants_html(request, f, ("json", "geojson", "html"))
     page = await fetch.fetch_page(request.app.state.read_pool, query)
     if as_html:
-        return html.items_page(request, query, page)
+        return _page(html.items_page(request, query, page), query)
     body = _frame(request, query, page)
     return caching.cached(
-        request, body, links.GEOJSON, max_age_s=caching.ITEMS_MAX_AGE_S, headers=_headers(query)
+        request,
+        body,
+        links.GEOJSON,
+        max_age_s=caching.ITEMS_MAX_AGE_S,
+        headers=_headers(query),
+        personal=query.personal,
     )
 
 
@@ -91,7 +102,7 @@ async def get_feature(
     as_html = links.wants_html(request, f, ("json", "geojson", "html"))
     found = await fetch.fetch_feature(request.app.state.read_pool, query, feature_id)
     if as_html:
-        return html.feature_page(request, query, json.loads(found.text))
+        return _page(html.feature_page(request, query, json.loads(found.text)), query)
     feature_links = links.self_and_alternate(request, links.GEOJSON)
     feature_links.append(_collection_link(request, query.collection))
     body = (found.text[:-1] + ',"links":' + json.dumps(feature_links) + "}").encode()
@@ -101,5 +112,6 @@ async def get_feature(
         links.GEOJSON,
         max_age_s=caching.ITEMS_MAX_AGE_S,
         headers=_headers(query),
+        personal=query.personal,
         version=found.version,
     )

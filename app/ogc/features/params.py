@@ -6,7 +6,8 @@ from typing import Annotated
 
 from fastapi import Depends, Path, Query, Request
 
-from app.deps import OffsetQuery, SettingsDep
+from app.access import Caller
+from app.deps import OffsetQuery, ReaderDep, SettingsDep
 from app.ogc.catalog import Collection, get_collection
 from app.ogc.features import query as q
 from app.ogc.protocol.crs import CRS84_URI
@@ -14,18 +15,41 @@ from app.ogc.protocol.crs import CRS84_URI
 CRS_HELP = f"CRS URI (default {CRS84_URI}); EPSG:4326, EPSG:3857 and VN-2000 TM-3 EPSG:9205–9218."
 
 
-async def collection_dep(
-    collection_id: Annotated[str, Path(alias="collectionId", description="Collection id.")],
-) -> Collection:
-    """Return the collection named in the path (404 problem+json when unknown).
+CollectionIdPath = Annotated[str, Path(alias="collectionId", description="Collection id.")]
 
+
+async def collection_dep(collection_id: CollectionIdPath) -> Collection:
+    """Return the public view of the collection named in the path (404 when unknown).
+
+    For routes that serve the same to everyone (tiles): no personal property, whoever asks.
     ``async`` only so that FastAPI calls it on the event loop: a dictionary look-up is not worth
     the hop to a worker thread that a plain ``def`` dependency costs on every OGC request.
     """
-    return get_collection(collection_id)
+    return get_collection(collection_id).public
 
 
 CollectionDep = Annotated[Collection, Depends(collection_dep)]
+
+
+async def readable_collection_dep(collection_id: CollectionIdPath, reader: ReaderDep) -> Collection:
+    """Return the collection as this caller may read it: personal properties only signed in.
+
+    Items, features, schema and queryables parse everything against what this returns, so a
+    personal property is unknown (a 400) in an anonymous caller's filter, sort or selection.
+    """
+    return readable_collection(collection_id, reader)
+
+
+def readable_collection(collection_id: str, reader: Caller) -> Collection:
+    """Return the collection ``reader`` may read: with personal properties only if signed in.
+
+    Raises:
+        NotFound: when no collection has this id.
+    """
+    return get_collection(collection_id).for_reader(signed_in=reader.authenticated)
+
+
+ReadableCollectionDep = Annotated[Collection, Depends(readable_collection_dep)]
 
 
 OptionalText = str | None
@@ -99,7 +123,7 @@ RawQueryDep = Annotated[q.RawQuery, Depends(raw_query)]
 
 async def items_query(
     request: Request,
-    collection: CollectionDep,
+    collection: ReadableCollectionDep,
     raw: RawQueryDep,
     settings: SettingsDep,
     limit: Annotated[
@@ -118,7 +142,7 @@ ItemsQueryDep = Annotated[q.FeatureQuery, Depends(items_query)]
 
 async def feature_query(
     request: Request,
-    collection: CollectionDep,
+    collection: ReadableCollectionDep,
     crs: CrsParam = None,
     properties: PropertiesParam = None,
 ) -> q.FeatureQuery:

@@ -18,6 +18,7 @@ from app.errors import InvalidParameter
 from app.ogc import cql2
 from app.ogc.catalog import Collection, Property, PropertyType
 from app.ogc.cql2 import temporal as cql2_temporal
+from app.ogc.protocol import caching
 from app.ogc.protocol.crs import CRS84, OgcCrs, parse_ogc_crs
 from spatial.crs import WGS84
 
@@ -70,6 +71,15 @@ class FeatureQuery:
     binds: Mapping[str, Any] = field(default_factory=dict)
     """Values of the named binds of the conditions (the bbox corners)."""
 
+    @property
+    def personal(self) -> bool:
+        """Return whether the selected properties include personal ones (signed-in readers)."""
+        return any(prop.personal for prop in self.properties)
+
+    def reader_headers(self) -> dict[str, str]:
+        """Return Vary and Cache-Control for who may see this query's representation."""
+        return caching.reader_headers(personal=self.personal, varies=self.collection.has_personal)
+
 
 def check_known(
     names: Iterable[str], allowed: Iterable[str], collection: Collection | None = None
@@ -82,6 +92,8 @@ def check_known(
     known = set(allowed) | set(collection.by_name if collection else ())
     for name in names:
         if name not in known:
+            if collection is not None and name in collection.withheld:
+                raise InvalidParameter(name, collection.unknown(name))
             choices = ", ".join(sorted(known)) or "none"
             raise InvalidParameter(name, f"unknown parameter; allowed: {choices}")
 
@@ -179,9 +191,8 @@ def select_properties(text: str | None, collection: Collection) -> tuple[Propert
     names = [name.strip() for name in text.split(",") if name.strip()]
     unknown = [name for name in names if collection.property(name) is None]
     if unknown:
-        raise InvalidParameter(
-            "properties", f"unknown properties {unknown}; known: {', '.join(collection.by_name)}"
-        )
+        reasons = "; ".join(collection.unknown(name) for name in unknown)
+        raise InvalidParameter("properties", f"{reasons}; known: {', '.join(collection.by_name)}")
     return tuple(prop for prop in collection.properties if prop.name in names)
 
 
@@ -202,7 +213,9 @@ def order_by(text: str | None, collection: Collection, *, paged: bool = True) ->
         descending = item.startswith("-")
         name = item.lstrip("+-").strip()
         prop = collection.property(name)
-        if prop is None or prop.type is PropertyType.ARRAY:
+        if prop is None:
+            raise InvalidParameter("sortby", f"cannot sort by {collection.unknown(name)}")
+        if prop.type is PropertyType.ARRAY:
             raise InvalidParameter("sortby", f"cannot sort by '{name}'")
         clauses.append(prop.expr.desc().nulls_last() if descending else prop.expr.asc())
     return (*clauses, collection.id_expr.asc()) if paged else tuple(clauses)

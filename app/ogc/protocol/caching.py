@@ -14,6 +14,8 @@ from fastapi import Request, Response
 ITEMS_MAX_AGE_S = 60
 TILES_MAX_AGE_S = 600
 DOWNLOADS_MAX_AGE_S = 0
+PERSONAL_TAG = b"personal\x00"
+"""Mixed into the ETag of every representation that carries personal properties."""
 
 
 def etag_of(*parts: bytes | str) -> str:
@@ -38,6 +40,25 @@ def etag_of_file(path: Path) -> str:
     return f'W/"{digest.hexdigest()}"'
 
 
+PRIVATE = "private, no-store"
+"""Cache-Control of a representation with personal data: only the caller's agent, not kept."""
+VARY_READER = "Authorization, Cookie"
+"""Vary of a resource whose representation depends on who reads it."""
+
+
+def reader_headers(*, personal: bool, varies: bool) -> dict[str, str]:
+    """Return the headers of a representation that may depend on who reads it.
+
+    ``varies``: the resource has personal properties, so signed-in and anonymous readers get
+    different representations (caches key on the credentials). ``personal``: this one carries
+    them, so no shared cache may keep it and the agent must not store it.
+    """
+    headers = {"Vary": VARY_READER} if varies or personal else {}
+    if personal:
+        headers["Cache-Control"] = PRIVATE
+    return headers
+
+
 def cache_control(max_age_s: int) -> str:
     """Return the Cache-Control value: shared caches may keep it ``max_age_s``, then revalidate."""
     if max_age_s <= 0:
@@ -56,11 +77,10 @@ def matches(request: Request, etag: str) -> bool:
     )
 
 
-def not_modified(etag: str, max_age_s: int) -> Response:
+def not_modified(etag: str, max_age_s: int, *, personal: bool = False) -> Response:
     """Return the 304 answer with the validators a cache needs."""
-    return Response(
-        status_code=304, headers={"ETag": etag, "Cache-Control": cache_control(max_age_s)}
-    )
+    control = PRIVATE if personal else cache_control(max_age_s)
+    return Response(status_code=304, headers={"ETag": etag, "Cache-Control": control})
 
 
 def cached(
@@ -70,18 +90,25 @@ def cached(
     *,
     max_age_s: int,
     headers: dict[str, str] | None = None,
+    personal: bool = False,
     version: int | None = None,
 ) -> Response:
     """Return ``body`` with an ETag and Cache-Control, or 304 when the client has it already.
 
+    A ``personal`` body (signed-in readers only) is ``private, no-store``, and its ETag is of
+    another family than any anonymous representation's, so no validator matches across them.
     A registry feature's ETag starts with its ``version`` (``W/"v3-…"``): ``If-Match`` of a
     write (OGC API – Features Part 4) reads the version from it; the rest tells apart the
-    representations (CRS, properties) of that version.
+    representations (CRS, properties, personal or not) of that version.
     """
-    etag = etag_of(body)
+    etag = etag_of(PERSONAL_TAG, body) if personal else etag_of(body)
     if version is not None:
         etag = f'W/"v{version}-{etag[3:-1]}"'
     if matches(request, etag):
-        return not_modified(etag, max_age_s)
-    all_headers = {"ETag": etag, "Cache-Control": cache_control(max_age_s), **(headers or {})}
+        answer = not_modified(etag, max_age_s, personal=personal)
+        if headers and "Vary" in headers:  # a 304 carries the Vary its 200 would (RFC 9110)
+            answer.headers["Vary"] = headers["Vary"]
+        return answer
+    control = PRIVATE if personal else cache_control(max_age_s)
+    all_headers = {"ETag": etag, "Cache-Control": control, **(headers or {})}
     return Response(body, media_type=media_type, headers=all_headers)

@@ -72,6 +72,9 @@ def _parameter_30(parameter: dict[str, Any]) -> dict[str, Any]:
     return parameter
 
 
+PERSONAL_NOTE = "; personal data, signed-in callers only: 400 for anonymous callers"
+
+
 def _collection_items(template: dict[str, Any], collection: Collection) -> dict[str, Any]:
     """Return the items path of one collection, listing its queryables as parameters.
 
@@ -89,7 +92,7 @@ def _collection_items(template: dict[str, Any], collection: Collection) -> dict[
                 "name": prop.name,
                 "in": "query",
                 "required": False,
-                "description": f"{prop.title} (equality)",
+                "description": f"{prop.title} (equality{PERSONAL_NOTE if prop.personal else ''})",
                 "schema": dict(schema),
             }
         )

@@ -39,7 +39,11 @@ def _bearer(session: Session, role: Role, agency: str | None) -> dict[str, str]:
 
 @pytest.fixture
 def sct(db_session: Session) -> dict[str, str]:
-    """An editor of Lào Cai's Department of Industry and Trade (clusters)."""
+    """An editor of Lào Cai's Department of Industry and Trade (clusters), writing directly.
+
+    The agency's approval is turned off here; test_drafts.py covers approval.
+    """
+    db_session.execute(sa.text("UPDATE agencies SET approval_for = '{}' WHERE code = 'LC-SCT'"))
     return _bearer(db_session, Role.EDITOR, "LC-SCT")
 
 
@@ -277,6 +281,7 @@ def test_content_crs_vn2000_coordinates_are_stored_in_wgs84(
 def test_cookie_write_needs_the_sessions_csrf_token(
     client: TestClient, db_session: Session, decision: int
 ):
+    db_session.execute(sa.text("UPDATE agencies SET approval_for = '{}' WHERE code = 'LC-SCT'"))
     identity.create_user(
         db_session, "web_editor", password=PASSWORD, role=Role.EDITOR, agency_code="LC-SCT"
     )

@@ -1,4 +1,4 @@
-"""Two editors race on one site in two real transactions: exactly one wins, the other gets 412.
+"""Two people race on one site in two real transactions: exactly one wins, the other gets 412.
 
 Committed data on the session's test database (the write path commits); the site is removed
 at the end, its versions stay in the history like any deleted site's.
@@ -45,7 +45,8 @@ def _feature(code: str, name: str, decision: int) -> dict[str, Any]:
 
 
 def _editor(session: Session, name: str) -> Any:
-    identity.create_user(session, name, password="x" * 16, role=Role.EDITOR, agency_code="LC-SCT")
+    # Approvers write directly (an editor's new outline would wait as a draft: test_drafts.py).
+    identity.create_user(session, name, password="x" * 16, role=Role.APPROVER, agency_code="LC-SCT")
     user = session.scalars(sa.select(models.User).where(models.User.username == name)).one()
     agency = session.get(models.Agency, user.agency_id)
     return identity.caller_for(user, agency)
