@@ -145,7 +145,15 @@ def test_browser_edit_preview_draft_approve_and_history(
     page.click(".sr-account button")
     page.wait_for_url(live_url + "/")
 
-    page = _sign_in(tab, live_url, cast.approver, site_path)
+    page = _sign_in(tab, live_url, cast.approver, "/drafts")
+    listed = page.locator(".sr-draft", has_text=cast.code)
+    listed.locator("button[data-action=preview]").click()
+    page.wait_for_selector("html[data-sr-draft-previewed]", state="attached")
+    assert page.locator("path.sr-gained").count() > 0
+    tab.screenshot("drafts-page")
+    listed.locator(f"a[href='/sites/{cast.code}']").click()
+    page.wait_for_url(live_url + site_path)
+    page.wait_for_selector("html[data-sr-ready=true]", state="attached")
     before = _site_outline(page)
     draft = page.locator("#sr-drafts .sr-draft")
     assert draft.count() == 1 and cast.editor in draft.inner_text()
