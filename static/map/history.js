@@ -28,7 +28,7 @@
   function row(version) {
     return (
       '<tr data-version="' + esc(version.version) + '"><td><button type="button" class="sr-version-show">' + esc(version.version) +
-      "</button></td><td>" + esc(day(version.recorded_from)) + "</td><td>" + esc(version.operation || "") + "</td><td>" +
+      "</button></td><td>" + esc(day(version.recorded_from)) + "</td><td>" + esc(version.operation ? T("history.op_" + version.operation) : "") + "</td><td>" +
       esc(version.actor || "") + "</td><td>" + decisionText(version) + "</td><td>" + esc(version.reason || "") + '</td><td class="sr-num">' +
       num(version.area_ha, 2) + "</td><td>" + esc(version.status ? T("status." + version.status) : "") + "</td></tr>"
     );
