@@ -304,7 +304,8 @@ _EDIT = {
     "edit.save": Text("Lưu", "Save"),
     "edit.cancel": Text("Đóng", "Close"),
     "edit.saved": Text(
-        "Đã lưu. Tải lại trang để xem số liệu mới.", "Saved. Reload the page to see the new figures."
+        "Đã lưu. Tải lại trang để xem số liệu mới.",
+        "Saved. Reload the page to see the new figures.",
     ),
     "edit.draft_saved": Text("Đã gửi, chờ phê duyệt.", "Sent, waiting for approval."),
     "edit.error": Text("Không lưu được", "The change was not saved"),
