@@ -91,6 +91,17 @@ def cast(engine: sa.Engine, owner: sa.Engine) -> Iterator[Cast]:
         _remove(owner, made)
 
 
+# A write from the same session behind the form's back (another tab, say).
+STRANGER_SAVES = """async ([url, etag]) => {
+  const me = await (await fetch("/api/v1/me")).json();
+  const headers = {"Content-Type": "application/merge-patch+json", "If-Match": etag,
+                   "X-CSRF-Token": me.csrf_token};
+  const body = JSON.stringify({properties: {qa_flags: "checked elsewhere"}});
+  const answer = await fetch(url, {method: "PATCH", headers, body});
+  if (answer.status !== 200) throw new Error("stranger's save: " + answer.status);
+}"""
+
+
 def _sign_in(tab: Watched, live_url: str, username: str, path: str) -> Page:
     page = tab.page
     page.goto(f"{live_url}/sign-in?next={path}")
@@ -180,6 +191,11 @@ def test_browser_approver_draws_a_boundary_and_saves_it_directly(
     page = _sign_in(tab, live_url, cast.approver, f"/sites/{cast.code}")
     before = _site_outline(page)
     page.click("#sr-edit-open")
+    page.fill("#sr-f-occupancy_rate_pct", "150")  # over 100 %: the API names the property
+    page.click("#sr-edit-save")
+    page.wait_for_selector("#sr-f-occupancy_rate_pct.sr-invalid")
+    assert "occupancy_rate_pct" in page.locator("#sr-edit-message").inner_text()
+    page.fill("#sr-f-occupancy_rate_pct", "")
     page.click(".leaflet-draw-draw-rectangle")
     box = page.locator(".folium-map").bounding_box()
     assert box is not None
@@ -203,4 +219,13 @@ def test_browser_approver_draws_a_boundary_and_saves_it_directly(
     site = httpx.get(f"{live_url}/api/v1/sites/{cast.code}").json()
     assert site["properties"]["version"] == 2
     tab.screenshot("edit-drawn-saved")
-    assert tab.errors == []
+
+    # Someone else saves meanwhile: the next save is a 412 and the page offers to reload.
+    page.evaluate(STRANGER_SAVES, [f"/ogc/collections/sites/items/{cast.code}", 'W/"v2"'])
+    page.fill("#sr-reason", "Sửa tên")
+    page.fill("#sr-f-name", "Tên mới")
+    page.click("#sr-edit-save")
+    page.wait_for_selector("#sr-edit-reload")
+    failed = [error for error in tab.errors if "Failed to load resource" in error]
+    assert len(failed) == 2 and "400" in failed[0] and "412" in failed[1]  # as provoked
+    assert [error for error in tab.errors if error not in failed] == []
