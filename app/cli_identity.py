@@ -128,3 +128,18 @@ def token_list(username: Annotated[str | None, typer.Argument()] = None) -> None
             f"{token.id}\t{token.username}\t{token.name}\t{token.prefix}…\t"
             f"expires {_when(token.expires_at)}\tlast used {_when(token.last_used_at)}\t{state}"
         )
+
+
+@user_app.command("purge")
+def user_purge(
+    keep_days: Annotated[
+        int, typer.Option("--keep-days", min=1, help="Keep ended sessions and events this long.")
+    ] = 365,
+) -> None:
+    """Delete web sessions that ended and identity events older than --keep-days."""
+    from app.services.web_sessions import purge
+
+    sessions, events = _in_session(lambda s: purge(s, keep_days=keep_days))
+    typer.echo(
+        f"purged {sessions} ended session(s) and {events} event(s) older than {keep_days} days"
+    )

@@ -63,9 +63,30 @@ def scenarios(keys: list[tuple[str, int]], rng: random.Random) -> dict[str, tupl
     }
 
 
-def one_connection(port: int, figures: dict[str, list[str]], duration_s: int) -> dict[str, float]:
+def one_connection(
+    port: int, figures: dict[str, list[str]], duration_s: int, headers: dict[str, str]
+) -> dict[str, float]:
     """Return the median latency (ms) of each figure with one connection (wrk -c1)."""
-    return {name: wrk(port, paths, duration_s, 1)["p50_ms"] for name, paths in figures.items()}
+    return {
+        name: wrk(port, paths, duration_s, 1, headers)["p50_ms"] for name, paths in figures.items()
+    }
+
+
+def reader_token(url: str) -> str:
+    """Return a fresh API token of a viewer (created once): reads as a signed-in portal."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    from app.models.enums import Role
+    from app.services import identity
+
+    engine = create_engine(url)
+    with Session(engine) as session:
+        if "bench_reader" not in [user.username for user in identity.list_users(session)]:
+            identity.create_user(session, "bench_reader", password="bench " * 4, role=Role.VIEWER)
+        token = identity.create_token(session, "bench_reader", name="common_path.py").plain
+    engine.dispose()
+    return token
 
 
 def run_server(
@@ -84,13 +105,15 @@ def run_server(
         pool = {"DB_MIN_CONN_SIZE": "1", "DB_MAX_CONN_SIZE": str(POOL_SIZE)}
         command, env = tipg_server(url, port, extra_env=pool)
         sequential = {"/healthz": ["/healthz"], "/ogc/conformance": ["/conformance"]}
+    # --token: sitereg's requests carry a portal's bearer token (authentication on); tipg has none.
+    headers = {"Authorization": f"Bearer {args.token}"} if args.token and side == 0 else {}
     results: dict[str, dict[str, float]] = {}
     with serve(command, env, port):
         for name, paths in figures.items():
-            wrk(port, paths[side][:20], 1, 4)  # warm-up: pools filled, statements prepared
-            results[name] = wrk(port, paths[side], args.duration, args.connections)
+            wrk(port, paths[side][:20], 1, 4, headers)  # warm-up: pools, prepared statements
+            results[name] = wrk(port, paths[side], args.duration, args.connections, headers)
         sequential["one site, 1 conn"] = figures["one site"][side]
-        results["1 conn"] = one_connection(port, sequential, max(2, args.duration // 2))
+        results["1 conn"] = one_connection(port, sequential, max(2, args.duration // 2), headers)
     return results
 
 
@@ -101,6 +124,11 @@ def main() -> None:
     parser.add_argument("--duration", type=int, default=8)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--rounds", type=int, default=1, help="alternate servers; medians")
+    parser.add_argument(
+        "--auth",
+        action="store_true",
+        help="sitereg's requests carry a viewer's API token (each is authenticated)",
+    )
     parser.add_argument(
         "--baseline",
         type=Path,
@@ -114,6 +142,7 @@ def main() -> None:
     check_schema_current(args.database)
     load_before = os.getloadavg()
     url = cluster().tcp_url(args.database)
+    args.token = reader_token(url) if args.auth else None
     figures = scenarios(site_keys(url), random.Random(20261207))
     runs: dict[str, list[dict[str, dict[str, float]]]] = {"sitereg": [], "tipg": []}
     servers = ["tipg", "sitereg"] + (["baseline"] if args.baseline else [])
@@ -140,6 +169,7 @@ def report(
     print(
         f"wrk: {args.connections} connections, {args.duration} s per figure, one worker and "
         f"pools of {POOL_SIZE} each, {args.rounds} round(s) (medians); sitereg logs at INFO"
+        + ("; every sitereg request carries a bearer token" if args.token else "")
     )
     loads = (load_before, os.getloadavg())
     before, after = (" ".join(f"{x:.1f}" for x in load) for load in loads)

@@ -184,8 +184,14 @@ def scenarios(rng: random.Random) -> dict[str, tuple[list[str], list[str]]]:
     return figures
 
 
-def wrk(port: int, paths: list[str], duration_s: int, connections: int) -> dict[str, float]:
-    """Run wrk over random ``paths``; return requests/s, MB/s and p99 latency (ms)."""
+def wrk(
+    port: int,
+    paths: list[str],
+    duration_s: int,
+    connections: int,
+    headers: dict[str, str] | None = None,
+) -> dict[str, float]:
+    """Run wrk over random ``paths`` (with ``headers``); return requests/s, MB/s, latencies."""
     folder = Path(tempfile.mkdtemp())
     (folder / "paths.txt").write_text("\n".join(paths) + "\n")
     (folder / "random.lua").write_text(LUA % (folder / "paths.txt"))
@@ -195,6 +201,7 @@ def wrk(port: int, paths: list[str], duration_s: int, connections: int) -> dict[
         f"-c{connections}",
         f"-d{duration_s}s",
         "--latency",
+        *(f"-H{name}: {value}" for name, value in (headers or {}).items()),
         "-s",
         str(folder / "random.lua"),
         f"http://127.0.0.1:{port}",

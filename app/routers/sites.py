@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Body, Depends, Path, Query, Request, Response
 
-from app.access import require_write
+from app.access import Caller, require_write
 from app.deps import CallerDep, PageDep, SessionDep
 from app.models.enums import Role, SiteKind, SiteStatus
 from app.ogc.features.query import parse_bbox as parse_ogc_bbox
@@ -16,8 +16,19 @@ from app.repositories import sites as repo
 from app.schemas.problem import problem_responses
 from app.schemas.site import Link, SiteFeature, SiteFeatureCollection
 from app.services import change_preview, sites
+from app.services.write_specs import FeatureIn
 
 EDITING_ROLES = frozenset({Role.EDITOR, Role.APPROVER, Role.ADMIN})
+
+
+def editing_caller(caller: CallerDep) -> Caller:
+    """Return a caller who may edit something (401/403 otherwise), before the body is read."""
+    if caller.role not in EDITING_ROLES:
+        require_write(caller, layer="sites")
+    return caller
+
+
+EditorDep = Annotated[Caller, Depends(editing_caller)]
 
 router = APIRouter(prefix="/api/v1/sites", tags=["sites"])
 GEOJSON = "application/geo+json"
@@ -113,17 +124,16 @@ def get_site(request: Request, code: str, session: SessionDep) -> Response:
 )
 def preview_outline(
     session: SessionDep,
-    caller: CallerDep,
+    _caller: EditorDep,
     code: Annotated[str, Path(max_length=64)],
-    feature: Annotated[dict[str, Any], Body(media_type=GEOJSON)],
+    feature: Annotated[FeatureIn, Body(media_type=GEOJSON)],
     repair: bool = False,
 ) -> dict[str, Any]:
     """Return area gained and lost (geodesic ha, pieces as GeoJSON) and the conflict check.
 
-    The body is a GeoJSON Feature (or geometry) in CRS84. For signed-in callers who may edit
+    The body is a GeoJSON Feature in CRS84. For signed-in callers who may edit
     sites; the editor's page shows it before saving.
     """
-    if caller.role not in EDITING_ROLES:
-        require_write(caller, layer="sites")
-    geometry = feature.get("geometry") if feature.get("type") == "Feature" else feature
-    return change_preview.preview_outline(session, code, geometry, CRS84, repair=repair).as_json()
+    return change_preview.preview_outline(
+        session, code, feature.geometry, CRS84, repair=repair
+    ).as_json()

@@ -220,3 +220,21 @@ def sign_out(
     web.revoked_at = datetime.now(UTC)
     record_event(session, AuthEventKind.SIGN_OUT, user_id=web.user_id, request_id=request_id)
     session.commit()
+
+
+def purge(session: Session, *, keep_days: int) -> tuple[int, int]:
+    """Delete sessions that ended and identity events older than ``keep_days``; return counts.
+
+    A session ends when it expires or is revoked; its row is kept ``keep_days`` after that,
+    like the events, so recent sign-ins stay auditable.
+    """
+    cutoff = sa.func.now() - sa.func.make_interval(0, 0, 0, keep_days)
+    ended = sa.func.coalesce(WebSession.revoked_at, WebSession.expires_at)
+    sessions = session.execute(
+        sa.delete(WebSession).where(ended < cutoff).returning(WebSession.id)
+    ).all()
+    events = session.execute(
+        sa.delete(AuthEvent).where(AuthEvent.at < cutoff).returning(AuthEvent.id)
+    ).all()
+    session.commit()
+    return len(sessions), len(events)

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Final
 
+import numpy
 import shapely
 import sqlalchemy as sa
 from shapely.geometry import shape
@@ -45,7 +46,7 @@ class PreparedGeometry:
 
 _CHECK: Final = sa.text(
     """
-    WITH raw AS (SELECT ST_Transform(ST_GeomFromEWKB(:ewkb), 4326) AS g),
+    WITH raw AS (SELECT ST_Transform(ST_Force2D(ST_GeomFromEWKB(:ewkb)), 4326) AS g),
     checked AS (SELECT g, ST_IsValidDetail(g) AS d FROM raw),
     fixed AS (
         SELECT g, d, CASE WHEN (d).valid THEN g
@@ -82,6 +83,9 @@ def parse_geometry(geojson: Any, crs: OgcCrs, allowed: tuple[str, ...]) -> BaseG
             "the geometry is not valid GeoJSON",
             [Problem("/geometry", str(exc) or type(exc).__name__)],
         ) from None
+    if not bool(numpy.isfinite(shapely.get_coordinates(geom)).all()):
+        detail = "coordinates must be finite numbers (NaN or Infinity found)"
+        raise InvalidGeometry(detail, [Problem("/geometry/coordinates", detail)])
     if geom.is_empty or geom.geom_type not in allowed:
         kind = "empty geometry" if geom.is_empty else f"geometry type {geom.geom_type}"
         detail = f"{kind}; expected {', '.join(allowed)}"

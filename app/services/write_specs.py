@@ -61,6 +61,16 @@ READ_ONLY = frozenset(
 """Properties a feature shows but a write never sets; ``version`` is read as the precondition."""
 
 
+class FeatureIn(BaseModel):
+    """A GeoJSON Feature as a write sends it; other members (``id``, ``links``) are ignored."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: Literal["Feature"]
+    geometry: dict[str, Any] | None
+    properties: dict[str, Any]
+
+
 class ChangeFields(BaseModel):
     """The change's own reasons: the legal decision it follows and a free-text reason."""
 

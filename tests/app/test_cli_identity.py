@@ -7,6 +7,7 @@ import secrets
 from collections.abc import Iterator
 
 import pytest
+import sqlalchemy as sa
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
@@ -121,3 +122,21 @@ def test_cli_token_errors_exit_1(runner: CliRunner):
         and missing.output.strip() == "error: user 'nobody_here' does not exist"
     )
     assert runner.invoke(cli_app, ["token", "revoke", "999999"]).exit_code == 1
+
+
+def test_cli_user_purge_deletes_only_old_sessions_and_events(runner: CliRunner, engine: Engine):
+    with engine.begin() as conn:
+        conn.execute(
+            sa.text(
+                "INSERT INTO auth_events (at, kind, username) VALUES "
+                "(now() - interval '400 days', 'sign_in_failed', 'cu_purge_old'), "
+                "(now() - interval '1 day', 'sign_in_failed', 'cu_purge_new')"
+            )
+        )
+    result = runner.invoke(cli_app, ["user", "purge", "--keep-days", "365"])
+    assert result.exit_code == 0, result.output
+    with engine.connect() as conn:
+        left = conn.execute(
+            sa.text("SELECT username FROM auth_events WHERE username LIKE 'cu_purge_%'")
+        ).scalars()
+        assert list(left) == ["cu_purge_new"]

@@ -32,7 +32,7 @@ from app.services.feature_writes import (
     write_feature,
 )
 from app.services.write_errors import NotEditable
-from app.services.write_specs import WRITE_SPECS, WriteSpec
+from app.services.write_specs import WRITE_SPECS, FeatureIn, WriteSpec
 from app.settings import Settings
 from spatial.errors import TooLarge
 
@@ -43,7 +43,7 @@ ITEMS_ALLOW: Final = "GET, HEAD, POST, OPTIONS"
 ITEM_ALLOW: Final = "GET, HEAD, PUT, PATCH, DELETE, OPTIONS"
 READ_ONLY_ALLOW: Final = "GET, HEAD, OPTIONS"
 FeatureBody = Annotated[
-    dict[str, Any],
+    FeatureIn,
     Body(
         media_type=links.GEOJSON,
         description="A GeoJSON Feature: geometry (CRS84 unless Content-Crs) and properties.",
@@ -53,7 +53,14 @@ PatchBody = Annotated[
     dict[str, Any],
     Body(media_type=MERGE_PATCH, description="A JSON merge patch (RFC 7396) of the Feature."),
 ]
-CollectionIdPath = Annotated[str, Path(alias="collectionId", description="Collection id.")]
+CollectionIdPath = Annotated[
+    str,
+    Path(
+        alias="collectionId",
+        description="An editable collection's id.",
+        json_schema_extra={"enum": sorted(WRITE_SPECS)},
+    ),
+]
 WRITE_ERRORS = problem_responses(400, 401, 403, 404, 409, 412, 413, 415, 422, 428)
 
 FeatureIdPath = Annotated[str, Path(alias="featureId", description="The feature's code.")]
@@ -149,7 +156,16 @@ class Call:
     settings: Settings
 
 
-def _call(request: Request, session: SessionDep, caller: CallerDep, settings: SettingsDep) -> Call:
+def _call(
+    request: Request,
+    session: SessionDep,
+    caller: CallerDep,
+    settings: SettingsDep,
+    collection_id: CollectionIdPath,
+) -> Call:
+    # Before the body is read: an unknown or read-only collection is a 404 or 405, an
+    # anonymous write a 401, an oversized body a 413, whatever the body holds.
+    _spec(collection_id)
     _bounded(request, settings)
     return Call(request, session, caller, settings)
 
@@ -187,7 +203,7 @@ def create_feature(
     `change_reason`). Writing needs an API token or a signed-in session whose agency keeps the
     layer, the site kind and the province.
     """
-    result = _run(call, collection_id, Operation.CREATE, body=body, repair=repair)
+    result = _run(call, collection_id, Operation.CREATE, body=body.model_dump(), repair=repair)
     return _answer(call.request, call.session, _spec(collection_id), result, 201)
 
 
@@ -217,7 +233,7 @@ def replace_feature(
         collection_id,
         Operation.REPLACE,
         feature_id=feature_id,
-        body=body,
+        body=body.model_dump(),
         if_match=if_match,
         repair=repair,
     )

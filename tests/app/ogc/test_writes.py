@@ -7,6 +7,7 @@ that request shape by hand.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 from typing import Any
@@ -297,3 +298,65 @@ def test_cookie_write_needs_the_sessions_csrf_token(
         url, json=_cluster("CCN-TEST-13", decision), headers={"X-CSRF-Token": token}
     )
     assert response.status_code == 201, response.text
+
+
+def test_part4_is_declared_in_conformance_and_the_openapi_document(client: TestClient):
+    classes = client.get("/ogc/conformance").json()["conformsTo"]
+    part4 = "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/"
+    assert {part4 + name for name in ("create-replace-delete", "update", "features")} <= set(
+        classes
+    )
+    paths = client.get("/ogc/api").json()["paths"]
+    assert set(paths["/collections/{collectionId}/items/{featureId}"]) >= {"put", "patch", "delete"}
+    assert "post" in paths["/collections/{collectionId}/items"]
+
+
+@pytest.mark.parametrize(
+    ("geometry", "status"),
+    [
+        (
+            {
+                "type": "Polygon",
+                "coordinates": [
+                    [
+                        [104.40, 22.08, 5.0],
+                        [104.4045, 22.08, 5.0],
+                        [104.4045, 22.0845, 5.0],
+                        [104.40, 22.08, 5.0],
+                    ]
+                ],
+            },
+            201,
+        ),
+        ({"type": "Polygon", "coordinates": [[[104.40, 22.08], [104.41, 22.08]]]}, 422),
+        ({"type": "GeometryCollection", "geometries": []}, 422),
+        ({"type": "Point", "coordinates": [104.4, 22.08]}, 422),
+        (
+            {
+                "type": "Polygon",
+                "coordinates": [[[1e300, 22.08], [104.41, 22.08], [104.41, 22.09], [1e300, 22.08]]],
+            },
+            422,
+        ),
+        ("not a geometry", 400),
+        (None, 422),
+    ],
+)
+def test_odd_geometries_get_a_clear_answer_never_a_500(
+    client: TestClient, sct: dict[str, str], decision: int, geometry: Any, status: int
+):
+    feature = _cluster("CCN-TEST-ODD", decision)
+    feature["geometry"] = geometry
+    response = _create(client, sct, feature)
+    assert response.status_code == status, response.text
+
+
+def test_nan_coordinates_are_refused(client: TestClient, sct: dict[str, str], decision: int):
+    feature = _cluster("CCN-TEST-NAN", decision)
+    feature["geometry"]["coordinates"][0][1] = [float("nan"), 22.08]
+    response = client.post(
+        ITEMS.format("industrial_clusters"),
+        content=json.dumps(feature),  # Python writes NaN, as some clients do
+        headers={**sct, "Content-Type": "application/geo+json"},
+    )
+    assert response.status_code in (400, 422), response.text
