@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
@@ -10,7 +11,9 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from app.access import ANONYMOUS, Caller, Unauthorized
+from app.repositories.as_of import AS_OF_HELP, parse_as_of
 from app.services.identity import authenticate_token
+from app.services.token_reads import authenticate_token_read
 from app.services.web_sessions import SESSION_COOKIE, authenticate_session, require_csrf
 from app.settings import Settings
 
@@ -104,9 +107,23 @@ async def get_reader(request: Request) -> Caller:
         return known
     if not sends_credentials(request):
         return ANONYMOUS
-    caller = await run_in_threadpool(_caller_in_own_session, request)
+    if sends_bearer(request):
+        caller = await _bearer_reader(request)
+    else:
+        caller = await run_in_threadpool(_caller_in_own_session, request)
     request.state.reader = caller
     return caller
+
+
+async def _bearer_reader(request: Request) -> Caller:
+    """Check a read's bearer token on the read pool (``token_reads``): no thread, no session."""
+    credentials = request.headers.get("authorization", "").strip().partition(" ")[2].strip()
+    if not credentials:
+        raise Unauthorized("the Authorization header is not 'Bearer <token>'", invalid_token=True)
+    request_id = getattr(request.state, "request_id", None)
+    return await authenticate_token_read(
+        request.app.state.read_pool, credentials, request_id=request_id
+    )
 
 
 def _caller_in_own_session(request: Request) -> Caller:
@@ -175,3 +192,15 @@ async def get_page(
 
 
 PageDep = Annotated[Page, Depends(get_page)]
+
+
+async def get_as_of(
+    as_of: Annotated[
+        str | None, Query(description=AS_OF_HELP, examples=["2026-01-01", "2026-12-07T08:00:00Z"])
+    ] = None,
+) -> datetime | None:
+    """Return the recorded time to answer at (``as_of``), None for now (400 when malformed)."""
+    return parse_as_of(as_of)
+
+
+AsOfDep = Annotated[datetime | None, Depends(get_as_of)]

@@ -13,7 +13,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from app.access import CsrfFailed, Forbidden, TooManySignIns, Unauthorized
 from app.repositories import Conflict, NotFound
 from app.schemas.problem import PROBLEM_MEDIA_TYPE, ProblemDetail, ProblemLocation
-from app.services.write_errors import (
+from app.write_errors import (
     InvalidFeature,
     InvalidReference,
     NotEditable,

@@ -10,7 +10,7 @@ from app.ogc.downloads import routes as downloads
 from app.ogc.features import collections, items, writes
 from app.ogc.service import landing
 from app.ogc.tiles import routes as tiles
-from app.ogc.tiles.cache import TileCache
+from app.ogc.tiles.cache import DataVersionClock, TileCache
 from app.settings import Settings
 
 GZIP_MIN_BYTES = 1024
@@ -24,6 +24,7 @@ def install_interop(app: FastAPI, settings: Settings) -> None:
     for module in (landing, collections, items, writes, tiles, downloads):
         app.include_router(module.router)
     app.state.tile_cache = TileCache()
+    app.state.data_version = DataVersionClock()
     app.add_middleware(GZipMiddleware, minimum_size=GZIP_MIN_BYTES, compresslevel=GZIP_LEVEL)
     if settings.cors_origins:
         app.add_middleware(

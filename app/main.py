@@ -20,7 +20,18 @@ from app.deps import require_reader
 from app.errors import register_error_handlers
 from app.interop import install_interop
 from app.log import configure_logging, install_request_logging
-from app.routers import analysis, auth, decisions, docs, drafts, health, me, sites, targets
+from app.routers import (
+    analysis,
+    auth,
+    decisions,
+    docs,
+    drafts,
+    health,
+    history,
+    me,
+    sites,
+    targets,
+)
 from app.routers import map as map_pages
 from app.settings import PROJECT_ROOT, Settings, get_settings
 
@@ -81,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         map_pages,
         auth,
         sites,
+        history,
         decisions,
         drafts,
         targets,

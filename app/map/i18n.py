@@ -192,6 +192,9 @@ _FACTS = {
 }
 
 _SITE = {
+    "site.as_of": Text(
+        "Như ngày (sổ đăng ký lúc đó):", "As of (the registry as it was recorded then):"
+    ),
     "site.facts": Text("Thông tin chung", "Facts"),
     "site.details": Text("Thông tin chi tiết", "Details"),
     "site.forest": Text("Chồng lấn đất rừng và khu bảo tồn", "Forest land and protected areas"),

@@ -9,8 +9,10 @@ fetches the layers from our own GeoJSON and tile endpoints and fills the groups
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
+from zoneinfo import ZoneInfo
 
 import folium
 import shapely.geometry
@@ -58,6 +60,16 @@ CHART_SITES = 15
 SITE_LEGEND_PX = (270, 24)  # the site map's legend (bottom right) is about 250 px wide
 # Drawn shapes go to the pane common.js creates above the sites; check.js styles them.
 PROPOSAL = {"pane": "srProposal"}
+
+
+VIETNAM = ZoneInfo("Asia/Ho_Chi_Minh")
+
+
+def as_of_text(value: datetime | None) -> str | None:
+    """Return a recorded time as a page shows it: Vietnam's local time (None stays None)."""
+    if value is None:
+        return None
+    return value.astimezone(VIETNAM).strftime("%d/%m/%Y %H:%M:%S (UTC+7)")
 
 
 def items_url(collection: str, **filters: str) -> str:
@@ -246,11 +258,21 @@ def home_map(settings: Settings, lang: Lang) -> folium.Map:
     return fmap
 
 
-def site_map(settings: Settings, lang: Lang, code: str, kind: str, bounds: Bounds) -> folium.Map:
+def site_map(
+    settings: Settings,
+    lang: Lang,
+    code: str,
+    kind: str,
+    bounds: Bounds,
+    as_of: str | None = None,
+) -> folium.Map:
     """Return the map of one site: its outline, parcels, infrastructure and forest overlap.
 
-    ``bounds`` is the site's ((south, west), (north, east)) in EPSG:4326 degrees.
+    ``bounds`` is the site's ((south, west), (north, east)) in EPSG:4326 degrees; ``as_of``
+    (an ISO time in UTC) makes every layer read the registry as it was recorded then.
     """
+    when = {"as_of": as_of} if as_of else {}
+    suffix = f"&as_of={as_of}" if as_of else ""
     fmap = base_map(settings, lang, bounds, clear_bottom_right=SITE_LEGEND_PX)
     layers: Layers = {
         key: _group(fmap, lang, key)
@@ -263,11 +285,11 @@ def site_map(settings: Settings, lang: Lang, code: str, kind: str, bounds: Bound
         "code": code,
         "kind": kind,
         "urls": {
-            "site": f"/api/v1/sites/{code}",
-            "forest_overlap": f"/api/v1/sites/{code}/forest-overlap?format=geojson",
+            "site": f"/api/v1/sites/{code}" + (f"?as_of={as_of}" if as_of else ""),
+            "forest_overlap": f"/api/v1/sites/{code}/forest-overlap?format=geojson{suffix}",
             **_reference_urls(),
-            "clearance_parcels": items_url("clearance_parcels", site_code=code),
-            "infrastructure": items_url("infrastructure", site_code=code),
+            "clearance_parcels": items_url("clearance_parcels", site_code=code, **when),
+            "infrastructure": items_url("infrastructure", site_code=code, **when),
             **change_urls(code),
         },
     }
@@ -385,7 +407,9 @@ def site_page(settings: Settings, context: PageContext, facts: SiteFacts) -> str
     """Return the HTML of ``/sites/{code}``: the site's map, facts, overlaps and downloads."""
     code = facts.site.id
     kind = facts.site.properties.kind
-    fmap = site_map(settings, context.lang, code, kind, site_bounds(facts.site.geometry))
+    as_of = facts.as_of.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ") if facts.as_of else None
+    bounds = site_bounds(facts.site.geometry)
+    fmap = site_map(settings, context.lang, code, kind, bounds, as_of)
     return render_page(
         "site.html",
         context,
@@ -394,8 +418,10 @@ def site_page(settings: Settings, context: PageContext, facts: SiteFacts) -> str
         forest=facts.forest,
         clearance=facts.clearance,
         downloads=downloads(code),
-        edit_fields=edit_form.fields(kind) if context.role in WRITERS else (),
-        reviewer=context.role in REVIEWERS,
+        as_of=as_of_text(facts.as_of),
+        # A page of the past is read-only: no edit form, no drafts.
+        edit_fields=edit_form.fields(kind) if context.role in WRITERS and not facts.as_of else (),
+        reviewer=context.role in REVIEWERS and not facts.as_of,
     )
 
 

@@ -8,7 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request, Response
 
 from app.db.admission import CLIENT_CLOSED_REQUEST, ClientGone
-from app.deps import SessionDep, SettingsDep
+from app.deps import AsOfDep, SessionDep, SettingsDep
 from app.errors import InvalidParameter
 from app.formats import csv_response, feature, geojson_response
 from app.schemas.analysis import (
@@ -72,6 +72,7 @@ def _forest_pieces_response(code: str, found: reports.SiteForestPieces) -> Respo
 def site_forest_overlap(
     code: str,
     session: SessionDep,
+    as_of: AsOfDep,
     area: AreaQuery = "geodesic",
     format: AnswerFormat = AnswerFormat.JSON,  # noqa: A002 (the API's parameter name)
 ) -> SiteForestOverlap | Response:
@@ -80,10 +81,12 @@ def site_forest_overlap(
     Forest is split by category (special-use, protection, production) and origin (natural,
     planted).
     `format=geojson` returns the overlapping forest pieces; `format=csv` one row per category.
+    `as_of` answers on the registry as it was recorded then.
     """
     if format is AnswerFormat.GEOJSON:
-        return _forest_pieces_response(code, reports.site_forest_pieces(session, code))
-    result = reports.site_forest_overlap(session, code, area=area)
+        pieces = reports.site_forest_pieces(session, code, as_of=as_of)
+        return _forest_pieces_response(code, pieces)
+    result = reports.site_forest_overlap(session, code, area=area, as_of=as_of)
     if format is AnswerFormat.CSV:
         return csv_response(result.by_category, f"{code}-forest-overlap")
     return result
@@ -97,15 +100,17 @@ def site_forest_overlap(
 )
 def forest_overlap_report(
     session: SessionDep,
+    as_of: AsOfDep,
     area: AreaQuery = "geodesic",
     format: AnswerFormat = AnswerFormat.JSON,  # noqa: A002 (the API's parameter name)
 ) -> ForestOverlapReport | Response:
     """Return every site's hectares on forest land, with sums per kind and per commune.
 
     By category and origin, for Sở Nông nghiệp và Môi trường. `format=csv`: one row per site.
+    `as_of` answers on the registry as it was recorded then.
     """
     _only(format, AnswerFormat.JSON, AnswerFormat.CSV)
-    report = reports.forest_overlap_report(session, area=area)
+    report = reports.forest_overlap_report(session, area=area, as_of=as_of)
     if format is AnswerFormat.CSV:
         return csv_response(report.sites, "forest-overlap-report")
     return report
@@ -125,7 +130,9 @@ def clearance_report(
     """Return clearance hectares per site and status on a date, and the 500 ha target.
 
     Statuses: not started, compensating, cleared, handed over; computed from the parcels'
-    status history, so any past date can be asked for.
+    status history, so any past date can be asked for. Here `as_of` is that report date (the
+    parcels' own status dates), not a recorded time: the statuses reach back before the
+    registry recorded the parcels.
     """
     _only(format, AnswerFormat.JSON, AnswerFormat.CSV)
     report = reports.clearance_report(session, as_of=as_of or date.today())
@@ -142,11 +149,13 @@ def clearance_report(
 )
 def plan_overlaps(
     session: SessionDep,
+    as_of: AsOfDep,
     format: AnswerFormat = AnswerFormat.JSON,  # noqa: A002 (the API's parameter name)
 ) -> PlanOverlapReport | Response:
     """Return every pair of overlapping registered sites, and sites crossing boundaries.
 
-    Shared hectares per pair; boundaries are 2025 provinces and former districts.
+    Shared hectares per pair; boundaries are 2025 provinces and former districts. `as_of`
+    answers on the registry as it was recorded then.
     """
     if format is AnswerFormat.GEOJSON:
         return geojson_response(
@@ -160,11 +169,11 @@ def plan_overlaps(
                         "related": o.related,
                     },
                 )
-                for o in reports.plan_overlap_pieces(session)
+                for o in reports.plan_overlap_pieces(session, as_of=as_of)
             ),
             "plan-overlaps",
         )
-    report = reports.plan_overlap_report(session)
+    report = reports.plan_overlap_report(session, as_of=as_of)
     if format is AnswerFormat.CSV:
         return csv_response(report.overlaps, "plan-overlaps")
     return report
@@ -222,6 +231,7 @@ async def _upload(request: Request, max_bytes: int) -> tuple[bytes, str]:
 async def check_proposal(
     request: Request,
     settings: SettingsDep,
+    as_of: AsOfDep,
     crs: Annotated[
         str | None,
         Query(
@@ -235,7 +245,8 @@ async def check_proposal(
     """Check an uploaded boundary: area, forest and protected land taken, sites, units.
 
     Send GeoJSON, a zipped Shapefile with .prj, a GeoPackage or KML, in WGS 84 or VN-2000.
-    Nothing is stored.    `format=geojson` returns the overlap pieces.
+    Nothing is stored.    `format=geojson` returns the overlap pieces. `as_of` checks against
+    the registry as it was recorded then.
     """
     _only(format, AnswerFormat.JSON, AnswerFormat.GEOJSON)
     max_bytes = int(settings.limits.upload_max_mb * 1_000_000)
@@ -252,6 +263,7 @@ async def check_proposal(
             max_bytes=max_bytes,
             with_pieces=format is AnswerFormat.GEOJSON,
             client_gone=request.is_disconnected,
+            as_of=as_of,
         )
     except ClientGone:  # left while the check waited for a slot: nobody reads the answer
         return Response(status_code=CLIENT_CLOSED_REQUEST)
@@ -317,6 +329,7 @@ async def read_boundary_file(
 )
 def nearby(
     session: SessionDep,
+    as_of: AsOfDep,
     distance_m: Annotated[float, Query(gt=0, le=50_000, description="Radius in metres.")],
     site: Annotated[str | None, Query(description="Site code to search around.")] = None,
     lon: Annotated[float | None, Query(ge=102.1, le=109.5)] = None,
@@ -325,7 +338,10 @@ def nearby(
     """Return features within `distance_m` metres of a site or a point, nearest first.
 
     Sites, protected areas, commune points and forest parcels; give `site=` or `lon=`+`lat=`.
+    `as_of` answers on the registry as it was recorded then.
     """
     if (site is None) == (lon is None or lat is None):
         raise InvalidParameter("site", "give either site= or both lon= and lat=")
-    return reports.nearby_features(session, site_code=site, lon=lon, lat=lat, distance_m=distance_m)
+    return reports.nearby_features(
+        session, site_code=site, lon=lon, lat=lat, distance_m=distance_m, as_of=as_of
+    )

@@ -13,10 +13,11 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse
 
 from app.access import Caller
-from app.deps import SessionDep, SettingsDep, ViewerDep
+from app.deps import AsOfDep, SessionDep, SettingsDep, ViewerDep
 from app.map import page
 from app.map.i18n import parse_lang
 from app.map.render import PageContext
+from app.repositories.as_of import VIETNAM
 from app.schemas.problem import problem_responses
 from app.services import dashboard, site_page
 
@@ -55,10 +56,15 @@ def site(
     session: SessionDep,
     settings: SettingsDep,
     viewer: ViewerDep,
+    as_of: AsOfDep,
     lang: LangQuery = None,
 ) -> HTMLResponse:
-    """Return one site's page: map, facts, forest overlap, clearance and downloads."""
-    facts = site_page.facts(session, code, as_of=date.today())
+    """Return one site's page: map, facts, forest overlap, clearance and downloads.
+
+    ``as_of`` shows the site as the registry recorded it then, under a banner saying so.
+    """
+    day = as_of.astimezone(VIETNAM).date() if as_of else date.today()
+    facts = site_page.facts(session, code, as_of=day, recorded_at=as_of)
     context = page_context(request, "site", lang, viewer)
     return HTMLResponse(page.site_page(settings, context, facts))
 

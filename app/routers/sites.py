@@ -13,6 +13,7 @@ from app.ogc.features.query import parse_bbox as parse_ogc_bbox
 from app.ogc.protocol import caching, links
 from app.ogc.protocol.crs import CRS84
 from app.repositories import sites as repo
+from app.repositories.as_of import AS_OF_HELP, parse_as_of
 from app.schemas.problem import problem_responses
 from app.schemas.site import Link, SiteFeature, SiteFeatureCollection
 from app.services import change_preview, sites
@@ -48,6 +49,7 @@ async def parse_bbox(
 
 
 BBoxDep = Annotated[repo.BBox | None, Depends(parse_bbox)]
+AsOfQuery = Annotated[str | None, Query(description=AS_OF_HELP, examples=["2026-01-01"])]
 
 
 def _page_links(request: Request, matched: int, limit: int, offset: int) -> list[Link]:
@@ -74,15 +76,17 @@ def list_sites(
         str | None,
         Query(description="Name or code, with or without diacritics.", examples=["tang loong"]),
     ] = None,
+    as_of: AsOfQuery = None,
 ) -> SiteFeatureCollection:
     """Return registered sites filtered by kind, status, province, bbox and text, paged.
 
     Search ignores Vietnamese diacritics and case: `tang loong` finds *KCN Tằng Loỏng*.
     Every feature carries its computed geodesic area beside the legal `planned_area_ha`.
+    `as_of` lists the sites as the registry recorded them at that time.
     """
     filters = repo.SiteFilters(kind=kind, status=status, province=province, bbox=bbox, q=q)
     matched, features = sites.list_features(
-        session, filters=filters, limit=page.limit, offset=page.offset
+        session, filters=filters, limit=page.limit, offset=page.offset, as_of=parse_as_of(as_of)
     )
     return SiteFeatureCollection(
         features=features,
@@ -100,17 +104,21 @@ def list_sites(
     responses={
         200: {"content": {GEOJSON: {}}},
         304: {"description": "Not modified"},
-        **problem_responses(404),
+        **problem_responses(400, 404),
     },
 )
-def get_site(request: Request, code: str, session: SessionDep) -> Response:
+def get_site(request: Request, code: str, session: SessionDep, as_of: AsOfQuery = None) -> Response:
     """Return one site: status, legal basis, planned vs computed area, details and provenance.
 
     The same Feature as `/ogc/collections/sites/items/{code}`. The `ETag` is the site's
-    registry `version`, so `If-None-Match` answers 304 until the site changes.
+    registry `version`, so `If-None-Match` answers 304 until the site changes. `as_of` returns
+    the site as the registry recorded it at that time (404 if it did not exist then).
     """
-    item = sites.site_item(session, code)
+    at = parse_as_of(as_of)
+    item = sites.site_item(session, code, as_of=at)
     etag = caching.version_etag(item.version)
+    if at is not None:  # the site's version as of then, and the time (its details may differ)
+        etag = caching.etag_of(etag, at.isoformat())
     if caching.matches(request, etag):
         return caching.not_modified(etag, caching.ITEMS_MAX_AGE_S)
     headers = {"ETag": etag, "Cache-Control": caching.cache_control(caching.ITEMS_MAX_AGE_S)}

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, Literal
 
@@ -62,7 +62,15 @@ class ForestTotals(BaseModel):
     forest_total_ha: float = 0.0
 
 
-class SiteForestOverlap(ForestTotals):
+class RecordedAsOf(BaseModel):
+    """The recorded time an answer reads the registry at (``as_of``)."""
+
+    recorded_as_of: datetime | None = Field(
+        default=None, description="The registry as recorded at this time (as_of); null: now."
+    )
+
+
+class SiteForestOverlap(RecordedAsOf, ForestTotals):
     """Forest land and protected areas inside one site."""
 
     site_code: str
@@ -99,7 +107,7 @@ class ForestOverlapRow(ForestTotals):
     protected_ha: float
 
 
-class ForestOverlapReport(BaseModel):
+class ForestOverlapReport(RecordedAsOf):
     """Province-wide forest report: per site, per kind, per commune (as recorded on sites)."""
 
     area_method: AreaMethod
@@ -173,7 +181,7 @@ class BoundaryCrossingRead(BaseModel):
     unit_ha: list[float]
 
 
-class PlanOverlapReport(BaseModel):
+class PlanOverlapReport(RecordedAsOf):
     """Overlapping plans and sites that cross administrative boundaries."""
 
     overlaps: list[PlanOverlapRead]
@@ -207,7 +215,7 @@ class ProposalForest(ForestTotals):
     by_category: list[CategoryOverlap]
 
 
-class ProposalCheck(BaseModel):
+class ProposalCheck(RecordedAsOf):
     """What a proposed boundary would take. Nothing is stored."""
 
     file_name: str
@@ -237,7 +245,7 @@ class NearbyFeatureRead(BaseModel):
     distance_m: float
 
 
-class NearbyResult(BaseModel):
+class NearbyResult(RecordedAsOf):
     """Features near a site or a point, nearest first."""
 
     origin: str

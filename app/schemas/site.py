@@ -114,3 +114,6 @@ class SiteFacts(BaseModel):
     site: SiteFeature
     forest: SiteForestOverlap
     clearance: SiteClearance | None
+    as_of: datetime | None = Field(
+        default=None, description="The registry as recorded at this time; null: now."
+    )

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any, Final
 
 from sqlalchemy.orm import Session
 
 from app.models import PlanTarget
+from app.repositories.history import data_stamp
 from app.repositories.targets import list_targets
 from app.schemas.dashboard import Dashboard, TargetStanding
 from app.services.reports import (
@@ -48,12 +50,31 @@ def _measured(
     return measured
 
 
+# Figures by report date and data stamp (``data_stamp``): a write in any process or replica
+# moves the stamp, so an entry is never served after the data it was computed from changed.
+_FIGURES: dict[tuple[Any, ...], Dashboard] = {}
+MAX_FIGURES: Final = 32
+
+
 def build(session: Session, *, as_of: date) -> Dashboard:
     """Return the plan targets with the registry's figures, clearance and forest totals.
 
     Clearance is computed as of ``as_of`` from the parcels' status history; the other figures
-    describe the registry as it is now.
+    describe the registry as it is now. The figures are kept per report date and data version
+    (one cheap read decides), so only the first request after a write computes them.
     """
+    key = (as_of, *data_stamp(session))
+    cached = _FIGURES.get(key)
+    if cached is not None:
+        return cached.model_copy(deep=True)
+    figures = _compute(session, as_of)
+    if len(_FIGURES) >= MAX_FIGURES:
+        _FIGURES.clear()
+    _FIGURES[key] = figures
+    return figures.model_copy(deep=True)
+
+
+def _compute(session: Session, as_of: date) -> Dashboard:
     clearance = clearance_report(session, as_of=as_of)
     forest = forest_overlap_report(session, area="geodesic")
     targets = sorted(list_targets(session), key=lambda t: (t.deadline, t.legal_source))

@@ -32,12 +32,12 @@ from app.services.approval import (
 )
 from app.services.change_context import ChangeContext, record_context
 from app.services.write_checks import Finding, parse_geometry, prepare_geometry
-from app.services.write_errors import (
+from app.services.write_specs import ChangeFields, WriteSpec, writable_input
+from app.write_errors import (
     InvalidFeature,
     PreconditionFailed,
     PreconditionRequired,
 )
-from app.services.write_specs import ChangeFields, WriteSpec, writable_input
 
 
 class Operation(StrEnum):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Final
 
 import anyio.to_thread
@@ -24,7 +25,7 @@ from app.schemas.analysis import (
     UploadedBoundary,
     UploadedBoundaryFacts,
 )
-from app.services.reports import add_forest_totals, forest_layer_notes, percent
+from app.services.reports import add_forest_totals, as_of_notes, forest_layer_notes, percent
 from spatial.analysis import proposal_conflicts
 from spatial.crs import PROVINCE_ZONES, TM3_ZONES, ZONE_HINT
 from spatial.io.read import ReadBoundary, read_boundary
@@ -186,6 +187,7 @@ async def run_pooled(
     max_bytes: int,
     with_pieces: bool = False,
     client_gone: Callable[[], Awaitable[bool]] | None = None,
+    as_of: datetime | None = None,
 ) -> CheckRun:
     """Read the upload first, then await pooled connections only for the statements.
 
@@ -197,7 +199,7 @@ async def run_pooled(
     When other checks are running, the cores are busy anyway, so one statement answers it on
     one connection, which costs less CPU per check (bench/README.md). The overlap pieces, when
     asked for, are one more statement on ``pool``, after the slot is given back. Nothing is
-    written.
+    written. ``as_of`` checks against the registry as it was recorded then.
     """
     boundary = await _read(data, file_name, crs=crs, max_bytes=max_bytes)
     geom = union_all(boundary.geometries)
@@ -207,11 +209,15 @@ async def run_pooled(
             geom=geom,
             zone_srid=_zone_srid(boundary),
             forest_shares=proposal_conflicts.FOREST_SHARES if running == 1 else 1,
+            recorded_at=as_of,
         )
     checked = _report(found, boundary, file_name, geom)
+    checked.report.recorded_as_of = as_of
+    checked.report.notes.extend(as_of_notes(as_of))
     if not with_pieces:
         return CheckRun(checked, None)
-    return CheckRun(checked, await proposal_conflicts.pieces_pooled(pool, geom=geom))
+    pieces = await proposal_conflicts.pieces_pooled(pool, geom=geom, recorded_at=as_of)
+    return CheckRun(checked, pieces)
 
 
 async def read_upload(

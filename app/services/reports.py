@@ -5,14 +5,17 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from shapely.geometry import Point
 from sqlalchemy.orm import Session
 
-from app.models import PlanTarget, Site
+from app.models import PlanTarget
 from app.repositories import NotFound
+from app.repositories.as_of import AsOf, as_of_bind, as_of_label
+from app.repositories.sites import find_site, sites
 from app.schemas.analysis import (
     AreaMethod,
     BoundaryCrossingRead,
@@ -46,6 +49,13 @@ NO_FOREST_NOTE = (
 CLEAN_LAND_METRIC = "cleared_land_ha"
 
 
+def as_of_notes(as_of: datetime | None) -> list[str]:
+    """Return the note saying which recorded time an answer is for (none for now)."""
+    if as_of is None:
+        return []
+    return [f"As of {as_of_label(as_of)}: the registry as it was recorded then (as_of)."]
+
+
 def percent(part: float, whole: float | None) -> float:
     """Return part as % of whole (0 when whole is 0 or unknown), to 2 decimals."""
     return round(100.0 * part / whole, 2) if whole else 0.0
@@ -75,17 +85,19 @@ def add_forest_totals(
     totals.forest_total_ha += ha
 
 
-def site_forest_overlap(session: Session, code: str, *, area: AreaMethod) -> SiteForestOverlap:
-    """Return the forest and protected-area overlap of one site.
+def site_forest_overlap(
+    session: Session, code: str, *, area: AreaMethod, as_of: datetime | None = None
+) -> SiteForestOverlap:
+    """Return the forest and protected-area overlap of one site (as recorded at ``as_of``).
 
     Raises:
-        NotFound: when no site has this code.
+        NotFound: when no site has this code (had it at ``as_of``).
     """
-    site = session.scalar(sa.select(Site).where(Site.code == code))
+    site = find_site(session, code, sites.c.name, sites.c.kind, sites.c.communes, as_of=as_of)
     if site is None:
         raise NotFound("site", code)
     conn = session.connection()
-    rows = forest_overlap.run(conn, site_codes=[code], vn2000=area == "vn2000")
+    rows = forest_overlap.run(conn, site_codes=[code], vn2000=area == "vn2000", recorded_at=as_of)
     datasets = forest_datasets(session)
     site_area_ha = rows[0].site_area_ha or 0.0
     result = SiteForestOverlap(
@@ -104,10 +116,11 @@ def site_forest_overlap(session: Session, code: str, *, area: AreaMethod) -> Sit
                 overlap_ha=p.overlap_ha,
                 outline_indicative=not p.use_for_overlap_analysis,
             )
-            for p in forest_overlap.protected(conn, site_codes=[code])
+            for p in forest_overlap.protected(conn, site_codes=[code], recorded_at=as_of)
         ],
         forest_datasets=datasets,
-        notes=forest_layer_notes(datasets),
+        notes=[*forest_layer_notes(datasets), *as_of_notes(as_of)],
+        recorded_as_of=as_of,
     )
     for row in rows:
         if row.category is None:
@@ -134,16 +147,19 @@ class SiteForestPieces:
     notes: list[str]
 
 
-def site_forest_pieces(session: Session, code: str) -> SiteForestPieces:
+def site_forest_pieces(
+    session: Session, code: str, *, as_of: datetime | None = None
+) -> SiteForestPieces:
     """Return the pieces of forest parcels inside one site, with the forest layer's warnings.
 
     Raises:
-        NotFound: when no site has this code.
+        NotFound: when no site has this code (had it at ``as_of``).
     """
-    if session.scalar(sa.select(Site.id).where(Site.code == code)) is None:
+    if find_site(session, code, sites.c.id, as_of=as_of) is None:
         raise NotFound("site", code)
-    notes = forest_layer_notes(forest_datasets(session))
-    return SiteForestPieces(forest_overlap.pieces(session.connection(), site_code=code), notes)
+    notes = [*forest_layer_notes(forest_datasets(session)), *as_of_notes(as_of)]
+    found = forest_overlap.pieces(session.connection(), site_code=code, recorded_at=as_of)
+    return SiteForestPieces(found, notes)
 
 
 TOTAL_FIELDS: tuple[str, ...] = tuple(ForestTotals.model_fields)
@@ -165,20 +181,28 @@ def add_forest_sums(
     sums["forest_total_ha"] += ha
 
 
-def _site_rows(session: Session, area: AreaMethod) -> list[ForestOverlapRow]:
-    conn = session.connection()
+def _site_facts(session: Session, as_of: datetime | None) -> dict[str, Any]:
     # Only the columns the report shows: loading 120+ geometries through the ORM costs more
     # than the overlap SQL's own overhead (bench/README.md).
-    facts = sa.select(Site.code, Site.name, Site.kind, Site.communes)
-    sites = {row.code: row for row in session.execute(facts)}
+    facts = sa.select(sites.c.code, sites.c.name, sites.c.kind, sites.c.communes)
+    if as_of is not None:
+        facts = AsOf(as_of_bind(as_of))(facts)
+    return {row.code: row for row in session.execute(facts)}
+
+
+def _site_rows(
+    session: Session, area: AreaMethod, as_of: datetime | None
+) -> list[ForestOverlapRow]:
+    conn = session.connection()
+    facts = _site_facts(session, as_of)
     protected_ha: dict[str, float] = defaultdict(float)
-    for hit in forest_overlap.protected(conn):
+    for hit in forest_overlap.protected(conn, recorded_at=as_of):
         protected_ha[hit.site_code] += hit.overlap_ha
     # Plain floats first, each model built once: setting pydantic fields one by one was 60 %
     # of the report's CPU in the API process (bench/README.md).
     sums: dict[str, dict[str, float]] = {}
     areas: dict[str, float] = {}
-    for row in forest_overlap.run(conn, vn2000=area == "vn2000"):
+    for row in forest_overlap.run(conn, vn2000=area == "vn2000", recorded_at=as_of):
         if row.site_code not in sums:
             sums[row.site_code] = forest_sums()
             areas[row.site_code] = row.site_area_ha or 0.0
@@ -186,9 +210,9 @@ def _site_rows(session: Session, area: AreaMethod) -> list[ForestOverlapRow]:
     return [
         ForestOverlapRow(
             site_code=code,
-            site_name=sites[code].name,
-            kind=sites[code].kind,
-            communes=", ".join(sites[code].communes),
+            site_name=facts[code].name,
+            kind=facts[code].kind,
+            communes=", ".join(facts[code].communes),
             site_area_ha=areas[code],
             forest_share_pct=percent(totals["forest_total_ha"], areas[code]),
             protected_ha=protected_ha[code],
@@ -216,9 +240,11 @@ def _group(name: str, members: Iterable[ForestOverlapRow]) -> GroupForestOverlap
     )
 
 
-def forest_overlap_report(session: Session, *, area: AreaMethod) -> ForestOverlapReport:
+def forest_overlap_report(
+    session: Session, *, area: AreaMethod, as_of: datetime | None = None
+) -> ForestOverlapReport:
     """Return the province-wide forest overlap report, per site, per kind and per commune."""
-    rows = _site_rows(session, area)
+    rows = _site_rows(session, area, as_of)
     by_kind: dict[str, list[ForestOverlapRow]] = defaultdict(list)
     by_commune: dict[str, list[ForestOverlapRow]] = defaultdict(list)
     for row in rows:
@@ -236,7 +262,9 @@ def forest_overlap_report(session: Session, *, area: AreaMethod) -> ForestOverla
             *forest_layer_notes(datasets),
             "by_commune groups sites by the commune list recorded on each site; "
             "post-2025 commune polygons are not published, so no spatial split is made.",
+            *as_of_notes(as_of),
         ],
+        recorded_as_of=as_of,
     )
 
 
@@ -282,9 +310,16 @@ def _clearance_by_site(rows: Iterable[clearance_progress.ClearanceRow]) -> list[
     return [_finish(item) for item in per_site.values()]
 
 
-def site_clearance(session: Session, code: str, *, as_of: date) -> SiteClearance | None:
-    """Return one site's clearance hectares by status on ``as_of`` (None: it has no parcels)."""
-    rows = clearance_progress.run(session.connection(), as_of=as_of, site_codes=[code])
+def site_clearance(
+    session: Session, code: str, *, as_of: date, recorded_at: datetime | None = None
+) -> SiteClearance | None:
+    """Return one site's clearance hectares by status on ``as_of`` (None: it has no parcels).
+
+    ``recorded_at`` reads the parcels as the registry recorded them then (None: now).
+    """
+    rows = clearance_progress.run(
+        session.connection(), as_of=as_of, site_codes=[code], recorded_at=recorded_at
+    )
     return next(iter(_clearance_by_site(rows)), None)
 
 
@@ -313,12 +348,14 @@ def clearance_report(session: Session, *, as_of: date) -> ClearanceReport:
     )
 
 
-def plan_overlap_pieces(session: Session) -> list[plan_overlap.PlanOverlap]:
+def plan_overlap_pieces(
+    session: Session, *, as_of: datetime | None = None
+) -> list[plan_overlap.PlanOverlap]:
     """Return every overlapping pair of sites with its shared ground (GeoJSON, EPSG:4326)."""
-    return plan_overlap.run(session.connection())
+    return plan_overlap.run(session.connection(), recorded_at=as_of)
 
 
-def plan_overlap_report(session: Session) -> PlanOverlapReport:
+def plan_overlap_report(session: Session, *, as_of: datetime | None = None) -> PlanOverlapReport:
     """Return overlapping site pairs and sites crossing province or former district boundaries."""
     conn = session.connection()
     overlaps = [
@@ -332,13 +369,13 @@ def plan_overlap_report(session: Session) -> PlanOverlapReport:
             share_b_pct=o.share_b_pct,
             related=o.related,
         )
-        for o in plan_overlap.run(conn)
+        for o in plan_overlap.run(conn, recorded_at=as_of)
     ]
     crossings = [
         BoundaryCrossingRead(
             site_code=c.site_code, level=c.level, units=c.unit_names, unit_ha=c.unit_ha
         )
-        for c in plan_overlap.crossings(conn)
+        for c in plan_overlap.crossings(conn, recorded_at=as_of)
     ]
     return PlanOverlapReport(
         overlaps=overlaps,
@@ -346,7 +383,9 @@ def plan_overlap_report(session: Session) -> PlanOverlapReport:
         notes=[
             "related = a relocation record links the two sites (overlap by design).",
             "Commune polygons after 2025 are not published: former districts stand in.",
+            *as_of_notes(as_of),
         ],
+        recorded_as_of=as_of,
     )
 
 
@@ -357,6 +396,7 @@ def nearby_features(
     lon: float | None,
     lat: float | None,
     distance_m: float,
+    as_of: datetime | None = None,
 ) -> NearbyResult:
     """Return features within ``distance_m`` of a site or of a lon/lat point (EPSG:4326).
 
@@ -364,18 +404,20 @@ def nearby_features(
         NotFound: when ``site_code`` names no site.
     """
     if site_code is not None:
-        geom = session.scalar(
-            sa.select(sa.func.ST_AsBinary(Site.geom)).where(Site.code == site_code)
-        )
-        if geom is None:
+        found_site = find_site(session, site_code, sa.func.ST_AsBinary(sites.c.geom), as_of=as_of)
+        if found_site is None or found_site[0] is None:
             raise NotFound("site", site_code)
         from shapely import wkb
 
-        origin_geom, origin = wkb.loads(bytes(geom)), f"site {site_code}"
+        origin_geom, origin = wkb.loads(bytes(found_site[0])), f"site {site_code}"
     else:
         origin_geom, origin = Point(lon, lat), f"point {lon}, {lat}"
     found = nearby.run(
-        session.connection(), geom=origin_geom, distance_m=distance_m, exclude_code=site_code
+        session.connection(),
+        geom=origin_geom,
+        distance_m=distance_m,
+        exclude_code=site_code,
+        recorded_at=as_of,
     )
     return NearbyResult(
         origin=origin,
@@ -390,4 +432,5 @@ def nearby_features(
             )
             for f in found
         ],
+        recorded_as_of=as_of,
     )

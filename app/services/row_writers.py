@@ -22,8 +22,8 @@ from app.ogc.features import fetch
 from app.ogc.features.query import RawQuery, build_query
 from app.repositories import Conflict, NotFound
 from app.services.write_checks import Finding, PreparedGeometry, province_at
-from app.services.write_errors import InvalidReference
 from app.services.write_specs import ChangeFields, SiteProperties, WriteSpec
+from app.write_errors import InvalidReference
 
 CHANGE_FIELDS: Final = frozenset({"change_decision_id", "change_reason"})
 AREA_WARNING_SHARE: Final = 0.2

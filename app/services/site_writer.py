@@ -20,8 +20,8 @@ from app.services.row_writers import (
     site_of,
 )
 from app.services.write_checks import Finding, PreparedGeometry, area_finding, province_finding
-from app.services.write_errors import InvalidReference
 from app.services.write_specs import ChangeFields, SiteProperties
+from app.write_errors import InvalidReference
 
 ZONE_FIELDS: Final = ("occupancy_rate_pct", "wastewater_status", "eco_industrial_programme")
 MINE_FIELDS: Final = (

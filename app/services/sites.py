@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -39,10 +40,20 @@ def _summary(row: repo.SiteRow) -> SiteSummary:
 
 
 def list_features(
-    session: Session, *, filters: repo.SiteFilters, limit: int, offset: int
+    session: Session,
+    *,
+    filters: repo.SiteFilters,
+    limit: int,
+    offset: int,
+    as_of: datetime | None = None,
 ) -> tuple[int, list[SiteSummaryFeature]]:
-    """Return the number of matching sites and one page of them as summary Features (EPSG:4326)."""
-    matched, rows = repo.list_sites(session, filters=filters, limit=limit, offset=offset)
+    """Return the number of matching sites and one page of them as summary Features (EPSG:4326).
+
+    With ``as_of``: the sites as the registry recorded them at that time.
+    """
+    matched, rows = repo.list_sites(
+        session, filters=filters, limit=limit, offset=offset, as_of=as_of
+    )
     return matched, [
         SiteSummaryFeature(
             id=row.site.code, geometry=json.loads(row.geometry_json), properties=_summary(row)
@@ -63,14 +74,16 @@ class SiteItem:
         return SiteFeature.model_validate_json(self.text)
 
 
-def site_item(session: Session, code: str) -> SiteItem:
+def site_item(session: Session, code: str, *, as_of: datetime | None = None) -> SiteItem:
     """Return one site with every fact, the same Feature as ``/ogc/collections/sites/items``.
 
+    With ``as_of``: the site as the registry recorded it at that time.
+
     Raises:
-        NotFound: when no site has this code.
+        NotFound: when no site has this code (had it at ``as_of``).
     """
     collection = get_collection("sites")
-    query = build_query(collection, RawQuery(), {})
+    query = build_query(collection, RawQuery(), {}, as_of=as_of)
     try:
         found = fetch.fetch_feature_in_session(session, query, code)
     except NotFound:

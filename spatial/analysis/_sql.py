@@ -6,6 +6,8 @@ file: no bind markers are rewritten by hand, and nothing is compiled per request
 
 from __future__ import annotations
 
+import re
+from datetime import datetime
 from functools import cache
 from pathlib import Path
 from typing import Any, Final
@@ -24,6 +26,25 @@ from spatial.crs import PROVINCE_ZONES
 _HERE = Path(__file__).parent
 GEOMETRY_4326 = Geometry(srid=4326)
 TEXT_ARRAY = ARRAY(sa.Text)
+
+VERSIONED_TABLES: Final = (
+    "sites",
+    "zone_details",
+    "mining_details",
+    "relocation_details",
+    "clearance_parcels",
+    "infrastructure",
+    "forest_parcels",
+    "protected_areas",
+)
+"""Tables whose history the database keeps, each with ``<table>_as_of(timestamptz)``."""
+RECORDED_AT: Final = "recorded_at"
+"""The bind of the recorded time in the ``as_of`` variant of an analysis statement."""
+_TABLE_REFERENCE: Final = re.compile(
+    r"\b(?P<keyword>FROM|JOIN)\s+(?P<table>" + "|".join(VERSIONED_TABLES) + r")\b(?!\s*\()"
+    r"(?P<alias>\s+AS\b)?",
+    re.IGNORECASE,
+)
 
 PSYCOPG_DIALECT: Final = pg_psycopg.dialect()  # type: ignore[no-untyped-call]  # (untyped)
 """Renders ``%(name)s`` binds and doubles literal ``%``, as psycopg's cursor reads them."""
@@ -88,22 +109,56 @@ def render(sql_text: str, dialect: sa.Dialect, bind_types: dict[str, Any] | None
     return compiled.string
 
 
+def as_of_text(sql_text: str) -> str:
+    """Return ``sql_text`` reading each versioned table as recorded at ``:recorded_at``.
+
+    ``FROM sites AS s`` becomes ``FROM sites_as_of(CAST(:recorded_at AS timestamptz)) AS s``
+    (an unaliased table keeps its name as alias), so the rest of the query is untouched and
+    the time is a bind: never a value written into the text, and a statement of its own for
+    prepared plans (a view shadowing the table would be invisible to them).
+    """
+
+    def replace(match: re.Match[str]) -> str:
+        table = match["table"]
+        source = f"{match['keyword']} {table}_as_of(CAST(:{RECORDED_AT} AS timestamptz))"
+        return source + (match["alias"] or f" AS {table}")
+
+    return _TABLE_REFERENCE.sub(replace, sql_text)
+
+
 @cache
-def load(name: str) -> str:
-    """Return the text of ``<name>.sql`` beside this module, the zone table written in."""
-    return render((_HERE / f"{name}.sql").read_text(encoding="utf-8"), _NAMED_DIALECT)
+def load(name: str, recorded: bool = False) -> str:
+    """Return the text of ``<name>.sql`` beside this module, the zone table written in.
+
+    ``recorded`` gives its variant that reads the registry at ``:recorded_at`` (``as_of_text``).
+    """
+    sql_text = (_HERE / f"{name}.sql").read_text(encoding="utf-8")
+    return render(as_of_text(sql_text) if recorded else sql_text, _NAMED_DIALECT)
 
 
-def statement(name: str, **bind_types: Any) -> sa.TextClause:
-    """Return ``<name>.sql`` as a text clause with the given bind types, built once per shape."""
-    return _statement(name, tuple(sorted(bind_types.items(), key=lambda item: item[0])))
+def statement(name: str, *, recorded: bool = False, **bind_types: Any) -> sa.TextClause:
+    """Return ``<name>.sql`` as a text clause with the given bind types, built once per shape.
+
+    ``recorded`` gives the variant that reads the registry at the ``recorded_at`` bind.
+    """
+    if recorded:
+        bind_types[RECORDED_AT] = sa.DateTime(timezone=True)
+    ordered = tuple(sorted(bind_types.items(), key=lambda item: item[0]))
+    return _statement(name, ordered, recorded)
+
+
+def recorded_params(params: dict[str, Any], recorded_at: datetime | None) -> dict[str, Any]:
+    """Return ``params`` with the recorded time of an ``as_of`` statement, when there is one."""
+    return params if recorded_at is None else {**params, RECORDED_AT: recorded_at}
 
 
 @cache
-def _statement(name: str, bind_types: tuple[tuple[str, Any], ...]) -> sa.TextClause:
+def _statement(
+    name: str, bind_types: tuple[tuple[str, Any], ...], recorded: bool = False
+) -> sa.TextClause:
     # Parsing the SQL and typing its binds cost about as much CPU as PostgreSQL needs for a
     # proposal check (bench/README.md), so each (file, bind types) pair is built once.
-    clause = sa.text(load(name))
+    clause = sa.text(load(name, recorded))
     if bind_types:
         clause = clause.bindparams(*(sa.bindparam(key, type_=value) for key, value in bind_types))
     return clause
@@ -124,9 +179,11 @@ def driver_sql(sql_text: str, geometry_binds: tuple[str, ...] = ()) -> str:
 
 
 @cache
-def driver_statement(name: str, geometry_binds: tuple[str, ...] = ("geom",)) -> str:
-    """Return ``<name>.sql`` in psycopg bind style (``driver_sql``), built once."""
-    return driver_sql(load(name), geometry_binds)
+def driver_statement(
+    name: str, geometry_binds: tuple[str, ...] = ("geom",), recorded: bool = False
+) -> str:
+    """Return ``<name>.sql`` in psycopg bind style (``driver_sql``), built once per variant."""
+    return driver_sql(load(name, recorded), geometry_binds)
 
 
 def fetch_driver(conn: sa.Connection, name: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:

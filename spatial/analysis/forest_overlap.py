@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy import Connection
 
-from spatial.analysis._sql import TEXT_ARRAY, statement
+from spatial.analysis._sql import TEXT_ARRAY, recorded_params, statement
 
 
 @dataclass(frozen=True)
@@ -46,34 +47,47 @@ class ProtectedOverlapRow:
 
 
 def run(
-    conn: Connection, *, site_codes: Sequence[str] | None = None, vn2000: bool = False
+    conn: Connection,
+    *,
+    site_codes: Sequence[str] | None = None,
+    vn2000: bool = False,
+    recorded_at: datetime | None = None,
 ) -> list[ForestOverlapRow]:
     """Return forest overlap rows per site, category and origin.
 
     Areas are geodesic WGS 84 hectares, or planar hectares in the VN-2000 TM-3 zone of each
-    site's province when ``vn2000`` is true.
+    site's province when ``vn2000`` is true. With ``recorded_at``: the registry as recorded then.
     """
-    query = statement("forest_overlap", site_codes=TEXT_ARRAY, vn2000=sa.Boolean)
+    recorded = recorded_at is not None
+    query = statement("forest_overlap", recorded=recorded, site_codes=TEXT_ARRAY, vn2000=sa.Boolean)
     params = {
         "site_codes": list(site_codes) if site_codes is not None else None,
         "vn2000": vn2000,
     }
-    return [ForestOverlapRow(*row) for row in conn.execute(query, params)]
+    rows = conn.execute(query, recorded_params(params, recorded_at))
+    return [ForestOverlapRow(*row) for row in rows]
 
 
-def pieces(conn: Connection, *, site_code: str) -> list[ForestPiece]:
-    """Return the forest pieces inside one site (geodesic WGS 84 hectares)."""
-    rows = conn.execute(statement("forest_overlap_pieces"), {"site_code": site_code})
+def pieces(
+    conn: Connection, *, site_code: str, recorded_at: datetime | None = None
+) -> list[ForestPiece]:
+    """Return the forest pieces inside one site (geodesic WGS 84 hectares), as recorded then."""
+    query = statement("forest_overlap_pieces", recorded=recorded_at is not None)
+    rows = conn.execute(query, recorded_params({"site_code": site_code}, recorded_at))
     return [ForestPiece(*row) for row in rows]
 
 
 def protected(
-    conn: Connection, *, site_codes: Sequence[str] | None = None
+    conn: Connection,
+    *,
+    site_codes: Sequence[str] | None = None,
+    recorded_at: datetime | None = None,
 ) -> list[ProtectedOverlapRow]:
-    """Return protected-area overlaps per site (geodesic WGS 84 hectares)."""
-    query = statement("protected_overlap", site_codes=TEXT_ARRAY)
+    """Return protected-area overlaps per site (geodesic WGS 84 hectares), as recorded then."""
+    query = statement("protected_overlap", recorded=recorded_at is not None, site_codes=TEXT_ARRAY)
     params = {"site_codes": list(site_codes) if site_codes is not None else None}
-    return [ProtectedOverlapRow(*row) for row in conn.execute(query, params)]
+    rows = conn.execute(query, recorded_params(params, recorded_at))
+    return [ProtectedOverlapRow(*row) for row in rows]
 
 
 @dataclass(frozen=True)

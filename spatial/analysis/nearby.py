@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import datetime
 
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import Connection
 from sqlalchemy import types as sqltypes
 
-from spatial.analysis._sql import GEOMETRY_4326, geometry_bind, statement
+from spatial.analysis._sql import GEOMETRY_4326, geometry_bind, recorded_params, statement
 
 _METRES_PER_DEGREE = 111_320.0
 
@@ -33,11 +34,20 @@ def margin_deg(geom: BaseGeometry, distance_m: float) -> float:
 
 
 def run(
-    conn: Connection, *, geom: BaseGeometry, distance_m: float, exclude_code: str | None = None
+    conn: Connection,
+    *,
+    geom: BaseGeometry,
+    distance_m: float,
+    exclude_code: str | None = None,
+    recorded_at: datetime | None = None,
 ) -> list[NearbyFeature]:
-    """Return features within ``distance_m`` metres of ``geom`` (EPSG:4326), nearest first."""
+    """Return features within ``distance_m`` metres of ``geom`` (EPSG:4326), nearest first.
+
+    With ``recorded_at``: the registry as it was recorded then.
+    """
     query = statement(
         "nearby",
+        recorded=recorded_at is not None,
         geom=GEOMETRY_4326,
         distance_m=sqltypes.Float,
         margin_deg=sqltypes.Float,
@@ -49,4 +59,6 @@ def run(
         "margin_deg": margin_deg(geom, distance_m),
         "exclude_code": exclude_code,
     }
-    return [NearbyFeature(*row) for row in conn.execute(query, params)]
+    return [
+        NearbyFeature(*row) for row in conn.execute(query, recorded_params(params, recorded_at))
+    ]

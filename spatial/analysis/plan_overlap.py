@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from sqlalchemy import Connection
 
-from spatial.analysis._sql import statement
+from spatial.analysis._sql import recorded_params, statement
 
 
 @dataclass(frozen=True)
@@ -34,11 +35,17 @@ class BoundaryCrossing:
     unit_ha: list[float]
 
 
-def run(conn: Connection) -> list[PlanOverlap]:
-    """Return every overlapping pair of sites (geodesic WGS 84 hectares), largest first."""
-    return [PlanOverlap(*row) for row in conn.execute(statement("plan_overlap"))]
+def run(conn: Connection, *, recorded_at: datetime | None = None) -> list[PlanOverlap]:
+    """Return every overlapping pair of sites (geodesic WGS 84 hectares), largest first.
+
+    With ``recorded_at``: the registry as it was recorded then.
+    """
+    query = statement("plan_overlap", recorded=recorded_at is not None)
+    return [PlanOverlap(*row) for row in conn.execute(query, recorded_params({}, recorded_at))]
 
 
-def crossings(conn: Connection) -> list[BoundaryCrossing]:
-    """Return sites that cross a 2025 province or a former district boundary."""
-    return [BoundaryCrossing(*row) for row in conn.execute(statement("admin_crossings"))]
+def crossings(conn: Connection, *, recorded_at: datetime | None = None) -> list[BoundaryCrossing]:
+    """Return sites that cross a 2025 province or a former district boundary (as recorded then)."""
+    query = statement("admin_crossings", recorded=recorded_at is not None)
+    rows = conn.execute(query, recorded_params({}, recorded_at))
+    return [BoundaryCrossing(*row) for row in rows]

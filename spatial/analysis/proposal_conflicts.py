@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 import psycopg
@@ -12,8 +13,8 @@ from psycopg_pool import AsyncConnectionPool
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import Connection
 
-from spatial.analysis._sql import driver_statement, ewkb_bind, fetch_driver
-from spatial.analysis.prepared import fetch_prepared_async
+from spatial.analysis._sql import driver_statement, ewkb_bind, recorded_params
+from spatial.analysis.prepared import fetch_prepared, fetch_prepared_async
 
 AsyncPool = AsyncConnectionPool[psycopg.AsyncConnection[tuple[Any, ...]]]
 
@@ -92,9 +93,17 @@ def _assemble(shares: Sequence[Sequence[tuple[Any, ...]]]) -> ProposalConflicts:
     return result
 
 
-def run(conn: Connection, *, geom: BaseGeometry, zone_srid: int | None = None) -> ProposalConflicts:
-    """Analyse a proposal given in EPSG:4326: one statement."""
-    return _assemble([fetch_driver(conn, STATEMENT, _params(ewkb_bind(geom), zone_srid))])
+def run(
+    conn: Connection,
+    *,
+    geom: BaseGeometry,
+    zone_srid: int | None = None,
+    recorded_at: datetime | None = None,
+) -> ProposalConflicts:
+    """Analyse a proposal given in EPSG:4326: one statement (the registry as recorded then)."""
+    sql = driver_statement(STATEMENT, recorded=recorded_at is not None)
+    params = recorded_params(_params(ewkb_bind(geom), zone_srid), recorded_at)
+    return _assemble([fetch_prepared(conn, sql, params)])
 
 
 FOREST_SHARES = 2
@@ -107,6 +116,7 @@ async def run_pooled(
     geom: BaseGeometry,
     zone_srid: int | None = None,
     forest_shares: int = 1,
+    recorded_at: datetime | None = None,
 ) -> ProposalConflicts:
     """Analyse a proposal on connections of an asyncio pool, awaiting PostgreSQL.
 
@@ -117,14 +127,14 @@ async def run_pooled(
     first also answering everything else, so PostgreSQL spreads one check over every core. Each
     statement holds one connection only while it runs and never waits for another while holding
     it, so a busy pool cannot deadlock. The statements read separate snapshots; nothing in a
-    check is written.
+    check is written. With ``recorded_at``: the registry as it was recorded then.
     """
     ewkb = ewkb_bind(geom)
-    sql = driver_statement(STATEMENT)
+    sql = driver_statement(STATEMENT, recorded=recorded_at is not None)
 
     async def rows(params: dict[str, Any]) -> list[tuple[Any, ...]]:
         async with pool.connection() as conn:
-            return await fetch_prepared_async(conn, sql, params)
+            return await fetch_prepared_async(conn, sql, recorded_params(params, recorded_at))
 
     if forest_shares <= 1:
         return _assemble([await rows(_params(ewkb, zone_srid))])
@@ -148,13 +158,16 @@ class Piece:
     geometry_json: str
 
 
-async def pieces_pooled(pool: AsyncPool, *, geom: BaseGeometry) -> list[Piece]:
+async def pieces_pooled(
+    pool: AsyncPool, *, geom: BaseGeometry, recorded_at: datetime | None = None
+) -> list[Piece]:
     """Return the pieces of a proposal (EPSG:4326) on forest, protected areas and sites.
 
-    One statement on a connection of an asyncio pool, the proposal bound as EWKB bytes.
+    One statement on a connection of an asyncio pool, the proposal bound as EWKB bytes; with
+    ``recorded_at``, on the registry as it was recorded then.
     """
+    sql = driver_statement("proposal_pieces", recorded=recorded_at is not None)
+    params = recorded_params({"geom": ewkb_bind(geom)}, recorded_at)
     async with pool.connection() as conn:
-        rows = await fetch_prepared_async(
-            conn, driver_statement("proposal_pieces"), {"geom": ewkb_bind(geom)}
-        )
+        rows = await fetch_prepared_async(conn, sql, params)
     return [Piece(*row) for row in rows]

@@ -7,17 +7,16 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-import sqlalchemy as sa
 from psycopg_pool import AsyncConnectionPool
 from sqlalchemy.orm import Session
 
-from app import models
 from app.db.read_pool import AsyncConnection
 from app.db.stream import stream_rows
 from app.ogc.catalog import Collection
 from app.ogc.features import sql
 from app.ogc.features.query import FeatureQuery
 from app.repositories import NotFound
+from app.repositories.history import data_stamp
 from spatial.analysis.prepared import fetch_prepared, fetch_prepared_async
 
 STREAM_BATCH = 2000
@@ -131,15 +130,9 @@ def fetch_extent(session: Session, collection: Collection) -> Extent:
 def data_version(session: Session, collection: Collection) -> str:
     """Return a token that changes whenever the collection's rows may have changed.
 
-    Used as the validator of streamed downloads, whose bytes are not known before sending:
-    row count, highest id and the last demo load (plus the last update where the table has one).
+    Used as the validator of streamed downloads, whose bytes are not known before sending: the
+    registry's data version (``registry_state``, moved by every write to a versioned table, in
+    any process) and the last demo load (the administrative units are outside the history), in
+    one single-row read where counting the layer's rows read all of it.
     """
-    table = collection.tile_id_expr.table
-    columns = [sa.func.count(), sa.func.max(collection.tile_id_expr)]
-    if "updated_at" in table.c:
-        columns.append(sa.func.max(table.c.updated_at))
-    counts = session.execute(
-        sa.select(*columns).select_from(collection.source).where(*collection.where)
-    ).one()
-    loaded = session.execute(sa.select(sa.func.max(models.DatasetLoad.loaded_at))).scalar()
-    return "|".join(str(value) for value in (*counts, loaded))
+    return "|".join(str(part) for part in (collection.id, *data_stamp(session)))

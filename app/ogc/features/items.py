@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query, Request, Response
@@ -50,6 +51,15 @@ def _page(response: Response, query: FeatureQuery) -> Response:
     return response
 
 
+def _caching(query: FeatureQuery) -> dict[str, Any]:
+    """Return how long a response may be cached, and its ETag variant (the ``as_of``)."""
+    if query.as_of is None:
+        return {"max_age_s": caching.ITEMS_MAX_AGE_S}
+    past = query.as_of < datetime.now(UTC) - timedelta(seconds=caching.SETTLED_S)
+    max_age_s = caching.PAST_MAX_AGE_S if past else caching.ITEMS_MAX_AGE_S
+    return {"max_age_s": max_age_s, "variant": query.as_of.isoformat()}
+
+
 @router.get(
     "/{collectionId}/items",
     name="ogc_items",
@@ -79,9 +89,9 @@ async def get_items(
         request,
         body,
         links.GEOJSON,
-        max_age_s=caching.ITEMS_MAX_AGE_S,
         headers=_headers(query),
         personal=query.personal,
+        **_caching(query),
     )
 
 
@@ -110,8 +120,8 @@ async def get_feature(
         request,
         body,
         links.GEOJSON,
-        max_age_s=caching.ITEMS_MAX_AGE_S,
         headers=_headers(query),
         personal=query.personal,
         version=found.version,
+        **_caching(query),
     )

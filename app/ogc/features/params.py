@@ -11,6 +11,7 @@ from app.deps import OffsetQuery, ReaderDep, SettingsDep
 from app.ogc.catalog import Collection, get_collection
 from app.ogc.features import query as q
 from app.ogc.protocol.crs import CRS84_URI
+from app.repositories.as_of import AS_OF_HELP, parse_as_of
 
 CRS_HELP = f"CRS URI (default {CRS84_URI}); EPSG:4326, EPSG:3857 and VN-2000 TM-3 EPSG:9205–9218."
 
@@ -88,6 +89,9 @@ FilterCrsParam = Annotated[
 ]
 CrsParam = Annotated[OptionalText, Query(description=CRS_HELP)]
 PropertiesParam = Annotated[OptionalText, Query(description="Comma-separated properties.")]
+AsOfParam = Annotated[
+    OptionalText, Query(description=AS_OF_HELP, examples=["2026-01-01", "2026-12-07T08:00:00Z"])
+]
 SortbyParam = Annotated[
     OptionalText, Query(description="Comma-separated properties; prefix - for descending.")
 ]
@@ -130,11 +134,13 @@ async def items_query(
         int | None, Query(ge=1, description="Features per page (larger values are capped).")
     ] = None,
     offset: OffsetQuery = 0,
+    as_of: AsOfParam = None,
 ) -> q.FeatureQuery:
     """Parse the items parameters; queryables also filter by equality (``?kind=...``)."""
     q.check_known(request.query_params.keys(), q.ITEMS_PARAMETERS, collection)
     size = min(limit or settings.limits.page_size_default, settings.limits.page_size_max)
-    return q.build_query(collection, raw, request.query_params, limit=size, offset=offset)
+    at = parse_as_of(as_of)
+    return q.build_query(collection, raw, request.query_params, limit=size, offset=offset, as_of=at)
 
 
 ItemsQueryDep = Annotated[q.FeatureQuery, Depends(items_query)]
@@ -145,10 +151,12 @@ async def feature_query(
     collection: ReadableCollectionDep,
     crs: CrsParam = None,
     properties: PropertiesParam = None,
+    as_of: AsOfParam = None,
 ) -> q.FeatureQuery:
-    """Parse the parameters of one feature: output ``crs`` and ``properties``."""
-    q.check_known(request.query_params.keys(), {"crs", "properties", "f"})
-    return q.build_query(collection, q.RawQuery(crs=crs, properties=properties), {})
+    """Parse the parameters of one feature: output ``crs``, ``properties`` and ``as_of``."""
+    q.check_known(request.query_params.keys(), {"crs", "properties", "f", "as_of"})
+    raw = q.RawQuery(crs=crs, properties=properties)
+    return q.build_query(collection, raw, {}, as_of=parse_as_of(as_of))
 
 
 FeatureQueryDep = Annotated[q.FeatureQuery, Depends(feature_query)]

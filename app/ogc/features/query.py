@@ -36,7 +36,7 @@ FILTER_PARAMETERS = frozenset(
         "crs",
     }
 )
-ITEMS_PARAMETERS = FILTER_PARAMETERS | {"limit", "offset", "f"}
+ITEMS_PARAMETERS = FILTER_PARAMETERS | {"limit", "offset", "f", "as_of"}
 
 
 @dataclass(frozen=True)
@@ -70,6 +70,8 @@ class FeatureQuery:
     carry values of their own (``filter``, ``datetime``, queryables): see ``sql.driver_sql``."""
     binds: Mapping[str, Any] = field(default_factory=dict)
     """Values of the named binds of the conditions (the bbox corners)."""
+    as_of: datetime | None = None
+    """The recorded time to read the registry at (``as_of``), or None for now."""
 
     @property
     def personal(self) -> bool:
@@ -276,6 +278,7 @@ def build_query(
     *,
     limit: int | None = None,
     offset: int = 0,
+    as_of: datetime | None = None,
 ) -> FeatureQuery:
     """Parse every filter parameter of a request into a :class:`FeatureQuery`."""
     equalities = equality_conditions(params, collection)
@@ -291,6 +294,7 @@ def build_query(
         offset=offset,
         shape=_shape(collection, raw, crs, properties, plain=not equalities),
         binds=bbox_binds(raw.bbox, parse_ogc_crs(raw.bbox_crs, "bbox-crs")) if raw.bbox else {},
+        as_of=as_of,
     )
 
 

@@ -12,11 +12,13 @@ from typing import Any, Final
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
+from sqlalchemy.sql import util as sql_util
 
 from app.db.stream import driver_statement
 from app.ogc.catalog import Collection, Property, PropertyType
 from app.ogc.features.query import FeatureQuery
 from app.ogc.protocol.crs import OgcCrs
+from app.repositories.as_of import AS_OF_BIND, AsOf, adapt_all, as_of_bind
 from spatial.crs import WGS84
 
 _DIALECT: Final = psycopg_dialect()  # type: ignore[no-untyped-call]  # (untyped in SQLAlchemy)
@@ -73,47 +75,82 @@ def feature_text(query: FeatureQuery) -> Any:
     )
 
 
-def _filtered(query: FeatureQuery, *columns: Any) -> Any:
-    return sa.select(*columns).select_from(query.collection.source).where(*query.conditions)
+def _adapter(query: FeatureQuery) -> AsOf | None:
+    """Return the adapter to the registry at ``query.as_of`` (None: read the live tables)."""
+    return None if query.as_of is None else AsOf(as_of_bind(query.as_of))
+
+
+def _filtered(query: FeatureQuery, adapter: AsOf | None, *columns: Any) -> Any:
+    source, *conditions = adapt_all(adapter, (query.collection.source, *query.conditions))
+    return sa.select(*columns).select_from(source).where(*conditions)
 
 
 def items_select(query: FeatureQuery) -> Any:
     """Return the Feature texts of ``query`` in its sort order (one page when it has a limit).
 
     A page picks its row ids first and encodes only those rows: PostgreSQL would otherwise
-    compute the GeoJSON of every row that ``OFFSET`` skips.
+    compute the GeoJSON of every row that ``OFFSET`` skips. With ``as_of``, every table reads
+    from its ``<table>_as_of`` function (``app.repositories.as_of``).
     """
-    feature = feature_text(query).label("feature")
+    adapter = _adapter(query)
+    feature, key, source = adapt_all(
+        adapter, (feature_text(query), query.collection.tile_id_expr, query.collection.source)
+    )
+    order = adapt_all(adapter, query.order_by)
     if query.limit is None:
-        return _filtered(query, feature).order_by(*query.order_by)
-    key = query.collection.tile_id_expr
+        return _filtered(query, adapter, feature.label("feature")).order_by(*order)
     page = (
-        _filtered(query, key.label("page_id"))
-        .order_by(*query.order_by)
+        _filtered(query, adapter, key.label("page_id"))
+        .order_by(*order)
         .limit(sa.bindparam(PAGE_LIMIT, query.limit, sa.Integer))
         .offset(sa.bindparam(PAGE_OFFSET, query.offset, sa.Integer))
         .subquery("page")
     )
     return (
-        sa.select(feature)
-        .select_from(query.collection.source)
+        sa.select(feature.label("feature"))
+        .select_from(source)
         .join(page, key == page.c.page_id)
-        .order_by(*query.order_by)
+        .order_by(*order)
     )
 
 
+def _outer_joined_to(source: Any, base: Any) -> bool:
+    """Tell whether ``source`` is ``base`` with only LEFT OUTER JOINs added to it."""
+    while isinstance(source, sa.Join):
+        if not source.isouter:
+            return False
+        source = source.left
+    return source is base
+
+
 def count_select(query: FeatureQuery) -> Any:
-    """Return the number of features matching ``query`` (``numberMatched``)."""
-    return _filtered(query, sa.func.count())
+    """Return the number of features matching ``query`` (``numberMatched``).
+
+    As of a time, a count that filters only the collection's own table counts that table
+    alone: each outer-joined table holds at most one row per feature, as on the live tables,
+    where PostgreSQL drops such joins by itself; through the ``_as_of`` functions it cannot
+    see that uniqueness, and would read every details table (bench/README.md, issue 15).
+    """
+    adapter = _adapter(query)
+    base = query.collection.tile_id_expr.table
+    used = {table for c in query.conditions for table in sql_util.find_tables(c)}
+    if adapter is None or not used <= {base}:
+        return _filtered(query, adapter, sa.func.count())
+    if not _outer_joined_to(query.collection.source, base):
+        return _filtered(query, adapter, sa.func.count())
+    source, *conditions = adapt_all(adapter, (base, *query.conditions))
+    return sa.select(sa.func.count()).select_from(source).where(*conditions)
 
 
 def feature_select(query: FeatureQuery, feature_id: Any) -> Any:
     """Return the Feature text and registry version of one feature by id (within its subset)."""
+    adapter = _adapter(query)
     version = query.collection.version_expr
     version = sa.null() if version is None else version
-    return _filtered(query, feature_text(query), version).where(
-        query.collection.id_expr == feature_id
+    feature, id_expr, version = adapt_all(
+        adapter, (feature_text(query), query.collection.id_expr, version)
     )
+    return _filtered(query, adapter, feature, version).where(id_expr == feature_id)
 
 
 def feature_driver_sql(query: FeatureQuery, feature_id: str) -> Any:
@@ -133,7 +170,7 @@ def export_select(query: FeatureQuery) -> Any:
     geometry = geometry_out(query.collection.geometry, query.crs)
     columns = [_export_column(prop) for prop in query.properties]
     wkb = sa.func.ST_AsBinary(geometry).label("geometry_wkb")
-    return _filtered(query, *columns, wkb).order_by(*query.order_by)
+    return _filtered(query, None, *columns, wkb).order_by(*query.order_by)
 
 
 def extent_select(collection: Collection) -> Any:
@@ -169,10 +206,12 @@ def driver_sql(query: FeatureQuery, part: str, extra: Mapping[str, Any] | None =
     query is compiled for the request. Public SQLAlchemy API only (``app.db.stream``).
     """
     values = {**_page_values(query), **query.binds, **(extra or {})}
+    if query.as_of is not None:
+        values[AS_OF_BIND] = query.as_of
     if query.shape is None:
         sql_text, params = driver_statement(_BUILDERS[part](query), _DIALECT)
         return sql_text, params
-    key = (part, query.limit is None, query.shape)
+    key = (part, query.limit is None, query.as_of is not None, query.shape)
     cached = _COMPILED.get(key)
     if cached is None:
         if len(_COMPILED) >= MAX_COMPILED:

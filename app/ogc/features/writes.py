@@ -31,9 +31,9 @@ from app.services.feature_writes import (
     WriteResult,
     write_feature,
 )
-from app.services.write_errors import NotEditable
 from app.services.write_specs import WRITE_SPECS, FeatureIn, WriteSpec
 from app.settings import Settings
+from app.write_errors import NotEditable
 from spatial.errors import TooLarge
 
 router = APIRouter(prefix="/ogc/collections", tags=["OGC API – Features – Part 4 (editing)"])

@@ -12,6 +12,11 @@ from pathlib import Path
 from fastapi import Request, Response
 
 ITEMS_MAX_AGE_S = 60
+PAST_MAX_AGE_S = 86_400
+"""Items as of a settled past time (``SETTLED_S`` ago): history is append-only, so they stay."""
+SETTLED_S = 600
+"""A version is stamped with its transaction's start, so a recorded time becomes final only once
+every transaction begun before it has ended; ten minutes is far beyond any write of the API."""
 TILES_MAX_AGE_S = 600
 DOWNLOADS_MAX_AGE_S = 0
 PERSONAL_TAG = b"personal\x00"
@@ -92,16 +97,22 @@ def cached(
     headers: dict[str, str] | None = None,
     personal: bool = False,
     version: int | None = None,
+    variant: str = "",
 ) -> Response:
     """Return ``body`` with an ETag and Cache-Control, or 304 when the client has it already.
 
     A ``personal`` body (signed-in readers only) is ``private, no-store``, and its ETag is of
     another family than any anonymous representation's, so no validator matches across them.
-    A registry feature's ETag starts with its ``version`` (``W/"v3-…"``): ``If-Match`` of a
-    write (OGC API – Features Part 4) reads the version from it; the rest tells apart the
-    representations (CRS, properties, personal or not) of that version.
+    ``variant`` (an ``as_of``, say) goes into the ETag with the bytes. A registry feature's ETag
+    starts with its ``version`` (``W/"v3-…"``): ``If-Match`` of a write (OGC API – Features
+    Part 4) reads the version from it; the rest tells apart the representations (CRS,
+    properties, personal or not, as_of) of that version.
     """
-    etag = etag_of(PERSONAL_TAG, body) if personal else etag_of(body)
+    parts: list[bytes | str] = [PERSONAL_TAG] if personal else []
+    parts.append(body)
+    if variant:
+        parts.append(variant)
+    etag = etag_of(*parts)
     if version is not None:
         etag = f'W/"v{version}-{etag[3:-1]}"'
     if matches(request, etag):

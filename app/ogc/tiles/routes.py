@@ -16,7 +16,7 @@ from app.ogc.features import fetch
 from app.ogc.features.params import CollectionDep
 from app.ogc.features.query import check_known
 from app.ogc.protocol import caching, links
-from app.ogc.tiles.cache import TileCache
+from app.ogc.tiles.cache import DataVersionClock, TileCache
 from app.ogc.tiles.fetch import fetch_tile
 from app.repositories import NotFound
 from app.schemas.problem import problem_responses
@@ -211,7 +211,9 @@ async def get_tile(
     _check_tile(z, y, x)
     links.wants_html(request, f, ("mvt",))
     cache: TileCache = request.app.state.tile_cache
-    tile = cache.get((collection.id, z, x, y))
+    clock: DataVersionClock = request.app.state.data_version
+    key = (collection.id, z, x, y, await clock.current(request.app.state.read_pool))
+    tile = cache.get(key)
     if tile is None:
         try:
             # A map that pans away drops the tiles it no longer shows; one whose client left
@@ -220,7 +222,7 @@ async def get_tile(
                 tile = await fetch_tile(request.app.state.read_pool, collection, z, x, y)
         except ClientGone:
             return Response(status_code=CLIENT_CLOSED_REQUEST)
-        cache.put((collection.id, z, x, y), tile)
+        cache.put(key, tile)
     if not tile:
         return Response(
             status_code=204,

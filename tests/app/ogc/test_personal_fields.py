@@ -10,6 +10,7 @@ import csv
 import io
 import json
 import re
+import secrets
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -95,10 +96,33 @@ def closed(database_url: str, db_session: Session) -> Iterator[TestClient]:
     yield from _client(settings, db_session)
 
 
-def _bearer(session: Session, role: Role = Role.EDITOR, agency: str | None = "LC-BQL-KCN") -> dict:
-    name = f"reader_{role}".lower()
-    identity.create_user(session, name, password=PASSWORD, role=role, agency_code=agency)
-    return {"Authorization": f"Bearer {identity.create_token(session, name, name='t').plain}"}
+_TOKENS: dict[Role, str] = {}
+
+
+@pytest.fixture(scope="module", autouse=True)
+def committed_tokens(engine: Engine) -> Iterator[None]:
+    """Readers' tokens, committed: a read's token is checked on the read pool (committed rows)."""
+    tag = secrets.token_hex(3)
+    with Session(engine) as session:
+        for role, agency in ((Role.EDITOR, "LC-BQL-KCN"), (Role.VIEWER, None)):
+            name = f"reader_{role}_{tag}"
+            identity.create_user(session, name, password=PASSWORD, role=role, agency_code=agency)
+            _TOKENS[role] = identity.create_token(session, name, name="t").plain
+    yield
+    with engine.begin() as conn:
+        users = "(SELECT id FROM users WHERE username LIKE :pattern)"
+        for table in ("auth_events", "api_tokens"):
+            conn.execute(
+                text(f"DELETE FROM {table} WHERE user_id IN {users}"),
+                {"pattern": f"reader_%_{tag}"},
+            )
+        conn.execute(
+            text("DELETE FROM users WHERE username LIKE :pattern"), {"pattern": f"reader_%_{tag}"}
+        )
+
+
+def _bearer(_session: Session, role: Role = Role.EDITOR, _agency: str | None = None) -> dict:
+    return {"Authorization": f"Bearer {_TOKENS[role]}"}
 
 
 def _problem(response: httpx.Response, status: int) -> ProblemDetail:

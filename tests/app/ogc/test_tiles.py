@@ -226,6 +226,7 @@ def test_a_tile_whose_client_has_gone_is_not_made(client: TestClient, db_session
 
     client.portal.call(client.app, scope, receive, send)
     assert sent[0]["status"] == 499
-    assert client.app.state.tile_cache.get(("forest", z, x, y)) is None
+    version = db_session.scalar(text("SELECT data_version FROM registry_state"))
+    assert client.app.state.tile_cache.get(("forest", z, x, y, version)) is None
     assert client.get(path).status_code == 200  # a client that waits still gets it
-    assert client.app.state.tile_cache.get(("forest", z, x, y))
+    assert client.app.state.tile_cache.get(("forest", z, x, y, version))

@@ -21,8 +21,8 @@ from app.ogc.protocol.crs import CRS84
 from app.services import identity
 from app.services.change_context import ChangeContext
 from app.services.feature_writes import Operation, WriteRequest, write_feature
-from app.services.write_errors import PreconditionFailed
 from app.services.write_specs import WRITE_SPECS
+from app.write_errors import PreconditionFailed
 
 RING = [[104.40, 22.08], [104.4045, 22.08], [104.4045, 22.0845], [104.40, 22.0845], [104.40, 22.08]]
 
