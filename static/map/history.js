@@ -8,7 +8,8 @@
   var esc = sitereg.esc;
   var num = sitereg.num;
   var state = { map: null, cfg: null, group: null, loaded: false };
-  var OUTLINE = { color: "#5b3a8e", weight: 3, dashArray: "8 6", fill: false, className: "sr-version", interactive: false };
+  // Black and finely dashed: unlike every site colour and the indicative outlines' dashes.
+  var OUTLINE = { color: "#111111", weight: 2.5, opacity: 0.9, dashArray: "3 5", fill: false, className: "sr-version", interactive: false };
 
   function $(id) {
     return document.getElementById(id);
@@ -26,16 +27,19 @@
   }
 
   function row(version) {
+    var who = (version.operation ? T("history.op_" + version.operation) : "") + '<br><small class="sr-muted">' +
+      esc(version.actor || "") + "</small>";
+    var why = decisionText(version) + (version.reason ? '<br><small class="sr-muted">' + esc(version.reason) + "</small>" : "");
     return (
       '<tr data-version="' + esc(version.version) + '"><td><button type="button" class="sr-version-show">' + esc(version.version) +
-      "</button></td><td>" + esc(day(version.recorded_from)) + "</td><td>" + esc(version.operation ? T("history.op_" + version.operation) : "") + "</td><td>" +
-      esc(version.actor || "") + "</td><td>" + decisionText(version) + "</td><td>" + esc(version.reason || "") + '</td><td class="sr-num">' +
-      num(version.area_ha, 2) + "</td><td>" + esc(version.status ? T("status." + version.status) : "") + "</td></tr>"
+      "</button></td><td>" + esc(day(version.recorded_from)) + "</td><td>" + who + "</td><td>" + why +
+      '</td><td class="sr-num">' + num(version.area_ha, 2) + " ha</td><td>" + esc(version.status ? T("status." + version.status) : "") +
+      "</td></tr>"
     );
   }
 
   function renderVersions(versions) {
-    var head = ["fact.version", "history.from", "history.operation", "history.actor", "history.decision", "history.reason", "fact.area", "fact.status"];
+    var head = ["fact.version", "history.from", "history.actor", "history.decision", "fact.area", "fact.status"];
     return (
       '<p class="sr-hint">' + esc(T("history.hint")) + '</p><table class="sr-table sr-history"><thead><tr>' +
       head.map(function (key) { return "<th>" + esc(T(key)) + "</th>"; }).join("") + "</tr></thead><tbody>" +

@@ -1,4 +1,4 @@
-"""Editing on the site page in headless Chromium: edit, preview, save as a draft, approve.
+"""Editing on the site page in headless Chromium: edit, preview, draft, approve, history.
 
 The live server commits to the session's test database, so the site and the people of these
 tests are made here under their own codes and removed afterwards, with every row they left.
@@ -176,6 +176,16 @@ def test_browser_edit_preview_draft_approve_and_history(
     page.wait_for_selector("html[data-sr-refreshed]", state="attached")
     assert _site_outline(page) != before
     tab.screenshot("edit-approved")
+
+    page.click("#sr-tab-history-button")
+    page.wait_for_selector("html[data-sr-history='2']", state="attached")
+    newest = page.locator(".sr-history tbody tr").first
+    assert newest.get_attribute("data-version") == "2" and cast.approver in newest.inner_text()
+    page.click(".sr-history tr[data-version='1'] button")
+    page.wait_for_selector("html[data-sr-version-shown='1']", state="attached")
+    assert page.locator("path.sr-version").count() == 1
+    assert _site_outline(page) != before  # the current outline stays beside the old one
+    tab.screenshot("edit-history")
 
     site = httpx.get(f"{live_url}/api/v1/sites/{cast.code}", headers={"Cache-Control": "no-cache"})
     assert site.json()["properties"]["version"] == 2
