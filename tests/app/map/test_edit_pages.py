@@ -1,6 +1,6 @@
 """The edit tools, drafts and history of the pages, rendered without a browser."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 from fastapi.testclient import TestClient
@@ -17,8 +17,10 @@ from app.settings import Settings
 SITE = "KCN-TANG-LOONG"
 
 
-def _site_html(settings: Settings, session: Session, role: str | None) -> str:
-    facts = site_page.facts(session, SITE, as_of=date.today())
+def _site_html(
+    settings: Settings, session: Session, role: str | None, recorded_at: datetime | None = None
+) -> str:
+    facts = site_page.facts(session, SITE, as_of=date.today(), recorded_at=recorded_at)
     context = PageContext(lang="vi", page="site", path=f"/sites/{SITE}", user="u", role=role)
     return page.site_page(settings, context, facts)
 
@@ -80,3 +82,10 @@ def test_pages_drafts_page_renders_for_anyone(client: TestClient, lang: str):
     assert getattr(TEXTS["page.drafts"], lang) in response.text
     assert "/static/map/drafts.js" in response.text and "http://" not in response.text
     assert getattr(TEXTS["nav.drafts"], lang) + "</a>" not in response.text  # approvers' link
+
+
+def test_pages_site_of_the_past_is_read_only_even_for_approvers(
+    test_settings: Settings, db_session: Session
+):
+    text = _site_html(test_settings, db_session, "approver", datetime.now(UTC))
+    assert 'id="sr-edit"' not in text and 'id="sr-drafts"' not in text
