@@ -48,6 +48,8 @@ _PAGES = {
     "page.check": Text("Kiểm tra ranh giới đề xuất", "Check a proposed boundary"),
     "page.dashboard": Text("Chỉ tiêu kế hoạch năm 2026", "2026 plan targets"),
     "page.sign_in": Text("Đăng nhập", "Sign in"),
+    "page.drafts": Text("Thay đổi chờ phê duyệt", "Changes waiting for approval"),
+    "nav.drafts": Text("Chờ phê duyệt", "Pending drafts"),
     "auth.sign_in": Text("Đăng nhập", "Sign in"),
     "auth.sign_out": Text("Đăng xuất", "Sign out"),
     "auth.signed_in_as": Text("Đang đăng nhập:", "Signed in as"),
@@ -168,6 +170,9 @@ _FACTS = {
     "fact.licence_status": Text("Tình trạng giấy phép", "Licence status"),
     "fact.capacity": Text("Công suất cấp phép", "Licensed capacity"),
     "fact.offtake": Text("Hợp đồng bao tiêu", "Offtake contract"),
+    "fact.offtake_ref": Text("Số hợp đồng bao tiêu", "Offtake contract reference"),
+    "fact.households_planned": Text("Số hộ phải di dời", "Households to relocate"),
+    "fact.households_relocated": Text("Số hộ đã di dời", "Households relocated"),
     "fact.deposit": Text("Tiền ký quỹ phục hồi (tỷ đồng)", "Rehabilitation deposit (bn VND)"),
     "fact.moved_from": Text("Di dời từ", "Moved from"),
     "fact.moved_to": Text("Di dời đến", "Moved to"),
@@ -269,6 +274,101 @@ _CHECK = {
     "draw.close": Text("Bấm điểm đầu để khép đa giác.", "Click the first point to close."),
     "draw.rectangle_start": Text("Bấm và kéo để vẽ.", "Click and drag to draw."),
     "draw.release": Text("Thả chuột để hoàn tất.", "Release the mouse to finish."),
+}
+
+_EDIT = {
+    "tab.facts": Text("Thông tin", "Facts"),
+    "tab.history": Text("Lịch sử", "History"),
+    "edit.open": Text("Sửa", "Edit"),
+    "edit.title": Text("Sửa thông tin khu", "Edit the site"),
+    "edit.attributes": Text("Thuộc tính", "Attributes"),
+    "edit.list_hint": Text("Cách nhau bằng dấu phẩy", "Separated by commas"),
+    "edit.boundary": Text("Ranh giới", "Boundary"),
+    "edit.boundary_hint": Text(
+        "Vẽ ranh giới mới bằng công cụ vẽ ở góc trái bản đồ, hoặc tải lên tệp ranh giới.",
+        "Draw the new boundary with the tools at the map's left edge, or upload a file.",
+    ),
+    "edit.use_file": Text("Dùng ranh giới trong tệp", "Use the file's boundary"),
+    "edit.keep": Text("Giữ ranh giới hiện tại", "Keep the current boundary"),
+    "edit.boundary_unchanged": Text("Ranh giới không đổi.", "The boundary stays as it is."),
+    "edit.boundary_drawn": Text(
+        "Ranh giới mới: vẽ trên bản đồ.", "New boundary: drawn on the map."
+    ),
+    "edit.boundary_file": Text("Ranh giới mới từ tệp", "New boundary from the file"),
+    "edit.file_error": Text("Không đọc được tệp", "The file could not be read"),
+    "edit.change": Text("Căn cứ thay đổi", "Grounds for the change"),
+    "edit.decision_search": Text("Tìm quyết định theo số hiệu", "Find the decision by its number"),
+    "edit.decision": Text("Quyết định", "Decision"),
+    "edit.no_decision": Text(
+        "Không có (bắt buộc khi đổi trạng thái)", "None (required to change the status)"
+    ),
+    "edit.reason": Text("Lý do thay đổi", "Reason for the change"),
+    "edit.preview": Text("Xem trước", "Preview"),
+    "edit.save": Text("Lưu", "Save"),
+    "edit.cancel": Text("Đóng", "Close"),
+    "edit.saved": Text(
+        "Đã lưu. Tải lại trang để xem số liệu mới.",
+        "Saved. Reload the page to see the new figures.",
+    ),
+    "edit.draft_saved": Text("Đã gửi, chờ phê duyệt.", "Sent, waiting for approval."),
+    "edit.error": Text("Không lưu được", "The change was not saved"),
+    "edit.stale": Text(
+        "Người khác vừa lưu thay đổi khu này. Tải lại để xem bản mới rồi sửa lại.",
+        "Someone else saved this site meanwhile. Reload to see their version, then edit again.",
+    ),
+    "edit.reload": Text("Tải lại", "Reload"),
+    "edit.not_allowed": Text(
+        "Tài khoản này không được phép thực hiện thao tác này.",
+        "This account may not do this.",
+    ),
+    "preview.title": Text("Xem trước thay đổi", "Preview of the change"),
+    "preview.running": Text("Đang tính…", "Computing…"),
+    "preview.error": Text("Không xem trước được", "The preview failed"),
+    "preview.area_before": Text("Diện tích hiện tại", "Area now"),
+    "preview.area_after": Text("Diện tích sau thay đổi", "Area after the change"),
+    "preview.gained": Text("Phần tăng thêm (xanh)", "Area gained (green)"),
+    "preview.lost": Text("Phần bị bớt (đỏ)", "Area lost (red)"),
+    "preview.conflicts": Text(
+        "Kiểm tra chồng lấn của ranh giới mới", "Conflict check of the new boundary"
+    ),
+    "draft.title": Text("Chờ phê duyệt", "Pending drafts"),
+    "draft.intro": Text(
+        "Các thay đổi do cán bộ gửi, chờ phê duyệt. Xem trước để thấy phần diện tích tăng, "
+        "giảm và kết quả kiểm tra chồng lấn, rồi phê duyệt hoặc từ chối.",
+        "Changes sent by editors that wait for approval. Preview one to see the area gained "
+        "and lost and the conflict check, then approve or reject it.",
+    ),
+    "draft.none": Text("Không có thay đổi nào chờ phê duyệt.", "No change is waiting."),
+    "draft.by": Text("gửi bởi", "by"),
+    "draft.approve": Text("Phê duyệt", "Approve"),
+    "draft.reject": Text("Từ chối", "Reject"),
+    "draft.reject_reason": Text("Lý do từ chối", "Reason for rejecting"),
+    "draft.approved": Text(
+        "Đã phê duyệt. Tải lại trang để xem số liệu mới.",
+        "Approved. Reload the page to see the new figures.",
+    ),
+    "draft.rejected": Text("Đã từ chối.", "Rejected."),
+    "draft.error": Text("Không thực hiện được", "That did not work"),
+    "draft.reviewers_only": Text(
+        "Chỉ người phê duyệt xem được danh sách này.", "Only approvers see this list."
+    ),
+    "draft.sign_in": Text(
+        "Đăng nhập bằng tài khoản phê duyệt để xem danh sách.",
+        "Sign in with an approver's account to see the list.",
+    ),
+    "history.hint": Text(
+        "Bấm số phiên bản để vẽ ranh giới của phiên bản đó (nét đứt).",
+        "Click a version number to draw that version's outline (dashed).",
+    ),
+    "history.from": Text("Ghi nhận lúc", "Recorded"),
+    "history.actor": Text("Thao tác, người thực hiện", "What, by whom"),
+    "history.decision": Text("Quyết định, lý do", "Decision, reason"),
+    "history.op_create": Text("Tạo mới", "Created"),
+    "history.op_update": Text("Cập nhật", "Updated"),
+    "history.op_delete": Text("Xoá", "Deleted"),
+    "history.shown": Text("Đang vẽ phiên bản", "Showing version"),
+    "history.none": Text("Chưa có phiên bản nào.", "No versions recorded."),
+    "history.error": Text("Không tải được lịch sử", "The history could not be loaded"),
 }
 
 _DASHBOARD = {
@@ -375,7 +475,16 @@ _ENUMS = {
     "unit.pct": Text("%", "%"),
 }
 
-TEXTS: dict[str, Text] = {**_PAGES, **_MAP, **_FACTS, **_SITE, **_CHECK, **_DASHBOARD, **_ENUMS}
+TEXTS: dict[str, Text] = {
+    **_PAGES,
+    **_MAP,
+    **_FACTS,
+    **_SITE,
+    **_CHECK,
+    **_EDIT,
+    **_DASHBOARD,
+    **_ENUMS,
+}
 
 
 def parse_lang(value: str | None) -> Lang:

@@ -23,7 +23,7 @@ from folium.plugins import Draw, VectorGridProtobuf
 from folium.template import Template
 from markupsafe import Markup
 
-from app.map import assets
+from app.map import assets, edit_form
 from app.map.i18n import Lang, texts, translator
 from app.map.render import PageContext, render_page
 from app.models.enums import ClearanceStatus, ForestCategory, SiteKind
@@ -43,6 +43,15 @@ SITES_URL = "/api/v1/sites?limit=1000"
 SEARCH_URL = "/api/v1/sites"
 FOREST_TILES_URL = "/ogc/collections/forest/tiles/WebMercatorQuad/{z}/{y}/{x}"
 CHECK_URL = "/api/v1/analysis/check"
+BOUNDARY_URL = "/api/v1/analysis/boundary"
+ME_URL = "/api/v1/me"
+DECISIONS_URL = "/api/v1/decisions"
+DRAFTS_URL = "/api/v1/drafts"
+# Roles whose pages show the edit tools, and those that review drafts (the API decides).
+WRITERS = ("editor", "approver", "admin")
+REVIEWERS = ("approver", "admin")
+# Scripts shared by the pages that preview a change (site page, drafts page) and edit a site.
+CHANGE_SCRIPTS = ("report", "changes")
 VN2000_ZONES = (9208, 9205)
 SITE_KINDS = tuple(kind.value for kind in SiteKind)
 CLEARANCE_STATUSES = tuple(status.value for status in ClearanceStatus)
@@ -111,7 +120,9 @@ class PageScript(JSCSSMixin, folium.MacroElement):
         """
     )
 
-    def __init__(self, page: str, layers: Layers, config: Any) -> None:
+    def __init__(
+        self, page: str, layers: Layers, config: Any, extras: tuple[str, ...] = ()
+    ) -> None:
         super().__init__()  # type: ignore[no-untyped-call]  # folium is untyped
         self._name = "PageScript"
         self.page = page
@@ -121,9 +132,20 @@ class PageScript(JSCSSMixin, folium.MacroElement):
             ("proj4", assets.PROJ4_JS),
             ("sitereg_common", assets.COMMON_JS),
             ("sitereg_legend", assets.LEGEND_JS),
+            *((f"sitereg_{extra}", assets.page_js(extra)) for extra in extras),
             (f"sitereg_{page}", assets.page_js(page)),
         ]
         self.default_css = [("sitereg_css", assets.SITEREG_CSS)]
+
+
+class EditingTools(JSCSSMixin, folium.MacroElement):
+    """Load Leaflet.draw for pages that draw only once someone signed in starts an edit."""
+
+    def __init__(self) -> None:
+        super().__init__()  # type: ignore[no-untyped-call]  # folium is untyped
+        self._name = "EditingTools"
+        self.default_js = [("leaflet_draw_js", assets.LOCAL_ASSETS["leaflet_draw_js"] or "")]
+        self.default_css = [("leaflet_draw_css", assets.LOCAL_ASSETS["leaflet_draw_css"] or "")]
 
 
 def base_map(
@@ -268,10 +290,27 @@ def site_map(
             **_reference_urls(),
             "clearance_parcels": items_url("clearance_parcels", site_code=code, **when),
             "infrastructure": items_url("infrastructure", site_code=code, **when),
+            **change_urls(code),
         },
     }
-    PageScript("site", layers, config).add_to(fmap)
+    EditingTools().add_to(fmap)
+    PageScript("site", layers, config, (*CHANGE_SCRIPTS, "edit", "history")).add_to(fmap)
     return fmap
+
+
+def change_urls(code: str) -> dict[str, str]:
+    """Return the URLs the site page edits, previews, reviews and dates one site with."""
+    quoted = quote(code, safe="")
+    return {
+        "me": ME_URL,
+        "item": f"/ogc/collections/sites/items/{quoted}",
+        "preview": f"/api/v1/sites/{quoted}/preview",
+        "boundary": BOUNDARY_URL,
+        "decisions": DECISIONS_URL,
+        "drafts": DRAFTS_URL,
+        "history": f"/api/v1/sites/{quoted}/history",
+        "version": f"/api/v1/sites/{quoted}/versions/{{version}}",
+    }
 
 
 def check_map(settings: Settings, lang: Lang) -> folium.Map:
@@ -293,7 +332,7 @@ def check_map(settings: Settings, lang: Lang) -> folium.Map:
         },
     }
     # Before Draw: the script translates Leaflet.draw's texts before its toolbar is built.
-    PageScript("check", layers, config).add_to(fmap)
+    PageScript("check", layers, config, ("report",)).add_to(fmap)
     Draw(  # type: ignore[no-untyped-call]  # folium is untyped
         feature_group=layers["proposal"],
         position="topleft",
@@ -309,6 +348,20 @@ def check_map(settings: Settings, lang: Lang) -> folium.Map:
         },
         edit_options={"poly": {"allowIntersection": False}},
     ).add_to(fmap)
+    return fmap
+
+
+def drafts_map(settings: Settings, lang: Lang) -> folium.Map:
+    """Return the map of the drafts page: the sites and reference layers, for the previews."""
+    fmap = base_map(settings, lang)
+    layers: Layers = {f"sites_{kind}": _group(fmap, lang, f"sites_{kind}") for kind in SITE_KINDS}
+    layers.update(_reference_layers(fmap, lang))
+    folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
+    config = {
+        **_common_config(lang),
+        "urls": {**_reference_urls(), "me": ME_URL, "drafts": DRAFTS_URL},
+    }
+    PageScript("drafts", layers, config, CHANGE_SCRIPTS).add_to(fmap)
     return fmap
 
 
@@ -336,6 +389,14 @@ def check_page(settings: Settings, context: PageContext) -> str:
     return render_page("check.html", context, folium=render_folium(fmap))
 
 
+def drafts_page(settings: Settings, context: PageContext) -> str:
+    """Return the HTML of ``/drafts``: the pending drafts a reviewer may approve or reject."""
+    fmap = drafts_map(settings, context.lang)
+    return render_page(
+        "drafts.html", context, folium=render_folium(fmap), reviewer=context.role in REVIEWERS
+    )
+
+
 def site_bounds(geometry: dict[str, Any]) -> Bounds:
     """Return ((south, west), (north, east)) of a GeoJSON geometry in EPSG:4326 degrees."""
     west, south, east, north = shapely.geometry.shape(geometry).bounds
@@ -358,6 +419,9 @@ def site_page(settings: Settings, context: PageContext, facts: SiteFacts) -> str
         clearance=facts.clearance,
         downloads=downloads(code),
         as_of=as_of_text(facts.as_of),
+        # A page of the past is read-only: no edit form, no drafts.
+        edit_fields=edit_form.fields(kind) if context.role in WRITERS and not facts.as_of else (),
+        reviewer=context.role in REVIEWERS and not facts.as_of,
     )
 
 

@@ -26,7 +26,8 @@ class PageContext:
     """What every page template receives besides its own data: language, page name, path.
 
     ``user`` names the person signed in (the header shows it with a sign-out button, whose
-    form carries the session's ``csrf_token``); both are None for anonymous readers.
+    form carries the session's ``csrf_token``) and ``role`` is that person's role; all three
+    are None for anonymous readers.
     """
 
     lang: Lang
@@ -34,6 +35,7 @@ class PageContext:
     path: str
     user: str | None = None
     csrf_token: str | None = None
+    role: str | None = None
 
 
 def link_for(lang: Lang) -> Callable[[str], str]:
@@ -78,6 +80,7 @@ def render_page(template: str, context: PageContext, **data: Any) -> str:
         path=context.path,
         user=context.user,
         csrf_token=context.csrf_token,
+        role=context.role,
         assets=assets,
         **data,
     )

@@ -31,9 +31,13 @@ def page_context(
 ) -> PageContext:
     """Return the context of a page: its language, name, path and who is signed in."""
     user = (viewer.display_name or viewer.username) if viewer else None
-    csrf = viewer.csrf_token if viewer else None
     return PageContext(
-        lang=parse_lang(lang), page=name, path=request.url.path, user=user, csrf_token=csrf
+        lang=parse_lang(lang),
+        page=name,
+        path=request.url.path,
+        user=user,
+        csrf_token=viewer.csrf_token if viewer else None,
+        role=viewer.role.value if viewer and viewer.role else None,
     )
 
 
@@ -71,6 +75,14 @@ def check(
 ) -> HTMLResponse:
     """Return the page that checks a drawn or uploaded boundary with the analysis API."""
     return HTMLResponse(page.check_page(settings, page_context(request, "check", lang, viewer)))
+
+
+@router.get("/drafts", summary="Pending drafts")
+def drafts(
+    request: Request, settings: SettingsDep, viewer: ViewerDep, lang: LangQuery = None
+) -> HTMLResponse:
+    """Return the page listing the pending drafts, with their previews, for approvers."""
+    return HTMLResponse(page.drafts_page(settings, page_context(request, "drafts", lang, viewer)))
 
 
 @router.get("/dashboard", summary="Plan targets")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -251,3 +251,22 @@ class NearbyResult(RecordedAsOf):
     origin: str
     distance_m: float
     features: list[NearbyFeatureRead]
+
+
+class UploadedBoundaryFacts(BaseModel):
+    """Where an uploaded boundary came from: file, source CRS and number of features."""
+
+    file_name: str
+    source_crs: str = Field(examples=["EPSG:9208"])
+    crs_from: str = Field(examples=["file", "parameter", "default (RFC 7946)"])
+    features: int
+
+
+class UploadedBoundary(BaseModel):
+    """An uploaded boundary as one GeoJSON Feature in CRS84, ready to send as a geometry."""
+
+    type: Literal["Feature"] = "Feature"
+    geometry: dict[str, Any] = Field(
+        description="The union of the file's polygons, a (Multi)Polygon in CRS84 (lon, lat)."
+    )
+    properties: UploadedBoundaryFacts

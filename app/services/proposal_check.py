@@ -8,7 +8,8 @@ from datetime import datetime
 from typing import Final
 
 import anyio.to_thread
-from shapely import union_all
+from shapely import orient_polygons, union_all
+from shapely.geometry import mapping
 from shapely.geometry.base import BaseGeometry
 from sqlalchemy import Connection
 
@@ -21,6 +22,8 @@ from app.schemas.analysis import (
     ProtectedOverlap,
     SiteHit,
     UnitHit,
+    UploadedBoundary,
+    UploadedBoundaryFacts,
 )
 from app.services.reports import add_forest_totals, as_of_notes, forest_layer_notes, percent
 from spatial.analysis import proposal_conflicts
@@ -215,3 +218,25 @@ async def run_pooled(
         return CheckRun(checked, None)
     pieces = await proposal_conflicts.pieces_pooled(pool, geom=geom, recorded_at=as_of)
     return CheckRun(checked, pieces)
+
+
+async def read_upload(
+    data: bytes, file_name: str, *, crs: str | None, max_bytes: int
+) -> UploadedBoundary:
+    """Read an uploaded boundary file as the proposal check does, and return it in CRS84.
+
+    The file's polygons are reprojected to EPSG:4326 (lon, lat), validated, united and
+    oriented counter-clockwise (RFC 7946); nothing touches the database and nothing is stored.
+
+    Raises:
+        SpatialError subclasses: for unreadable, unsupported, mis-referenced or invalid input.
+    """
+    boundary = await _read(data, file_name, crs=crs, max_bytes=max_bytes)
+    geom = orient_polygons(union_all(boundary.geometries))
+    facts = UploadedBoundaryFacts(
+        file_name=file_name,
+        source_crs=f"EPSG:{boundary.source_srid}",
+        crs_from=boundary.crs_from,
+        features=len(boundary.geometries),
+    )
+    return UploadedBoundary(geometry=dict(mapping(geom)), properties=facts)

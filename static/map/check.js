@@ -9,143 +9,6 @@
   var num = sitereg.num;
   var state = { map: null, layers: null, cfg: null };
 
-  /** Put Leaflet.draw's toolbar and tooltips into the page language. */
-  function translateDraw() {
-    var local = L.drawLocal;
-    local.draw.toolbar.buttons.polygon = T("draw.polygon");
-    local.draw.toolbar.buttons.rectangle = T("draw.rectangle");
-    local.draw.toolbar.actions.text = T("draw.cancel");
-    local.draw.toolbar.actions.title = T("draw.cancel");
-    local.draw.toolbar.finish.text = T("draw.finish");
-    local.draw.toolbar.finish.title = T("draw.finish");
-    local.draw.toolbar.undo.text = T("draw.undo");
-    local.draw.toolbar.undo.title = T("draw.undo");
-    local.draw.handlers.polygon.tooltip.start = T("draw.start");
-    local.draw.handlers.polygon.tooltip.cont = T("draw.continue");
-    local.draw.handlers.polygon.tooltip.end = T("draw.close");
-    local.draw.handlers.rectangle.tooltip.start = T("draw.rectangle_start");
-    local.draw.handlers.simpleshape.tooltip.end = T("draw.release");
-    local.edit.toolbar.buttons.edit = T("draw.edit");
-    local.edit.toolbar.buttons.remove = T("draw.remove");
-    local.edit.toolbar.actions.save.text = T("draw.finish");
-    local.edit.toolbar.actions.cancel.text = T("draw.cancel");
-  }
-
-  function table(head, body, foot) {
-    var html = '<table class="sr-table"><thead><tr>';
-    head.forEach(function (cell) {
-      html += "<th" + (cell.num ? ' class="sr-num"' : "") + ">" + esc(cell.text) + "</th>";
-    });
-    html += "</tr></thead><tbody>";
-    body.forEach(function (row) {
-      html += "<tr>" + row.map(function (cell, i) {
-        return "<td" + (head[i].num ? ' class="sr-num"' : "") + ">" + cell + "</td>";
-      }).join("") + "</tr>";
-    });
-    html += "</tbody>";
-    if (foot) {
-      html += "<tfoot><tr>" + foot.map(function (cell, i) {
-        return "<th" + (head[i].num ? ' class="sr-num"' : "") + ">" + cell + "</th>";
-      }).join("") + "</tr></tfoot>";
-    }
-    return html + "</table>";
-  }
-
-  var CRS_FROM = { file: "check.crs_from_file", parameter: "check.crs_from_parameter", "default (RFC 7946)": "check.crs_from_default" };
-  var CATEGORY_ORDER = ["special_use", "protection", "production"];
-
-  function factsTable(report) {
-    var crsFrom = CRS_FROM[report.crs_from] ? T(CRS_FROM[report.crs_from]) : report.crs_from;
-    var rows = [
-      ["check.file_name", esc(report.file_name)],
-      ["check.source_crs", esc(report.source_crs) + ' <span class="sr-muted">(' + esc(crsFrom) + ")</span>"],
-      ["check.features", esc(report.features)],
-      ["check.area", "<strong>" + num(report.area_ha, 2) + " ha</strong>"],
-      ["check.area_vn2000", report.area_vn2000_ha === null ? "—" : num(report.area_vn2000_ha, 2) + " ha (" + esc(report.vn2000_zone) + ")"],
-      ["fact.province", esc(report.province || "—")],
-    ];
-    return '<table class="sr-facts">' + rows.map(function (row) {
-      return '<tr><th scope="row">' + esc(T(row[0])) + "</th><td>" + row[1] + "</td></tr>";
-    }).join("") + "</table>";
-  }
-
-  function forestSection(report) {
-    var synthetic = (report.forest_datasets || []).some(function (d) { return d.synthetic; });
-    var html = "<h3>" + esc(T("check.forest")) + " " + (synthetic ? sitereg.badge("synthetic") : "") + "</h3>";
-    var forest = report.forest;
-    if (!(report.forest_datasets || []).length) {
-      return html + '<p class="sr-warn">' + esc(T("common.no_forest_layer")) + "</p>";
-    }
-    if (!forest.by_category.length) {
-      return html + "<p>" + esc(T("common.none")) + "</p>";
-    }
-    var ordered = forest.by_category.slice().sort(function (a, b) {
-      return CATEGORY_ORDER.indexOf(a.category) - CATEGORY_ORDER.indexOf(b.category) || (a.origin < b.origin ? -1 : 1);
-    });
-    var body = ordered.map(function (item) {
-      return [
-        '<span class="sr-swatch sr-swatch--' + esc(item.category) + '"></span>' + esc(T("forest." + item.category)),
-        esc(T("origin." + item.origin)), num(item.overlap_ha, 2), num(item.share_pct, 1), esc(item.parcels),
-      ];
-    });
-    var head = [
-      { text: T("fact.category") }, { text: T("fact.origin") }, { text: "ha", num: true },
-      { text: "%", num: true }, { text: T("site.parcels"), num: true },
-    ];
-    var foot = [esc(T("common.total")), "", num(forest.forest_total_ha, 2), num(forest.share_pct, 1), ""];
-    return html + table(head, body, foot);
-  }
-
-  function listSection(titleKey, items, describe) {
-    var html = "<h3>" + esc(T(titleKey)) + "</h3>";
-    if (!items.length) {
-      return html + "<p>" + esc(T("common.none")) + "</p>";
-    }
-    return html + "<ul>" + items.map(function (item) { return "<li>" + describe(item) + "</li>"; }).join("") + "</ul>";
-  }
-
-  function sitesSection(report) {
-    var html = "<h3>" + esc(T("check.sites")) + "</h3>";
-    if (!report.sites.length) {
-      return html + "<p>" + esc(T("common.none")) + "</p>";
-    }
-    var head = [
-      { text: T("fact.name") }, { text: "ha", num: true },
-      { text: T("check.share_of_site"), num: true }, { text: T("check.share_of_proposal"), num: true },
-    ];
-    var body = report.sites.map(function (hit) {
-      return [
-        '<a href="' + esc(sitereg.siteLink(hit.code)) + '">' + esc(hit.name) + "</a><br><small class=\"sr-muted\">" +
-          esc(T("kind." + hit.kind)) + "</small>",
-        num(hit.overlap_ha, 2), num(hit.share_of_site_pct, 1), num(hit.share_of_proposal_pct, 1),
-      ];
-    });
-    return html + table(head, body);
-  }
-
-  function renderReport(report) {
-    var unit = function (hit) { return esc(hit.name) + ": " + num(hit.overlap_ha, 2) + " ha"; };
-    return (
-      '<h2 id="sr-report-title">' + esc(T("check.report")) + "</h2>" + factsTable(report) + forestSection(report) +
-      listSection("check.protected", report.protected_areas, function (area) {
-        return unit(area) + (area.outline_indicative ? " " + sitereg.badge("indicative") : "");
-      }) +
-      sitesSection(report) +
-      listSection("check.provinces", report.provinces, unit) +
-      listSection("check.districts", report.districts, unit)
-    );
-  }
-
-  function renderProblem(problem) {
-    var details = (problem.errors || []).map(function (item) {
-      return "<li>" + esc(item.pointer ? item.pointer + ": " : "") + esc(item.detail) + "</li>";
-    }).join("");
-    return (
-      '<div class="sr-error" role="alert"><strong>' + esc(T("check.error")) + "</strong>: " + esc(problem.title || "") +
-      "<br>" + esc(problem.detail || "") + (details ? "<ul>" + details + "</ul>" : "") + "</div>"
-    );
-  }
-
   function pieceStyle(feature) {
     var layer = feature.properties.layer;
     if (layer === "forest") {
@@ -180,11 +43,11 @@
     var response = await fetch(state.cfg.urls.check + query, { method: "POST", body: body, headers: headers });
     var answer = await response.json();
     if (!response.ok) {
-      target.innerHTML = renderProblem(answer);
+      target.innerHTML = sitereg.report.problem(answer, "check.error");
       state.layers.overlaps.clearLayers();
       return;
     }
-    target.innerHTML = renderReport(answer);
+    target.innerHTML = sitereg.report.render(answer);
     var separator = query ? "&" : "?";
     var pieces = await fetch(state.cfg.urls.check + query + separator + "format=geojson", { method: "POST", body: body, headers: headers });
     if (pieces.ok) {
@@ -261,13 +124,12 @@
       state = { map: map, layers: layers, cfg: cfg };
       sitereg.map = map;
       sitereg.panes(map);
-      translateDraw();
+      sitereg.translateDraw();
       sitereg.statusBox(map);
       sitereg.coordinates(map);
       sitereg.legend(map, ["check", "sites", "forest"], "bottomright", true);
       sitereg.forestPopups(map, layers.forest);
-      map.on("draw:drawstart", function () { map._srSuppressForestClick = true; });
-      map.on("draw:drawstop", function () { map._srSuppressForestClick = false; });
+      sitereg.quietWhileDrawing(map);
       map.on("draw:created", onDrawn);
       map.on("draw:edited", onEdited);
       map.on("draw:deleted", function () {

@@ -483,6 +483,42 @@
     }
   };
 
+  /** Put Leaflet.draw's toolbar and tooltips into the page language. */
+  sitereg.translateDraw = function () {
+    var local = L.drawLocal;
+    local.draw.toolbar.buttons.polygon = T("draw.polygon");
+    local.draw.toolbar.buttons.rectangle = T("draw.rectangle");
+    local.draw.toolbar.actions.text = T("draw.cancel");
+    local.draw.toolbar.actions.title = T("draw.cancel");
+    local.draw.toolbar.finish.text = T("draw.finish");
+    local.draw.toolbar.finish.title = T("draw.finish");
+    local.draw.toolbar.undo.text = T("draw.undo");
+    local.draw.toolbar.undo.title = T("draw.undo");
+    local.draw.handlers.polygon.tooltip.start = T("draw.start");
+    local.draw.handlers.polygon.tooltip.cont = T("draw.continue");
+    local.draw.handlers.polygon.tooltip.end = T("draw.close");
+    local.draw.handlers.rectangle.tooltip.start = T("draw.rectangle_start");
+    local.draw.handlers.simpleshape.tooltip.end = T("draw.release");
+    local.edit.toolbar.buttons.edit = T("draw.edit");
+    local.edit.toolbar.buttons.remove = T("draw.remove");
+    local.edit.toolbar.actions.save.text = T("draw.finish");
+    local.edit.toolbar.actions.cancel.text = T("draw.cancel");
+  };
+
+  /** While a shape is drawn, let the map have every press: the forest tiles' canvas would
+   * take a press on a forest parcel (VectorGrid stops it), and a click that places a vertex
+   * must not open the forest popup under it. */
+  sitereg.quietWhileDrawing = function (map) {
+    map.on("draw:drawstart", function () {
+      map._srSuppressForestClick = true;
+      map.getContainer().classList.add("sr-drawing");
+    });
+    map.on("draw:drawstop", function () {
+      map._srSuppressForestClick = false;
+      map.getContainer().classList.remove("sr-drawing");
+    });
+  };
+
   /** Mark the page as ready once the first loads have settled (the browser tests wait on it). */
   sitereg.ready = function (loads) {
     return Promise.all(loads).then(function () {

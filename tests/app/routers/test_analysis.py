@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from asgi import http_scope
 from fastapi.testclient import TestClient
 from geodesic import close, geodesic_ha
-from shapely.geometry import box, mapping
+from shapely.geometry import box, mapping, shape
 from sqlalchemy.orm import Session
 
 from app.models.reference import ForestParcel
@@ -22,11 +22,13 @@ from app.schemas.analysis import (
     PlanOverlapReport,
     ProposalCheck,
     SiteForestOverlap,
+    UploadedBoundary,
 )
 from app.services.reports import NO_FOREST_NOTE, SYNTHETIC_NOTE
 from spatial.crs import transform_geometry
 
 CHECK = "/api/v1/analysis/check"
+BOUNDARY = "/api/v1/analysis/boundary"
 # ~500 ha next to KCN Tằng Loỏng, in WGS 84.
 PROPOSAL = box(104.13, 22.29, 104.1517, 22.3105)
 
@@ -247,6 +249,24 @@ def test_check_outside_vietnam_is_422(client: TestClient):
         client.post(CHECK, json=mapping(box(2.3, 48.8, 2.4, 48.9))), 422, "invalid-geometry"
     )
     assert "outside Vietnam" in body["detail"]
+
+
+def test_boundary_reads_a_vn2000_shapefile_into_crs84(client: TestClient, tmp_path):
+    vn2000 = transform_geometry(PROPOSAL, 4326, 9208)
+    files = {"file": ("x.zip", _shapefile_zip(tmp_path, vn2000, srid=9208), "application/zip")}
+    response = client.post(BOUNDARY, files=files)
+    assert response.status_code == 200, response.text
+    read = UploadedBoundary.model_validate(response.json())
+    assert read.properties.source_crs == "EPSG:9208" and read.properties.features == 1
+    geom = shape(read.geometry)
+    assert geom.geom_type == "Polygon" and geom.exterior.is_ccw
+    assert geom.symmetric_difference(PROPOSAL).area < 1e-4 * PROPOSAL.area
+
+
+def test_boundary_outside_vietnam_is_422(client: TestClient):
+    _problem(
+        client.post(BOUNDARY, json=mapping(box(2.3, 48.8, 2.4, 48.9))), 422, "invalid-geometry"
+    )
 
 
 def test_check_zip_without_prj_is_422(client: TestClient, tmp_path):
