@@ -27,11 +27,18 @@ class RegistryChange(Base):
     __tablename__ = "registry_changes"
     __table_args__ = (
         sa.Index("ix_registry_changes_feature", "layer", "feature_id", "version"),
+        sa.Index(
+            "ix_registry_changes_unstamped",
+            "xact",
+            postgresql_where=sa.text("data_version IS NULL"),
+        ),
         sa.CheckConstraint("operation IN ('create', 'update', 'delete')", name="operation"),
     )
 
     id: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True)
-    data_version: Mapped[int] = mapped_column(sa.BigInteger, index=True)
+    # Stamped at commit by a deferred trigger (NULL only inside the writing transaction).
+    data_version: Mapped[int | None] = mapped_column(sa.BigInteger, index=True)
+    xact: Mapped[int] = mapped_column(sa.BigInteger, server_default=sa.func.txid_current())
     recorded_at: Mapped[datetime] = mapped_column(
         sa.DateTime(timezone=True), server_default=sa.func.now(), index=True
     )
@@ -96,7 +103,7 @@ class Draft(Base):
 
 
 def twin(table: sa.Table) -> sa.Table:
-    """Return ``<table>_versions``: the columns of ``table`` and the end of each version."""
+    """Return ``<table>_versions``: the columns of ``table`` and when each version ended."""
     name = f"{table.name}_versions"
     existing = TWINS.tables.get(name)
     if existing is not None:
@@ -107,5 +114,4 @@ def twin(table: sa.Table) -> sa.Table:
         TWINS,
         *columns,
         sa.Column("recorded_to", sa.DateTime(timezone=True)),
-        sa.Column("ended_data_version", sa.BigInteger),
     )

@@ -8,9 +8,11 @@ them, so no writer (the API, the CLI, an import, psql) can change a row without 
 ``registry_changes`` is the registry-wide feed: one row per created, updated or deleted feature
 with who (``sitereg.actor_id`` / ``sitereg.actor``), which request, which legal decision (and
 its date) and why, read from transaction-local settings the write service sets
-(``app.services.writes``). ``registry_state.data_version`` grows with every writing statement
-in commit order (the row lock serialises writers), so caches, ETags and the feed's cursor can
-key on it across processes and replicas.
+(``app.services.change_context``). ``registry_state.data_version`` grows once per writing
+transaction, stamped at commit by a deferred trigger: the row lock that orders the versions is
+taken and released inside COMMIT, never held while a client sends its next statement. So data
+versions follow commits, and caches, ETags and the feed's cursor can key on them across
+processes and replicas.
 
 ``sitereg_versioning_install(table, feed)`` (re)builds a table's twin, triggers and
 ``<table>_as_of(timestamptz)`` function from the table's current columns: a later migration that
@@ -54,7 +56,9 @@ INSERT INTO registry_state DEFAULT VALUES;
 
 CREATE TABLE registry_changes (
     id bigserial PRIMARY KEY,
-    data_version bigint NOT NULL,
+    -- Set at commit (sitereg_stamp_data_version); NULL only inside the writing transaction.
+    data_version bigint,
+    xact bigint NOT NULL DEFAULT txid_current(),
     recorded_at timestamptz NOT NULL DEFAULT now(),
     layer text NOT NULL,
     feature_id integer NOT NULL,
@@ -70,15 +74,29 @@ CREATE TABLE registry_changes (
     draft_id bigint
 );
 CREATE INDEX ix_registry_changes_data_version ON registry_changes (data_version);
+CREATE INDEX ix_registry_changes_unstamped ON registry_changes (xact) WHERE data_version IS NULL;
 CREATE INDEX ix_registry_changes_recorded_at ON registry_changes (recorded_at);
 CREATE INDEX ix_registry_changes_feature ON registry_changes (layer, feature_id, version);
 
--- The next data version; the row lock it takes is held to commit, so versions follow commits.
-CREATE FUNCTION sitereg_next_data_version() RETURNS bigint
-LANGUAGE sql AS $$
+-- At commit (deferred), once per transaction: the next data version, stamped on the
+-- transaction's feed rows. Runs as the owner: the application role may not update the feed.
+CREATE FUNCTION sitereg_stamp_data_version() RETURNS trigger
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = public, pg_temp AS $$
+DECLARE
+    dv bigint;
+BEGIN
+    -- Set by the versioning triggers of each writing statement; the first deferred event of
+    -- the transaction stamps them all, the others find nothing to do.
+    IF current_setting('sitereg.unstamped', true) IS DISTINCT FROM 'yes' THEN
+        RETURN NULL;
+    END IF;
+    PERFORM set_config('sitereg.unstamped', 'no', true);
     UPDATE registry_state SET data_version = data_version + 1, changed_at = now()
-    RETURNING data_version
-$$;
+        RETURNING data_version INTO dv;
+    UPDATE registry_changes SET data_version = dv
+        WHERE xact = txid_current() AND data_version IS NULL;
+    RETURN NULL;
+END $$;
 
 -- One transaction-local setting, NULL when unset or empty.
 CREATE FUNCTION sitereg_setting(name text) RETURNS text
@@ -113,7 +131,6 @@ BEGIN
     END LOOP;
     EXECUTE format('ALTER TABLE %I ADD COLUMN IF NOT EXISTS recorded_to timestamptz NOT NULL',
                    twin);
-    EXECUTE format('ALTER TABLE %I ADD COLUMN IF NOT EXISTS ended_data_version bigint', twin);
 
     SELECT string_agg(quote_ident(attname), ', ' ORDER BY attnum),
            string_agg('o.' || quote_ident(attname), ', ' ORDER BY attnum),
@@ -150,10 +167,10 @@ BEGIN
 
     IF feed THEN
         feed_sql := format($f$
-            INSERT INTO registry_changes (data_version, layer, feature_id, code, version,
+            INSERT INTO registry_changes (layer, feature_id, code, version,
                 operation, actor_id, actor, request_id, decision_id, decision_date, reason,
                 draft_id)
-            SELECT dv, %L, r.id, r.code, r.version + CASE WHEN TG_OP = 'DELETE' THEN 1 ELSE 0 END,
+            SELECT %L, r.id, r.code, r.version + CASE WHEN TG_OP = 'DELETE' THEN 1 ELSE 0 END,
                    CASE TG_OP WHEN 'INSERT' THEN 'create' WHEN 'UPDATE' THEN 'update'
                               ELSE 'delete' END,
                    sitereg_setting('actor_id')::integer,
@@ -170,18 +187,17 @@ BEGIN
     -- After each statement: the replaced or deleted versions, the feed, the data version.
     EXECUTE format($f$
         CREATE OR REPLACE FUNCTION %I() RETURNS trigger LANGUAGE plpgsql AS $body$
-        DECLARE dv bigint;
         BEGIN
             IF TG_OP = 'INSERT' THEN
                 IF NOT EXISTS (SELECT 1 FROM new_rows) THEN RETURN NULL; END IF;
-                dv := sitereg_next_data_version();
+                PERFORM set_config('sitereg.unstamped', 'yes', true);
                 %s
                 RETURN NULL;
             END IF;
             IF NOT EXISTS (SELECT 1 FROM old_rows) THEN RETURN NULL; END IF;
-            dv := sitereg_next_data_version();
-            INSERT INTO %I (%s, recorded_to, ended_data_version)
-            SELECT %s, now(), dv FROM old_rows o;
+            PERFORM set_config('sitereg.unstamped', 'yes', true);
+            INSERT INTO %I (%s, recorded_to)
+            SELECT %s, now() FROM old_rows o;
             IF TG_OP = 'UPDATE' THEN
                 %s
             ELSE
@@ -195,6 +211,15 @@ BEGIN
         replace(feed_sql, 'FROM rows r', 'FROM new_rows r'),
         replace(feed_sql, 'FROM rows r', 'FROM old_rows r'));
 
+    -- The data version is stamped at commit: through the feed's rows, or, for a table outside
+    -- the feed (a site's details), through its own rows.
+    IF NOT feed THEN
+        EXECUTE format('DROP TRIGGER IF EXISTS %I ON %I', 'trg_' || tbl || '_stamp', tbl);
+        EXECUTE format('CREATE CONSTRAINT TRIGGER %I AFTER INSERT OR UPDATE OR DELETE ON %I '
+                       'DEFERRABLE INITIALLY DEFERRED FOR EACH ROW '
+                       'EXECUTE FUNCTION sitereg_stamp_data_version()',
+                       'trg_' || tbl || '_stamp', tbl);
+    END IF;
     EXECUTE format('DROP TRIGGER IF EXISTS %I ON %I', 'trg_' || tbl || '_new_version', tbl);
     EXECUTE format('CREATE TRIGGER %I BEFORE UPDATE ON %I FOR EACH ROW EXECUTE FUNCTION %I()',
                    'trg_' || tbl || '_new_version', tbl, tbl || '_new_version');
@@ -241,6 +266,11 @@ def upgrade() -> None:
     )
     op.execute("CREATE INDEX ix_sites_part_of_site_id ON sites (part_of_site_id)")
     op.execute(INSTALL)
+    op.execute(
+        "CREATE CONSTRAINT TRIGGER trg_registry_changes_stamp AFTER INSERT ON registry_changes "
+        "DEFERRABLE INITIALLY DEFERRED FOR EACH ROW "
+        "EXECUTE FUNCTION sitereg_stamp_data_version()"
+    )
     for table, feed in VERSIONED:
         op.execute(f"SELECT sitereg_versioning_install('{table}', {str(feed).lower()})")
     # The application role (migration 0018's default privileges) may add history, never
@@ -264,7 +294,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     for table, _ in reversed(VERSIONED):
-        for suffix in ("new_version", "versions_ins", "versions_upd", "versions_del"):
+        for suffix in ("new_version", "versions_ins", "versions_upd", "versions_del", "stamp"):
             op.execute(f"DROP TRIGGER IF EXISTS trg_{table}_{suffix} ON {table}")
         op.execute(f"DROP FUNCTION IF EXISTS {table}_new_version()")
         op.execute(f"DROP FUNCTION IF EXISTS {table}_keep_versions()")
@@ -279,9 +309,9 @@ def downgrade() -> None:
         "DROP COLUMN IF EXISTS part_relation"
     )
     op.execute("DROP FUNCTION IF EXISTS sitereg_setting(text)")
-    op.execute("DROP FUNCTION IF EXISTS sitereg_next_data_version()")
     op.execute("DROP TABLE IF EXISTS registry_changes")
     op.execute("DROP TABLE IF EXISTS registry_state")
+    op.execute("DROP FUNCTION IF EXISTS sitereg_stamp_data_version()")
     # Migration 0003's history as it was (its rows since are in the dropped twins).
     op.execute(
         """

@@ -47,6 +47,13 @@ def move_site(
         sa.text("UPDATE sites SET geom = ST_Translate(geom, :dx, 0) WHERE code = :code"),
         {"dx": dx_deg, "code": code},
     )
+    stamp(session)
+
+
+def stamp(session: Session) -> None:
+    """Stamp the data version now, as COMMIT would (the test's transaction is rolled back)."""
+    session.execute(sa.text("SET CONSTRAINTS ALL IMMEDIATE"))
+    session.execute(sa.text("SET CONSTRAINTS ALL DEFERRED"))
 
 
 def rename_site(session: Session, code: str, name: str, *, actor: str = "tester") -> None:
@@ -55,6 +62,7 @@ def rename_site(session: Session, code: str, name: str, *, actor: str = "tester"
     session.execute(
         sa.text("UPDATE sites SET name = :name WHERE code = :code"), {"name": name, "code": code}
     )
+    stamp(session)
 
 
 def recorded_before_last_change(session: Session, code: str) -> str:

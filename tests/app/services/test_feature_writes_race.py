@@ -98,9 +98,15 @@ def test_two_editors_racing_on_one_site_one_wins_the_other_gets_412(engine: Engi
         name, version = session.execute(
             sa.text("SELECT name, version FROM sites WHERE code = :c"), {"c": code}
         ).one()
-        changes = session.execute(
-            sa.text("SELECT count(*) FROM registry_changes WHERE code = :c"), {"c": code}
-        ).scalar()
+        changes, stamps, unstamped = session.execute(
+            sa.text(
+                "SELECT count(*), count(DISTINCT data_version), "
+                "count(*) FILTER (WHERE data_version IS NULL) "
+                "FROM registry_changes WHERE code = :c"
+            ),
+            {"c": code},
+        ).one()
         session.execute(sa.text("DELETE FROM sites WHERE code = :c"), {"c": code})
         session.commit()
-    assert (name, version, changes) == (winner, 2, 2)
+    # One data version per committed write, stamped at commit.
+    assert (name, version, changes, stamps, unstamped) == (winner, 2, 2, 2, 0)
