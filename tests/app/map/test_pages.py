@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 
 from app.map.i18n import TEXTS
 from app.models.reference import ForestParcel
+from tests.support.history_writes import stamp
 
 ASSET_URL = re.compile(r"""(?:src|href)\s*=\s*["']?(https?://[^"'\s>]+)""", re.IGNORECASE)
 CSS_URL = re.compile(r"""url\(\s*["']?(https?://[^"')]+)""", re.IGNORECASE)
@@ -52,6 +53,7 @@ def test_pages_say_when_no_forest_layer_is_loaded(client: TestClient, db_session
     assert warning not in client.get("/sites/KCN-TANG-LOONG").text
     assert warning not in client.get("/dashboard").text
     db_session.execute(sa.delete(ForestParcel))
+    stamp(db_session)  # the data version moves at COMMIT; the test's transaction is rolled back
     site = client.get("/sites/KCN-TANG-LOONG").text
     assert warning in site and 'id="sr-forest-table"' not in site
     assert TEXTS["site.no_forest"].vi not in site  # not "no forest here"
