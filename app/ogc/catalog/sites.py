@@ -63,7 +63,7 @@ def _site_properties() -> tuple[Property, ...]:
         prop("area_ha", sa.func.area_ha(sites.c.geom), N, "Geodesic area, WGS 84 ellipsoid (ha)"),
         prop("area_difference_pct", _area_difference_pct(), N, "Geodesic vs planned area (%)"),
         *provenance(sites),
-        prop("part_of_code", part_of.c.code, S, "Code of the site this one is a phase or part of"),
+        prop("part_of_code", _part_of_code(), S, "Code of the site this one is a phase or part of"),
         prop("part_relation", sites.c.part_relation, S, "Phase or part (of part_of_code)"),
         prop("source_quality", sites.c.source_quality, S, "Source quality flag"),
         prop("qa_flags", sites.c.qa_flags, S, "Quality notes"),
@@ -151,16 +151,23 @@ def _sites_collection(
     )
 
 
-def _with_part_of(source: Any) -> Any:
-    return source.outerjoin(part_of, part_of.c.id == sites.c.part_of_site_id)
+def _part_of_code() -> Any:
+    """Return the code of the site this one is a phase or part of (a subquery per row).
+
+    Not a join: one more join in every site query cost about 1 ms of planning per 10-feature
+    page (bench/README.md, issue 15).
+    """
+    return (
+        sa.select(part_of.c.code).where(part_of.c.id == sites.c.part_of_site_id).scalar_subquery()
+    )
 
 
 def _zones_source() -> Any:
-    return _with_part_of(sites).outerjoin(zones, zones.c.site_id == sites.c.id)
+    return sites.outerjoin(zones, zones.c.site_id == sites.c.id)
 
 
 def _relocation_source(source: Any = None) -> Any:
-    source = _with_part_of(sites) if source is None else source
+    source = sites if source is None else source
     return (
         source.outerjoin(relocations, relocations.c.site_id == sites.c.id)
         .outerjoin(moved_from, moved_from.c.id == relocations.c.moved_from_site_id)
@@ -174,7 +181,7 @@ def _all_details_source() -> Any:
     All joins are on primary keys, so PostgreSQL drops those a query reads nothing from
     (tiles, counts).
     """
-    with_zone = _with_part_of(sites).outerjoin(zones, zones.c.site_id == sites.c.id)
+    with_zone = sites.outerjoin(zones, zones.c.site_id == sites.c.id)
     return _relocation_source(with_zone.outerjoin(mines, mines.c.site_id == sites.c.id))
 
 
@@ -210,7 +217,7 @@ def site_collections() -> list[Collection]:
             "Mỏ khoáng sản — mining sites",
             SiteKind.MINING_SITE,
             _mine_properties(),
-            _with_part_of(sites).outerjoin(mines, mines.c.site_id == sites.c.id),
+            sites.outerjoin(mines, mines.c.site_id == sites.c.id),
         ),
         _sites_collection(
             "relocation_areas",
