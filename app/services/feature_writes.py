@@ -226,13 +226,18 @@ def _replace(
             [ProblemLocation(pointer="", detail="expected an object")],
         )
     props = validate_properties(request.spec, body.get("properties"))
-    geometry = _geometry(session, request, body)
+    # A merge patch without "geometry" keeps the stored geometry as it is: re-reading it from
+    # the served GeoJSON (7 decimals) would move it, and call an attribute edit an outline edit.
+    keep = request.operation is Operation.UPDATE and "geometry" not in request.body
+    geometry = (
+        writer.stored_geometry(session, current) if keep else _geometry(session, request, body)
+    )
     scope = writer.scope(session, props, geometry.ewkb)
     require_write(caller, layer=request.spec.layer, kind=scope.kind, province=scope.province)
     writer.require_decision(session, props, current)
     shape = ChangeShape(
         request.operation.value,
-        geometry_changed=writer.geometry_changed(session, current, geometry),
+        geometry_changed=not keep and writer.geometry_changed(session, current, geometry),
         status_changed=str(getattr(props, "status", current.status)) != current.status,
     )
     draft = _maybe_draft(session, caller, context, request, shape, current.code, current.version)

@@ -143,6 +143,22 @@ class LayerWriter:
         ).scalar()
         return not same
 
+    def stored_geometry(self, session: Session, current: CurrentRow) -> PreparedGeometry:
+        """Return the row's stored geometry as it is (no re-validation, no findings)."""
+        stored: Any = self.table.c.geom
+        if self.spec.point_column:
+            stored = sa.func.coalesce(stored, self.table.c[self.spec.point_column])
+        ewkb, geom_type, area = session.execute(
+            sa.select(
+                sa.func.ST_AsEWKB(stored),
+                sa.func.GeometryType(stored),
+                sa.case(
+                    (sa.func.ST_Dimension(stored) == 2, sa.func.area_ha(stored)), else_=sa.null()
+                ),
+            ).where(self.table.c.id == current.id)
+        ).one()
+        return PreparedGeometry(bytes(ewkb), str(geom_type), area, ())
+
     def current_feature(self, session: Session, code: str) -> dict[str, Any]:
         """Return the feature as the API serves it (CRS84): the base of a merge patch."""
         collection = get_collection(self.spec.collection_id)

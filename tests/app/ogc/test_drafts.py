@@ -128,3 +128,24 @@ def test_preview_gives_area_gained_and_lost_and_the_conflict_check(
     assert preview["gained"]["type"] in ("Polygon", "MultiPolygon")
     assert SITE not in [hit["code"] for hit in preview["conflicts"]["sites"]]
     assert client.post(f"/api/v1/sites/{SITE}/preview", json={"geometry": moved}).status_code == 401
+
+
+def test_an_attribute_patch_keeps_the_outline_exactly_and_needs_no_approval(
+    client: TestClient, db_session: Session, people: dict[str, dict[str, str]]
+):
+    # Coordinates finer than the 7 decimals the API serves (as a VN-2000 survey gives).
+    db_session.execute(
+        sa.text("UPDATE sites SET geom = ST_Translate(geom, 1.23456789e-8, 0) WHERE code = :c"),
+        {"c": SITE},
+    )
+    before = db_session.execute(
+        sa.text("SELECT ST_AsEWKB(geom) FROM sites WHERE code = :c"), {"c": SITE}
+    ).scalar_one()
+    etag = client.get(f"/api/v1/sites/{SITE}").headers["etag"]
+    rename = {"properties": {"name": "Cụm công nghiệp Bản Phiệt 1 (tên mới)"}}
+    response = client.patch(URL, json=rename, headers={**people["editor"], "If-Match": etag})
+    assert response.status_code == 200, response.text  # not a draft: the outline is untouched
+    after = db_session.execute(
+        sa.text("SELECT ST_AsEWKB(geom) FROM sites WHERE code = :c"), {"c": SITE}
+    ).scalar_one()
+    assert bytes(after) == bytes(before)
