@@ -235,9 +235,12 @@ def _replace(
     scope = writer.scope(session, props, geometry.ewkb)
     require_write(caller, layer=request.spec.layer, kind=scope.kind, province=scope.province)
     writer.require_decision(session, props, current)
+    moved = not keep and writer.geometry_changed(session, current, geometry)
+    if not keep and not moved:
+        geometry = writer.stored_geometry(session, current)  # as read back: keep it exactly
     shape = ChangeShape(
         request.operation.value,
-        geometry_changed=not keep and writer.geometry_changed(session, current, geometry),
+        geometry_changed=moved,
         status_changed=str(getattr(props, "status", current.status)) != current.status,
     )
     draft = _maybe_draft(session, caller, context, request, shape, current.code, current.version)

@@ -26,6 +26,8 @@ from app.services.write_specs import ChangeFields, SiteProperties, WriteSpec
 from app.write_errors import InvalidReference
 
 CHANGE_FIELDS: Final = frozenset({"change_decision_id", "change_reason"})
+SERVED_PRECISION_DEG: Final = 1e-7
+"""Coordinates are served with 7 decimals: a geometry within this of the stored one is it."""
 AREA_WARNING_SHARE: Final = 0.2
 """A site's geodesic area this share away from its planned area is a warning (issue 15)."""
 
@@ -130,18 +132,23 @@ class LayerWriter:
     def geometry_changed(
         self, session: Session, current: CurrentRow, geometry: PreparedGeometry
     ) -> bool:
-        """Tell whether the new geometry differs from the stored one (``ST_Equals``)."""
+        """Tell whether the new geometry differs from the stored one beyond the served precision.
+
+        The API serves 7 decimals (about 1 cm); a client that sends back the geometry it read
+        (QGIS's PUT) has not changed it, even where the stored coordinates are finer.
+        """
         stored: Any = self.table.c.geom
         if self.spec.point_column:
             stored = sa.func.coalesce(stored, self.table.c[self.spec.point_column])
-        same = session.execute(
-            sa.select(
-                sa.func.coalesce(
-                    sa.func.ST_Equals(stored, sa.func.ST_GeomFromEWKB(geometry.ewkb)), False
-                )
-            ).where(self.table.c.id == current.id)
+        new = sa.func.ST_GeomFromEWKB(geometry.ewkb)
+        same = sa.or_(
+            sa.func.ST_Equals(stored, new),
+            sa.func.ST_HausdorffDistance(stored, new) < SERVED_PRECISION_DEG,
+        )
+        unchanged = session.execute(
+            sa.select(sa.func.coalesce(same, False)).where(self.table.c.id == current.id)
         ).scalar()
-        return not same
+        return not unchanged
 
     def stored_geometry(self, session: Session, current: CurrentRow) -> PreparedGeometry:
         """Return the row's stored geometry as it is (no re-validation, no findings)."""

@@ -149,3 +149,24 @@ def test_an_attribute_patch_keeps_the_outline_exactly_and_needs_no_approval(
         sa.text("SELECT ST_AsEWKB(geom) FROM sites WHERE code = :c"), {"c": SITE}
     ).scalar_one()
     assert bytes(after) == bytes(before)
+
+
+def test_a_qgis_style_put_of_the_outline_as_read_is_an_attribute_edit(
+    client: TestClient, db_session: Session, people: dict[str, dict[str, str]]
+):
+    db_session.execute(
+        sa.text("UPDATE sites SET geom = ST_Translate(geom, 1.23456789e-8, 0) WHERE code = :c"),
+        {"c": SITE},
+    )
+    before = db_session.execute(
+        sa.text("SELECT ST_AsEWKB(geom) FROM sites WHERE code = :c"), {"c": SITE}
+    ).scalar_one()
+    read = client.get(f"/api/v1/sites/{SITE}").json()
+    read.pop("links", None)
+    read["properties"]["name"] = "Cụm công nghiệp Bản Phiệt 1 (QGIS)"
+    response = client.put(URL, json=read, headers=people["editor"])  # version property as read
+    assert response.status_code == 200, response.text
+    after = db_session.execute(
+        sa.text("SELECT ST_AsEWKB(geom) FROM sites WHERE code = :c"), {"c": SITE}
+    ).scalar_one()
+    assert bytes(after) == bytes(before)
