@@ -145,6 +145,19 @@ def feature_create(
     _say(_write(as_user, _request(collection, Operation.CREATE, None, _body(file), crs=crs)))
 
 
+def _change(
+    operation: Operation,
+    collection: str,
+    code: str,
+    file: Path,
+    as_user: str,
+    if_match: str | None,
+    crs: str | None,
+) -> None:
+    body = _body(file)
+    _say(_write(as_user, _request(collection, operation, code, body, if_match=if_match, crs=crs)))
+
+
 @feature_app.command("replace")
 def feature_replace(
     collection: Collection,
@@ -155,8 +168,7 @@ def feature_replace(
     crs: ContentCrs = None,
 ) -> None:
     """Replace a feature with a GeoJSON Feature file."""
-    request = _request(collection, Operation.REPLACE, code, _body(file), if_match=if_match, crs=crs)
-    _say(_write(as_user, request))
+    _change(Operation.REPLACE, collection, code, file, as_user, if_match, crs)
 
 
 @feature_app.command("patch")
@@ -169,8 +181,7 @@ def feature_patch(
     crs: ContentCrs = None,
 ) -> None:
     """Apply a JSON merge patch file to a feature."""
-    request = _request(collection, Operation.UPDATE, code, _body(file), if_match=if_match, crs=crs)
-    _say(_write(as_user, request))
+    _change(Operation.UPDATE, collection, code, file, as_user, if_match, crs)
 
 
 @feature_app.command("delete")

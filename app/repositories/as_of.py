@@ -17,19 +17,9 @@ import sqlalchemy as sa
 from sqlalchemy.sql import visitors
 
 from app.errors import InvalidParameter
+from spatial.versioned import VERSIONED_TABLES
 
-VERSIONED: Final = frozenset(
-    {
-        "sites",
-        "zone_details",
-        "mining_details",
-        "relocation_details",
-        "clearance_parcels",
-        "infrastructure",
-        "forest_parcels",
-        "protected_areas",
-    }
-)
+VERSIONED: Final = frozenset(VERSIONED_TABLES)
 AS_OF_BIND: Final = "as_of"
 VIETNAM: Final = ZoneInfo("Asia/Ho_Chi_Minh")
 AS_OF_HELP: Final = (

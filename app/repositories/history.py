@@ -147,17 +147,24 @@ def version_row(session: Session, feature_id: int, version: int, code: str) -> A
 
 
 def geometry_difference(session: Session, feature_id: int, *, old: int, new: int) -> Any:
-    """Return the ground gained and lost from version ``old`` to ``new`` (geodesic ha, GeoJSON).
-
-    ``ST_Difference`` both ways in EPSG:4326; areas by ``area_ha`` (WGS 84 ellipsoid).
-    """
+    """Return the ground gained and lost from version ``old`` to ``new`` (``difference_of``)."""
     versions = all_versions(feature_id)
-    b = sa.select(versions).where(versions.c.version == new).subquery("b")
-    a = sa.select(versions).where(versions.c.version == old).subquery("a")
-    gained = sa.func.ST_Multi(sa.func.ST_Difference(b.c.geom, a.c.geom))
-    lost = sa.func.ST_Multi(sa.func.ST_Difference(a.c.geom, b.c.geom))
-    pieces = sa.select(gained.label("gained"), lost.label("lost")).select_from(a.join(b, sa.true()))
-    diff = pieces.subquery("diff")
+
+    def outline(version: int) -> Any:
+        return sa.select(versions.c.geom).where(versions.c.version == version).scalar_subquery()
+
+    return difference_of(session, outline(old), outline(new))
+
+
+def difference_of(session: Session, old: Any, new: Any) -> Any:
+    """Return the ground gained and lost from geometry ``old`` to ``new`` (geodesic ha, GeoJSON).
+
+    ``ST_Difference`` both ways in EPSG:4326; areas by ``area_ha`` (WGS 84 ellipsoid). Used by
+    a site's history (two versions) and by the preview of a new outline (stored vs proposed).
+    """
+    gained = sa.func.ST_Multi(sa.func.ST_Difference(new, old))
+    lost = sa.func.ST_Multi(sa.func.ST_Difference(old, new))
+    diff = sa.select(gained.label("gained"), lost.label("lost")).subquery("diff")
     return session.execute(
         sa.select(
             sa.func.coalesce(sa.func.area_ha(diff.c.gained), 0.0).label("gained_ha"),

@@ -9,14 +9,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any
 
 import shapely
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
+from app import models
 from app.ogc.protocol.crs import OgcCrs
-from app.repositories import NotFound
+from app.repositories import NotFound, history
 from app.services import proposal_check
 from app.services.row_writers import AREA_WARNING_SHARE
 from app.services.write_checks import (
@@ -29,19 +30,6 @@ from app.services.write_checks import (
 from app.services.write_specs import POLYGONS
 from spatial.io.formats import FileFormat
 from spatial.io.read import ReadBoundary
-
-_CHANGE: Final = sa.text(
-    """
-    WITH old AS (SELECT geom, planned_area_ha, province FROM sites WHERE code = :code),
-    new AS (SELECT ST_GeomFromEWKB(:ewkb) AS geom)
-    SELECT area_ha(old.geom), area_ha(new.geom),
-           area_ha(ST_Difference(new.geom, old.geom)), area_ha(ST_Difference(old.geom, new.geom)),
-           ST_AsGeoJSON(ST_ForcePolygonCCW(ST_Difference(new.geom, old.geom)), 7),
-           ST_AsGeoJSON(ST_ForcePolygonCCW(ST_Difference(old.geom, new.geom)), 7),
-           old.planned_area_ha, old.province
-    FROM old, new
-    """
-)
 
 
 @dataclass(frozen=True)
@@ -62,8 +50,8 @@ class ChangePreview:
         return dict(self.__dict__)
 
 
-def _piece(text: str | None, area_ha: float) -> dict[str, Any] | None:
-    if text is None or area_ha <= 0:
+def _piece(text: str | None) -> dict[str, Any] | None:
+    if text is None:
         return None
     piece: dict[str, Any] = json.loads(text)
     return piece
@@ -80,13 +68,20 @@ def preview_outline(
     """
     shape = parse_geometry(geometry, crs, POLYGONS)
     prepared = prepare_geometry(session, shape, crs, repair=repair)
-    row = session.execute(_CHANGE, {"code": code, "ewkb": prepared.ewkb}).one_or_none()
+    sites = models.Site.__table__
+    row = session.execute(
+        sa.select(sa.func.area_ha(sites.c.geom), sites.c.planned_area_ha, sites.c.province).where(
+            sites.c.code == code
+        )
+    ).one_or_none()
     if row is None:
         raise NotFound("site", code)
-    before, after, gained, lost, gained_json, lost_json, planned, province = row
+    before, planned, province = row
+    stored = sa.select(sites.c.geom).where(sites.c.code == code).scalar_subquery()
+    diff = history.difference_of(session, stored, sa.func.ST_GeomFromEWKB(prepared.ewkb))
     findings: list[Finding | None] = [
         *prepared.findings,
-        area_finding(after, planned, AREA_WARNING_SHARE),
+        area_finding(prepared.area_ha, planned, AREA_WARNING_SHARE),
         province_finding(session, prepared.ewkb, province),
     ]
     new_outline = shapely.from_wkb(prepared.ewkb)
@@ -97,11 +92,11 @@ def preview_outline(
     )
     return ChangePreview(
         area_before_ha=before,
-        area_after_ha=after,
-        gained_ha=gained,
-        lost_ha=lost,
-        gained=_piece(gained_json, gained),
-        lost=_piece(lost_json, lost),
+        area_after_ha=prepared.area_ha or 0.0,
+        gained_ha=diff.gained_ha,
+        lost_ha=diff.lost_ha,
+        gained=_piece(diff.gained),
+        lost=_piece(diff.lost),
         conflicts=report.model_dump(mode="json"),
         warnings=[finding.as_json() for finding in findings if finding is not None],
     )

@@ -94,23 +94,22 @@ def get_draft(session: Session, caller: Caller, draft_id: int) -> tuple[Draft, s
         NotFound: no such draft, or not one the caller may see.
     """
     _require(caller, READERS, "read drafts")
-    row = session.execute(
-        sa.select(Draft, User.username)
-        .join(User, User.id == Draft.author_id)
-        .where(Draft.id == draft_id, _visible(caller))
-    ).one_or_none()
-    if row is None:
-        raise NotFound("draft", str(draft_id))
-    return row[0], row[1]
+    return _draft_row(session, draft_id, _visible(caller))
 
 
 def get_draft_unscoped(session: Session, draft_id: int) -> tuple[Draft, str]:
     """Return a draft just written by the caller (its own: no scope check) and its author."""
+    return _draft_row(session, draft_id, sa.true())
+
+
+def _draft_row(session: Session, draft_id: int, visible: Any) -> tuple[Draft, str]:
     row = session.execute(
         sa.select(Draft, User.username)
         .join(User, User.id == Draft.author_id)
-        .where(Draft.id == draft_id)
-    ).one()
+        .where(Draft.id == draft_id, visible)
+    ).one_or_none()
+    if row is None:
+        raise NotFound("draft", str(draft_id))
     return row[0], row[1]
 
 

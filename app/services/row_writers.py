@@ -101,31 +101,39 @@ class LayerWriter:
     def _lock_select(self) -> Any:
         table = self.table
         status = table.c.status if "status" in table.c else sa.null()
-        if "site_id" not in table.c:
-            return sa.select(
-                table.c.id,
-                table.c.code,
-                table.c.version,
-                sa.null().label("kind"),
-                sa.null().label("province"),
-                status.label("status"),
-            )
-        site = models.Site.__table__.alias("owner")
+        kind, province, source = self._scope_columns()
         return sa.select(
             table.c.id,
             table.c.code,
             table.c.version,
-            site.c.kind.label("kind"),
-            site.c.province.label("province"),
+            kind.label("kind"),
+            province.label("province"),
             status.label("status"),
-        ).select_from(table.outerjoin(site, site.c.id == table.c.site_id))
+        ).select_from(source)
+
+    def _scope_columns(self) -> tuple[Any, Any, Any]:
+        """Return the kind and province of the row as it is, and what to select them from.
+
+        A parcel or a line has its site's; a reference layer has none (its province comes from
+        its location, ``_province_of_row``).
+        """
+        table = self.table
+        if "site_id" not in table.c:
+            return sa.null(), sa.null(), table
+        site = models.Site.__table__.alias("owner")
+        source = table.outerjoin(site, site.c.id == table.c.site_id)
+        return site.c.kind, site.c.province, source
+
+    def _stored(self) -> Any:
+        """Return the stored geometry: the outline, else the locator point where one is kept."""
+        stored: Any = self.table.c.geom
+        if self.spec.point_column:
+            stored = sa.func.coalesce(stored, self.table.c[self.spec.point_column])
+        return stored
 
     def _province_of_row(self, session: Session, row_id: int) -> str | None:
-        geometry: Any = self.table.c.geom
-        if self.spec.point_column:
-            geometry = sa.func.coalesce(geometry, self.table.c[self.spec.point_column])
         ewkb = session.execute(
-            sa.select(sa.func.ST_AsEWKB(geometry)).where(self.table.c.id == row_id)
+            sa.select(sa.func.ST_AsEWKB(self._stored())).where(self.table.c.id == row_id)
         ).scalar()
         return None if ewkb is None else province_at(session, bytes(ewkb))
 
@@ -137,9 +145,7 @@ class LayerWriter:
         The API serves 7 decimals (about 1 cm); a client that sends back the geometry it read
         (QGIS's PUT) has not changed it, even where the stored coordinates are finer.
         """
-        stored: Any = self.table.c.geom
-        if self.spec.point_column:
-            stored = sa.func.coalesce(stored, self.table.c[self.spec.point_column])
+        stored = self._stored()
         new = sa.func.ST_GeomFromEWKB(geometry.ewkb)
         same = sa.or_(
             sa.func.ST_Equals(stored, new),
@@ -152,9 +158,7 @@ class LayerWriter:
 
     def stored_geometry(self, session: Session, current: CurrentRow) -> PreparedGeometry:
         """Return the row's stored geometry as it is (no re-validation, no findings)."""
-        stored: Any = self.table.c.geom
-        if self.spec.point_column:
-            stored = sa.func.coalesce(stored, self.table.c[self.spec.point_column])
+        stored = self._stored()
         ewkb, geom_type, area = session.execute(
             sa.select(
                 sa.func.ST_AsEWKB(stored),

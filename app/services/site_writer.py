@@ -59,17 +59,9 @@ def _site(props: ChangeFields) -> SiteProperties:
 class SiteWriter(LayerWriter):
     """Writes ``sites`` and the details, relations and checks of a site."""
 
-    def _lock_select(self) -> Any:
-        """Select the site's own kind and province: the scope of the row as it is."""
-        sites = self.table
-        return sa.select(
-            sites.c.id,
-            sites.c.code,
-            sites.c.version,
-            sites.c.kind.label("kind"),
-            sites.c.province.label("province"),
-            sites.c.status.label("status"),
-        )
+    def _scope_columns(self) -> tuple[Any, Any, Any]:
+        """Return the site's own kind and province: the scope of the row as it is."""
+        return self.table.c.kind, self.table.c.province, self.table
 
     def scope(self, session: Session, props: ChangeFields, ewkb: bytes) -> Scope:
         """Return the site's kind and stated province."""

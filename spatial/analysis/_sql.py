@@ -22,22 +22,12 @@ from sqlalchemy.dialects.postgresql import psycopg as pg_psycopg
 
 from spatial.analysis.prepared import fetch_prepared
 from spatial.crs import PROVINCE_ZONES
+from spatial.versioned import VERSIONED_TABLES
 
 _HERE = Path(__file__).parent
 GEOMETRY_4326 = Geometry(srid=4326)
 TEXT_ARRAY = ARRAY(sa.Text)
 
-VERSIONED_TABLES: Final = (
-    "sites",
-    "zone_details",
-    "mining_details",
-    "relocation_details",
-    "clearance_parcels",
-    "infrastructure",
-    "forest_parcels",
-    "protected_areas",
-)
-"""Tables whose history the database keeps, each with ``<table>_as_of(timestamptz)``."""
 RECORDED_AT: Final = "recorded_at"
 """The bind of the recorded time in the ``as_of`` variant of an analysis statement."""
 _TABLE_REFERENCE: Final = re.compile(
