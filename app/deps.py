@@ -72,11 +72,16 @@ def get_caller(request: Request, session: SessionDep) -> Caller:
         if request.method not in SAFE_METHODS:
             require_csrf(caller, request.headers.get("x-csrf-token"))
         return caller
+    request_id = getattr(request.state, "request_id", None)
+    return authenticate_token(session, bearer_token(header), request_id=request_id)
+
+
+def bearer_token(header: str) -> str:
+    """Return the token of an ``Authorization: Bearer <token>`` header, or refuse it (401)."""
     scheme, _, credentials = header.strip().partition(" ")
     if scheme.lower() != "bearer" or not credentials.strip():
         raise Unauthorized("the Authorization header is not 'Bearer <token>'", invalid_token=True)
-    request_id = getattr(request.state, "request_id", None)
-    return authenticate_token(session, credentials.strip(), request_id=request_id)
+    return credentials.strip()
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]
@@ -97,10 +102,11 @@ async def get_reader(request: Request) -> Caller:
     """Return the caller of a read, resolved at most once per request.
 
     Without a bearer token or session cookie it is the anonymous caller: no query and no hop
-    to a worker thread, so the OGC items stay on the event loop and the read pool. Otherwise the
-    token or cookie is checked as ``get_caller`` does (a bad token is a 401), on a session of its
-    own in a worker thread. Another scheme (a proxy's ``Basic`` credentials) is not ours: reads
-    ignore it, where ``get_caller`` refuses it, so such a proxy does not turn reads into 401s.
+    to a worker thread, so the OGC items stay on the event loop and the read pool. A bearer
+    token is checked on the read pool (``token_reads``; a bad one is a 401), a session cookie
+    as ``get_viewer`` does, on a session of its own in a worker thread. Another scheme (a
+    proxy's ``Basic`` credentials) is not ours: reads ignore it, where ``get_caller`` refuses
+    it, so such a proxy does not turn reads into 401s.
     """
     known: Caller | None = getattr(request.state, "reader", None)
     if known is not None:
@@ -110,27 +116,23 @@ async def get_reader(request: Request) -> Caller:
     if sends_bearer(request):
         caller = await _bearer_reader(request)
     else:
-        caller = await run_in_threadpool(_caller_in_own_session, request)
+        caller = await run_in_threadpool(_viewer_in_own_session, request)
     request.state.reader = caller
     return caller
 
 
 async def _bearer_reader(request: Request) -> Caller:
     """Check a read's bearer token on the read pool (``token_reads``): no thread, no session."""
-    credentials = request.headers.get("authorization", "").strip().partition(" ")[2].strip()
-    if not credentials:
-        raise Unauthorized("the Authorization header is not 'Bearer <token>'", invalid_token=True)
+    credentials = bearer_token(request.headers.get("authorization", ""))
     request_id = getattr(request.state, "request_id", None)
     return await authenticate_token_read(
         request.app.state.read_pool, credentials, request_id=request_id
     )
 
 
-def _caller_in_own_session(request: Request) -> Caller:
+def _viewer_in_own_session(request: Request) -> Caller:
     session: Session = request.app.state.session_factory()
     try:
-        if sends_bearer(request):
-            return get_caller(request, session)
         return get_viewer(request, session)
     finally:
         session.close()
