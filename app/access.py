@@ -71,6 +71,18 @@ class Caller:
 ANONYMOUS = Caller()
 
 
+def require_signed_in(caller: Caller) -> None:
+    """Refuse an anonymous caller of a write (401).
+
+    Raises:
+        Unauthorized: the caller is anonymous.
+    """
+    if not caller.authenticated:
+        raise Unauthorized(
+            "writing needs an API token ('Authorization: Bearer srg_…') or signing in at /sign-in"
+        )
+
+
 def require_write(
     caller: Caller, *, layer: str, kind: str | None = None, province: str | None = None
 ) -> None:
@@ -84,10 +96,7 @@ def require_write(
         Unauthorized: the caller is anonymous.
         Forbidden: the caller's role or scope does not cover the write.
     """
-    if not caller.authenticated:
-        raise Unauthorized(
-            "writing needs an API token ('Authorization: Bearer srg_…') or signing in at /sign-in"
-        )
+    require_signed_in(caller)
     if caller.role is Role.ADMIN:
         return
     if caller.role not in SCOPED_ROLES:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 from typing import Annotated
 
@@ -10,7 +10,7 @@ from fastapi import Depends, Query, Request
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
-from app.access import ANONYMOUS, Caller, Unauthorized
+from app.access import ANONYMOUS, Caller, Unauthorized, require_signed_in
 from app.repositories.as_of import AS_OF_HELP, parse_as_of
 from app.services.identity import authenticate_token
 from app.services.token_reads import authenticate_token_read
@@ -34,6 +34,22 @@ def get_session(request: Request) -> Iterator[Session]:
 
 
 SessionDep = Annotated[Session, Depends(get_session)]
+
+
+async def get_write_session(request: Request) -> AsyncIterator[Session]:
+    """Yield a session for a write route without the worker-thread hops of ``get_session``.
+
+    Opening a session does no I/O, and the route leaves it idle (committed or rolled back, in
+    its own worker thread), so closing it here sends nothing to the database either.
+    """
+    session: Session = request.app.state.session_factory()
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+WriteSessionDep = Annotated[Session, Depends(get_write_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 
@@ -85,6 +101,45 @@ def bearer_token(header: str) -> str:
 
 
 CallerDep = Annotated[Caller, Depends(get_caller)]
+
+
+async def get_writer(request: Request, session: WriteSessionDep) -> Caller:
+    """Return the caller of a write, checked on the write's own session, before the body is read.
+
+    As ``get_caller``: a bearer token wins (a bad one is 401), else the session cookie names the
+    caller and its CSRF token is required; anonymous is 401 at once, without a query. The check
+    runs in one worker thread and, for a token, leaves its transaction open: the write goes on in
+    it (``app.ogc.features.writes``).
+    """
+    header = request.headers.get("authorization")
+    if header is not None:
+        token = bearer_token(header)
+        request_id = getattr(request.state, "request_id", None)
+        return await run_in_threadpool(_token_caller, session, token, request_id)
+    caller = ANONYMOUS
+    if request.cookies.get(SESSION_COOKIE):
+        caller = await run_in_threadpool(_viewer_left_idle, request, session)
+    require_signed_in(caller)
+    require_csrf(caller, request.headers.get("x-csrf-token"))
+    return caller
+
+
+def _token_caller(session: Session, token: str, request_id: str | None) -> Caller:
+    try:
+        return authenticate_token(session, token, request_id=request_id)
+    except Unauthorized:
+        session.rollback()  # here, so that closing the session sends nothing
+        raise
+
+
+def _viewer_left_idle(request: Request, session: Session) -> Caller:
+    """Return the cookie's caller and end the lookup's transaction (read-only: commit)."""
+    caller = get_viewer(request, session)
+    session.commit()
+    return caller
+
+
+WriterDep = Annotated[Caller, Depends(get_writer)]
 
 
 def sends_bearer(request: Request) -> bool:

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from app.cli import upgrade_database
 from app.db.engine import make_engine
-from app.deps import get_session
+from app.deps import get_session, get_write_session
 from app.main import create_app
 from app.services.demo_loader import load_demo
 from app.settings import PROJECT_ROOT, Settings
@@ -154,6 +154,7 @@ def client(test_settings: Settings, db_session: Session) -> Iterator[TestClient]
         yield db_session
 
     app.dependency_overrides[get_session] = override
+    app.dependency_overrides[get_write_session] = override
     with TestClient(app) as test_client:
         yield test_client
 

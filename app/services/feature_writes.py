@@ -5,13 +5,15 @@ OGC API – Features Part 4 (``app.ogc.features.writes``), the CLI and approved 
 the expected version checked (lost updates are refused, never merged), the caller's scope
 checked against the row as it is and as it will be, the properties validated, the geometry
 checked in PostGIS, the author stated for the history triggers (``change_context``), the rows
-written, and the answer read back. Anything wrong rolls the whole write back.
+written, and the answer read back in the same transaction, before the commit (so the session is
+left idle: closing it sends no ROLLBACK, which would also make psycopg drop the connection's
+prepared statements). Anything wrong rolls the whole write back.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, Final
 
@@ -19,6 +21,9 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from app.access import Caller, require_write
+from app.ogc.catalog import get_collection
+from app.ogc.features import fetch
+from app.ogc.features.query import RawQuery, build_query
 from app.ogc.protocol.crs import OgcCrs
 from app.repositories import NotFound
 from app.schemas.problem import ProblemLocation
@@ -74,6 +79,8 @@ class WriteResult:
     findings: tuple[Finding, ...]
     # Set when the change waits for an approver instead of being written.
     draft_id: int | None = None
+    # The feature as stored (the API's answer), read before the commit; None when not stored.
+    feature: fetch.FeatureText | None = None
 
 
 _ETAG: Final = re.compile(r'^\s*(?:W/)?"v(\d{1,10})(?:-[^"]*)?"\s*$')
@@ -158,6 +165,8 @@ def write_feature(
     """
     try:
         result = _apply(session, caller, context, request)
+        if result.draft_id is None and result.version is not None:
+            result = replace(result, feature=_read_back(session, request.spec, result.code))
         if request.approving_draft is not None:
             mark_approved(session, request.approving_draft, caller.user_id, result.version)
         session.commit()
@@ -165,6 +174,12 @@ def write_feature(
         session.rollback()
         raise
     return result
+
+
+def _read_back(session: Session, spec: WriteSpec, code: str) -> fetch.FeatureText:
+    """Return the feature as the API serves it, from the write's own transaction."""
+    query = build_query(get_collection(spec.collection_id), RawQuery(), {})
+    return fetch.fetch_feature_in_session(session, query, code)
 
 
 def _apply(

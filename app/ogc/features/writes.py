@@ -4,6 +4,10 @@ The registry's one API for editing features. Each route parses the request (the 
 GeoJSON Feature, ``Content-Crs``, ``If-Match``, ``repair``), calls
 :func:`app.services.feature_writes.write_feature` and shapes the answer: the feature as stored,
 its ``ETag`` (``W/"v<version>"``), and a ``warnings`` member listing non-blocking findings.
+
+The per-write path is kept short (bench/writes.py): two worker threads, not five: one checks the
+caller (``deps.get_writer``), one writes, reads the answer back inside the same transaction and
+commits. The session is opened and closed on the event loop (``deps.get_write_session``).
 """
 
 from __future__ import annotations
@@ -16,10 +20,8 @@ from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, Resp
 from sqlalchemy.orm import Session
 
 from app.access import Caller
-from app.deps import CallerDep, SessionDep, SettingsDep
+from app.deps import SettingsDep, WriterDep, WriteSessionDep
 from app.ogc.catalog import get_collection
-from app.ogc.features import fetch
-from app.ogc.features.query import RawQuery, build_query
 from app.ogc.protocol import links
 from app.ogc.protocol.crs import parse_ogc_crs
 from app.schemas.problem import problem_responses
@@ -90,10 +92,6 @@ def _spec(collection_id: str) -> WriteSpec:
     return spec
 
 
-def _context(request: Request, caller: Caller) -> ChangeContext:
-    return ChangeContext.of(caller, getattr(request.state, "request_id", None))
-
-
 def _bounded(request: Request, settings: Settings) -> None:
     """Refuse a body larger than the upload limit before anything reads it (413)."""
     declared = request.headers.get("content-length")
@@ -111,10 +109,8 @@ def _answer(
     """
     if result.draft_id is not None:
         return _draft_answer(request, session, result)
-    collection = get_collection(spec.collection_id)
-    found = fetch.fetch_feature_in_session(
-        session, build_query(collection, RawQuery(), {}), result.code
-    )
+    found = result.feature
+    assert found is not None  # a stored feature is read back before the commit
     feature = json.loads(found.text)
     feature["warnings"] = [finding.as_json() for finding in result.findings]
     headers = {"ETag": f'W/"v{found.version}"', "Cache-Control": "no-store"}
@@ -148,7 +144,7 @@ def _draft_answer(request: Request, session: Session, result: WriteResult) -> Re
 
 @dataclass(frozen=True)
 class Call:
-    """What every write route gets: the request, its session, caller and settings."""
+    """What every write route gets: the request, its caller and settings."""
 
     request: Request
     session: Session
@@ -156,15 +152,15 @@ class Call:
     settings: Settings
 
 
-def _call(
+async def _call(
     request: Request,
-    session: SessionDep,
-    caller: CallerDep,
+    session: WriteSessionDep,
+    caller: WriterDep,
     settings: SettingsDep,
     collection_id: CollectionIdPath,
 ) -> Call:
     # Before the body is read: an unknown or read-only collection is a 404 or 405, an
-    # anonymous write a 401, an oversized body a 413, whatever the body holds.
+    # anonymous write or a bad token a 401, an oversized body a 413, whatever the body holds.
     _spec(collection_id)
     _bounded(request, settings)
     return Call(request, session, caller, settings)
@@ -173,13 +169,27 @@ def _call(
 CallDep = Annotated[Call, Depends(_call)]
 
 
-def _run(call: Call, collection_id: str, operation: Operation, **fields: Any) -> WriteResult:
+def _write(
+    call: Call, collection_id: str, operation: Operation, status: int, **fields: Any
+) -> Response:
+    """Apply the write and return the answer, in this one worker thread."""
     spec = _spec(collection_id)
     # Part 2 writes the header as a URI in angle brackets: Content-Crs: <http://…/9208>.
     header = call.request.headers.get("content-crs")
     crs = parse_ogc_crs(None if header is None else header.strip().strip("<>"), "Content-Crs")
     write = WriteRequest(spec=spec, operation=operation, crs=crs, **fields)
-    return write_feature(call.session, call.caller, _context(call.request, call.caller), write)
+    session = call.session
+    try:
+        context = ChangeContext.of(call.caller, getattr(call.request.state, "request_id", None))
+        result = write_feature(session, call.caller, context, write)
+        if status == 204 and result.draft_id is None:
+            return Response(status_code=204)
+        response = _answer(call.request, session, spec, result, status)
+        session.commit()  # ends a draft answer's read: the session is left idle
+        return response
+    except Exception:
+        session.rollback()  # in this thread: closing the session then sends nothing
+        raise
 
 
 @router.post(
@@ -203,8 +213,7 @@ def create_feature(
     `change_reason`). Writing needs an API token or a signed-in session whose agency keeps the
     layer, the site kind and the province.
     """
-    result = _run(call, collection_id, Operation.CREATE, body=body.model_dump(), repair=repair)
-    return _answer(call.request, call.session, _spec(collection_id), result, 201)
+    return _write(call, collection_id, Operation.CREATE, 201, body=body.model_dump(), repair=repair)
 
 
 @router.put(
@@ -228,16 +237,16 @@ def replace_feature(
     The expected version is `If-Match` or, for clients that send none (QGIS), the `version`
     property as read. A status change of a site names its `change_decision_id`.
     """
-    result = _run(
+    return _write(
         call,
         collection_id,
         Operation.REPLACE,
+        200,
         feature_id=feature_id,
         body=body.model_dump(),
         if_match=if_match,
         repair=repair,
     )
-    return _answer(call.request, call.session, _spec(collection_id), result, 200)
 
 
 @router.patch(
@@ -257,16 +266,16 @@ def update_feature(
     repair: Repair = False,
 ) -> Response:
     """Apply a JSON merge patch (RFC 7396) to the feature: `properties` and/or `geometry`."""
-    result = _run(
+    return _write(
         call,
         collection_id,
         Operation.UPDATE,
+        200,
         feature_id=feature_id,
         body=body,
         if_match=if_match,
         repair=repair,
     )
-    return _answer(call.request, call.session, _spec(collection_id), result, 200)
 
 
 @router.delete(
@@ -289,15 +298,15 @@ def delete_feature(
 ) -> Response:
     """Delete a feature; its versions stay in the history. A site's deletion names a decision."""
     reasons = {"change_decision_id": change_decision_id, "change_reason": change_reason}
-    _run(
+    return _write(
         call,
         collection_id,
         Operation.DELETE,
+        204,
         feature_id=feature_id,
         body={key: value for key, value in reasons.items() if value is not None},
         if_match=if_match,
     )
-    return Response(status_code=204)
 
 
 @router.options("/{collectionId}/items", name="ogc_items_options", include_in_schema=False)
