@@ -184,7 +184,7 @@ def main() -> None:
     if not database_exists(args.database):
         sys.exit("needs bench/synthetic_layers.py first")
     check_schema_current(args.database)
-    url = cluster().tcp_url(args.database)
+    url = cluster().url(args.database)  # the unix socket, as `sitereg serve` connects
     token = admin_token(url)
     sites = pick_sites(url, args.clients)
     load_before = os.getloadavg()

@@ -13,7 +13,7 @@ prepared statements). Anything wrong rolls the whole write back.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Final
 
@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from app.access import Caller, require_write
+from app.db.pipeline import one_round_trip
 from app.ogc.catalog import get_collection
 from app.ogc.features import fetch
 from app.ogc.features.query import RawQuery, build_query
@@ -36,7 +37,12 @@ from app.services.approval import (
     submit_draft,
 )
 from app.services.change_context import ChangeContext, record_context
-from app.services.write_checks import Finding, parse_geometry, prepare_geometry
+from app.services.write_checks import (
+    Finding,
+    PreparedGeometry,
+    parse_geometry,
+    prepare_geometry,
+)
 from app.services.write_specs import ChangeFields, WriteSpec, writable_input
 from app.write_errors import (
     InvalidFeature,
@@ -165,8 +171,6 @@ def write_feature(
     """
     try:
         result = _apply(session, caller, context, request)
-        if result.draft_id is None and result.version is not None:
-            result = replace(result, feature=_read_back(session, request.spec, result.code))
         if request.approving_draft is not None:
             mark_approved(session, request.approving_draft, caller.user_id, result.version)
         session.commit()
@@ -223,7 +227,9 @@ def _create(
         return WriteResult(props_code(props), None, False, geometry.findings, draft)
     record_context(session, _because(context, request, props))
     findings = writer.insert(session, props, geometry)
-    return WriteResult(props_code(props), 1, True, geometry.findings + findings)
+    code = props_code(props)
+    feature = _read_back(session, request.spec, code)
+    return WriteResult(code, 1, True, geometry.findings + findings, feature=feature)
 
 
 def _replace(
@@ -244,15 +250,17 @@ def _replace(
     # A merge patch without "geometry" keeps the stored geometry as it is: re-reading it from
     # the served GeoJSON (7 decimals) would move it, and call an attribute edit an outline edit.
     keep = request.operation is Operation.UPDATE and "geometry" not in request.body
+    stored = None if current.stored is None else current.stored.ewkb
     geometry = (
-        writer.stored_geometry(session, current) if keep else _geometry(session, request, body)
+        writer.stored_geometry(current) if keep else _geometry(session, request, body, stored)
     )
     scope = writer.scope(session, props, geometry.ewkb)
     require_write(caller, layer=request.spec.layer, kind=scope.kind, province=scope.province)
     writer.require_decision(session, props, current)
-    moved = not keep and writer.geometry_changed(session, current, geometry)
+    # A geometry sent back as read (QGIS's PUT: 7 decimals) is no outline change; keep it exactly.
+    moved = not keep and not geometry.same_as_stored
     if not keep and not moved:
-        geometry = writer.stored_geometry(session, current)  # as read back: keep it exactly
+        geometry = writer.stored_geometry(current)
     shape = ChangeShape(
         request.operation.value,
         geometry_changed=moved,
@@ -261,9 +269,15 @@ def _replace(
     draft = _maybe_draft(session, caller, context, request, shape, current.code, current.version)
     if draft is not None:
         return WriteResult(current.code, current.version, False, geometry.findings, draft)
-    record_context(session, _because(context, request, props))
-    findings = writer.update(session, current, props, geometry)
-    return WriteResult(props_code(props), current.version + 1, False, geometry.findings + findings)
+    planned = writer.plan_update(session, current, props, geometry)
+    code = props_code(props)
+    with one_round_trip(session):  # the author, the row, its details and the answer: one wait
+        record_context(session, _because(context, request, props))
+        for statement, params in planned.statements:
+            session.execute(statement, params)
+        feature = _read_back(session, request.spec, code)
+    findings = geometry.findings + planned.findings
+    return WriteResult(code, current.version + 1, False, findings, feature=feature)
 
 
 def _delete(
@@ -331,10 +345,12 @@ def _delete_reasons(body: dict[str, Any]) -> ChangeFields:
         raise InvalidFeature("; ".join(item.detail or "" for item in located), located) from None
 
 
-def _geometry(session: Session, request: WriteRequest, body: dict[str, Any]) -> Any:
+def _geometry(
+    session: Session, request: WriteRequest, body: dict[str, Any], stored: bytes | None = None
+) -> PreparedGeometry:
     assert request.crs is not None
     geom = parse_geometry(body.get("geometry"), request.crs, request.spec.geometry_types)
-    return prepare_geometry(session, geom, request.crs, repair=request.repair)
+    return prepare_geometry(session, geom, request.crs, repair=request.repair, stored=stored)
 
 
 def props_code(props: ChangeFields) -> str:

@@ -26,8 +26,6 @@ from app.services.write_specs import ChangeFields, SiteProperties, WriteSpec
 from app.write_errors import InvalidReference
 
 CHANGE_FIELDS: Final = frozenset({"change_decision_id", "change_reason"})
-SERVED_PRECISION_DEG: Final = 1e-7
-"""Coordinates are served with 7 decimals: a geometry within this of the stored one is it."""
 AREA_WARNING_SHARE: Final = 0.2
 """A site's geodesic area this share away from its planned area is a warning (issue 15)."""
 
@@ -42,6 +40,20 @@ class CurrentRow:
     kind: str | None
     province: str | None
     status: str | None
+    # The stored geometry as it is (no re-validation, no findings); None where none is stored.
+    stored: PreparedGeometry | None
+
+
+Statement = tuple[Any, dict[str, Any] | None]
+"""A statement to execute and its parameters (None: it has its values)."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedWrite:
+    """A checked change: the statements that write it (no reads among them) and its findings."""
+
+    statements: tuple[Statement, ...]
+    findings: tuple[Finding, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +85,10 @@ def site_of(session: Session, code: str, field: str = "site_code") -> tuple[int,
     return int(row[0]), str(row[1]), str(row[2])
 
 
+_STATEMENTS: dict[tuple[Any, ...], Any] = {}
+"""Statements built once per collection (and column set): the lock and the row's UPDATE."""
+
+
 class LayerWriter:
     """Writes a layer whose feature is exactly one row of ``spec.table``."""
 
@@ -87,21 +103,31 @@ class LayerWriter:
             NotFound: when the collection has no feature with this code.
         """
         table = self.table
-        statement = self._lock_select().where(table.c.code == code).with_for_update(of=table)
-        row = session.execute(statement).one_or_none()
+        statement = _STATEMENTS.get(("lock", self.spec.collection_id))
+        if statement is None:
+            statement = self._lock_select().where(table.c.code == sa.bindparam("code"))
+            statement = statement.with_for_update(of=table)
+            _STATEMENTS[("lock", self.spec.collection_id)] = statement
+        row = session.execute(statement, {"code": code}).one_or_none()
         if row is None:
             raise NotFound(f"feature of collection '{self.spec.collection_id}'", code)
         province = row.province
         if province is None and "geom" in table.c:
             province = self._province_of_row(session, int(row.id))
+        stored = None
+        if row.stored_ewkb is not None:
+            stored = PreparedGeometry(
+                bytes(row.stored_ewkb), str(row.stored_type), row.stored_area, ()
+            )
         return CurrentRow(
-            int(row.id), str(row.code), int(row.version), row.kind, province, row.status
+            int(row.id), str(row.code), int(row.version), row.kind, province, row.status, stored
         )
 
     def _lock_select(self) -> Any:
         table = self.table
         status = table.c.status if "status" in table.c else sa.null()
         kind, province, source = self._scope_columns()
+        stored = self._stored() if "geom" in table.c else sa.null()
         return sa.select(
             table.c.id,
             table.c.code,
@@ -109,6 +135,11 @@ class LayerWriter:
             kind.label("kind"),
             province.label("province"),
             status.label("status"),
+            sa.func.ST_AsEWKB(stored).label("stored_ewkb"),
+            sa.func.GeometryType(stored).label("stored_type"),
+            sa.case(
+                (sa.func.ST_Dimension(stored) == 2, sa.func.area_ha(stored)), else_=sa.null()
+            ).label("stored_area"),
         ).select_from(source)
 
     def _scope_columns(self) -> tuple[Any, Any, Any]:
@@ -137,38 +168,11 @@ class LayerWriter:
         ).scalar()
         return None if ewkb is None else province_at(session, bytes(ewkb))
 
-    def geometry_changed(
-        self, session: Session, current: CurrentRow, geometry: PreparedGeometry
-    ) -> bool:
-        """Tell whether the new geometry differs from the stored one beyond the served precision.
-
-        The API serves 7 decimals (about 1 cm); a client that sends back the geometry it read
-        (QGIS's PUT) has not changed it, even where the stored coordinates are finer.
-        """
-        stored = self._stored()
-        new = sa.func.ST_GeomFromEWKB(geometry.ewkb)
-        same = sa.or_(
-            sa.func.ST_Equals(stored, new),
-            sa.func.ST_HausdorffDistance(stored, new) < SERVED_PRECISION_DEG,
-        )
-        unchanged = session.execute(
-            sa.select(sa.func.coalesce(same, False)).where(self.table.c.id == current.id)
-        ).scalar()
-        return not unchanged
-
-    def stored_geometry(self, session: Session, current: CurrentRow) -> PreparedGeometry:
-        """Return the row's stored geometry as it is (no re-validation, no findings)."""
-        stored = self._stored()
-        ewkb, geom_type, area = session.execute(
-            sa.select(
-                sa.func.ST_AsEWKB(stored),
-                sa.func.GeometryType(stored),
-                sa.case(
-                    (sa.func.ST_Dimension(stored) == 2, sa.func.area_ha(stored)), else_=sa.null()
-                ),
-            ).where(self.table.c.id == current.id)
-        ).one()
-        return PreparedGeometry(bytes(ewkb), str(geom_type), area, ())
+    def stored_geometry(self, current: CurrentRow) -> PreparedGeometry:
+        """Return the row's stored geometry as locked (no re-validation, no findings)."""
+        if current.stored is None:
+            raise InvalidReference("geometry", "the feature has no stored geometry to keep")
+        return current.stored
 
     def current_feature(self, session: Session, code: str) -> dict[str, Any]:
         """Return the feature as the API serves it (CRS84): the base of a merge patch."""
@@ -209,9 +213,12 @@ class LayerWriter:
             values["site_id"] = None if site_code is None else site_of(session, site_code)[0]
         return values
 
-    def geometry_columns(self, geometry: PreparedGeometry) -> dict[str, Any]:
-        """Return the geometry column(s) to set: a locator point or the geometry."""
-        value = sa.func.ST_GeomFromEWKB(geometry.ewkb)
+    def geometry_columns(self, geometry: PreparedGeometry, ewkb: Any = None) -> dict[str, Any]:
+        """Return the geometry column(s) to set: a locator point or the geometry.
+
+        ``ewkb`` replaces the geometry's own EWKB (a bind of a statement built once).
+        """
+        value = sa.func.ST_GeomFromEWKB(geometry.ewkb if ewkb is None else ewkb)
         if self.spec.point_column and geometry.geom_type == "POINT":
             return {self.spec.point_column: value, "geom": None}
         return {"geom": value}
@@ -225,28 +232,49 @@ class LayerWriter:
         findings = self.before_write(session, props, geometry, values)
         statement = sa.insert(self.table).values(**values, **self.geometry_columns(geometry))
         row_id = session.execute(statement.returning(self.table.c.id)).scalar_one()
-        self.after_write(session, row_id, props, None)
+        for detail, params in self.detail_statements(session, row_id, props, None):
+            session.execute(detail, params)
         return findings
 
-    def update(
+    def plan_update(
         self,
         session: Session,
         current: CurrentRow,
         props: ChangeFields,
         geometry: PreparedGeometry,
-    ) -> tuple[Finding, ...]:
-        """Replace the feature's row (the triggers keep the old version)."""
+    ) -> PlannedWrite:
+        """Check the new state and return the statements that replace the feature's row.
+
+        Every query a check needs runs here; the statements returned only write (the triggers
+        keep the old version), so the caller may send them in one round trip.
+        """
         values = self.columns(session, props)
         if values["code"] != current.code:
             self._unique_code(session, values["code"], current.id)
         findings = self.before_write(session, props, geometry, values)
-        session.execute(
-            sa.update(self.table)
-            .where(self.table.c.id == current.id)
-            .values(**values, **self.geometry_columns(geometry))
-        )
-        self.after_write(session, current.id, props, current)
-        return findings
+        update = self._update_statement(tuple(values), geometry.geom_type)
+        params = {**values, "_row_id": current.id, "_new_geometry": geometry.ewkb}
+        details = self.detail_statements(session, current.id, props, current)
+        return PlannedWrite(((update, params), *details), findings)
+
+    def _update_statement(self, names: tuple[str, ...], geom_type: str) -> Any:
+        """Return the row's UPDATE with a bind per value, built once per set of columns.
+
+        Built afresh, SQLAlchemy derived its cache key on every write (bench/writes.py).
+        """
+        key = ("update", self.spec.collection_id, names, geom_type == "POINT")
+        statement = _STATEMENTS.get(key)
+        if statement is None:
+            geometry = self.geometry_columns(
+                PreparedGeometry(b"", geom_type, None, ()), sa.bindparam("_new_geometry")
+            )
+            statement = (
+                sa.update(self.table)
+                .where(self.table.c.id == sa.bindparam("_row_id"))
+                .values({**{name: sa.bindparam(name) for name in names}, **geometry})
+            )
+            _STATEMENTS[key] = statement
+        return statement
 
     def before_write(
         self,
@@ -258,12 +286,16 @@ class LayerWriter:
         """Check the new state before it is written (may amend ``values``); return findings."""
         return ()
 
-    def after_write(
+    def detail_statements(
         self, session: Session, row_id: int, props: ChangeFields, current: CurrentRow | None
-    ) -> None:
-        """Write what belongs to the row besides it (``current``: the row before, if any)."""
+    ) -> list[Statement]:
+        """Return the statements writing what belongs to the row besides it.
+
+        ``current`` is the row before, if any. Lookups they need run here, not in them.
+        """
         if self.table is models.ClearanceParcel.__table__:
-            _record_parcel_status(session, row_id, props)
+            return [(_parcel_status_statement(row_id, props), None)]
+        return []
 
     def delete(self, session: Session, current: CurrentRow) -> None:
         """Delete the feature's row (the triggers keep it as a version)."""
@@ -277,10 +309,10 @@ class LayerWriter:
             raise Conflict(f"code '{code}' is taken in collection '{self.spec.collection_id}'")
 
 
-def _record_parcel_status(session: Session, parcel_id: int, props: ChangeFields) -> None:
-    """Add the parcel's status of that date to its status history (reports read it)."""
+def _parcel_status_statement(parcel_id: int, props: ChangeFields) -> Any:
+    """Return the insert of the parcel's status of that date into its history (reports read it)."""
     history: Any = models.ClearanceStatusChange.__table__
-    statement = (
+    return (
         sa.dialects.postgresql.insert(history)
         .values(
             parcel_id=parcel_id,
@@ -289,7 +321,6 @@ def _record_parcel_status(session: Session, parcel_id: int, props: ChangeFields)
         )
         .on_conflict_do_nothing()
     )
-    session.execute(statement)
 
 
 def writer_for(spec: WriteSpec) -> LayerWriter:

@@ -16,6 +16,7 @@ from app.services.row_writers import (
     CurrentRow,
     LayerWriter,
     Scope,
+    Statement,
     decision_exists,
     site_of,
 )
@@ -149,16 +150,16 @@ class SiteWriter(LayerWriter):
             values["qa_flags"] = "; ".join(part for part in (flags, OUTSIDE_FLAG) if part)
         return findings
 
-    def after_write(
+    def detail_statements(
         self, session: Session, row_id: int, props: ChangeFields, current: CurrentRow | None
-    ) -> None:
-        """Write the details of the site's kind; a change of kind drops the other kind's."""
+    ) -> list[Statement]:
+        """Return the writes of the site kind's details; a change of kind drops the others'."""
         site = _site(props)
         kind = SiteKind(site.kind)
+        statements: list[Statement] = []
         if current is not None and current.kind != kind.value:
-            for table in _detail_tables():
-                session.execute(sa.delete(table).where(table.c.site_id == row_id))
-        _write_details(session, row_id, site, kind)
+            statements += [(_delete_details(t, row_id), None) for t in _detail_tables()]
+        return [*statements, _details_statement(session, row_id, site, kind)]
 
     def _refuse_foreign_details(self, site: SiteProperties, kind: SiteKind) -> None:
         own = set(DETAILS[kind])
@@ -176,7 +177,14 @@ def _detail_tables() -> tuple[Any, ...]:
     )
 
 
-def _write_details(session: Session, site_id: int, site: SiteProperties, kind: SiteKind) -> None:
+def _delete_details(table: Any, site_id: int) -> Any:
+    return sa.delete(table).where(table.c.site_id == site_id)
+
+
+def _details_statement(
+    session: Session, site_id: int, site: SiteProperties, kind: SiteKind
+) -> Statement:
+    """Return the write of the details row of the site's kind (lookups made here)."""
     if kind in (SiteKind.INDUSTRIAL_ZONE, SiteKind.INDUSTRIAL_CLUSTER):
         table: Any
         values: dict[str, Any] = {name: getattr(site, name) for name in ZONE_FIELDS}
@@ -186,28 +194,40 @@ def _write_details(session: Session, site_id: int, site: SiteProperties, kind: S
         table = models.MiningDetails.__table__
         if all(getattr(site, name) in (None, False) for name in MINE_FIELDS):
             # No mining facts known: no details row (unknown, not empty).
-            session.execute(sa.delete(table).where(table.c.site_id == site_id))
-            return
+            return _delete_details(table, site_id), None
         values = _mine_values(site)
     else:
         values = _relocation_values(session, site)
         table = models.RelocationDetails.__table__
-    _upsert(session, table, site_id, values)
+    return _upsert(table, site_id, values)
 
 
-def _upsert(session: Session, table: Any, site_id: int, values: dict[str, Any]) -> None:
-    """Insert the details row, or update it only where a value differs (no empty version)."""
-    statement = insert(table).values(site_id=site_id, **values)
-    changed = sa.tuple_(*(table.c[name] for name in values)).is_distinct_from(
-        sa.tuple_(*(statement.excluded[name] for name in values))
-    )
-    session.execute(
-        statement.on_conflict_do_update(
+def _upsert(table: Any, site_id: int, values: dict[str, Any]) -> Statement:
+    """Return the insert of the details row, or its update only where a value differs.
+
+    The statement is built once per table (its values are binds): built afresh, SQLAlchemy
+    derived its cache key on every write (bench/writes.py).
+    """
+    key = ("upsert", table.name, tuple(values))
+    statement = _UPSERTS.get(key)
+    if statement is None:
+        names = tuple(values)
+        insert_row = insert(table).values(
+            {"site_id": sa.bindparam("site_id"), **{name: sa.bindparam(name) for name in names}}
+        )
+        changed = sa.tuple_(*(table.c[name] for name in names)).is_distinct_from(
+            sa.tuple_(*(insert_row.excluded[name] for name in names))
+        )
+        statement = insert_row.on_conflict_do_update(
             index_elements=[table.c.site_id],
-            set_={name: statement.excluded[name] for name in values},
+            set_={name: insert_row.excluded[name] for name in names},
             where=changed,
         )
-    )
+        _UPSERTS[key] = statement
+    return statement, {"site_id": site_id, **values}
+
+
+_UPSERTS: dict[tuple[Any, ...], Any] = {}
 
 
 def _mine_values(site: SiteProperties) -> dict[str, Any]:

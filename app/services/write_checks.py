@@ -42,7 +42,13 @@ class PreparedGeometry:
     geom_type: str
     area_ha: float | None
     findings: tuple[Finding, ...]
+    # Compared with the stored geometry (``prepare_geometry(stored=…)``): the same within the
+    # served precision; None when there was nothing to compare with.
+    same_as_stored: bool | None = None
 
+
+SERVED_PRECISION_DEG: Final = 1e-7
+"""Coordinates are served with 7 decimals: a geometry within this of the stored one is it."""
 
 _CHECK: Final = sa.text(
     """
@@ -54,12 +60,16 @@ _CHECK: Final = sa.text(
         FROM checked
     )
     SELECT (d).valid, (d).reason, ST_X((d).location), ST_Y((d).location),
-           ST_AsEWKB(CASE WHEN GeometryType(f) = 'POINT' THEN f ELSE ST_Multi(f) END),
+           ST_AsEWKB(m),
            ST_XMin(g), ST_YMin(g), ST_XMax(g), ST_YMax(g),
            CASE WHEN :dimension = 3 THEN area_ha(g) END,
            CASE WHEN :dimension = 3 AND NOT ST_IsEmpty(f) THEN area_ha(f) END,
-           GeometryType(f), ST_IsEmpty(f)
-    FROM fixed
+           GeometryType(f), ST_IsEmpty(f),
+           CASE WHEN CAST(:stored AS bytea) IS NOT NULL THEN coalesce(
+               ST_Equals(ST_GeomFromEWKB(:stored), m)
+               OR ST_HausdorffDistance(ST_GeomFromEWKB(:stored), m) < :precision, false) END
+    FROM fixed, LATERAL (SELECT CASE WHEN GeometryType(f) = 'POINT' THEN f ELSE ST_Multi(f) END
+                         AS m) AS stored_form
     """
 )
 _DIMENSION = {"Point": 1, "LineString": 2, "MultiLineString": 2, "Polygon": 3, "MultiPolygon": 3}
@@ -96,12 +106,19 @@ def parse_geometry(geojson: Any, crs: OgcCrs, allowed: tuple[str, ...]) -> BaseG
 
 
 def prepare_geometry(
-    session: Session, geom: BaseGeometry, crs: OgcCrs, *, repair: bool
+    session: Session,
+    geom: BaseGeometry,
+    crs: OgcCrs,
+    *,
+    repair: bool,
+    stored: bytes | None = None,
 ) -> PreparedGeometry:
     """Validate ``geom`` in PostGIS (its reason and location when invalid) and transform it.
 
     ``repair`` lets PostGIS repair an invalid geometry (``ST_MakeValid``); the finding says
-    what changed. Without it, an invalid geometry is refused.
+    what changed. Without it, an invalid geometry is refused. ``stored`` (EWKB), when given, is
+    compared in the same query: ``same_as_stored`` tells whether the new geometry is it within
+    the served precision (``SERVED_PRECISION_DEG``).
 
     Raises:
         InvalidGeometry: invalid (without ``repair``), or empty once repaired.
@@ -109,8 +126,14 @@ def prepare_geometry(
     """
     ewkb = shapely.to_wkb(shapely.set_srid(geom, crs.srid), include_srid=True)
     dimension = _DIMENSION[geom.geom_type]
-    row = session.execute(_CHECK, {"ewkb": ewkb, "dimension": dimension}).one()
-    valid, reason, x, y, fixed, *bounds, area_before, area_after, geom_type, empty = row
+    params = {
+        "ewkb": ewkb,
+        "dimension": dimension,
+        "stored": stored,
+        "precision": SERVED_PRECISION_DEG,
+    }
+    row = session.execute(_CHECK, params).one()
+    valid, reason, x, y, fixed, *bounds, area_before, area_after, geom_type, empty, same = row
     _inside_vietnam(bounds)
     findings: list[Finding] = []
     if not valid:
@@ -122,7 +145,7 @@ def prepare_geometry(
             detail = f"{reason}{where}: nothing of the geometry is left once repaired"
             raise InvalidGeometry(detail, [Problem("/geometry", detail)])
         findings.append(_repair_finding(reason, where, area_before, area_after))
-    return PreparedGeometry(bytes(fixed), str(geom_type), area_after, tuple(findings))
+    return PreparedGeometry(bytes(fixed), str(geom_type), area_after, tuple(findings), same)
 
 
 def _repair_finding(reason: str, where: str, before: float | None, after: float | None) -> Finding:

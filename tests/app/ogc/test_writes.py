@@ -393,3 +393,36 @@ def test_a_cluster_editor_cannot_turn_a_zone_into_a_cluster(
     read["properties"] |= {"kind": "industrial_cluster", "change_decision_id": decision}
     response = client.put(ITEMS.format("sites") + f"/{code}", json=read, headers=clusters)
     _problem(response, 403, "forbidden")
+
+
+def test_a_failure_in_the_pipelined_tail_changes_nothing(
+    client: TestClient,
+    sct: dict[str, str],
+    decision: int,
+    db_session: Session,
+    monkeypatch: pytest.MonkeyPatch,
+):
+    """The author, row, details and answer go in one round trip; one failing rolls all back."""
+    from app.services import row_writers
+
+    assert _create(client, sct, _cluster("CCN-TEST-PIPE", decision)).status_code == 201
+    url = ITEMS.format("industrial_clusters") + "/CCN-TEST-PIPE"
+    etag = client.get("/api/v1/sites/CCN-TEST-PIPE").headers["etag"]
+    planned = row_writers.LayerWriter.plan_update
+
+    def failing(*args: Any, **kwargs: Any) -> row_writers.PlannedWrite:
+        found = planned(*args, **kwargs)
+        # After the row's update, a statement PostgreSQL refuses (as a trigger's error would be).
+        failing = (sa.text("SELECT 1/0"), None)
+        return row_writers.PlannedWrite((*found.statements, failing), found.findings)
+
+    monkeypatch.setattr(row_writers.LayerWriter, "plan_update", failing)
+    headers = {**sct, "If-Match": etag, "Content-Type": "application/merge-patch+json"}
+    renamed = {"properties": {"name": "không được lưu"}}
+    with pytest.raises(Exception, match="division by zero"):
+        client.patch(url, json=renamed, headers=headers)
+    monkeypatch.undo()
+    stored = client.get("/api/v1/sites/CCN-TEST-PIPE")
+    assert stored.headers["etag"] == etag
+    assert stored.json()["properties"]["name"] == "Cụm công nghiệp CCN-TEST-PIPE"
+    assert client.patch(url, json=renamed, headers=headers).status_code == 200
