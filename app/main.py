@@ -64,6 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         # Admission control for the work awaited on the read pool (app.db.admission).
         app.state.checks_in_flight = InFlight(settings.limits.check_slots())
         app.state.tiles_in_flight = InFlight(settings.limits.tile_slots())
+        app.state.writes_in_flight = InFlight(settings.limits.write_slots())
         try:
             yield
         finally:

@@ -48,6 +48,11 @@ class LimitSettings(BaseModel):
     # connections on 2 cores, 4 instead of no limit cut the z12 forest p99 from 91-112 to 63-90 ms.
     tile_concurrency: int = Field(default=0, ge=0)
 
+    # The same for feature writes (OGC API Part 4): each runs in a worker thread holding the
+    # GIL for most of its Python work, so many at once mostly trade the GIL back and forth.
+    # 0 = twice the CPU cores (bench/writes.py, bench/README.md has the figures).
+    write_concurrency: int = Field(default=0, ge=0)
+
     def check_slots(self) -> int:
         """Return how many proposal checks may do database work at once."""
         return self.check_concurrency or _twice_the_cores()
@@ -55,6 +60,10 @@ class LimitSettings(BaseModel):
     def tile_slots(self) -> int:
         """Return how many vector tiles may be generated at once."""
         return self.tile_concurrency or _twice_the_cores()
+
+    def write_slots(self) -> int:
+        """Return how many feature writes may run at once."""
+        return self.write_concurrency or _twice_the_cores()
 
 
 def _twice_the_cores() -> int:

@@ -114,7 +114,17 @@ def tipg_server(
 
 @contextmanager
 def serve(command: list[str], env: dict[str, str], port: int) -> Iterator[int]:
-    """Run a server until the block ends; yield its pid once it answers."""
+    """Run a server until the block ends; yield its pid once it answers.
+
+    Refuses a port something already answers on: a server left over from an interrupted run
+    would otherwise be measured in place of this one (and silently, with older code).
+    """
+    try:
+        httpx.get(f"http://127.0.0.1:{port}/", timeout=1.0)
+    except httpx.HTTPError:
+        pass
+    else:
+        sys.exit(f"port {port} already answers: stop the server left on it first")
     process = subprocess.Popen(
         command,
         env={**os.environ, **env},
@@ -124,6 +134,8 @@ def serve(command: list[str], env: dict[str, str], port: int) -> Iterator[int]:
     )
     try:
         for _ in range(300):
+            if process.poll() is not None:
+                sys.exit(f"the server on port {port} exited with {process.returncode}")
             try:
                 httpx.get(f"http://127.0.0.1:{port}/", timeout=1.0)
                 break

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Annotated, Any, Final
 
 from fastapi import APIRouter, Body, Depends, Header, Path, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from app.access import Caller
@@ -169,7 +170,17 @@ async def _call(
 CallDep = Annotated[Call, Depends(_call)]
 
 
-def _write(
+async def _write(
+    call: Call, collection_id: str, operation: Operation, status: int, **fields: Any
+) -> Response:
+    """Apply the write in one worker thread once admitted (``settings.limits.write_slots``)."""
+    async with call.request.app.state.writes_in_flight.entered():
+        return await run_in_threadpool(
+            _write_in_thread, call, collection_id, operation, status, **fields
+        )
+
+
+def _write_in_thread(
     call: Call, collection_id: str, operation: Operation, status: int, **fields: Any
 ) -> Response:
     """Apply the write and return the answer, in this one worker thread."""
@@ -200,7 +211,7 @@ def _write(
     response_class=Response,
     responses={201: {"content": {links.GEOJSON: {}}}, **WRITE_ERRORS},
 )
-def create_feature(
+async def create_feature(
     call: CallDep,
     collection_id: CollectionIdPath,
     body: FeatureBody,
@@ -213,7 +224,9 @@ def create_feature(
     `change_reason`). Writing needs an API token or a signed-in session whose agency keeps the
     layer, the site kind and the province.
     """
-    return _write(call, collection_id, Operation.CREATE, 201, body=body.model_dump(), repair=repair)
+    return await _write(
+        call, collection_id, Operation.CREATE, 201, body=body.model_dump(), repair=repair
+    )
 
 
 @router.put(
@@ -223,7 +236,7 @@ def create_feature(
     response_class=Response,
     responses={200: {"content": {links.GEOJSON: {}}}, **WRITE_ERRORS},
 )
-def replace_feature(
+async def replace_feature(
     call: CallDep,
     collection_id: CollectionIdPath,
     feature_id: FeatureIdPath,
@@ -237,7 +250,7 @@ def replace_feature(
     The expected version is `If-Match` or, for clients that send none (QGIS), the `version`
     property as read. A status change of a site names its `change_decision_id`.
     """
-    return _write(
+    return await _write(
         call,
         collection_id,
         Operation.REPLACE,
@@ -256,7 +269,7 @@ def replace_feature(
     response_class=Response,
     responses={200: {"content": {links.GEOJSON: {}}}, **WRITE_ERRORS},
 )
-def update_feature(
+async def update_feature(
     call: CallDep,
     collection_id: CollectionIdPath,
     feature_id: FeatureIdPath,
@@ -266,7 +279,7 @@ def update_feature(
     repair: Repair = False,
 ) -> Response:
     """Apply a JSON merge patch (RFC 7396) to the feature: `properties` and/or `geometry`."""
-    return _write(
+    return await _write(
         call,
         collection_id,
         Operation.UPDATE,
@@ -286,7 +299,7 @@ def update_feature(
     response_class=Response,
     responses=WRITE_ERRORS,
 )
-def delete_feature(
+async def delete_feature(
     call: CallDep,
     collection_id: CollectionIdPath,
     feature_id: FeatureIdPath,
@@ -298,7 +311,7 @@ def delete_feature(
 ) -> Response:
     """Delete a feature; its versions stay in the history. A site's deletion names a decision."""
     reasons = {"change_decision_id": change_decision_id, "change_reason": change_reason}
-    return _write(
+    return await _write(
         call,
         collection_id,
         Operation.DELETE,
