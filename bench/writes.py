@@ -77,6 +77,60 @@ def pick_sites(url: str, count: int) -> list[Site]:
 Step = Callable[[httpx.AsyncClient, Site, int], Awaitable[None]]
 
 
+def _proc_cpu_s(pid: int) -> float:
+    """Return a process's CPU seconds (user + system) from /proc, 0 if it has gone."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _processes() -> list[tuple[int, int, str]]:
+    """Return (pid, parent pid, command name) of every process."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    text = stat.read()
+            except OSError:
+                continue
+            name = text[text.index("(") + 1 : text.rindex(")")]
+            found.append((int(entry), int(text.rsplit(")", 1)[1].split()[1]), name))
+    return found
+
+
+@dataclass
+class CpuShares:
+    """CPU seconds spent by the server (and its children), PostgreSQL and this client."""
+
+    server: float
+    postgres: float
+    client: float
+
+    @classmethod
+    def now(cls, server_pid: int) -> CpuShares:
+        """Read the three counters now."""
+        processes = _processes()
+        server = {server_pid} | {pid for pid, parent, _ in processes if parent == server_pid}
+        own = os.times()
+        return cls(
+            server=sum(_proc_cpu_s(pid) for pid in server),
+            postgres=sum(_proc_cpu_s(pid) for pid, _, name in processes if name == "postgres"),
+            client=own.user + own.system,
+        )
+
+    def since(self, before: CpuShares) -> CpuShares:
+        """Return the CPU spent between ``before`` and this reading."""
+        return CpuShares(
+            self.server - before.server,
+            self.postgres - before.postgres,
+            self.client - before.client,
+        )
+
+
 async def run_clients(
     base: str, token: str, sites: list[Site], step_of: Callable[[str], Step], seconds: float
 ) -> list[float]:
@@ -131,13 +185,24 @@ def writer(etags: dict[str, str]) -> Callable[[str], Step]:
     return make
 
 
-def figures(latencies: list[float], seconds: float) -> dict[str, float]:
-    """Return req/s, p50, p95 and p99 (ms)."""
+def figures(latencies: list[float], seconds: float, cpu: CpuShares) -> dict[str, float]:
+    """Return req/s, p50, p95 and p99 (ms), and the CPU ms per request of each party."""
     cuts = quantiles(latencies, n=100)
-    return {"rps": len(latencies) / seconds, "p50": cuts[49], "p95": cuts[94], "p99": cuts[98]}
+    count = len(latencies)
+    return {
+        "rps": count / seconds,
+        "p50": cuts[49],
+        "p95": cuts[94],
+        "p99": cuts[98],
+        "cpu_server": cpu.server * 1000 / count,
+        "cpu_postgres": cpu.postgres * 1000 / count,
+        "cpu_client": cpu.client * 1000 / count,
+    }
 
 
-async def measure(base: str, token: str, sites: list[Site], seconds: float) -> dict[str, dict]:
+async def measure(
+    base: str, token: str, sites: list[Site], seconds: float, server_pid: int
+) -> dict[str, dict]:
     """Read and write figures with 1 and with ``len(sites)`` clients, interleaved."""
     async with httpx.AsyncClient(base_url=base) as client:
         etags = {
@@ -150,8 +215,10 @@ async def measure(base: str, token: str, sites: list[Site], seconds: float) -> d
     for clients in (1, len(sites)):
         chosen = sites[:clients]
         for name, step_of in (("read one site", reader), ("boundary update", writer(etags))):
+            before = CpuShares.now(server_pid)
             latencies = await run_clients(base, token, chosen, step_of, seconds)
-            results[f"{name}, {clients} client(s)"] = figures(latencies, seconds)
+            cpu = CpuShares.now(server_pid).since(before)
+            results[f"{name}, {clients} client(s)"] = figures(latencies, seconds, cpu)
     return results
 
 
@@ -159,7 +226,10 @@ def report(results: dict[str, dict], load_before: tuple[float, float, float]) ->
     """Print the figures, reads beside writes, and PASS/FAIL against the targets."""
     before, after = (" ".join(f"{x:.1f}" for x in load) for load in (load_before, os.getloadavg()))
     print(f"load average (1, 5, 15 min) {os.cpu_count()} CPUs: before {before}, after {after}")
-    print(f"{'figure':<34} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}  target")
+    print(
+        f"{'figure':<34} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}  "
+        f"{'CPU ms per request: server':>26} {'postgres':>8} {'client':>7}  target"
+    )
     for name, found in results.items():
         verdict = ""
         if name.startswith("boundary update"):
@@ -169,7 +239,31 @@ def report(results: dict[str, dict], load_before: tuple[float, float, float]) ->
                 verdict = f"p95 ≤ {limit:.0f} ms " + ("PASS" if found["p95"] <= limit else "FAIL")
         print(
             f"{name:<34} {found['rps']:>8.1f} {found['p50']:>8.2f} {found['p95']:>8.2f} "
-            f"{found['p99']:>8.2f}  {verdict}"
+            f"{found['p99']:>8.2f}  {found['cpu_server']:>26.2f} {found['cpu_postgres']:>8.2f} "
+            f"{found['cpu_client']:>7.2f}  {verdict}"
+        )
+    floor(results)
+
+
+def floor(results: dict[str, dict]) -> None:
+    """Print the least mean latency the machine's CPUs allow N clients, with a free server.
+
+    N clients that never pause keep N requests in flight; on C cores the rate is at most
+    C / (CPU per request), so the mean latency is at least N x CPU per request / C. Counting
+    only PostgreSQL's and the client's CPU shows what no server code can go below.
+    """
+    cores = os.cpu_count() or 1
+    for name, found in results.items():
+        clients = int(name.split(", ")[1].split()[0])
+        if clients == 1:
+            continue
+        others = found["cpu_postgres"] + found["cpu_client"]
+        total = others + found["cpu_server"]
+        print(
+            f"{name}: on {cores} CPUs the mean latency is at least {clients * total / cores:.0f} "
+            f"ms as measured, and {clients * others / cores:.0f} ms with a server that cost "
+            f"no CPU (PostgreSQL {found['cpu_postgres']:.1f} + client "
+            f"{found['cpu_client']:.1f} ms per request)"
         )
 
 
@@ -190,8 +284,9 @@ def main() -> None:
     load_before = os.getloadavg()
     pool = {"SITEREG_POOL__SIZE": str(POOL_SIZE), "SITEREG_POOL__OVERFLOW": "0"}
     command, env = sitereg_server(url, PORT, log_level="INFO", extra_env=pool)
-    with serve(command, env, PORT):
-        results = asyncio.run(measure(f"http://127.0.0.1:{PORT}", token, sites, args.duration))
+    with serve(command, env, PORT) as server_pid:
+        base = f"http://127.0.0.1:{PORT}"
+        results = asyncio.run(measure(base, token, sites, args.duration, server_pid))
     print(
         f"one sitereg worker, pools of {POOL_SIZE}, {args.duration:.0f} s per figure, "
         f"httpx clients in one asyncio loop (client time included)"
