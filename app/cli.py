@@ -339,11 +339,13 @@ def _register_identity() -> None:
     # Imported here: app.cli_identity reuses this module's session helper.
     from app.cli_agencies import agency_app, feature_app
     from app.cli_identity import token_app, user_app
+    from app.cli_import import import_file
 
     app.add_typer(user_app, name="user")
     app.add_typer(token_app, name="token")
     app.add_typer(agency_app, name="agency")
     app.add_typer(feature_app, name="feature")
+    app.command("import")(import_file)
 
 
 _register_identity()

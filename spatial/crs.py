@@ -53,12 +53,13 @@ class TM3Zone:
     srid: int
     central_meridian_deg: float
     label: str
+    scale: float = 0.9999
 
     def proj4(self) -> str:
         """Return the PROJ string of this zone with the pinned datum shift."""
         return (
-            f"+proj=tmerc +lat_0=0 +lon_0={self.central_meridian_deg} +k=0.9999 +x_0=500000 "
-            f"+y_0=0 +ellps=WGS84 +towgs84={TOWGS84_6960} +units=m +no_defs"
+            f"+proj=tmerc +lat_0=0 +lon_0={self.central_meridian_deg} +k={self.scale} "
+            f"+x_0=500000 +y_0=0 +ellps=WGS84 +towgs84={TOWGS84_6960} +units=m +no_defs"
         )
 
 
@@ -81,6 +82,13 @@ TM3_ZONES: dict[int, TM3Zone] = {
         TM3Zone(9218, 108.5, "VN-2000 / TM-3 108-30"),
     )
 }
+
+UTM_ZONES: dict[int, TM3Zone] = {
+    3405: TM3Zone(3405, 105.0, "VN-2000 / UTM zone 48N", 0.9996),
+    3406: TM3Zone(3406, 111.0, "VN-2000 / UTM zone 49N", 0.9996),
+}
+"""VN-2000 on 6° zones (k = 0.9996): older national sheets. Imports read them; the API does not
+offer them as output CRSs."""
 
 # Province (2025 name, and the former Yên Bái) → its TM-3 zone.
 PROVINCE_ZONES: dict[str, int] = {
@@ -128,7 +136,7 @@ def _pipeline_from_tm3(zone: TM3Zone) -> str:
     params = " ".join(f"+{key}={value}" for key, value in EPSG_6960.items())
     return (
         "+proj=pipeline "
-        f"+step +inv +proj=tmerc +lat_0=0 +lon_0={zone.central_meridian_deg} +k=0.9999 "
+        f"+step +inv +proj=tmerc +lat_0=0 +lon_0={zone.central_meridian_deg} +k={zone.scale} "
         "+x_0=500000 +y_0=0 +ellps=WGS84 "
         "+step +proj=push +v_3 +step +proj=cart +ellps=WGS84 "
         f"+step +proj=helmert {params} +convention=coordinate_frame "
@@ -154,15 +162,16 @@ def to_wgs84(srid: int) -> Transformer:
 
     Input x/y are easting/northing or lon/lat; the VN-2000 datum step is pinned to EPSG:6960.
     """
-    if srid in TM3_ZONES:
-        return Transformer.from_pipeline(_pipeline_from_tm3(TM3_ZONES[srid]))
+    zone = TM3_ZONES.get(srid) or UTM_ZONES.get(srid)
+    if zone is not None:
+        return Transformer.from_pipeline(_pipeline_from_tm3(zone))
     if srid == VN2000_GEOGRAPHIC:
         return Transformer.from_pipeline(_pipeline_from_vn2000_geographic())
     return Transformer.from_crs(pyproj.CRS.from_epsg(srid), WGS84, always_xy=True)
 
 
 def _vn2000_pinned(srid: int) -> bool:
-    return srid in TM3_ZONES or srid == VN2000_GEOGRAPHIC
+    return srid in TM3_ZONES or srid in UTM_ZONES or srid == VN2000_GEOGRAPHIC
 
 
 def transform_geometry(geom: BaseGeometry, from_srid: int, to_srid: int) -> BaseGeometry:
@@ -199,20 +208,28 @@ def match_crs(crs: pyproj.CRS) -> int:
         UnknownCRS: when the CRS is none of those sitereg supports.
     """
     code = crs.to_epsg(min_confidence=70)
-    if code in SUPPORTED_CRS:
+    if code in SUPPORTED_CRS or code in UTM_ZONES:
         return int(code)
     params = crs.to_dict()
-    if (
-        params.get("proj") == "tmerc"
-        and abs(float(params.get("k", params.get("k_0", 0))) - 0.9999) < 1e-9
-    ):
-        for zone in TM3_ZONES.values():
-            if abs(float(params.get("lon_0", -999)) - zone.central_meridian_deg) < 1e-6:
+    if params.get("proj") in ("tmerc", "utm"):
+        scale = float(params.get("k", params.get("k_0", 0.9996 if "zone" in params else 0)))
+        meridian = float(params.get("lon_0", -999))
+        if "zone" in params:
+            meridian = int(params["zone"]) * 6 - 183
+        # TM-3 (k = 0.9999 on a provincial meridian) is VN-2000 whatever datum the .prj names;
+        # a 6° UTM zone is VN-2000 only when the .prj does not say WGS 84.
+        zones = [*TM3_ZONES.values()] + ([] if _says_wgs84(crs) else [*UTM_ZONES.values()])
+        for zone in zones:
+            if abs(scale - zone.scale) < 1e-9 and abs(meridian - zone.central_meridian_deg) < 1e-6:
                 return zone.srid
-    datum = crs.datum.name if crs.datum is not None else ""
-    if crs.is_geographic and "WGS" in datum.upper() and "2000" not in datum:
+    if crs.is_geographic and _says_wgs84(crs):
         return WGS84
     raise UnknownCRS(
         f"the file's CRS ({crs.name}) is not supported; use WGS 84 or a VN-2000 TM-3 zone "
         "(EPSG:9205 Lai Châu, EPSG:9208 Lào Cai)"
     )
+
+
+def _says_wgs84(crs: pyproj.CRS) -> bool:
+    datum = (crs.datum.name if crs.datum is not None else "").upper()
+    return "WGS" in datum and "2000" not in datum

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base
@@ -40,6 +41,12 @@ class ForestParcel(VersionedMixin, ProvenanceMixin, Base):
     # (migration 0011, app.ogc.tiles.sql).
     tile_clearance_deg: Mapped[float] = mapped_column(
         sa.Float, sa.Computed("tile_clearance_deg(geom)", persisted=True)
+    )
+    # The inventory's own codes (three-forest-types, land/forest state, origin) as the file had
+    # them, beside the mapped category and origin; and the import that brought this version.
+    source_codes: Mapped[dict[str, str] | None] = mapped_column(JSONB, nullable=True)
+    import_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("imports.id", name="fk_forest_parcels_import_id_imports"), nullable=True
     )
 
 

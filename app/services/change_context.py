@@ -10,19 +10,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from app.access import Caller
 
-_SET = sa.text(
-    "SELECT set_config('sitereg.actor_id', :actor_id, true),"
-    " set_config('sitereg.actor', :actor, true),"
-    " set_config('sitereg.request_id', :request_id, true),"
-    " set_config('sitereg.decision_id', :decision_id, true),"
-    " set_config('sitereg.reason', :reason, true),"
-    " set_config('sitereg.draft_id', :draft_id, true)"
+AUTHOR_SQL = (
+    "SELECT set_config('sitereg.actor_id', %(actor_id)s, true),"
+    " set_config('sitereg.actor', %(actor)s, true),"
+    " set_config('sitereg.request_id', %(request_id)s, true),"
+    " set_config('sitereg.decision_id', %(decision_id)s, true),"
+    " set_config('sitereg.reason', %(reason)s, true),"
+    " set_config('sitereg.draft_id', %(draft_id)s, true)"
 )
+"""The statement that states a transaction's author, in the driver's paramstyle."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,16 +56,18 @@ def _text(value: object) -> str:
     return "" if value is None else str(value)
 
 
+def author_settings(context: ChangeContext) -> dict[str, str]:
+    """Return the parameters of ``AUTHOR_SQL`` for ``context`` (empty text for unknown)."""
+    return {
+        "actor_id": _text(context.actor_id),
+        "actor": context.actor,
+        "request_id": _text(context.request_id),
+        "decision_id": _text(context.decision_id),
+        "reason": _text(context.reason),
+        "draft_id": _text(context.draft_id),
+    }
+
+
 def record_context(session: Session, context: ChangeContext) -> None:
     """State the author of the session's current transaction for the history triggers."""
-    session.execute(
-        _SET,
-        {
-            "actor_id": _text(context.actor_id),
-            "actor": context.actor,
-            "request_id": _text(context.request_id),
-            "decision_id": _text(context.decision_id),
-            "reason": _text(context.reason),
-            "draft_id": _text(context.draft_id),
-        },
-    )
+    session.connection().exec_driver_sql(AUTHOR_SQL, author_settings(context))

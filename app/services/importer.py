@@ -1,0 +1,309 @@
+"""Import an official layer file: read, decode, map, stage, compare, and apply all or nothing.
+
+``sitereg import`` (and later the web upload) calls :func:`run_import`. The file is read in
+batches through GDAL (``spatial.io.layers``); its text decoded from the legacy encoding chosen
+or detected (``spatial.io.dbf_encoding``); each row mapped to registry fields by the layer's
+YAML mapping (``spatial.io.mapping``); its geometry moved to WGS 84 by the project's pinned
+VN-2000 transformation (``spatial.crs``) and sent with ``COPY`` to a temporary table. PostGIS
+then sorts every row into created, updated, unchanged, removed, skipped or rejected
+(``import_sql``). A dry run (the default) stops there and reports; ``commit`` applies the lot
+in the same transaction, so an error, a kill or a lost connection leaves the registry as it was.
+Every run, dry or not, is recorded in ``imports`` with its choices and counts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Final
+
+import numpy
+import psycopg
+import shapely
+from psycopg.types.json import Jsonb
+from sqlalchemy import Engine
+
+from app.models.enums import ForestCategory, ForestOrigin, GeometrySource
+from app.services import import_sql as sql
+from app.services.change_context import AUTHOR_SQL, ChangeContext, author_settings
+from spatial.crs import WGS84, to_wgs84
+from spatial.io import mapping as mappings
+from spatial.io.dbf_encoding import Detection, TextEncoding, decode, detect
+from spatial.io.import_crs import CrsChoice, decide_crs
+from spatial.io.layers import Batch, LayerFile, open_layer, read_batches
+from spatial.validate import VIETNAM_BBOX
+
+LAYERS: Final = ("forest",)
+"""Layers the importer writes so far (the mapping's ``layer``)."""
+SAME_PRECISION_DEG: Final = 1e-7
+"""A geometry within this of the stored one is unchanged (exports write 7 decimals)."""
+SAMPLE_VALUES: Final = 5_000
+NOTABLE_ROWS: Final = 50
+
+Progress = Callable[[str, int, int | None], None]
+"""Called as (phase, rows done, rows in all or None)."""
+
+
+@dataclass(frozen=True)
+class ImportRequest:
+    """What to import, how, and on whose authority."""
+
+    path: Path
+    layer: str
+    dataset: str
+    context: ChangeContext
+    mapping_path: Path | None = None
+    crs: str | None = None
+    encoding: TextEncoding = TextEncoding.AUTO
+    commit: bool = False
+    licence: str = "as delivered by the issuing agency"
+    geometry_source: GeometrySource = GeometrySource.SURVEYED
+
+
+@dataclass
+class ImportOutcome:
+    """What an import found (and did): its choices with their reasons, counts and notable rows."""
+
+    import_id: int
+    committed: bool
+    file_format: str
+    mapping: str
+    encoding: Detection
+    crs: CrsChoice
+    counts: dict[str, int]
+    notable: list[tuple[int | None, str | None, str, str | None]] = field(default_factory=list)
+    missing_columns: list[str] = field(default_factory=list)
+
+
+class ImportRefused(ValueError):
+    """The file cannot be imported as asked (columns the mapping needs are missing, ...)."""
+
+
+def run_import(
+    engine: Engine, request: ImportRequest, progress: Progress, report_csv: Path | None = None
+) -> ImportOutcome:
+    """Import ``request.path``; write the row-by-row report to ``report_csv`` when given.
+
+    Raises:
+        ImportRefused, UnreadableFile, UnsupportedFormat, UnknownCRS, MappingError.
+    """
+    started = datetime.now(UTC)
+    layer_mapping = _mapping(request)
+    layer = open_layer(request.path)
+    missing = mappings.check_columns(layer_mapping, layer.columns)
+    if missing:
+        raise ImportRefused(f"{layer.name}: " + "; ".join(missing))
+    batches = read_batches(layer)
+    first = next(batches, None)
+    crs = decide_crs(layer.crs, request.crs, _bounds(first))
+    encoding = _encoding(layer, request.encoding, first)
+    with engine.connect() as connection:
+        raw = connection.connection.driver_connection
+        assert isinstance(raw, psycopg.Connection)
+        run = _Run(raw, request, layer, layer_mapping, crs, encoding, progress, started)
+        try:
+            return run.execute(_chain(first, batches), report_csv)
+        except BaseException:
+            raw.rollback()  # a kill (KeyboardInterrupt) or an error: nothing stays
+            raise
+
+
+def _mapping(request: ImportRequest) -> mappings.LayerMapping:
+    found = (
+        mappings.load_mapping(request.mapping_path)
+        if request.mapping_path is not None
+        else mappings.shipped_mapping(request.layer)
+    )
+    if found.layer not in LAYERS or found.layer != request.layer:
+        raise ImportRefused(
+            f"the mapping '{found.name}' writes layer '{found.layer}', not '{request.layer}' "
+            f"(the importer writes {', '.join(LAYERS)})"
+        )
+    return found
+
+
+def _chain(first: Batch | None, rest: Iterator[Batch]) -> Iterator[Batch]:
+    if first is not None:
+        yield first
+        yield from rest
+
+
+def _bounds(batch: Batch | None) -> tuple[float, float, float, float] | None:
+    if batch is None:
+        return None
+    geoms = shapely.from_wkb(batch.wkb, on_invalid="ignore")
+    present = geoms[~shapely.is_missing(geoms)]
+    if len(present) == 0:
+        return None
+    box = shapely.total_bounds(present)
+    return float(box[0]), float(box[1]), float(box[2]), float(box[3])
+
+
+CPG_ENCODINGS: Final = {"UTF-8": TextEncoding.UTF8, "UTF8": TextEncoding.UTF8,
+                        "65001": TextEncoding.UTF8, "1258": TextEncoding.CP1258,
+                        "CP1258": TextEncoding.CP1258, "WINDOWS-1258": TextEncoding.CP1258}
+
+
+def _encoding(layer: LayerFile, requested: TextEncoding, first: Batch | None) -> Detection:
+    """Return the text encoding to decode with, and why."""
+    if not layer.raw_text:
+        return Detection(TextEncoding.UTF8, f"{layer.driver} text is UTF-8 by definition")
+    if requested is not TextEncoding.AUTO:
+        return Detection(requested, f"declared: --encoding {requested.value}")
+    if layer.cpg and layer.cpg.upper() in CPG_ENCODINGS:
+        return Detection(CPG_ENCODINGS[layer.cpg.upper()], f"the .cpg file says '{layer.cpg}'")
+    return detect(_samples(first))
+
+
+def _samples(batch: Batch | None) -> list[bytes]:
+    found: list[bytes] = []
+    for values in (batch.columns.values() if batch is not None else ()):
+        for value in values:
+            if isinstance(value, str) and not value.isascii():
+                found.append(value.encode("latin-1"))
+                if len(found) >= SAMPLE_VALUES:
+                    return found
+    return found
+
+
+class _Run:
+    """One import on one connection: stage, classify, report, then apply or not."""
+
+    def __init__(
+        self,
+        raw: psycopg.Connection[Any],
+        request: ImportRequest,
+        layer: LayerFile,
+        layer_mapping: mappings.LayerMapping,
+        crs: CrsChoice,
+        encoding: Detection,
+        progress: Progress,
+        started: datetime,
+    ) -> None:
+        self.raw, self.request, self.layer, self.mapping = raw, request, layer, layer_mapping
+        self.crs, self.encoding, self.progress, self.started = crs, encoding, progress, started
+
+    def execute(self, batches: Iterator[Batch], report_csv: Path | None) -> ImportOutcome:
+        """Stage every batch, classify, report; apply when committing; record the run."""
+        with self.raw.cursor() as cursor:
+            cursor.execute(sql.STAGE)
+            self._stage(cursor, batches)
+            self.progress("checking", 0, None)
+            cursor.execute("ANALYZE import_rows")
+            cursor.execute(sql.CLASSIFY, self._classify_params())
+            cursor.execute(sql.REMOVED, {"dataset": self.request.dataset})
+            counts = dict(cursor.execute(sql.COUNTS).fetchall())
+            notable = cursor.execute(sql.NOTABLE, {"limit": NOTABLE_ROWS}).fetchall()
+            if report_csv is not None:
+                _write_report(cursor, report_csv)
+            committed = self.request.commit
+            if not committed:
+                self.raw.rollback()  # a dry run: the staged rows go, nothing was written
+            import_id = self._record(cursor, counts, committed)
+            if committed:
+                self.progress("applying", 0, None)
+                self._apply(cursor, import_id)
+            self.raw.commit()
+        return ImportOutcome(
+            import_id, committed, self.layer.driver, self.mapping.name, self.encoding,
+            self.crs, counts, [tuple(row) for row in notable],
+        )
+
+    def _stage(self, cursor: psycopg.Cursor[Any], batches: Iterator[Batch]) -> None:
+        done = 0
+        with cursor.copy(sql.COPY_ROWS) as copy:
+            copy.set_types(list(sql.COPY_TYPES))
+            for batch in batches:
+                for row in self._rows(batch):
+                    copy.write_row(row)
+                done = batch.first_row + len(batch.wkb)
+                self.progress("reading", done, self.layer.feature_count)
+
+    def _rows(self, batch: Batch) -> Iterator[tuple[Any, ...]]:
+        wkbs = _to_wgs84(batch.wkb, self.crs.srid)
+        text = self.layer.raw_text
+        names = list(batch.columns)
+        for index, wkb in enumerate(wkbs):
+            record = {
+                name: _decoded(batch.columns[name][index], text, self.encoding.encoding)
+                for name in names
+            }
+            mapped = mappings.apply(self.mapping, record)
+            codes = Jsonb(mapped.source_codes) if mapped.source_codes else None
+            yield (batch.first_row + index + 1, mapped.key, Jsonb(mapped.values), codes,
+                   mapped.skipped, list(mapped.problems), wkb)
+
+    def _classify_params(self) -> dict[str, Any]:
+        west, south, east, north = VIETNAM_BBOX
+        return {
+            "west": west, "south": south, "east": east, "north": north,
+            "dataset": self.request.dataset, "precision": SAME_PRECISION_DEG,
+            "categories": [item.value for item in ForestCategory],
+            "origins": [item.value for item in ForestOrigin],
+        }
+
+    def _record(self, cursor: psycopg.Cursor[Any], counts: dict[str, int], committed: bool) -> int:
+        context = self.request.context
+        row = cursor.execute(
+            sql.RECORD,
+            {
+                "layer": self.request.layer, "dataset": self.request.dataset,
+                "file_name": self.layer.name, "sha256": _sha256(self.request.path),
+                "file_format": self.layer.driver, "mapping": self.mapping.name,
+                "encoding": self.encoding.encoding.value, "encoding_reason": self.encoding.reason,
+                "srid": self.crs.srid, "crs_reason": self.crs.reason,
+                "actor": context.actor, "actor_id": context.actor_id,
+                "decision_id": context.decision_id, "reason": context.reason,
+                "committed": committed, "counts": Jsonb(counts), "started_at": self.started,
+            },
+        ).fetchone()
+        assert row is not None
+        return int(row[0])
+
+    def _apply(self, cursor: psycopg.Cursor[Any], import_id: int) -> None:
+        cursor.execute(AUTHOR_SQL, author_settings(self.request.context))
+        cursor.execute(sql.LOCK)
+        params = {
+            "dataset": self.request.dataset, "licence": self.request.licence,
+            "geometry_source": self.request.geometry_source.value, "import_id": import_id,
+            "provenance": f"{self.layer.name} (import {import_id}, mapping {self.mapping.name})",
+        }
+        for statement in (sql.INSERT, sql.UPDATE, sql.DELETE):
+            cursor.execute(statement, params)
+
+
+def _decoded(value: Any, raw_text: bool, encoding: TextEncoding) -> Any:
+    if raw_text and isinstance(value, str):
+        return decode(value.encode("latin-1"), encoding)
+    return value
+
+
+def _to_wgs84(wkb: list[bytes | None], srid: int) -> list[bytes | None]:
+    """Return the geometries as 2D WKB in WGS 84 (the pinned VN-2000 shift), None kept."""
+    geoms = shapely.from_wkb(wkb, on_invalid="ignore")
+    if srid != WGS84:
+        transformer = to_wgs84(srid)
+
+        def move(coords: Any) -> Any:
+            xs, ys = transformer.transform(coords[:, 0], coords[:, 1])
+            return numpy.column_stack([xs, ys])
+
+        geoms = shapely.transform(geoms, move)
+    return list(shapely.to_wkb(geoms, output_dimension=2))
+
+
+def _write_report(cursor: psycopg.Cursor[Any], path: Path) -> None:
+    with path.open("wb") as out, cursor.copy(sql.REPORT) as copy:
+        for chunk in copy:
+            out.write(chunk)
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

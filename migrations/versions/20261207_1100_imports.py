@@ -1,0 +1,69 @@
+"""Imports of official layers: one row per import, and what each forest row came from.
+
+``imports`` records every run of ``sitereg import`` (dry runs too): the file and its checksum,
+the mapping, the text encoding and the CRS with the reason each was chosen, who ran it on which
+decision, and the counts of its report. A committed import's rows name it (``import_id``), and
+the forest inventory's original codes stay beside the mapped category and origin
+(``source_codes``). The versioning of ``forest_parcels`` is reinstalled so that its twin and its
+triggers carry the new columns.
+
+Revision ID: 0024_imports
+Revises: 0023_history_reads
+Create Date: 2026-12-07 11:00:00
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from alembic import op
+
+revision: str = "0024_imports"
+down_revision: str | None = "0023_history_reads"
+branch_labels: str | Sequence[str] | None = None
+depends_on: str | Sequence[str] | None = None
+
+IMPORTS = """
+CREATE TABLE imports (
+    id integer GENERATED ALWAYS AS IDENTITY CONSTRAINT pk_imports PRIMARY KEY,
+    layer text NOT NULL,
+    dataset text NOT NULL,
+    file_name text NOT NULL,
+    sha256 text NOT NULL,
+    file_format text NOT NULL,
+    mapping text NOT NULL,
+    encoding text NOT NULL,
+    encoding_reason text NOT NULL,
+    srid integer NOT NULL,
+    crs_reason text NOT NULL,
+    actor text NOT NULL,
+    actor_id integer CONSTRAINT fk_imports_actor_id_users REFERENCES users (id),
+    decision_id integer
+        CONSTRAINT fk_imports_decision_id_legal_decisions REFERENCES legal_decisions (id),
+    reason text,
+    committed boolean NOT NULL,
+    counts jsonb NOT NULL,
+    started_at timestamptz NOT NULL,
+    finished_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX ix_imports_layer_dataset ON imports (layer, dataset, finished_at);
+"""
+
+
+def upgrade() -> None:
+    op.execute(IMPORTS)
+    op.execute(
+        "ALTER TABLE forest_parcels ADD COLUMN source_codes jsonb, "
+        "ADD COLUMN import_id integer "
+        "CONSTRAINT fk_forest_parcels_import_id_imports REFERENCES imports (id)"
+    )
+    op.execute("SELECT sitereg_versioning_install('forest_parcels', true)")
+
+
+def downgrade() -> None:
+    op.execute("ALTER TABLE forest_parcels DROP COLUMN source_codes, DROP COLUMN import_id")
+    op.execute(
+        "ALTER TABLE forest_parcels_versions DROP COLUMN source_codes, DROP COLUMN import_id"
+    )
+    op.execute("SELECT sitereg_versioning_install('forest_parcels', true)")
+    op.execute("DROP TABLE imports")
