@@ -129,7 +129,7 @@ _VNI_DECODE_ONE = {s: letter for letter, s in VNI_ENCODE.items() if len(s) == 1 
 
 
 def _legacy_char(byte: int) -> str:
-    """Return what a Windows font that is not Vietnamese shows for ``byte`` (cp1252, else Latin-1)."""
+    """Return what a non-Vietnamese Windows font shows for ``byte`` (cp1252, else Latin-1)."""
     try:
         return bytes([byte]).decode("cp1252")
     except UnicodeDecodeError:
@@ -243,6 +243,11 @@ SYLLABLE = re.compile(rf"(?:{_ONSET})?(?:{_NUCLEUS})(?:{_CODA})?")
 
 _WORD = re.compile(r"[^\W\d_]+")
 _LEGACY = (TextEncoding.TCVN3, TextEncoding.VNI, TextEncoding.CP1258)
+LABELS = {
+    TextEncoding.TCVN3: "TCVN3 (.Vn fonts)",
+    TextEncoding.VNI: "VNI-Windows",
+    TextEncoding.CP1258: "Windows-1258",
+}
 
 
 def is_syllable(word: str) -> bool:
@@ -298,13 +303,12 @@ def detect(samples: Iterable[bytes]) -> Detection:
     shares = {enc: _syllable_share(values, enc) for enc in _LEGACY}
     best = max(_LEGACY, key=lambda enc: shares[enc][0] / max(shares[enc][1], 1))
     good, total = shares[best]
-    others = ", ".join(
-        f"{enc.value} {_pct(*shares[enc])}%" for enc in _LEGACY if enc is not best
-    )
+    others = ", ".join(f"{LABELS[enc]} {_pct(*shares[enc])}%" for enc in _LEGACY if enc is not best)
+    doubt = "" if 2 * good > total else "best guess only, check the text: "
     return Detection(
         best,
-        f"{best.value}: {_typical_bytes(values)} bytes are the most frequent; decodes "
-        f"{_pct(good, total)}% of {total} words to Vietnamese syllables ({others})",
+        f"{doubt}{LABELS[best]}: most frequent non-ASCII bytes {_typical_bytes(values)}; "
+        f"{_pct(good, total)}% of {total} words decode to Vietnamese syllables ({others})",
     )
 
 

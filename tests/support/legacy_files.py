@@ -69,7 +69,10 @@ def write_shapefile_zip(
     square of ``side_m`` metres east of ``origin``. ``prj_text`` replaces the .prj GDAL writes.
     """
     generated = _squares(len(rows), origin, side_m)
-    geometries = [row.get("geometry") or square for row, square in zip(rows, generated, strict=True)]
+    geometries = [
+        square if row.get("geometry") is None else row["geometry"]
+        for row, square in zip(rows, generated, strict=True)
+    ]
     frame = _legacy_frame(rows, encoding, geometries, srid)
     with tempfile.TemporaryDirectory() as tmp:
         shp = Path(tmp) / f"{path.stem}.shp"

@@ -11,6 +11,7 @@ import pytest
 from legacy_files import write_shapefile_zip
 
 from spatial.io.dbf_encoding import (
+    LABELS,
     TCVN3_ENCODE,
     TextEncoding,
     decode,
@@ -48,6 +49,7 @@ TCVN3_KNOWN = [
     ("§iÖn Biªn", "Điện Biên"),
     ("rõng ®Æc dông", "rừng đặc dụng"),
     ("rõng s¶n xuÊt", "rừng sản xuất"),
+    ("RõNG PHßNG Hé", "RừNG PHòNG Hộ"),  # typed with a .VnTimeH font: capitals drawn by the font
 ]
 VNI_KNOWN = [
     ("Haø Noäi", "Hà Nội"),
@@ -56,6 +58,8 @@ VNI_KNOWN = [
     ("Laøo Cai", "Lào Cai"),
     ("röøng ñaëc duïng", "rừng đặc dụng"),
     ("röøng saûn xuaát", "rừng sản xuất"),
+    ("Xin chaøo caùc baïn", "Xin chào các bạn"),  # duydev/vietnamese-conversion README
+    ("RÖØNG PHOØNG HOÄ", "RỪNG PHÒNG HỘ"),
 ]
 NAMES = [
     "Tiểu khu", "Khoảnh", "Lô", "Rừng tự nhiên", "Rừng trồng", "Đất trống",
@@ -70,8 +74,10 @@ NAMES = [
 
 def _tcvn3_form(text: str) -> str:
     """Return ``text`` as TCVN3 can hold it: upper-case toned letters written lower-case."""
-    return "".join(char.lower() if char.isupper() and not char.isascii() and char not in
-                   TCVN3_ENCODE else char for char in text)
+    return "".join(
+        char.lower() if char.isupper() and char not in TCVN3_ENCODE and not char.isascii() else char
+        for char in text
+    )
 
 
 @pytest.mark.parametrize(("stored", "expected"), TCVN3_KNOWN)
@@ -132,7 +138,7 @@ def test_decode_rejects_auto() -> None:
 
 
 def test_is_syllable_accepts_vietnamese_and_rejects_mojibake() -> None:
-    assert all(is_syllable(w) for w in "Nghiêng khuỷu Mường Thổ quốc giữa".split())
+    assert all(is_syllable(w) for w in ["Nghiêng", "khuỷu", "Mường", "Thổ", "quốc", "giữa"])
     assert not any(is_syllable(w) for w in ["Néi", "Haø", "Noọi", "phßng", "Hµ"])
 
 
@@ -141,8 +147,13 @@ def test_detect_picks_legacy_encoding(encoding: TextEncoding) -> None:
     samples = [encode(_tcvn3_form(name), encoding) for name in NAMES]
     detection = detect(samples)
     assert detection.encoding is encoding
-    assert detection.reason.startswith(f"{encoding.value}: ")
-    assert "% of" in detection.reason
+    assert detection.reason.startswith(f"{LABELS[encoding]}: most frequent non-ASCII bytes")
+    assert "100% of 81 words decode to Vietnamese syllables" in detection.reason
+
+
+def test_detect_doubtful_sample_says_so() -> None:
+    detection = detect([b"\xff\xfe\xfd"])
+    assert detection.reason.startswith("best guess only, check the text: ")
 
 
 def test_detect_utf8_says_how_many_values() -> None:
@@ -174,3 +185,13 @@ def test_legacy_shapefile_reads_back(tmp_path: Path, encoding: TextEncoding) -> 
     assert detect(raw).encoding is encoding
     assert [decode(value, encoding) for value in raw] == names
     assert frame.crs.to_epsg() == 9208
+
+
+def test_legacy_shapefile_prj_is_optional(tmp_path: Path) -> None:
+    rows = [{"ten": "Mường Khương"}]
+    bare = write_shapefile_zip(tmp_path / "bare.zip", rows, VNI, 9208, False)
+    custom = write_shapefile_zip(tmp_path / "own.zip", rows, VNI, 9208, True, prj_text="X")
+    with zipfile.ZipFile(bare) as archive:
+        assert not [n for n in archive.namelist() if n.endswith((".prj", ".cpg"))]
+    with zipfile.ZipFile(custom) as archive:
+        assert archive.read("own.prj") == b"X"
