@@ -1,0 +1,319 @@
+"""Field mappings of imports: how a source file's columns become registry fields.
+
+A mapping is a YAML file (``data/mappings/<name>.yaml``, described in its README). It names the
+target layer, the source columns whose values identify a row across imports (``key``), the rows
+to skip with a reason (``skip``), one rule per registry field (``fields``) and the raw codes kept
+beside the row (``keep_codes``). Column names match case-insensitively (agencies write ``MALR3``
+or ``malr3``), and a code that arrives as a float (``2.0``) matches ``2``.
+
+A field rule is one of:
+``from: column`` (copy the text), ``from_any: [column, ...]`` (copy the first non-empty one), or
+``code: column`` with ``map: {source code: registry value}``; each may say ``required: true``,
+and a code rule may give a ``default`` (for an empty value) and a ``fallback`` rule, used when
+its column is absent or empty.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from spatial.text import nfc
+
+MAPPINGS_DIR = Path(__file__).resolve().parent.parent.parent / "data" / "mappings"
+SHIPPED: dict[str, str] = {"forest": "forest_inventory.yaml"}
+# The registry values a code may map to, per layer and field; they mirror the enums of
+# app.models.enums (ForestCategory, ForestOrigin), which spatial may not import (a test compares).
+REGISTRY_VALUES: dict[str, dict[str, frozenset[str]]] = {
+    "forest": {
+        "category": frozenset({"special_use", "protection", "production"}),
+        "origin": frozenset({"natural", "planted"}),
+    },
+}
+_TOP_KEYS = frozenset({"name", "layer", "description", "key", "skip", "fields", "keep_codes"})
+_RULE_KEYS = frozenset({"from", "from_any", "code", "map", "default", "required", "fallback"})
+_FLOAT_INTEGER = re.compile(r"^[+-]?\d+\.0*$")
+
+
+class MappingError(ValueError):
+    """A mapping file is not valid; the message names the file and the place in it."""
+
+
+@dataclass(frozen=True)
+class FieldRule:
+    """How one registry field is read: copied from columns, or a code translated by a map."""
+
+    columns: tuple[str, ...]
+    codes: dict[str, str] | None = None
+    default: str | None = None
+    required: bool = False
+    fallback: FieldRule | None = None
+
+
+@dataclass(frozen=True)
+class SkipRule:
+    """Rows whose ``column`` holds one of ``values`` are skipped (reported, not errors)."""
+
+    column: str
+    values: frozenset[str]
+    reason: str
+
+
+@dataclass(frozen=True)
+class LayerMapping:
+    """A validated mapping from a source file's columns to one registry layer."""
+
+    name: str
+    layer: str
+    key: tuple[str, ...]
+    fields: dict[str, FieldRule]
+    keep_codes: tuple[str, ...]
+    skip: tuple[SkipRule, ...]
+
+
+@dataclass(frozen=True)
+class MappedRow:
+    """One source row after mapping: its key, registry values, raw codes and what went wrong."""
+
+    key: str | None
+    values: dict[str, Any]
+    source_codes: dict[str, str]
+    skipped: str | None
+    problems: tuple[str, ...]
+
+
+def code_text(value: Any) -> str | None:
+    """Return a code as text: stripped, NFC, ``2.0`` as ``2``; ``None`` when empty."""
+    if value is None or isinstance(value, bool):
+        return None if value is None else str(value)
+    if isinstance(value, float):
+        if math.isnan(value):
+            return None
+        return str(int(value)) if value.is_integer() else str(value)
+    text = nfc(str(value)).strip()
+    if _FLOAT_INTEGER.match(text):
+        text = text.split(".")[0]
+    return text or None
+
+
+def load_mapping(path: Path) -> LayerMapping:
+    """Read and validate a mapping file.
+
+    Raises:
+        MappingError: the file is not YAML or a part of it is wrong; the message names the place.
+    """
+    try:
+        document = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise MappingError(f"{path}: not valid YAML ({exc})") from exc
+    where = str(path)
+    doc = _mapping_at(document, where)
+    _no_unknown_keys(doc, _TOP_KEYS, where)
+    layer = _text_at(doc.get("layer"), f"{where}: layer")
+    fields = _mapping_at(doc.get("fields"), f"{where}: fields")
+    rules = {
+        name: _rule(value, f"{where}: fields.{name}", REGISTRY_VALUES.get(layer, {}).get(name))
+        for name, value in fields.items()
+    }
+    return LayerMapping(
+        name=_text_at(doc.get("name", path.stem), f"{where}: name"),
+        layer=layer,
+        key=_columns_at(doc.get("key"), f"{where}: key"),
+        fields=rules,
+        keep_codes=_columns_at(doc.get("keep_codes", []), f"{where}: keep_codes", empty_ok=True),
+        skip=tuple(_skip(item, f"{where}: skip[{i}]") for i, item in enumerate(_skips(doc, where))),
+    )
+
+
+def shipped_mapping(layer: str) -> LayerMapping:
+    """Return the mapping shipped in ``data/mappings`` for a registry layer (``forest``)."""
+    if layer not in SHIPPED:
+        raise MappingError(f"no shipped mapping for layer {layer!r} (known: {sorted(SHIPPED)})")
+    return load_mapping(MAPPINGS_DIR / SHIPPED[layer])
+
+
+def check_columns(mapping: LayerMapping, columns: Sequence[str]) -> list[str]:
+    """List the source columns the mapping needs that a file lacks (names compared casefolded)."""
+    have = {column.casefold() for column in columns}
+    problems = [f"key column '{c}' is missing" for c in mapping.key if c.casefold() not in have]
+    for name, rule in mapping.fields.items():
+        wanted = _chain_columns(rule)
+        if rule.required and not any(column.casefold() in have for column in wanted):
+            problems.append(f"field {name} needs one of the columns {', '.join(wanted)}")
+    return problems
+
+
+def apply(mapping: LayerMapping, record: Mapping[str, Any]) -> MappedRow:
+    """Map one source row (text already decoded) to registry values, or skip it with a reason."""
+    row = {str(column).casefold(): value for column, value in record.items()}
+    kept = {c: t for c in mapping.keep_codes if (t := code_text(row.get(c.casefold()))) is not None}
+    key, problems = _key(mapping.key, row)
+    reason = _skip_reason(mapping.skip, row)
+    if reason is not None:
+        return MappedRow(key, {}, kept, reason, tuple(problems))
+    values: dict[str, Any] = {}
+    for name, rule in mapping.fields.items():
+        value, problem = _value(rule, row)
+        if problem is not None:
+            problems.append(problem)
+        elif value is None and rule.required:
+            problems.append(f"{name}: no value in {', '.join(_chain_columns(rule))}")
+        if value is not None:
+            values[name] = value
+    return MappedRow(key, values, kept, None, tuple(problems))
+
+
+def _key(columns: tuple[str, ...], row: Mapping[str, Any]) -> tuple[str | None, list[str]]:
+    """Join the key columns' codes with ``/``; an empty part is a problem and no key.
+
+    A part made only of digits loses its leading zeros, so a commune code read as text
+    (``02404``) and the same code read as a number (``2404.0``) give one key.
+    """
+    parts = [_key_part(code_text(row.get(column.casefold()))) for column in columns]
+    missing = [column for column, part in zip(columns, parts, strict=True) if part is None]
+    if missing:
+        return None, [f"key column {', '.join(missing)} is empty"]
+    return "/".join(part for part in parts if part is not None), []
+
+
+def _key_part(text: str | None) -> str | None:
+    """Return a key part with the leading zeros of an all-digit code dropped."""
+    return str(int(text)) if text is not None and text.isascii() and text.isdigit() else text
+
+
+def _skip_reason(rules: tuple[SkipRule, ...], row: Mapping[str, Any]) -> str | None:
+    """Return the reason of the first skip rule the row matches."""
+    for rule in rules:
+        text = code_text(row.get(rule.column.casefold()))
+        if text is not None and text.casefold() in rule.values:
+            return f"{rule.reason} ({rule.column} {text!r})"
+    return None
+
+
+def _value(rule: FieldRule, row: Mapping[str, Any]) -> tuple[Any, str | None]:
+    """Return ``(value, problem)`` for one rule, trying its fallback when its columns are empty."""
+    present = [row.get(column.casefold()) for column in rule.columns]
+    texts = [text for text in map(code_text, present) if text is not None]
+    if not texts:
+        if rule.fallback is not None:
+            return _value(rule.fallback, row)
+        return rule.default, None
+    if rule.codes is None:
+        return texts[0], None
+    mapped = rule.codes.get(texts[0].casefold())
+    if mapped is None:
+        return None, f"{rule.columns[0]} {texts[0]!r} is not in the mapping"
+    return mapped, None
+
+
+def _chain_columns(rule: FieldRule) -> list[str]:
+    """Return the columns a rule and its fallbacks read, in order."""
+    columns = list(rule.columns)
+    if rule.fallback is not None:
+        columns += _chain_columns(rule.fallback)
+    return columns
+
+
+def _rule(value: Any, where: str, allowed: frozenset[str] | None) -> FieldRule:
+    """Validate one field rule (``from``, ``from_any`` or ``code`` + ``map``)."""
+    spec = _mapping_at(value, where)
+    _no_unknown_keys(spec, _RULE_KEYS, where)
+    kinds = [kind for kind in ("from", "from_any", "code") if kind in spec]
+    if len(kinds) != 1:
+        raise MappingError(f"{where}: give exactly one of from, from_any, code (got {kinds})")
+    required = spec.get("required", False)
+    if not isinstance(required, bool):
+        raise MappingError(f"{where}.required: must be true or false")
+    fallback = spec.get("fallback")
+    if kinds[0] != "code":
+        if {"map", "default", "fallback"} & spec.keys():
+            raise MappingError(f"{where}: map, default and fallback belong to a code rule")
+        if kinds[0] == "from":
+            return FieldRule((_text_at(spec["from"], f"{where}.from"),), required=required)
+        return FieldRule(_columns_at(spec["from_any"], f"{where}.from_any"), required=required)
+    codes = _code_map(spec.get("map"), f"{where}.map", allowed)
+    default = spec.get("default")
+    if default is not None and (not isinstance(default, str) or default not in codes.values()):
+        raise MappingError(f"{where}.default: {default!r} is not one of the map's values")
+    return FieldRule(
+        columns=(_text_at(spec["code"], f"{where}.code"),),
+        codes=codes,
+        default=default,
+        required=required,
+        fallback=None if fallback is None else _rule(fallback, f"{where}.fallback", allowed),
+    )
+
+
+def _code_map(value: Any, where: str, allowed: frozenset[str] | None) -> dict[str, str]:
+    """Validate a ``map``: source codes (text or numbers) to registry values."""
+    raw = _mapping_at(value, where)
+    if not raw:
+        raise MappingError(f"{where}: is empty")
+    codes: dict[str, str] = {}
+    for source, target in raw.items():
+        code = code_text(source)
+        if code is None or not isinstance(target, str) or not target:
+            raise MappingError(f"{where}.{source}: needs a code and a registry value")
+        if allowed is not None and target not in allowed:
+            raise MappingError(f"{where}.{source}: {target!r} is not one of {sorted(allowed)}")
+        codes[code.casefold()] = target
+    return codes
+
+
+def _skips(doc: Mapping[str, Any], where: str) -> list[Any]:
+    """Return the ``skip`` list (empty when absent)."""
+    skips = doc.get("skip", [])
+    if not isinstance(skips, list):
+        raise MappingError(f"{where}: skip must be a list")
+    return skips
+
+
+def _skip(value: Any, where: str) -> SkipRule:
+    """Validate one skip rule: ``column``, ``values`` and ``reason``."""
+    spec = _mapping_at(value, where)
+    _no_unknown_keys(spec, frozenset({"column", "values", "reason"}), where)
+    values = spec.get("values")
+    if not isinstance(values, list) or not values:
+        raise MappingError(f"{where}.values: must be a non-empty list of codes")
+    codes = {code_text(item) for item in values}
+    if None in codes:
+        raise MappingError(f"{where}.values: an entry is empty")
+    return SkipRule(
+        column=_text_at(spec.get("column"), f"{where}.column"),
+        values=frozenset(code.casefold() for code in codes if code is not None),
+        reason=_text_at(spec.get("reason"), f"{where}.reason"),
+    )
+
+
+def _mapping_at(value: Any, where: str) -> dict[str, Any]:
+    """Return ``value`` as a mapping with text keys, or raise naming ``where``."""
+    if not isinstance(value, dict):
+        raise MappingError(f"{where}: must be a mapping (got {type(value).__name__})")
+    return {str(key): item for key, item in value.items()}
+
+
+def _text_at(value: Any, where: str) -> str:
+    """Return ``value`` as non-empty text, or raise naming ``where``."""
+    if not isinstance(value, str) or not value.strip():
+        raise MappingError(f"{where}: must be non-empty text")
+    return value.strip()
+
+
+def _columns_at(value: Any, where: str, *, empty_ok: bool = False) -> tuple[str, ...]:
+    """Return a list of column names, or raise naming ``where``."""
+    if not isinstance(value, list) or (not value and not empty_ok):
+        raise MappingError(f"{where}: must be a non-empty list of column names")
+    return tuple(_text_at(item, f"{where}[{i}]") for i, item in enumerate(value))
+
+
+def _no_unknown_keys(spec: Mapping[str, Any], known: frozenset[str], where: str) -> None:
+    """Raise when ``spec`` has a key outside ``known`` (a typo must not be ignored)."""
+    unknown = sorted(set(spec) - known)
+    if unknown:
+        raise MappingError(f"{where}: unknown {', '.join(unknown)} (allowed: {sorted(known)})")
