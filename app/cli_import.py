@@ -47,13 +47,22 @@ def import_file(
     commit: Annotated[bool, typer.Option(help="Apply it (else a dry run).")] = False,
 ) -> None:
     """Import an official layer file: a dry-run report unless --commit, then all or nothing."""
-    from app.cli import _run, _with_session, get_settings, migration_database_url
+    from app.cli import _run, _with_session, migration_database_url
+    from app.settings import get_settings
     from app.db.engine import make_engine
 
     context = _with_session(lambda session: _context(session, as_user, decision, reason, layer))
     request = ImportRequest(
-        path=file, layer=layer, dataset=dataset, context=context, mapping_path=mapping, crs=crs,
-        encoding=encoding, commit=commit, licence=licence, geometry_source=geometry_source,
+        path=file,
+        layer=layer,
+        dataset=dataset,
+        context=context,
+        mapping_path=mapping,
+        crs=crs,
+        encoding=encoding,
+        commit=commit,
+        licence=licence,
+        geometry_source=geometry_source,
     )
     report_path = report or Path(f"{file.stem}.import-report.csv")
     console = Console(stderr=True)
@@ -91,8 +100,12 @@ class _progress:
 
     def __init__(self, console: Console) -> None:
         self.bar = Progress(
-            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TimeElapsedColumn(), console=console, transient=False,
+            TextColumn("{task.description}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=False,
         )
         self.task = self.bar.add_task("reading", total=None)
 

@@ -1,4 +1,4 @@
-"""Imports of official layers (``sitereg import``): what was read, how, by whom, with what result."""
+"""Imports of official layers (``sitereg import``): what was read, how, by whom; the result."""
 
 from __future__ import annotations
 

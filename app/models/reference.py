@@ -45,6 +45,8 @@ class ForestParcel(VersionedMixin, ProvenanceMixin, Base):
     # The inventory's own codes (three-forest-types, land/forest state, origin) as the file had
     # them, beside the mapped category and origin; and the import that brought this version.
     source_codes: Mapped[dict[str, str] | None] = mapped_column(JSONB, nullable=True)
+    # The file's descriptive fields as the mapping names them (commune, plot, forest owner, ...).
+    attributes: Mapped[dict[str, Any] | None] = mapped_column(JSONB, nullable=True)
     import_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("imports.id", name="fk_forest_parcels_import_id_imports"), nullable=True
     )

@@ -17,6 +17,7 @@ CREATE TEMP TABLE import_rows (
     row_no integer NOT NULL,
     key text,
     vals jsonb NOT NULL,
+    attrs jsonb,
     source_codes jsonb,
     skipped text,
     problems text[] NOT NULL,
@@ -24,30 +25,33 @@ CREATE TEMP TABLE import_rows (
 ) ON COMMIT DROP
 """
 COPY_ROWS: Final = (
-    "COPY import_rows (row_no, key, vals, source_codes, skipped, problems, wkb) "
+    "COPY import_rows (row_no, key, vals, attrs, source_codes, skipped, problems, wkb) "
     "FROM STDIN (FORMAT BINARY)"
 )
-COPY_TYPES: Final = ("int4", "text", "jsonb", "jsonb", "text", "text[]", "bytea")
+COPY_TYPES: Final = ("int4", "text", "jsonb", "jsonb", "jsonb", "text", "text[]", "bytea")
 
 # Each row's fate, and the reason of any that is not created/updated/unchanged. A rejected row
-# whose key is in the dataset keeps the dataset's row (never removed because of a bad row).
+# whose key is in the dataset keeps the dataset's row (never removed because of a bad row). A
+# mapping that keeps no source codes (or names no descriptive fields), such as the one reading
+# sitereg's own exports, leaves those of the stored rows as they are.
 CLASSIFY: Final = """
 CREATE TEMP TABLE import_report ON COMMIT DROP AS
 WITH rows AS (
-    SELECT r.row_no, r.key, r.vals, r.source_codes, r.skipped, r.problems,
+    SELECT r.row_no, r.key, r.vals, r.attrs, r.source_codes, r.skipped, r.problems,
            CASE WHEN r.wkb IS NOT NULL THEN ST_Multi(ST_GeomFromWKB(r.wkb, 4326)) END AS geom,
            row_number() OVER (PARTITION BY r.key ORDER BY r.row_no) AS nth,
            min(r.row_no) OVER (PARTITION BY r.key) AS first_row
     FROM import_rows r
 ), checked AS (
     SELECT rows.*,
-           CASE WHEN geom IS NOT NULL AND GeometryType(geom) = 'MULTIPOLYGON'
-                THEN ST_IsValidDetail(geom) END AS d,
+           CASE WHEN rows.geom IS NOT NULL AND GeometryType(rows.geom) = 'MULTIPOLYGON'
+                THEN ST_IsValidDetail(rows.geom) END AS d,
            f.id AS parcel_id, f.dataset AS found_dataset, f.category AS f_category,
-           f.origin AS f_origin, f.source_codes AS f_codes, f.geom AS f_geom
+           f.origin AS f_origin, f.source_codes AS f_codes, f.attributes AS f_attrs,
+           f.geom AS f_geom
     FROM rows LEFT JOIN forest_parcels f ON f.code = rows.key
 )
-SELECT row_no, key, vals, source_codes, geom, parcel_id,
+SELECT row_no, key, vals, attrs, source_codes, geom, parcel_id,
     CASE
         WHEN skipped IS NOT NULL THEN 'skipped'
         WHEN cardinality(problems) > 0 OR key IS NULL OR geom IS NULL
@@ -58,7 +62,8 @@ SELECT row_no, key, vals, source_codes, geom, parcel_id,
              OR NOT coalesce(vals->>'origin' = ANY(%(origins)s), false) THEN 'rejected'
         WHEN parcel_id IS NULL THEN 'created'
         WHEN f_category = vals->>'category' AND f_origin = vals->>'origin'
-             AND f_codes IS NOT DISTINCT FROM source_codes
+             AND (NOT %(compare_codes)s OR f_codes IS NOT DISTINCT FROM source_codes)
+             AND (NOT %(compare_attrs)s OR f_attrs IS NOT DISTINCT FROM attrs)
              AND (ST_OrderingEquals(f_geom, geom)
                   OR ST_HausdorffDistance(f_geom, geom) < %(precision)s) THEN 'unchanged'
         ELSE 'updated'
@@ -112,15 +117,17 @@ LOCK: Final = "LOCK TABLE forest_parcels IN SHARE ROW EXCLUSIVE MODE"
 
 INSERT: Final = """
 INSERT INTO forest_parcels (code, category, origin, dataset, synthetic, licence, geometry_source,
-                            provenance, geom, source_codes, import_id)
+                            provenance, geom, source_codes, attributes, import_id)
 SELECT key, vals->>'category', vals->>'origin', %(dataset)s, false, %(licence)s,
-       %(geometry_source)s, %(provenance)s, geom, source_codes, %(import_id)s
+       %(geometry_source)s, %(provenance)s, geom, source_codes, attrs, %(import_id)s
 FROM import_report WHERE status = 'created'
 """
 UPDATE: Final = """
 UPDATE forest_parcels f
 SET category = r.vals->>'category', origin = r.vals->>'origin', geom = r.geom,
-    source_codes = r.source_codes, licence = %(licence)s,
+    source_codes = CASE WHEN %(compare_codes)s THEN r.source_codes ELSE f.source_codes END,
+    attributes = CASE WHEN %(compare_attrs)s THEN r.attrs ELSE f.attributes END,
+    licence = %(licence)s,
     geometry_source = %(geometry_source)s, provenance = %(provenance)s, import_id = %(import_id)s
 FROM import_report r WHERE r.status = 'updated' AND f.id = r.parcel_id
 """

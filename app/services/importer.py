@@ -41,6 +41,8 @@ LAYERS: Final = ("forest",)
 SAME_PRECISION_DEG: Final = 1e-7
 """A geometry within this of the stored one is unchanged (exports write 7 decimals)."""
 SAMPLE_VALUES: Final = 5_000
+TABLE_FIELDS: Final = frozenset({"category", "origin"})
+"""Mapped fields with a column of their own; the others go to ``attributes``."""
 NOTABLE_ROWS: Final = 50
 
 Progress = Callable[[str, int, int | None], None]
@@ -142,9 +144,14 @@ def _bounds(batch: Batch | None) -> tuple[float, float, float, float] | None:
     return float(box[0]), float(box[1]), float(box[2]), float(box[3])
 
 
-CPG_ENCODINGS: Final = {"UTF-8": TextEncoding.UTF8, "UTF8": TextEncoding.UTF8,
-                        "65001": TextEncoding.UTF8, "1258": TextEncoding.CP1258,
-                        "CP1258": TextEncoding.CP1258, "WINDOWS-1258": TextEncoding.CP1258}
+CPG_ENCODINGS: Final = {
+    "UTF-8": TextEncoding.UTF8,
+    "UTF8": TextEncoding.UTF8,
+    "65001": TextEncoding.UTF8,
+    "1258": TextEncoding.CP1258,
+    "CP1258": TextEncoding.CP1258,
+    "WINDOWS-1258": TextEncoding.CP1258,
+}
 
 
 def _encoding(layer: LayerFile, requested: TextEncoding, first: Batch | None) -> Detection:
@@ -160,7 +167,7 @@ def _encoding(layer: LayerFile, requested: TextEncoding, first: Batch | None) ->
 
 def _samples(batch: Batch | None) -> list[bytes]:
     found: list[bytes] = []
-    for values in (batch.columns.values() if batch is not None else ()):
+    for values in batch.columns.values() if batch is not None else ():
         for value in values:
             if isinstance(value, str) and not value.isascii():
                 found.append(value.encode("latin-1"))
@@ -208,8 +215,14 @@ class _Run:
                 self._apply(cursor, import_id)
             self.raw.commit()
         return ImportOutcome(
-            import_id, committed, self.layer.driver, self.mapping.name, self.encoding,
-            self.crs, counts, [tuple(row) for row in notable],
+            import_id,
+            committed,
+            self.layer.driver,
+            self.mapping.name,
+            self.encoding,
+            self.crs,
+            counts,
+            [tuple(row) for row in notable],
         )
 
     def _stage(self, cursor: psycopg.Cursor[Any], batches: Iterator[Batch]) -> None:
@@ -233,16 +246,37 @@ class _Run:
             }
             mapped = mappings.apply(self.mapping, record)
             codes = Jsonb(mapped.source_codes) if mapped.source_codes else None
-            yield (batch.first_row + index + 1, mapped.key, Jsonb(mapped.values), codes,
-                   mapped.skipped, list(mapped.problems), wkb)
+            attrs = {k: v for k, v in mapped.values.items() if k not in TABLE_FIELDS}
+            yield (
+                batch.first_row + index + 1,
+                mapped.key,
+                Jsonb(mapped.values),
+                Jsonb(attrs) if attrs else None,
+                codes,
+                mapped.skipped,
+                list(mapped.problems),
+                wkb,
+            )
 
     def _classify_params(self) -> dict[str, Any]:
         west, south, east, north = VIETNAM_BBOX
         return {
-            "west": west, "south": south, "east": east, "north": north,
-            "dataset": self.request.dataset, "precision": SAME_PRECISION_DEG,
+            "west": west,
+            "south": south,
+            "east": east,
+            "north": north,
+            "dataset": self.request.dataset,
+            "precision": SAME_PRECISION_DEG,
             "categories": [item.value for item in ForestCategory],
             "origins": [item.value for item in ForestOrigin],
+            **self._keeps(),
+        }
+
+    def _keeps(self) -> dict[str, bool]:
+        """Say whether the mapping brings source codes and descriptive fields (else kept)."""
+        return {
+            "compare_codes": bool(self.mapping.keep_codes),
+            "compare_attrs": bool(set(self.mapping.fields) - TABLE_FIELDS),
         }
 
     def _record(self, cursor: psycopg.Cursor[Any], counts: dict[str, int], committed: bool) -> int:
@@ -250,14 +284,23 @@ class _Run:
         row = cursor.execute(
             sql.RECORD,
             {
-                "layer": self.request.layer, "dataset": self.request.dataset,
-                "file_name": self.layer.name, "sha256": _sha256(self.request.path),
-                "file_format": self.layer.driver, "mapping": self.mapping.name,
-                "encoding": self.encoding.encoding.value, "encoding_reason": self.encoding.reason,
-                "srid": self.crs.srid, "crs_reason": self.crs.reason,
-                "actor": context.actor, "actor_id": context.actor_id,
-                "decision_id": context.decision_id, "reason": context.reason,
-                "committed": committed, "counts": Jsonb(counts), "started_at": self.started,
+                "layer": self.request.layer,
+                "dataset": self.request.dataset,
+                "file_name": self.layer.name,
+                "sha256": _sha256(self.request.path),
+                "file_format": self.layer.driver,
+                "mapping": self.mapping.name,
+                "encoding": self.encoding.encoding.value,
+                "encoding_reason": self.encoding.reason,
+                "srid": self.crs.srid,
+                "crs_reason": self.crs.reason,
+                "actor": context.actor,
+                "actor_id": context.actor_id,
+                "decision_id": context.decision_id,
+                "reason": context.reason,
+                "committed": committed,
+                "counts": Jsonb(counts),
+                "started_at": self.started,
             },
         ).fetchone()
         assert row is not None
@@ -267,8 +310,11 @@ class _Run:
         cursor.execute(AUTHOR_SQL, author_settings(self.request.context))
         cursor.execute(sql.LOCK)
         params = {
-            "dataset": self.request.dataset, "licence": self.request.licence,
-            "geometry_source": self.request.geometry_source.value, "import_id": import_id,
+            **self._keeps(),
+            "dataset": self.request.dataset,
+            "licence": self.request.licence,
+            "geometry_source": self.request.geometry_source.value,
+            "import_id": import_id,
             "provenance": f"{self.layer.name} (import {import_id}, mapping {self.mapping.name})",
         }
         for statement in (sql.INSERT, sql.UPDATE, sql.DELETE):

@@ -2,9 +2,10 @@
 
 ``imports`` records every run of ``sitereg import`` (dry runs too): the file and its checksum,
 the mapping, the text encoding and the CRS with the reason each was chosen, who ran it on which
-decision, and the counts of its report. A committed import's rows name it (``import_id``), and
-the forest inventory's original codes stay beside the mapped category and origin
-(``source_codes``). The versioning of ``forest_parcels`` is reinstalled so that its twin and its
+decision, and the counts of its report. A committed import's rows name it (``import_id``); the
+forest inventory's original codes stay beside the mapped category and origin (``source_codes``),
+and its descriptive fields (commune, tiểu khu, khoảnh, lô, forest owner, stated area) in
+``attributes``. The versioning of ``forest_parcels`` is reinstalled so that its twin and its
 triggers carry the new columns.
 
 Revision ID: 0024_imports
@@ -53,7 +54,7 @@ CREATE INDEX ix_imports_layer_dataset ON imports (layer, dataset, finished_at);
 def upgrade() -> None:
     op.execute(IMPORTS)
     op.execute(
-        "ALTER TABLE forest_parcels ADD COLUMN source_codes jsonb, "
+        "ALTER TABLE forest_parcels ADD COLUMN source_codes jsonb, ADD COLUMN attributes jsonb, "
         "ADD COLUMN import_id integer "
         "CONSTRAINT fk_forest_parcels_import_id_imports REFERENCES imports (id)"
     )
@@ -61,9 +62,13 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    op.execute("ALTER TABLE forest_parcels DROP COLUMN source_codes, DROP COLUMN import_id")
     op.execute(
-        "ALTER TABLE forest_parcels_versions DROP COLUMN source_codes, DROP COLUMN import_id"
+        "ALTER TABLE forest_parcels DROP COLUMN source_codes, DROP COLUMN attributes, "
+        "DROP COLUMN import_id"
+    )
+    op.execute(
+        "ALTER TABLE forest_parcels_versions DROP COLUMN source_codes, "
+        "DROP COLUMN IF EXISTS attributes, DROP COLUMN import_id"
     )
     op.execute("SELECT sitereg_versioning_install('forest_parcels', true)")
     op.execute("DROP TABLE imports")

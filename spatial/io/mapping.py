@@ -170,7 +170,9 @@ def apply(mapping: LayerMapping, record: Mapping[str, Any]) -> MappedRow:
 
 
 def _key(columns: tuple[str, ...], row: Mapping[str, Any]) -> tuple[str | None, list[str]]:
-    """Join the key columns' codes with ``/``; an empty part is a problem and no key.
+    """Join the key columns' codes with ``.``; an empty part is a problem and no key.
+
+    A dot, not a slash: the key becomes the feature's code, which OGC API paths carry.
 
     A part made only of digits loses its leading zeros, so a commune code read as text
     (``02404``) and the same code read as a number (``2404.0``) give one key.
@@ -179,7 +181,7 @@ def _key(columns: tuple[str, ...], row: Mapping[str, Any]) -> tuple[str | None, 
     missing = [column for column, part in zip(columns, parts, strict=True) if part is None]
     if missing:
         return None, [f"key column {', '.join(missing)} is empty"]
-    return "/".join(part for part in parts if part is not None), []
+    return ".".join(part for part in parts if part is not None), []
 
 
 def _key_part(text: str | None) -> str | None:

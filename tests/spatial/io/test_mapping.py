@@ -85,7 +85,7 @@ def test_apply_maps_natural_special_use_lo(forest):
 def test_apply_maps_float_codes_like_integers(forest):
     row = apply(forest, PLANTED_PRODUCTION)
     assert row.problems == ()
-    assert row.key == "2404/210/3/14"
+    assert row.key == "2404.210.3.14"
     assert row.values["category"] == "production"
     assert row.values["origin"] == "planted"
     assert row.source_codes["nggocr"] == "2"
