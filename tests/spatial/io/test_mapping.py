@@ -202,3 +202,15 @@ def test_load_mapping_rejects_invalid_yaml(tmp_path):
 def test_shipped_mapping_rejects_unknown_layer():
     with pytest.raises(MappingError, match="no shipped mapping for layer 'roads'"):
         shipped_mapping("roads")
+
+
+def test_from_any_copies_first_non_empty_column(tmp_path):
+    text = (
+        "layer: forest\nkey: [maxa, lo]\nfields:\n"
+        "  commune:\n    from_any: [xa, tenxa]\n"
+        "  category:\n    code: malr3\n    map: {3: production}\n    default: production\n"
+    )
+    mapping = load_mapping(write(tmp_path, text))
+    row = apply(mapping, {"MAXA": "01", "LO": "a", "XA": " ", "TENXA": "Bản Hồ"})
+    assert row.key == "1/a"
+    assert row.values == {"commune": "Bản Hồ", "category": "production"}
