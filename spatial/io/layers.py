@@ -101,15 +101,27 @@ def open_layer(path: Path, layer: str | None = None) -> LayerFile:
     )
 
 
+ARROW_LATIN1_DRIVERS: Final = frozenset({"ESRI Shapefile"})
+"""GDAL's Arrow stream recodes only a Shapefile's text to latin-1; the others are read in
+slices (``skip_features``), which MapInfo, DGN, DXF and CSV files are small enough for."""
+
+
 def read_batches(layer: LayerFile, batch_size: int = 10_000) -> Iterator[Batch]:
     """Yield the layer's features in batches; text comes raw (latin-1) where ``raw_text``."""
+    if layer.raw_text and layer.driver not in ARROW_LATIN1_DRIVERS:
+        yield from _sliced_batches(layer, batch_size)
+        return
     from pyogrio.raw import open_arrow
 
     options = CSV_OPTIONS if layer.driver == "CSV" else {}
     encoding = "latin1" if layer.raw_text else None
     first = 0
     with open_arrow(
-        layer.path, encoding=encoding, batch_size=batch_size, use_pyarrow=True, **options
+        layer.path,
+        encoding=encoding,
+        batch_size=batch_size,
+        use_pyarrow=True,
+        **options,
     ) as (meta, reader):
         geometry_name = meta.get("geometry_name") or "wkb_geometry"
         for record_batch in reader:
@@ -118,6 +130,29 @@ def read_batches(layer: LayerFile, batch_size: int = 10_000) -> Iterator[Batch]:
             wkb = record_batch.column(geometry_name).to_pylist()
             yield Batch(first, columns, wkb)
             first += record_batch.num_rows
+
+
+def _sliced_batches(layer: LayerFile, batch_size: int) -> Iterator[Batch]:
+    from pyogrio.raw import read
+
+    options = CSV_OPTIONS if layer.driver == "CSV" else {}
+    first = 0
+    while True:
+        meta, _, geometry, fields = read(
+            layer.path,
+            encoding="latin1",
+            skip_features=first,
+            max_features=batch_size,
+            force_2d=True,
+            **options,
+        )
+        if len(geometry) == 0:
+            return
+        columns = {
+            str(name): list(values) for name, values in zip(meta["fields"], fields, strict=True)
+        }
+        yield Batch(first, columns, list(geometry))
+        first += len(geometry)
 
 
 def _gdal_path(path: Path) -> tuple[str, str]:

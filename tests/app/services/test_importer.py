@@ -257,40 +257,24 @@ def test_reimport_of_the_same_file_changes_nothing_and_a_changed_file_says_what(
     assert sorted(versions) == [("2404.101.2.2", "protection"), ("2404.101.2.3", "protection")]
 
 
-def test_a_gpkg_export_imported_again_changes_nothing(engine: Engine, dataset: str, tmp_path: Path):
+@pytest.mark.parametrize("suffix", ["gpkg", "geojson"])
+def test_an_export_imported_again_changes_nothing(
+    engine: Engine, dataset: str, tmp_path: Path, client: Any, suffix: str
+):
     path = write_shapefile_zip(
-        tmp_path / "a.zip",
-        [_lot(1), _lot(2, malr3=2)],
-        TextEncoding.TCVN3,
-        9208,
-        True,
-        prj_text=PRJ_NO_TOWGS84,
-        origin=QH1_VN2000_9208,
+        tmp_path / "a.zip", [_lot(1), _lot(2, malr3=2)], TextEncoding.TCVN3, 9208, True,
+        prj_text=PRJ_NO_TOWGS84, origin=QH1_VN2000_9208,
     )
     _import(engine, path, dataset, commit=True)
-    exported = tmp_path / "export.gpkg"
-    with engine.connect() as connection:
-        frame = _export_frame(connection, dataset)
-    pyogrio.write_dataframe(frame, exported, driver="GPKG")
+    response = client.get(f"/api/v1/export/forest.{suffix}", params={"filter": f"dataset='{dataset}'"})
+    assert response.status_code == 200, response.text
+    exported = tmp_path / f"export.{suffix}"
+    exported.write_bytes(response.content)
     again = _import(engine, exported, dataset, commit=True, mapping_path=EXPORT_MAPPING)
     assert again.counts == {"unchanged": 2}, again.notable
 
 
 EXPORT_MAPPING = Path("data/mappings/forest_sitereg.yaml")
-
-
-def _export_frame(connection: sa.Connection, dataset: str) -> Any:
-    import geopandas as gpd
-
-    return gpd.read_postgis(
-        sa.text(
-            "SELECT code, category, origin, dataset, geom FROM forest_parcels "
-            "WHERE dataset = :d ORDER BY code"
-        ),
-        connection,
-        params={"d": dataset},
-        geom_col="geom",
-    )
 
 
 def test_sigkill_during_a_commit_leaves_nothing(engine: Engine, dataset: str, tmp_path: Path):
