@@ -19,6 +19,7 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -92,11 +93,19 @@ def code_text(value: Any) -> str | None:
     """Return a code as text: stripped, NFC, ``2.0`` as ``2``; ``None`` when empty."""
     if value is None or isinstance(value, bool):
         return None if value is None else str(value)
+    if isinstance(value, int):
+        return str(value)
     if isinstance(value, float):
         if math.isnan(value):
             return None
         return str(int(value)) if value.is_integer() else str(value)
-    text = nfc(str(value)).strip()
+    return _text_code(str(value))
+
+
+@lru_cache(maxsize=65_536)
+def _text_code(value: str) -> str | None:
+    """Return a text code stripped and NFC (codes repeat: a million rows hold a few hundred)."""
+    text = nfc(value).strip()
     if _FLOAT_INTEGER.match(text):
         text = text.split(".")[0]
     return text or None

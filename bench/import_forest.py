@@ -1,0 +1,201 @@
+"""Importing a forest inventory GeoPackage: ``sitereg import`` beside ``ogr2ogr`` (issue 16).
+
+What a GIS analyst would do by hand is ``ogr2ogr -f PostgreSQL PG:… file.gpkg`` (its default
+COPY mode): the rows land in a table of their own, unchecked, unmapped, without history. The
+importer reads the same file, maps every row through the shipped FORMIS mapping, moves it from
+VN-2000 TM-3 to WGS 84, checks validity, extent and keys in PostGIS, and writes the forest layer
+with its versions and change feed, all in one transaction. Both run on the same server and
+machine, alternately; the importer's peak memory is the child process's maximum resident set.
+
+Targets (issue 16): the import within 1.5x ogr2ogr's time, and peak memory under 1 GB.
+
+Usage::
+
+    .venv/bin/python bench/import_forest.py [--features 1000000] [--rounds 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import shapely
+from bench_db import conninfo, recreate_database
+
+from app.settings import PROJECT_ROOT
+
+DATABASE = "sitereg_bench_import"
+TARGET_RATIO = 1.5
+TARGET_MB = 1024
+ADMIN = "bench_importer"
+# A corner of Lào Cai on VN-2000 TM-3 104°45' (EPSG:9208), plots laid out on a grid.
+ORIGIN_E, ORIGIN_N = 400_000.0, 2_440_000.0
+STATES = [("TXB", 1), ("TXN", 1), ("RTG", 2), ("TXP", 1), ("RTK", 2), ("DT2", 3)]
+
+
+def make_file(path: Path, count: int, seed: int = 7) -> None:
+    """Write ``count`` FORMIS-like plots (12-vertex polygons) to a GeoPackage in EPSG:9208."""
+    import geopandas as gpd
+    import pyogrio
+
+    rng = np.random.default_rng(seed)
+    side = int(np.ceil(np.sqrt(count)))
+    index = np.arange(count)
+    cx = ORIGIN_E + (index % side) * 120.0
+    cy = ORIGIN_N + (index // side) * 120.0
+    angles = np.linspace(0, 2 * np.pi, 12, endpoint=False)
+    radius = 40 + 15 * rng.random((count, 12))
+    xs = cx[:, None] + radius * np.cos(angles)
+    ys = cy[:, None] + radius * np.sin(angles)
+    rings = np.stack([xs, ys], axis=2)
+    rings = np.concatenate([rings, rings[:, :1, :]], axis=1)
+    polygons = shapely.polygons(rings)
+    state = rng.integers(0, len(STATES), count)
+    frame = gpd.GeoDataFrame(
+        {
+            "matinh": 10,
+            "mahuyen": 80,
+            "maxa": 2404 + index // 250_000,
+            "xa": "Xã Mường Hum",
+            "tk": 100 + (index // 1000) % 250,
+            "khoanh": (index // 50) % 20,
+            "lo": index % 50 + 1 + (index // 1000) * 100,
+            "ldlr": [STATES[i][0] for i in state],
+            "nggocr": [STATES[i][1] for i in state],
+            "malr3": rng.integers(1, 4, count),
+            "churung": "Ban quản lý rừng phòng hộ",
+            "dtich": np.round(shapely.area(polygons) / 10_000, 2),
+        },
+        geometry=polygons,
+        crs="EPSG:9208",
+    )
+    pyogrio.write_dataframe(frame, path, driver="GPKG", layer="kiemke", use_arrow=True)
+
+
+def ensure_file(count: int) -> Path:
+    """Return the bench file, made once per feature count."""
+    folder = PROJECT_ROOT / ".data" / "bench"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"forest_inventory_{count}.gpkg"
+    if not path.exists():
+        started = time.perf_counter()
+        make_file(path, count)
+        print(f"made {path.name} in {time.perf_counter() - started:.0f} s", flush=True)
+    return path
+
+
+def fresh_database() -> str:
+    """Recreate the bench import database at the schema's head with an admin; return its URL."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    from app.cli import upgrade_database
+    from app.models.enums import Role
+    from app.services import identity
+
+    url = recreate_database(DATABASE)
+    upgrade_database(url)
+    engine = create_engine(url)
+    with Session(engine) as session:
+        identity.create_user(session, ADMIN, password="bench " * 4, role=Role.ADMIN)
+    engine.dispose()
+    return url
+
+
+def timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """Run ``command``; return its wall seconds and its peak resident memory in MB."""
+    started = time.perf_counter()
+    child = subprocess.Popen(
+        command, env={**os.environ, **env}, cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL
+    )
+    _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - started
+    if status != 0:
+        sys.exit(f"{command[0]} failed ({status}): {' '.join(command)}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def run_ogr2ogr(url: str, path: Path) -> tuple[float, float]:
+    """Load the file as ogr2ogr would by hand: its default COPY mode into a new table."""
+    pg = "PG:" + conninfo(url)
+    command = [
+        "ogr2ogr",
+        "-f",
+        "PostgreSQL",
+        pg,
+        str(path),
+        "-nln",
+        "ogr2ogr_forest",
+        "-overwrite",
+        "-lco",
+        "GEOMETRY_NAME=geom",
+    ]
+    return timed(command, {})
+
+
+def run_import(url: str, path: Path, dataset: str) -> tuple[float, float]:
+    """Import the file with ``sitereg import --commit`` into a new dataset."""
+    sitereg = str(Path(sys.executable).with_name("sitereg"))
+    command = [
+        sitereg,
+        "import",
+        str(path),
+        "--layer",
+        "forest",
+        "--dataset",
+        dataset,
+        "--as",
+        ADMIN,
+        "--commit",
+        "--report",
+        os.devnull,
+    ]
+    return timed(command, {"DATABASE_URL": url, "SITEREG_LOG_LEVEL": "WARNING"})
+
+
+def main() -> None:
+    """Make the file, then time ogr2ogr and the importer alternately, and print the figures."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--features", type=int, default=1_000_000)
+    parser.add_argument("--rounds", type=int, default=1)
+    args = parser.parse_args()
+    path = ensure_file(args.features)
+    load = os.getloadavg()
+    rows: list[tuple[float, float, float]] = []
+    for turn in range(args.rounds):
+        url = fresh_database()
+        ogr_s, _ = run_ogr2ogr(url, path)
+        import_s, peak_mb = run_import(url, path, f"BENCH-{turn}")
+        rows.append((ogr_s, import_s, peak_mb))
+        print(
+            f"round {turn + 1}: ogr2ogr {ogr_s:.1f} s, sitereg import {import_s:.1f} s "
+            f"(peak {peak_mb:.0f} MB)",
+            flush=True,
+        )
+    ogr_s = float(np.median([row[0] for row in rows]))
+    import_s = float(np.median([row[1] for row in rows]))
+    peak_mb = max(row[2] for row in rows)
+    ratio = import_s / ogr_s
+    print(
+        f"{args.features} forest polygons, {path.stat().st_size / 1e6:.0f} MB GeoPackage, "
+        f"{os.cpu_count()} CPUs, load average before {load[0]:.1f}, after "
+        f"{os.getloadavg()[0]:.1f}; medians of {args.rounds} round(s)"
+    )
+    print(f"ogr2ogr -f PostgreSQL (COPY)    {ogr_s:8.1f} s")
+    print(
+        f"sitereg import --commit         {import_s:8.1f} s   {ratio:.2f}x ogr2ogr  "
+        f"target <= {TARGET_RATIO}x {'PASS' if ratio <= TARGET_RATIO else 'FAIL'}"
+    )
+    print(
+        f"sitereg import peak memory      {peak_mb:8.0f} MB  target < {TARGET_MB} MB "
+        f"{'PASS' if peak_mb < TARGET_MB else 'FAIL'}"
+    )
+
+
+if __name__ == "__main__":
+    main()
