@@ -48,8 +48,8 @@ def import_file(
 ) -> None:
     """Import an official layer file: a dry-run report unless --commit, then all or nothing."""
     from app.cli import _run, _with_session, migration_database_url
-    from app.settings import get_settings
     from app.db.engine import make_engine
+    from app.settings import get_settings
 
     context = _with_session(lambda session: _context(session, as_user, decision, reason, layer))
     request = ImportRequest(

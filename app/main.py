@@ -28,6 +28,7 @@ from app.routers import (
     drafts,
     health,
     history,
+    imports,
     me,
     sites,
     targets,
@@ -98,6 +99,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         drafts,
         targets,
         me,
+        imports,
     ):
         app.include_router(module.router)
     # Map libraries from the npm registry (static/vendor) and the pages' own scripts.

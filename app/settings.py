@@ -94,6 +94,17 @@ class AuthSettings(BaseModel):
     throttle_window_minutes: float = Field(default=15.0, gt=0)
 
 
+class ImportSettings(BaseModel):
+    """Imports of official layers: limits of their own, apart from interactive requests."""
+
+    # Signed-in editors' files: a province's forest inventory is hundreds of MB.
+    max_upload_mb: float = Field(default=2048.0, gt=0)
+    # Each statement of an import may take this long (interactive requests never do).
+    statement_timeout_s: int = Field(default=3600, ge=1)
+    # Where uploaded files wait for their import job (then are deleted).
+    spool_dir: Path = PROJECT_ROOT / ".data" / "imports"
+
+
 class Settings(BaseSettings):
     """All sitereg settings; ``DATABASE_URL`` is read unprefixed."""
 
@@ -116,6 +127,7 @@ class Settings(BaseSettings):
     limits: LimitSettings = LimitSettings()
     map: MapSettings = MapSettings()
     auth: AuthSettings = AuthSettings()
+    imports: ImportSettings = ImportSettings()
     cors_origins: list[str] = Field(
         default_factory=list, description="Portal origins allowed by CORS (JSON list)."
     )

@@ -475,6 +475,67 @@ _ENUMS = {
     "unit.pct": Text("%", "%"),
 }
 
+_IMPORT = {
+    "page.import": Text("Nhập dữ liệu chính thức", "Import official layers"),
+    "nav.import": Text("Nhập dữ liệu", "Import"),
+    "import.intro": Text(
+        "Nạp một lớp dữ liệu như cơ quan giao: Shapefile nén, GeoPackage, GeoJSON, KML, MapInfo, "
+        "DGN v7, DXF hoặc CSV; VN-2000 (có hay không TOWGS84), chữ TCVN3, VNI hoặc Windows-1258. "
+        "Mặc định chỉ chạy thử và báo cáo từng dòng; khi ghi, mọi thay đổi được áp dụng cùng "
+        "lúc hoặc không gì cả, và phiên bản cũ vẫn tra được theo thời điểm.",
+        "Load a layer as agencies deliver it: zipped Shapefile, GeoPackage, GeoJSON, KML, "
+        "MapInfo, DGN v7, DXF or CSV; VN-2000 (with or without TOWGS84), text in TCVN3, VNI or "
+        "Windows-1258. By default a dry run reports every row; a commit applies everything at "
+        "once or nothing, and the earlier version stays answerable by date.",
+    ),
+    "import.sign_in": Text(
+        "Đăng nhập với tài khoản được giao lớp dữ liệu để nhập.",
+        "Sign in with an account that keeps the layer to import it.",
+    ),
+    "import.file": Text("Tệp", "File"),
+    "import.layer": Text("Lớp", "Layer"),
+    "import.layer_forest": Text("Đất rừng (kiểm kê rừng)", "Forest land (forest inventory)"),
+    "import.dataset": Text("Bộ dữ liệu (được thay thế)", "Dataset (replaced)"),
+    "import.mapping": Text("Ánh xạ trường", "Field mapping"),
+    "import.mapping_inventory": Text(
+        "Kiểm kê rừng (FORMIS: malr3, nggocr, ldlr)",
+        "Forest inventory (FORMIS: malr3, nggocr, ldlr)",
+    ),
+    "import.mapping_sitereg": Text("Tệp xuất từ sitereg", "A sitereg export"),
+    "import.encoding": Text("Bảng mã chữ", "Text encoding"),
+    "import.encoding_auto": Text("Tự nhận biết", "Detect"),
+    "import.crs": Text("Hệ tọa độ khi tệp không có .prj", "CRS when the file has no .prj"),
+    "import.decision": Text("Số hiệu quyết định (id)", "Legal decision (id)"),
+    "import.reason": Text("Lý do", "Reason"),
+    "import.commit": Text("Ghi vào sổ đăng ký", "Write it to the registry"),
+    "import.dry_only": Text(
+        "Biên tập viên chỉ chạy thử; người phê duyệt hoặc quản trị ghi dữ liệu.",
+        "Editors run dry runs; an approver or an admin commits.",
+    ),
+    "import.start": Text("Bắt đầu", "Start"),
+    "import.uploading": Text("Đang tải lên…", "Uploading…"),
+    "import.queued": Text("Đang chờ", "Waiting"),
+    "import.phase.reading": Text("Đang đọc", "Reading"),
+    "import.phase.checking": Text("Đang kiểm tra", "Checking"),
+    "import.phase.applying": Text("Đang ghi", "Writing"),
+    "import.phase.done": Text("Xong", "Done"),
+    "import.committed": Text("Đã ghi vào sổ đăng ký", "Written to the registry"),
+    "import.dry_run": Text("Chạy thử: chưa ghi gì", "Dry run: nothing written"),
+    "import.failed": Text("Không nhập được", "The import failed"),
+    "import.report": Text("Báo cáo từng dòng (CSV)", "Row-by-row report (CSV)"),
+    "import.notable": Text("Các dòng cần xem (50 dòng đầu)", "Rows to look at (first 50)"),
+    "import.row": Text("Dòng", "Row"),
+    "import.key": Text("Khóa", "Key"),
+    "import.state": Text("Kết quả", "Result"),
+    "import.why": Text("Lý do", "Reason"),
+    "import.status.created": Text("thêm mới", "created"),
+    "import.status.updated": Text("cập nhật", "updated"),
+    "import.status.unchanged": Text("không đổi", "unchanged"),
+    "import.status.removed": Text("xóa (còn trong lịch sử)", "removed (kept in the history)"),
+    "import.status.skipped": Text("bỏ qua", "skipped"),
+    "import.status.rejected": Text("từ chối", "rejected"),
+}
+
 TEXTS: dict[str, Text] = {
     **_PAGES,
     **_MAP,
@@ -483,6 +544,7 @@ TEXTS: dict[str, Text] = {
     **_CHECK,
     **_EDIT,
     **_DASHBOARD,
+    **_IMPORT,
     **_ENUMS,
 }
 

@@ -452,6 +452,11 @@ def chart_data(dashboard: Dashboard, lang: Lang) -> dict[str, Any]:
     }
 
 
+def import_page(context: PageContext) -> str:
+    """Return the HTML of ``/import``: upload an official layer file and follow its job."""
+    return render_page("import.html", context, texts=texts(context.lang))
+
+
 def dashboard_page(context: PageContext, dashboard: Dashboard) -> str:
     """Return the HTML of ``/dashboard``: plan targets against the registry's figures."""
     return render_page(

@@ -5,7 +5,7 @@ from app.models.clearance import ClearanceParcel, ClearanceStatusChange
 from app.models.decision import LegalDecision, LegalDecisionDocument
 from app.models.history import Draft, RegistryChange, RegistryState
 from app.models.identity import Agency, ApiToken, AuthEvent, User, WebSession
-from app.models.imports import Import
+from app.models.imports import Import, ImportJob
 from app.models.infrastructure import Infrastructure
 from app.models.reference import AdminUnit, AdminUnitPiece, ForestParcel, ProtectedArea
 from app.models.site import MiningDetails, RelocationDetails, Site, ZoneDetails
@@ -26,6 +26,7 @@ __all__ = [
     "ForestParcel",
     "ForestTileCell",
     "Import",
+    "ImportJob",
     "Infrastructure",
     "LegalDecision",
     "LegalDecisionDocument",

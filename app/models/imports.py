@@ -44,3 +44,37 @@ class Import(Base):
     finished_at: Mapped[datetime] = mapped_column(
         sa.DateTime(timezone=True), server_default=sa.func.now()
     )
+
+
+class ImportJob(Base):
+    """A web or API import: its state, phase and progress, outcome and CSV report."""
+
+    __tablename__ = "import_jobs"
+    __table_args__ = (
+        sa.CheckConstraint(
+            "state IN ('queued', 'running', 'done', 'failed')", name="ck_import_jobs_state"
+        ),
+        sa.Index("ix_import_jobs_user_id", "user_id", "created_at"),
+    )
+
+    id: Mapped[int] = mapped_column(sa.Identity(always=True), primary_key=True)
+    state: Mapped[str] = mapped_column(sa.Text)
+    phase: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    rows_done: Mapped[int] = mapped_column(sa.BigInteger, server_default="0")
+    rows_total: Mapped[int | None] = mapped_column(sa.BigInteger, nullable=True)
+    request: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    user_id: Mapped[int] = mapped_column(
+        sa.ForeignKey("users.id", name="fk_import_jobs_user_id_users")
+    )
+    import_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("imports.id", name="fk_import_jobs_import_id_imports"), nullable=True
+    )
+    outcome: Mapped[dict[str, Any] | None] = mapped_column(JSONB, nullable=True)
+    error: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    report: Mapped[bytes | None] = mapped_column(sa.LargeBinary, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True), server_default=sa.func.now()
+    )
+    updated_at: Mapped[datetime] = mapped_column(
+        sa.DateTime(timezone=True), server_default=sa.func.now()
+    )

@@ -47,9 +47,8 @@ class ForestParcel(VersionedMixin, ProvenanceMixin, Base):
     source_codes: Mapped[dict[str, str] | None] = mapped_column(JSONB, nullable=True)
     # The file's descriptive fields as the mapping names them (commune, plot, forest owner, ...).
     attributes: Mapped[dict[str, Any] | None] = mapped_column(JSONB, nullable=True)
-    import_id: Mapped[int | None] = mapped_column(
-        sa.ForeignKey("imports.id", name="fk_forest_parcels_import_id_imports"), nullable=True
-    )
+    # No foreign key: checking it cost more than the rest of an import's row (migration 0024).
+    import_id: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
 
 
 class ProtectedArea(VersionedMixin, ProvenanceMixin, Base):

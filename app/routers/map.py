@@ -85,6 +85,12 @@ def drafts(
     return HTMLResponse(page.drafts_page(settings, page_context(request, "drafts", lang, viewer)))
 
 
+@router.get("/import", summary="Import official layers")
+def import_layers(request: Request, viewer: ViewerDep, lang: LangQuery = None) -> HTMLResponse:
+    """Return the page that uploads an official layer file as an import job and follows it."""
+    return HTMLResponse(page.import_page(page_context(request, "import", lang, viewer)))
+
+
 @router.get("/dashboard", summary="Plan targets")
 def plan_dashboard(
     request: Request,

@@ -63,6 +63,7 @@ class ImportRequest:
     commit: bool = False
     licence: str = "as delivered by the issuing agency"
     geometry_source: GeometrySource = GeometrySource.SURVEYED
+    statement_timeout_s: int = 3600
 
 
 @dataclass
@@ -196,6 +197,8 @@ class _Run:
     def execute(self, batches: Iterator[Batch], report_csv: Path | None) -> ImportOutcome:
         """Stage every batch, classify, report; apply when committing; record the run."""
         with self.raw.cursor() as cursor:
+            timeout = f"{int(self.request.statement_timeout_s)}s"
+            cursor.execute("SELECT set_config('statement_timeout', %s, true)", (timeout,))
             cursor.execute(sql.STAGE)
             self._stage(cursor, batches)
             self.progress("checking", 0, None)

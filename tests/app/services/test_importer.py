@@ -262,11 +262,18 @@ def test_an_export_imported_again_changes_nothing(
     engine: Engine, dataset: str, tmp_path: Path, client: Any, suffix: str
 ):
     path = write_shapefile_zip(
-        tmp_path / "a.zip", [_lot(1), _lot(2, malr3=2)], TextEncoding.TCVN3, 9208, True,
-        prj_text=PRJ_NO_TOWGS84, origin=QH1_VN2000_9208,
+        tmp_path / "a.zip",
+        [_lot(1), _lot(2, malr3=2)],
+        TextEncoding.TCVN3,
+        9208,
+        True,
+        prj_text=PRJ_NO_TOWGS84,
+        origin=QH1_VN2000_9208,
     )
     _import(engine, path, dataset, commit=True)
-    response = client.get(f"/api/v1/export/forest.{suffix}", params={"filter": f"dataset='{dataset}'"})
+    response = client.get(
+        f"/api/v1/export/forest.{suffix}", params={"filter": f"dataset='{dataset}'"}
+    )
     assert response.status_code == 200, response.text
     exported = tmp_path / f"export.{suffix}"
     exported.write_bytes(response.content)

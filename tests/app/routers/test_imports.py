@@ -1,0 +1,129 @@
+"""Imports over HTTP: a job whose state, progress and report live in the database (issue 16)."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from app.main import create_app
+from app.models.enums import Role
+from app.services import identity
+from app.settings import ImportSettings, Settings
+from spatial.io.dbf_encoding import TextEncoding
+from tests.app.services.test_importer import PRJ_NO_TOWGS84, QH1_VN2000_9208, _lot
+from tests.support.legacy_files import write_shapefile_zip
+
+
+def _bearer(engine: Engine, role: Role, agency: str | None = None) -> dict[str, str]:
+    name = f"importer_{secrets.token_hex(4)}"
+    with Session(engine) as session:
+        identity.create_user(session, name, password="x" * 16, role=role, agency_code=agency)
+        token = identity.create_token(session, name, name="imports test")
+    return {"Authorization": f"Bearer {token.plain}"}
+
+
+def _wait(client: TestClient, url: str, headers: dict[str, str]) -> dict[str, Any]:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        job = client.get(url, headers=headers).json()
+        if job["state"] in ("done", "failed"):
+            return job
+        time.sleep(0.1)
+    raise AssertionError(f"the job never ended: {job}")
+
+
+def _file(tmp_path: Path) -> Path:
+    return write_shapefile_zip(
+        tmp_path / "kiemke.zip",
+        [_lot(1, xa="Mường Hum"), _lot(2, nggocr=3, ldlr="DT2")],
+        TextEncoding.TCVN3,
+        9208,
+        True,
+        prj_text=PRJ_NO_TOWGS84,
+        origin=QH1_VN2000_9208,
+    )
+
+
+def test_an_upload_is_a_job_with_progress_counts_and_a_report(
+    engine: Engine, test_settings: Settings, tmp_path: Path
+):
+    admin = _bearer(engine, Role.ADMIN)
+    dataset = f"TEST-WEB-{secrets.token_hex(3)}"
+    with TestClient(create_app(test_settings)) as client:
+        with _file(tmp_path).open("rb") as upload:
+            started = client.post(
+                "/api/v1/imports",
+                headers=admin,
+                files={"file": ("kiemke.zip", upload)},
+                data={"dataset": dataset, "commit": "true", "reason": "kiểm kê 2025"},
+            )
+        assert started.status_code == 202, started.text
+        job = _wait(client, started.headers["location"], admin)
+        assert job["state"] == "done", job
+        assert job["outcome"]["counts"] == {"created": 1, "skipped": 1}
+        assert job["outcome"]["encoding"]["name"] == "tcvn3"
+        assert job["outcome"]["crs"]["srid"] == 9208 and job["rows_total"] == 2
+        report = client.get(started.headers["location"] + "/report.csv", headers=admin)
+        assert report.status_code == 200
+        assert report.text.splitlines()[0] == "row_no,key,status,reason"
+        other = client.get(started.headers["location"], headers=_bearer(engine, Role.ADMIN))
+        assert other.status_code == 200  # admins see every job
+    with engine.begin() as connection:
+        stored = connection.execute(
+            sa.text("SELECT count(*) FROM forest_parcels WHERE dataset = :d"), {"d": dataset}
+        ).scalar_one()
+        connection.execute(sa.text("DELETE FROM forest_parcels WHERE dataset = :d"), {"d": dataset})
+    assert stored == 1
+
+
+def test_who_may_import_and_how_much(engine: Engine, test_settings: Settings, tmp_path: Path):
+    editor = _bearer(engine, Role.EDITOR, "LC-SNNMT")
+    with TestClient(create_app(test_settings)) as client:
+        anonymous = client.post(
+            "/api/v1/imports", files={"file": ("a.zip", b"x")}, data={"dataset": "X"}
+        )
+        assert anonymous.status_code == 401
+        refused = client.post(
+            "/api/v1/imports",
+            headers=editor,
+            files={"file": ("a.zip", b"x")},
+            data={"dataset": "X", "commit": "true"},
+        )
+        assert refused.status_code == 403 and "approver" in refused.json()["detail"]
+        other = client.get("/api/v1/imports/999999", headers=editor)
+        assert other.status_code == 404
+    small = Settings(
+        database_url=test_settings.database_url,
+        imports=ImportSettings(max_upload_mb=0.0001, spool_dir=tmp_path),
+    )
+    with TestClient(create_app(small)) as client:
+        too_big = client.post(
+            "/api/v1/imports",
+            headers=_bearer(engine, Role.ADMIN),
+            files={"file": ("a.zip", b"x" * 1000)},
+            data={"dataset": "X"},
+        )
+        assert too_big.status_code == 413
+
+
+def test_a_bad_file_is_a_failed_job_saying_why(
+    engine: Engine, test_settings: Settings, tmp_path: Path
+):
+    admin = _bearer(engine, Role.ADMIN)
+    with TestClient(create_app(test_settings)) as client:
+        started = client.post(
+            "/api/v1/imports",
+            headers=admin,
+            files={"file": ("notes.txt", b"hello")},
+            data={"dataset": "TEST-WEB-BAD"},
+        )
+        assert started.status_code == 202
+        job = _wait(client, started.headers["location"], admin)
+    assert job["state"] == "failed" and "unsupported format" in job["error"]
