@@ -9,8 +9,11 @@ import sqlalchemy as sa
 from browser import Watched, open_page
 from sqlalchemy.orm import Session
 
+from app.db.engine import make_engine
 from app.map.i18n import TEXTS
+from app.models import Import, ImportJob
 from app.models.enums import Role
+from app.models.identity import AuthEvent, User, WebSession
 from app.services import identity
 from spatial.io.dbf_encoding import TextEncoding
 from tests.app.services.test_importer import PRJ_NO_TOWGS84, QH1_VN2000_9208, _lot
@@ -20,14 +23,28 @@ PASSWORD = "mật khẩu đủ dài 2026"
 
 
 @pytest.fixture
-def approver(engine: sa.Engine) -> Iterator[str]:
-    """An approver of Lào Cai's Department of Agriculture and Environment (keeps forest)."""
+def approver(engine: sa.Engine, owner_database_url: str) -> Iterator[str]:
+    """An approver of Lào Cai's Department of Agriculture and Environment (keeps forest).
+
+    Removed afterwards with the sign-in it left and its import jobs (as the owner: the server's
+    role may not delete identity events).
+    """
     name = f"kiem_lam_{secrets.token_hex(3)}"
     with Session(engine) as session:
         identity.create_user(
             session, name, password=PASSWORD, role=Role.APPROVER, agency_code="LC-SNNMT"
         )
-    return name
+    yield name
+    owner = make_engine(owner_database_url)
+    with owner.begin() as conn:
+        ids = sa.select(User.id).where(User.username == name).scalar_subquery()
+        conn.execute(sa.delete(ImportJob).where(ImportJob.user_id.in_(ids)))
+        conn.execute(sa.delete(Import).where(Import.actor_id.in_(ids)))
+        conn.execute(sa.delete(WebSession).where(WebSession.user_id.in_(ids)))
+        conn.execute(sa.delete(AuthEvent).where(AuthEvent.user_id.in_(ids)))
+        conn.execute(sa.delete(AuthEvent).where(AuthEvent.username == name))
+        conn.execute(sa.delete(User).where(User.username == name))
+    owner.dispose()
 
 
 def test_browser_import_dry_run_shows_progress_counts_and_the_report(
