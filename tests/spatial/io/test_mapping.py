@@ -73,7 +73,7 @@ def test_apply_maps_natural_special_use_lo(forest):
     row = apply(forest, NATURAL_SPECIAL_USE)
     assert row.problems == ()
     assert row.skipped is None
-    assert row.key == "3460/368/2/5"
+    assert row.key == "3460.368.2.5"
     assert row.values["category"] == "special_use"
     assert row.values["origin"] == "natural"
     assert row.values["commune"] == "Mường Tè"
@@ -212,5 +212,5 @@ def test_from_any_copies_first_non_empty_column(tmp_path):
     )
     mapping = load_mapping(write(tmp_path, text))
     row = apply(mapping, {"MAXA": "01", "LO": "a", "XA": " ", "TENXA": "Bản Hồ"})
-    assert row.key == "1/a"
+    assert row.key == "1.a"
     assert row.values == {"commune": "Bản Hồ", "category": "production"}
