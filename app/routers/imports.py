@@ -86,7 +86,11 @@ def _spool(file: UploadFile, folder: Path, max_mb: float) -> Path:
     return spool
 
 
-@router.get("/{jobId}", summary="An import job: state, progress, counts and choices")
+@router.get(
+    "/{jobId}",
+    summary="An import job: state, progress, counts and choices",
+    responses=problem_responses(401, 404),
+)
 def get_import(
     request: Request,
     caller: CallerDep,
@@ -96,7 +100,12 @@ def get_import(
     return _json(import_jobs.job(request.app.state.engine, caller, job_id), 200, {})
 
 
-@router.get("/{jobId}/report.csv", summary="An import job's row-by-row report (CSV)")
+@router.get(
+    "/{jobId}/report.csv",
+    summary="An import job's row-by-row report (CSV)",
+    response_class=Response,
+    responses={200: {"content": {"text/csv": {}}}, **problem_responses(401, 404)},
+)
 def get_import_report(
     request: Request,
     caller: CallerDep,

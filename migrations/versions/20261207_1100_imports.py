@@ -91,5 +91,5 @@ def downgrade() -> None:
         "DROP COLUMN IF EXISTS attributes, DROP COLUMN import_id"
     )
     op.execute("SELECT sitereg_versioning_install('forest_parcels', true)")
-    op.execute("DROP TABLE import_jobs")
+    op.execute("DROP TABLE IF EXISTS import_jobs")
     op.execute("DROP TABLE imports")
