@@ -1,5 +1,8 @@
 """Read a proposed boundary from GeoJSON, a zipped Shapefile, GeoPackage or KML, in any CRS we know.
 
+Files other than GeoJSON go through the importer's GDAL reader (``spatial.io.layers``): one
+reader for imports, proposal checks and the map's upload.
+
 The file's own CRS (a ``.prj``, a GeoPackage's SRS, GeoJSON's legacy ``crs`` member) is used
 when present; an explicit ``crs`` fills in when the file has none and must agree when it has one.
 Coordinates that are plainly projected metres read as degrees, or a VN-2000 table with X
@@ -32,6 +35,7 @@ from spatial.errors import (
     UnreadableFile,
 )
 from spatial.io.formats import FileFormat, sniff_format
+from spatial.io.layers import open_layer, read_batches
 from spatial.validate import check_geometry
 
 MAX_VERTICES = 200_000
@@ -187,21 +191,20 @@ def _legacy_crs(document: dict[str, Any]) -> int | None:
 def _read_with_gdal(
     data: bytes, file_name: str, file_format: FileFormat
 ) -> tuple[list[BaseGeometry], int | None]:
-    import pyogrio
-
+    """Read the geometries through the importer's reader (``spatial.io.layers``)."""
     with tempfile.TemporaryDirectory(prefix="sitereg-upload-") as folder:
         path = _materialise(data, file_name, file_format, Path(folder))
         try:
-            frame = pyogrio.read_dataframe(path)
-        except Exception as exc:  # noqa: BLE001 (GDAL raises many types for broken files)
-            raise UnreadableFile(f"{file_name}: GDAL cannot read it ({exc})") from exc
-    if frame.empty:
+            layer = open_layer(path)
+        except UnreadableFile as exc:
+            raise UnreadableFile(f"{file_name}: {exc}".replace(f"{path.name}: ", "")) from None
+        wkb = [item for batch in read_batches(layer) for item in batch.wkb]
+    if not wkb:
         raise InvalidGeometry(
             f"{file_name}: the file has no features", [Problem("/features", "no features")]
         )
-    geometries = list(frame.geometry)
-    crs = frame.crs
-    return geometries, (match_crs(pyproj.CRS(crs)) if crs is not None else None)
+    geometries = list(shapely.from_wkb(wkb, on_invalid="ignore"))
+    return geometries, (match_crs(pyproj.CRS(layer.crs)) if layer.crs else None)
 
 
 def _materialise(data: bytes, file_name: str, file_format: FileFormat, folder: Path) -> Path:
