@@ -15,9 +15,7 @@ from app.models import Import, ImportJob
 from app.models.enums import Role
 from app.models.identity import AuthEvent, User, WebSession
 from app.services import identity
-from spatial.io.dbf_encoding import TextEncoding
-from tests.app.services.test_importer import PRJ_NO_TOWGS84, QH1_VN2000_9208, _lot
-from tests.support.legacy_files import write_shapefile_zip
+from tests.app.services.test_importer import _lot, inventory_zip
 
 PASSWORD = "mật khẩu đủ dài 2026"
 
@@ -50,14 +48,8 @@ def approver(engine: sa.Engine, owner_database_url: str) -> Iterator[str]:
 def test_browser_import_dry_run_shows_progress_counts_and_the_report(
     tab: Watched, live_url: str, approver: str, tmp_path: Path
 ):
-    upload = write_shapefile_zip(
-        tmp_path / "kiemke.zip",
-        [_lot(1, xa="Bản Xèo"), _lot(2), _lot(3, nggocr=3, ldlr="DT2")],
-        TextEncoding.TCVN3,
-        9208,
-        True,
-        prj_text=PRJ_NO_TOWGS84,
-        origin=QH1_VN2000_9208,
+    upload = inventory_zip(
+        tmp_path / "kiemke.zip", [_lot(1, xa="Bản Xèo"), _lot(2), _lot(3, nggocr=3, ldlr="DT2")]
     )
     page = tab.page
     page.goto(f"{live_url}/sign-in?next=/import")

@@ -16,9 +16,7 @@ from app.main import create_app
 from app.models.enums import Role
 from app.services import identity
 from app.settings import ImportSettings, Settings
-from spatial.io.dbf_encoding import TextEncoding
-from tests.app.services.test_importer import PRJ_NO_TOWGS84, QH1_VN2000_9208, _lot
-from tests.support.legacy_files import write_shapefile_zip
+from tests.app.services.test_importer import _lot, inventory_zip
 
 
 def _bearer(engine: Engine, role: Role, agency: str | None = None) -> dict[str, str]:
@@ -40,14 +38,8 @@ def _wait(client: TestClient, url: str, headers: dict[str, str]) -> dict[str, An
 
 
 def _file(tmp_path: Path) -> Path:
-    return write_shapefile_zip(
-        tmp_path / "kiemke.zip",
-        [_lot(1, xa="Mường Hum"), _lot(2, nggocr=3, ldlr="DT2")],
-        TextEncoding.TCVN3,
-        9208,
-        True,
-        prj_text=PRJ_NO_TOWGS84,
-        origin=QH1_VN2000_9208,
+    return inventory_zip(
+        tmp_path / "kiemke.zip", [_lot(1, xa="Mường Hum"), _lot(2, nggocr=3, ldlr="DT2")]
     )
 
 

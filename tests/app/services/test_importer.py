@@ -60,6 +60,14 @@ def _import(engine: Engine, path: Path, dataset: str, **options: Any) -> ImportO
     return run_import(engine, request, lambda *_: None, path.with_suffix(".csv"))
 
 
+def inventory_zip(
+    path: Path, rows: list[dict[str, Any]], encoding: TextEncoding = TextEncoding.TCVN3, **more: Any
+) -> Path:
+    """Write a zipped FORMIS-like Shapefile at QH1 on TM-3 104°45', .prj without TOWGS84."""
+    options = {"prj_text": PRJ_NO_TOWGS84, "origin": QH1_VN2000_9208, **more}
+    return write_shapefile_zip(path, rows, encoding, 9208, True, **options)
+
+
 def _lot(lo: int, malr3: int = 1, nggocr: int = 1, ldlr: str = "TXG", **more: Any) -> dict:
     return {
         "matinh": 10,
@@ -90,16 +98,7 @@ def test_vn2000_shapefile_without_towgs84_lands_where_the_control_point_says(
     engine: Engine, dataset: str, tmp_path: Path
 ):
     rows = [_lot(1), _lot(2, malr3=2, nggocr=2, ldlr="RTG"), _lot(3, malr3=3)]
-    path = write_shapefile_zip(
-        tmp_path / "kiemke.zip",
-        rows,
-        TextEncoding.TCVN3,
-        9208,
-        True,
-        prj_text=PRJ_NO_TOWGS84,
-        origin=QH1_VN2000_9208,
-        side_m=250.0,
-    )
+    path = inventory_zip(tmp_path / "kiemke.zip", rows, side_m=250.0)
     dry = _import(engine, path, dataset)
     assert not dry.committed and dry.counts == {"created": 3}
     assert _rows(engine, dataset) == {}
@@ -130,15 +129,7 @@ def test_legacy_dbf_text_is_decoded_letter_by_letter(
 ):
     names = ["Rừng phòng hộ đầu nguồn", "Xã Mường Hum", "Bản Nậm Pung"]
     rows = [_lot(i + 1, xa=name) for i, name in enumerate(names)]
-    path = write_shapefile_zip(
-        tmp_path / "kiemke.zip",
-        rows,
-        encoding,
-        9208,
-        True,
-        prj_text=PRJ_NO_TOWGS84,
-        origin=QH1_VN2000_9208,
-    )
+    path = inventory_zip(tmp_path / "kiemke.zip", rows, encoding)
     mapping = tmp_path / "with_names.yaml"
     shipped = Path("data/mappings/forest_inventory.yaml").read_text(encoding="utf-8")
     mapping.write_text(shipped.replace("keep_codes: [", "keep_codes: [xa, "), encoding="utf-8")
@@ -227,26 +218,10 @@ def test_reimport_of_the_same_file_changes_nothing_and_a_changed_file_says_what(
     engine: Engine, dataset: str, tmp_path: Path
 ):
     rows = [_lot(1), _lot(2), _lot(3)]
-    first = write_shapefile_zip(
-        tmp_path / "a.zip",
-        rows,
-        TextEncoding.TCVN3,
-        9208,
-        True,
-        prj_text=PRJ_NO_TOWGS84,
-        origin=QH1_VN2000_9208,
-    )
+    first = inventory_zip(tmp_path / "a.zip", rows)
     assert _import(engine, first, dataset, commit=True).counts == {"created": 3}
     assert _import(engine, first, dataset, commit=True).counts == {"unchanged": 3}
-    second = write_shapefile_zip(
-        tmp_path / "b.zip",
-        [_lot(1), _lot(2, malr3=3), _lot(4)],
-        TextEncoding.TCVN3,
-        9208,
-        True,
-        prj_text=PRJ_NO_TOWGS84,
-        origin=QH1_VN2000_9208,
-    )
+    second = inventory_zip(tmp_path / "b.zip", [_lot(1), _lot(2, malr3=3), _lot(4)])
     done = _import(engine, second, dataset, commit=True)
     assert done.counts == {"unchanged": 1, "updated": 1, "created": 1, "removed": 1}
     with engine.connect() as connection:
@@ -261,15 +236,7 @@ def test_reimport_of_the_same_file_changes_nothing_and_a_changed_file_says_what(
 def test_an_export_imported_again_changes_nothing(
     engine: Engine, dataset: str, tmp_path: Path, client: Any, suffix: str
 ):
-    path = write_shapefile_zip(
-        tmp_path / "a.zip",
-        [_lot(1), _lot(2, malr3=2)],
-        TextEncoding.TCVN3,
-        9208,
-        True,
-        prj_text=PRJ_NO_TOWGS84,
-        origin=QH1_VN2000_9208,
-    )
+    path = inventory_zip(tmp_path / "a.zip", [_lot(1), _lot(2, malr3=2)])
     _import(engine, path, dataset, commit=True)
     response = client.get(
         f"/api/v1/export/forest.{suffix}", params={"filter": f"dataset='{dataset}'"}
