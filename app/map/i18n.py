@@ -495,6 +495,8 @@ _IMPORT = {
     "import.file": Text("Tệp", "File"),
     "import.layer": Text("Lớp", "Layer"),
     "import.layer_forest": Text("Đất rừng (kiểm kê rừng)", "Forest land (forest inventory)"),
+    "import.layer_protected": Text("Khu bảo tồn", "Protected areas"),
+    "import.mapping_wdpa": Text("Khu bảo tồn theo WDPA", "Protected areas in WDPA fields"),
     "import.dataset": Text("Bộ dữ liệu (được thay thế)", "Dataset (replaced)"),
     "import.mapping": Text("Ánh xạ trường", "Field mapping"),
     "import.mapping_inventory": Text(

@@ -67,6 +67,12 @@ class ProtectedArea(VersionedMixin, ProvenanceMixin, Base):
     licence: Mapped[str] = mapped_column(sa.Text)
     geom: Mapped[Any | None] = mapped_column(geometry_type("MULTIPOLYGON"), nullable=True)
     locator: Mapped[Any | None] = mapped_column(geometry_type("POINT"), nullable=True)
+    # Set on areas brought by an import (``sitereg import --layer protected_areas``); the
+    # indicative demo areas have none, and imports never touch them.
+    dataset: Mapped[str | None] = mapped_column(sa.Text, nullable=True, index=True)
+    source_codes: Mapped[dict[str, str] | None] = mapped_column(JSONB, nullable=True)
+    attributes: Mapped[dict[str, Any] | None] = mapped_column(JSONB, nullable=True)
+    import_id: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
 
 
 class AdminUnit(ProvenanceMixin, Base):

@@ -26,7 +26,7 @@ import shapely
 from psycopg.types.json import Jsonb
 from sqlalchemy import Engine
 
-from app.models.enums import ForestCategory, ForestOrigin, GeometrySource
+from app.models.enums import GeometrySource
 from app.services import import_sql as sql
 from app.services.change_context import AUTHOR_SQL, ChangeContext, author_settings
 from spatial.crs import WGS84, to_wgs84
@@ -36,13 +36,11 @@ from spatial.io.import_crs import CrsChoice, decide_crs
 from spatial.io.layers import Batch, LayerFile, open_layer, read_batches
 from spatial.validate import VIETNAM_BBOX
 
-LAYERS: Final = ("forest",)
-"""Layers the importer writes so far (the mapping's ``layer``)."""
+LAYERS: Final = tuple(sql.TARGETS)
+"""Layers the importer writes (the mapping's ``layer``)."""
 SAME_PRECISION_DEG: Final = 1e-7
 """A geometry within this of the stored one is unchanged (exports write 7 decimals)."""
 SAMPLE_VALUES: Final = 5_000
-TABLE_FIELDS: Final = frozenset({"category", "origin"})
-"""Mapped fields with a column of their own; the others go to ``attributes``."""
 NOTABLE_ROWS: Final = 50
 
 Progress = Callable[[str, int, int | None], None]
@@ -192,6 +190,7 @@ class _Run:
         started: datetime,
     ) -> None:
         self.raw, self.request, self.layer, self.mapping = raw, request, layer, layer_mapping
+        self.target = sql.TARGETS[request.layer]
         self.crs, self.encoding, self.progress, self.started = crs, encoding, progress, started
 
     def execute(self, batches: Iterator[Batch], report_csv: Path | None) -> ImportOutcome:
@@ -203,8 +202,8 @@ class _Run:
             self._stage(cursor, batches)
             self.progress("checking", 0, None)
             cursor.execute("ANALYZE import_rows")
-            cursor.execute(sql.CLASSIFY, self._classify_params())
-            cursor.execute(sql.REMOVED, {"dataset": self.request.dataset})
+            cursor.execute(sql.classify(self.target), self._classify_params())
+            cursor.execute(sql.removed(self.target), {"dataset": self.request.dataset})
             counts = dict(cursor.execute(sql.COUNTS).fetchall())
             notable = cursor.execute(sql.NOTABLE, {"limit": NOTABLE_ROWS}).fetchall()
             if report_csv is not None:
@@ -242,6 +241,7 @@ class _Run:
         wkbs = _to_wgs84(batch.wkb, self.crs.srid)
         text = self.layer.raw_text
         names = list(batch.columns)
+        own_columns = self.target.column_names
         for index, wkb in enumerate(wkbs):
             record = {
                 name: _decoded(batch.columns[name][index], text, self.encoding.encoding)
@@ -249,7 +249,7 @@ class _Run:
             }
             mapped = mappings.apply(self.mapping, record)
             codes = Jsonb(mapped.source_codes) if mapped.source_codes else None
-            attrs = {k: v for k, v in mapped.values.items() if k not in TABLE_FIELDS}
+            attrs = {k: v for k, v in mapped.values.items() if k not in own_columns}
             yield (
                 batch.first_row + index + 1,
                 mapped.key,
@@ -270,8 +270,7 @@ class _Run:
             "north": north,
             "dataset": self.request.dataset,
             "precision": SAME_PRECISION_DEG,
-            "categories": [item.value for item in ForestCategory],
-            "origins": [item.value for item in ForestOrigin],
+            **{f"allowed_{c.name}": list(c.allowed) for c in self.target.columns if c.allowed},
             **self._keeps(),
         }
 
@@ -279,7 +278,7 @@ class _Run:
         """Say whether the mapping brings source codes and descriptive fields (else kept)."""
         return {
             "compare_codes": bool(self.mapping.keep_codes),
-            "compare_attrs": bool(set(self.mapping.fields) - TABLE_FIELDS),
+            "compare_attrs": bool(set(self.mapping.fields) - self.target.column_names),
         }
 
     def _record(self, cursor: psycopg.Cursor[Any], counts: dict[str, int], committed: bool) -> int:
@@ -311,7 +310,7 @@ class _Run:
 
     def _apply(self, cursor: psycopg.Cursor[Any], import_id: int) -> None:
         cursor.execute(AUTHOR_SQL, author_settings(self.request.context))
-        cursor.execute(sql.LOCK)
+        cursor.execute(sql.lock(self.target))
         params = {
             **self._keeps(),
             "dataset": self.request.dataset,
@@ -320,7 +319,11 @@ class _Run:
             "import_id": import_id,
             "provenance": f"{self.layer.name} (import {import_id}, mapping {self.mapping.name})",
         }
-        for statement in (sql.INSERT, sql.UPDATE, sql.DELETE):
+        for statement in (
+            sql.insert(self.target),
+            sql.update(self.target),
+            sql.delete(self.target),
+        ):
             cursor.execute(statement, params)
 
 

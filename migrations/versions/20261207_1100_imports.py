@@ -5,7 +5,8 @@ the mapping, the text encoding and the CRS with the reason each was chosen, who 
 decision, and the counts of its report. A committed import's rows name it (``import_id``); the
 forest inventory's original codes stay beside the mapped category and origin (``source_codes``),
 and its descriptive fields (commune, tiểu khu, khoảnh, lô, forest owner, stated area) in
-``attributes``. A web or API import is a job (``import_jobs``): its state, phase and progress
+``attributes``. Protected areas get the same columns and a ``dataset``: official layers of them
+are imported too, beside the indicative demo areas (dataset NULL), which imports never touch. A web or API import is a job (``import_jobs``): its state, phase and progress
 live in the database, so any server process answers for it, and its CSV report is kept there.
 The versioning of ``forest_parcels`` is reinstalled so that its twin and its
 triggers carry the new columns.
@@ -79,9 +80,23 @@ def upgrade() -> None:
         "ADD COLUMN import_id integer"
     )
     op.execute("SELECT sitereg_versioning_install('forest_parcels', true)")
+    # Official protected-area layers come in through the importer too, as datasets.
+    op.execute(
+        "ALTER TABLE protected_areas ADD COLUMN dataset text, ADD COLUMN source_codes jsonb, "
+        "ADD COLUMN attributes jsonb, ADD COLUMN import_id integer"
+    )
+    op.execute("CREATE INDEX ix_protected_areas_dataset ON protected_areas (dataset)")
+    op.execute("SELECT sitereg_versioning_install('protected_areas', true)")
 
 
 def downgrade() -> None:
+    for table in ("protected_areas", "protected_areas_versions"):
+        op.execute(
+            f"ALTER TABLE {table} DROP COLUMN IF EXISTS dataset, "
+            "DROP COLUMN IF EXISTS source_codes, DROP COLUMN IF EXISTS attributes, "
+            "DROP COLUMN IF EXISTS import_id"
+        )
+    op.execute("SELECT sitereg_versioning_install('protected_areas', true)")
     op.execute(
         "ALTER TABLE forest_parcels DROP COLUMN source_codes, DROP COLUMN attributes, "
         "DROP COLUMN import_id"

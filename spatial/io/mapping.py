@@ -28,7 +28,10 @@ import yaml
 from spatial.text import nfc
 
 MAPPINGS_DIR = Path(__file__).resolve().parent.parent.parent / "data" / "mappings"
-SHIPPED: dict[str, str] = {"forest": "forest_inventory.yaml"}
+SHIPPED: dict[str, str] = {
+    "forest": "forest_inventory.yaml",
+    "protected_areas": "protected_areas_wdpa.yaml",
+}
 # The registry values a code may map to, per layer and field; they mirror the enums of
 # app.models.enums (ForestCategory, ForestOrigin), which spatial may not import (a test compares).
 REGISTRY_VALUES: dict[str, dict[str, frozenset[str]]] = {

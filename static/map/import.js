@@ -88,7 +88,14 @@
     start: function (cfg) {
       sitereg.configure(cfg);
       var form = document.getElementById("sr-import-form");
-      if (form) form.addEventListener("submit", function (event) { submit(event, cfg); });
+      if (form) {
+        form.addEventListener("submit", function (event) { submit(event, cfg); });
+        // Each layer has its own mappings: picking a layer picks its first one.
+        form.elements.layer.addEventListener("change", function () {
+          var wanted = form.elements.layer.value === "forest" ? "forest_inventory" : "protected_areas_wdpa";
+          form.elements.mapping.value = wanted;
+        });
+      }
       document.documentElement.setAttribute("data-sr-ready", "true");
     },
   };

@@ -334,3 +334,86 @@ def test_metres_without_a_prj_are_refused_and_crs_province_fills_in(
     done = _import(engine, path, dataset, crs="lao cai")
     assert done.crs.srid == 9208 and done.counts == {"created": 1}
     assert zipfile.ZipFile(path).namelist()  # the same file, read twice
+
+
+def test_protected_areas_in_wdpa_fields_are_a_dataset_of_their_own(engine: Engine, tmp_path: Path):
+    import geopandas as gpd
+
+    dataset = "TEST-IMP-WDPA"
+    areas = [
+        {
+            "WDPAID": 900001,
+            "NAME": "Hoang Lien",
+            "ORIG_NAME": "Vườn quốc gia Hoàng Liên",
+            "DESIG": "Vườn quốc gia",
+            "DESIG_ENG": "National Park",
+            "IUCN_CAT": "II",
+            "STATUS": "Designated",
+            "STATUS_YR": 2002,
+            "REP_AREA": 283.0,
+        },
+        {
+            "WDPAID": 900002,
+            "NAME": "Proposed one",
+            "ORIG_NAME": "Khu dự kiến",
+            "DESIG": "x",
+            "DESIG_ENG": "x",
+            "IUCN_CAT": "VI",
+            "STATUS": "Proposed",
+            "STATUS_YR": 0,
+            "REP_AREA": 1.0,
+        },
+        {
+            "WDPAID": 900003,
+            "NAME": None,
+            "ORIG_NAME": None,
+            "DESIG": "Khu bảo tồn",
+            "DESIG_ENG": "Nature Reserve",
+            "IUCN_CAT": "IV",
+            "STATUS": "Designated",
+            "STATUS_YR": 2010,
+            "REP_AREA": 5.0,
+        },
+    ]
+    frame = gpd.GeoDataFrame(
+        areas,
+        geometry=[
+            box(103.75, 22.25, 103.80, 22.30),
+            box(103.81, 22.25, 103.82, 22.26),
+            box(103.83, 22.25, 103.84, 22.26),
+        ],
+        crs="EPSG:4326",
+    )
+    path = tmp_path / "wdpa.gpkg"
+    pyogrio.write_dataframe(frame, path, driver="GPKG")
+    request = ImportRequest(
+        path=path, layer="protected_areas", dataset=dataset, context=CONTEXT, commit=True
+    )
+    try:
+        done = run_import(engine, request, lambda *_: None, tmp_path / "report.csv")
+        assert done.counts == {"created": 1, "skipped": 1, "rejected": 1}, done.notable
+        assert any("name" in (row[3] or "") for row in done.notable), done.notable
+        with engine.connect() as connection:
+            row = connection.execute(
+                sa.text(
+                    "SELECT code, name, designation, source_codes->>'IUCN_CAT', "
+                    "use_for_overlap_analysis, attributes->>'name_wdpa' "
+                    "FROM protected_areas WHERE dataset = :d"
+                ),
+                {"d": dataset},
+            ).one()
+        assert tuple(row) == (
+            "900001",
+            "Vườn quốc gia Hoàng Liên",
+            "Vườn quốc gia",
+            "II",
+            True,
+            "Hoang Lien",
+        )
+        again = run_import(engine, request, lambda *_: None, tmp_path / "report.csv")
+        assert again.counts == {"unchanged": 1, "skipped": 1, "rejected": 1}
+    finally:
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text("DELETE FROM protected_areas WHERE dataset = :d"), {"d": dataset}
+            )
