@@ -89,7 +89,7 @@ def _spool(file: UploadFile, folder: Path, max_mb: float) -> Path:
 @router.get(
     "/{jobId}",
     summary="An import job: state, progress, counts and choices",
-    responses=problem_responses(401, 404),
+    responses=problem_responses(400, 401, 404),
 )
 def get_import(
     request: Request,
@@ -104,7 +104,7 @@ def get_import(
     "/{jobId}/report.csv",
     summary="An import job's row-by-row report (CSV)",
     response_class=Response,
-    responses={200: {"content": {"text/csv": {}}}, **problem_responses(401, 404)},
+    responses={200: {"content": {"text/csv": {}}}, **problem_responses(400, 401, 404)},
 )
 def get_import_report(
     request: Request,
