@@ -174,7 +174,10 @@ def run_import(url: str, path: Path, dataset: str) -> tuple[float, float]:
         "--report",
         os.devnull,
     ]
-    return timed(command, {"DATABASE_URL": url, "SITEREG_LOG_LEVEL": "WARNING"})
+    # Both URLs: the CLI writes as the migration role, which an exported
+    # SITEREG_MIGRATION_DATABASE_URL would otherwise point at another database.
+    env = {"DATABASE_URL": url, "SITEREG_MIGRATION_DATABASE_URL": url}
+    return timed(command, {**env, "SITEREG_LOG_LEVEL": "WARNING"})
 
 
 def main() -> None:
