@@ -232,7 +232,7 @@ def test_reimport_of_the_same_file_changes_nothing_and_a_changed_file_says_what(
     assert sorted(versions) == [("2404.101.2.2", "protection"), ("2404.101.2.3", "protection")]
 
 
-@pytest.mark.parametrize("suffix", ["gpkg", "geojson"])
+@pytest.mark.parametrize("suffix", ["gpkg", "geojson", "shp.zip"])
 def test_an_export_imported_again_changes_nothing(
     engine: Engine, dataset: str, tmp_path: Path, client: Any, suffix: str
 ):
