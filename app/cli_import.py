@@ -63,6 +63,7 @@ def import_file(
         commit=commit,
         licence=licence,
         geometry_source=geometry_source,
+        statement_timeout_s=get_settings().imports.statement_timeout_s,
     )
     report_path = report or Path(f"{file.stem}.import-report.csv")
     console = Console(stderr=True)
