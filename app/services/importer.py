@@ -239,15 +239,13 @@ class _Run:
 
     def _rows(self, batch: Batch) -> Iterator[tuple[Any, ...]]:
         wkbs = _to_wgs84(batch.wkb, self.crs.srid)
-        text = self.layer.raw_text
-        names = list(batch.columns)
+        columns = batch.columns
+        if self.layer.raw_text:
+            encoding = self.encoding.encoding
+            columns = {name: _decoded_column(values, encoding) for name, values in columns.items()}
         own_columns = self.target.column_names
-        for index, wkb in enumerate(wkbs):
-            record = {
-                name: _decoded(batch.columns[name][index], text, self.encoding.encoding)
-                for name in names
-            }
-            mapped = mappings.apply(self.mapping, record)
+        mapped_rows = mappings.apply_batch(self.mapping, columns, len(wkbs))
+        for index, (wkb, mapped) in enumerate(zip(wkbs, mapped_rows, strict=True)):
             codes = Jsonb(mapped.source_codes) if mapped.source_codes else None
             attrs = {k: v for k, v in mapped.values.items() if k not in own_columns}
             yield (
@@ -327,10 +325,19 @@ class _Run:
             cursor.execute(statement, params)
 
 
-def _decoded(value: Any, raw_text: bool, encoding: TextEncoding) -> Any:
-    if raw_text and isinstance(value, str):
-        return decode(value.encode("latin-1"), encoding)
-    return value
+def _decoded_column(values: list[Any], encoding: TextEncoding) -> list[Any]:
+    """Return a column's raw (latin-1) text decoded, each distinct value once."""
+    seen: dict[str, str] = {}
+    out: list[Any] = []
+    for value in values:
+        if isinstance(value, str):
+            text = seen.get(value)
+            if text is None:
+                text = seen[value] = decode(value.encode("latin-1"), encoding)
+            out.append(text)
+        else:
+            out.append(value)
+    return out
 
 
 def _to_wgs84(wkb: list[bytes | None], srid: int) -> list[bytes | None]:

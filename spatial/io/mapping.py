@@ -181,6 +181,77 @@ def apply(mapping: LayerMapping, record: Mapping[str, Any]) -> MappedRow:
     return MappedRow(key, values, kept, None, tuple(problems))
 
 
+def apply_batch(
+    mapping: LayerMapping, columns: Mapping[str, Sequence[Any]], count: int
+) -> list[MappedRow]:
+    """Map ``count`` rows given column by column: the same rows as :func:`apply`, faster.
+
+    A field's value, and whether a row is skipped, depend only on a few code columns whose
+    values repeat (a million plots hold a few hundred states): each distinct combination is
+    worked out once.
+    """
+    folded = {str(name).casefold(): values for name, values in columns.items()}
+    empty: Sequence[Any] = [None] * count
+
+    def column(name: str) -> Sequence[Any]:
+        return folded.get(name.casefold(), empty)
+
+    def memo_rows(names: list[str]) -> list[tuple[Any, ...]]:
+        return list(zip(*(column(name) for name in names), strict=True)) if names else [()] * count
+
+    skip_names = [rule.column for rule in mapping.skip]
+    skips = _memoised(lambda row: _skip_reason(mapping.skip, row), skip_names, memo_rows)
+    fields = {
+        name: _memoised(lambda row, rule=rule: _value(rule, row), _chain_columns(rule), memo_rows)
+        for name, rule in mapping.fields.items()
+    }
+    keys = memo_rows(list(mapping.key))
+    kept = [(name, column(name)) for name in mapping.keep_codes]
+    rows = []
+    for index in range(count):
+        codes = {c: t for c, values in kept if (t := code_text(values[index])) is not None}
+        key_row = {c.casefold(): v for c, v in zip(mapping.key, keys[index], strict=True)}
+        key, problems = _key(mapping.key, key_row)
+        rows.append(_assemble(mapping, key, problems, codes, skips[index], fields, index))
+    return rows
+
+
+def _memoised(work: Any, names: list[str], memo_rows: Any) -> list[Any]:
+    """Return ``work(row)`` for every row, computed once per distinct value of ``names``."""
+    done: dict[tuple[Any, ...], Any] = {}
+    out = []
+    folded = [name.casefold() for name in names]
+    for values in memo_rows(names):
+        marker = tuple((type(v), v) for v in values)
+        if marker not in done:
+            done[marker] = work(dict(zip(folded, values, strict=True)))
+        out.append(done[marker])
+    return out
+
+
+def _assemble(
+    mapping: LayerMapping,
+    key: str | None,
+    problems: list[str],
+    codes: dict[str, str],
+    skipped: str | None,
+    fields: dict[str, list[tuple[Any, str | None]]],
+    index: int,
+) -> MappedRow:
+    if skipped is not None:
+        return MappedRow(key, {}, codes, skipped, tuple(problems))
+    values: dict[str, Any] = {}
+    for name, rule in mapping.fields.items():
+        value, problem = fields[name][index]
+        if problem is not None:
+            problems.append(problem)
+        elif value is None and rule.required:
+            problems.append(f"{name}: no value in {', '.join(_chain_columns(rule))}")
+        if value is not None:
+            values[name] = value
+    return MappedRow(key, values, codes, None, tuple(problems))
+
+
 def _key(columns: tuple[str, ...], row: Mapping[str, Any]) -> tuple[str | None, list[str]]:
     """Join the key columns' codes with ``.``; an empty part is a problem and no key.
 

@@ -7,6 +7,7 @@ from spatial.io.mapping import (
     REGISTRY_VALUES,
     MappingError,
     apply,
+    apply_batch,
     check_columns,
     load_mapping,
     shipped_mapping,
@@ -214,3 +215,71 @@ def test_from_any_copies_first_non_empty_column(tmp_path):
     row = apply(mapping, {"MAXA": "01", "LO": "a", "XA": " ", "TENXA": "Bản Hồ"})
     assert row.key == "1.a"
     assert row.values == {"commune": "Bản Hồ", "category": "production"}
+
+
+def test_apply_batch_maps_every_row_as_apply_does(forest):
+    """Column by column, with repeated codes worked out once: the very same rows."""
+    records = [
+        {
+            "MAXA": 2404,
+            "tk": 101,
+            "khoanh": 2,
+            "lo": 1,
+            "malr3": 1,
+            "nggocr": 1,
+            "ldlr": "TXG",
+            "xa": "Mường Hum",
+        },
+        {
+            "MAXA": 2404,
+            "tk": 101,
+            "khoanh": 2,
+            "lo": 2,
+            "malr3": 2.0,
+            "nggocr": 2,
+            "ldlr": "RTG",
+            "xa": "Mường Hum",
+        },
+        {
+            "MAXA": 2404,
+            "tk": 101,
+            "khoanh": 2,
+            "lo": 3,
+            "malr3": 9,
+            "nggocr": 1,
+            "ldlr": "TXG",
+            "xa": None,
+        },
+        {
+            "MAXA": 2404,
+            "tk": 101,
+            "khoanh": 2,
+            "lo": None,
+            "malr3": 1,
+            "nggocr": None,
+            "ldlr": "RTK",
+            "xa": "Bản Xèo",
+        },
+        {
+            "MAXA": 2404,
+            "tk": 101,
+            "khoanh": 2,
+            "lo": 5,
+            "malr3": 1,
+            "nggocr": 3,
+            "ldlr": "DT2",
+            "xa": "Bản Xèo",
+        },
+        {
+            "MAXA": 2404,
+            "tk": 101,
+            "khoanh": 2,
+            "lo": 6,
+            "malr3": 1,
+            "nggocr": 1,
+            "ldlr": "TXG",
+            "xa": "Mường Hum",
+        },
+    ]
+    columns = {name: [record[name] for record in records] for name in records[0]}
+    assert apply_batch(forest, columns, len(records)) == [apply(forest, r) for r in records]
