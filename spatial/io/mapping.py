@@ -205,15 +205,39 @@ def apply_batch(
         name: _memoised(lambda row, rule=rule: _value(rule, row), _chain_columns(rule), memo_rows)
         for name, rule in mapping.fields.items()
     }
-    keys = memo_rows(list(mapping.key))
-    kept = [(name, column(name)) for name in mapping.keep_codes]
+    key_parts = [_texts(column(name), _key_text) for name in mapping.key]
+    kept = [(name, _texts(column(name), code_text)) for name in mapping.keep_codes]
     rows = []
     for index in range(count):
-        codes = {c: t for c, values in kept if (t := code_text(values[index])) is not None}
-        key_row = {c.casefold(): v for c, v in zip(mapping.key, keys[index], strict=True)}
-        key, problems = _key(mapping.key, key_row)
+        codes = {c: t for c, texts in kept if (t := texts[index]) is not None}
+        parts = [texts[index] for texts in key_parts]
+        key, problems = _joined_key(mapping.key, parts)
         rows.append(_assemble(mapping, key, problems, codes, skips[index], fields, index))
     return rows
+
+
+def _texts(values: Sequence[Any], convert: Any) -> list[Any]:
+    """Return ``convert`` of every value, worked out once per distinct value."""
+    done: dict[tuple[type, Any], Any] = {}
+    out = []
+    for value in values:
+        marker = (type(value), value)
+        if marker not in done:
+            done[marker] = convert(value)
+        out.append(done[marker])
+    return out
+
+
+def _key_text(value: Any) -> str | None:
+    return _key_part(code_text(value))
+
+
+def _joined_key(columns: tuple[str, ...], parts: list[str | None]) -> tuple[str | None, list[str]]:
+    """Join key parts with ``.`` (see :func:`_key`); an empty part is a problem and no key."""
+    missing = [column for column, part in zip(columns, parts, strict=True) if part is None]
+    if missing:
+        return None, [f"key column {', '.join(missing)} is empty"]
+    return ".".join(part for part in parts if part is not None), []
 
 
 def _memoised(work: Any, names: list[str], memo_rows: Any) -> list[Any]:
@@ -260,11 +284,8 @@ def _key(columns: tuple[str, ...], row: Mapping[str, Any]) -> tuple[str | None, 
     A part made only of digits loses its leading zeros, so a commune code read as text
     (``02404``) and the same code read as a number (``2404.0``) give one key.
     """
-    parts = [_key_part(code_text(row.get(column.casefold()))) for column in columns]
-    missing = [column for column, part in zip(columns, parts, strict=True) if part is None]
-    if missing:
-        return None, [f"key column {', '.join(missing)} is empty"]
-    return ".".join(part for part in parts if part is not None), []
+    parts = [_key_text(row.get(column.casefold())) for column in columns]
+    return _joined_key(columns, parts)
 
 
 def _key_part(text: str | None) -> str | None:
