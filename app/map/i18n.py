@@ -497,6 +497,10 @@ _IMPORT = {
     "import.layer_forest": Text("Đất rừng (kiểm kê rừng)", "Forest land (forest inventory)"),
     "import.layer_protected": Text("Khu bảo tồn", "Protected areas"),
     "import.mapping_wdpa": Text("Khu bảo tồn theo WDPA", "Protected areas in WDPA fields"),
+    "import.layer_admin": Text("Địa giới hành chính", "Administrative boundaries"),
+    "import.mapping_communes": Text(
+        "Ranh giới xã, phường 2025 (ma_xa, ten_xa)", "2025 commune boundaries (ma_xa, ten_xa)"
+    ),
     "import.dataset": Text("Bộ dữ liệu (được thay thế)", "Dataset (replaced)"),
     "import.mapping": Text("Ánh xạ trường", "Field mapping"),
     "import.mapping_inventory": Text(

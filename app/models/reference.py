@@ -90,6 +90,11 @@ class AdminUnit(ProvenanceMixin, Base):
     licence: Mapped[str] = mapped_column(sa.Text)
     geom: Mapped[Any | None] = mapped_column(geometry_type("MULTIPOLYGON"), nullable=True)
     label_point: Mapped[Any | None] = mapped_column(geometry_type("POINT"), nullable=True)
+    # Set on units brought by an import (official boundaries); the demo's units have none.
+    dataset: Mapped[str | None] = mapped_column(sa.Text, nullable=True, index=True)
+    source_codes: Mapped[dict[str, str] | None] = mapped_column(JSONB, nullable=True)
+    attributes: Mapped[dict[str, Any] | None] = mapped_column(JSONB, nullable=True)
+    import_id: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
 
 
 class AdminUnitPiece(Base):

@@ -21,7 +21,9 @@ from spatial.io.mapping import MAPPINGS_DIR
 
 router = APIRouter(prefix="/api/v1/imports", tags=["imports"])
 JobId = Annotated[int, PathParam(ge=1, le=ROW_ID_MAX, description="The import job's id.")]
-ShippedMapping = Literal["forest_inventory", "forest_sitereg", "protected_areas_wdpa"]
+ShippedMapping = Literal[
+    "forest_inventory", "forest_sitereg", "protected_areas_wdpa", "communes_2025"
+]
 
 
 @router.post(
@@ -36,7 +38,7 @@ async def create_import(
     settings: SettingsDep,
     file: Annotated[UploadFile, File(description="A .zip (Shapefile, TAB), .gpkg, .geojson, …")],
     dataset: Annotated[str, Form(min_length=1, max_length=200, examples=["LC-KKR-2025"])],
-    layer: Annotated[Literal["forest", "protected_areas"], Form()] = "forest",
+    layer: Annotated[Literal["forest", "protected_areas", "admin_units"], Form()] = "forest",
     mapping: Annotated[ShippedMapping | None, Form()] = None,
     crs: Annotated[str | None, Form(max_length=100, examples=["EPSG:9208"])] = None,
     encoding: Annotated[TextEncoding, Form()] = TextEncoding.AUTO,

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Final
 
-from app.models.enums import ForestCategory, ForestOrigin
+from app.models.enums import AdminLevel, ForestCategory, ForestOrigin
 
 
 @dataclass(frozen=True)
@@ -61,6 +61,15 @@ TARGETS: Final = {
         "protected_areas",
         (Column("name", True), Column("designation"), Column("legal_basis"), Column("stated_area")),
         (("use_for_overlap_analysis", "true"),),
+    ),
+    "admin_units": Target(
+        "admin_units",
+        "admin_units",
+        (
+            Column("level", True, tuple(item.value for item in AdminLevel)),
+            Column("name", True),
+            Column("province"),
+        ),
     ),
 }
 """The layers the importer writes."""

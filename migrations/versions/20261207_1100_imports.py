@@ -87,9 +87,21 @@ def upgrade() -> None:
     )
     op.execute("CREATE INDEX ix_protected_areas_dataset ON protected_areas (dataset)")
     op.execute("SELECT sitereg_versioning_install('protected_areas', true)")
+    # Official administrative boundaries (the 2025 communes) come in the same way; their
+    # subdivided pieces follow by the triggers of migration 0012.
+    op.execute(
+        "ALTER TABLE admin_units ADD COLUMN dataset text, ADD COLUMN source_codes jsonb, "
+        "ADD COLUMN attributes jsonb, ADD COLUMN import_id integer"
+    )
+    op.execute("CREATE INDEX ix_admin_units_dataset ON admin_units (dataset)")
 
 
 def downgrade() -> None:
+    op.execute(
+        "ALTER TABLE admin_units DROP COLUMN IF EXISTS dataset, "
+        "DROP COLUMN IF EXISTS source_codes, DROP COLUMN IF EXISTS attributes, "
+        "DROP COLUMN IF EXISTS import_id"
+    )
     for table in ("protected_areas", "protected_areas_versions"):
         op.execute(
             f"ALTER TABLE {table} DROP COLUMN IF EXISTS dataset, "

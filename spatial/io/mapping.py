@@ -31,13 +31,20 @@ MAPPINGS_DIR = Path(__file__).resolve().parent.parent.parent / "data" / "mapping
 SHIPPED: dict[str, str] = {
     "forest": "forest_inventory.yaml",
     "protected_areas": "protected_areas_wdpa.yaml",
+    "admin_units": "communes_2025.yaml",
 }
 # The registry values a code may map to, per layer and field; they mirror the enums of
-# app.models.enums (ForestCategory, ForestOrigin), which spatial may not import (a test compares).
+# app.models.enums (ForestCategory, ForestOrigin, AdminLevel), which spatial may not import (a
+# test compares).
 REGISTRY_VALUES: dict[str, dict[str, frozenset[str]]] = {
     "forest": {
         "category": frozenset({"special_use", "protection", "production"}),
         "origin": frozenset({"natural", "planted"}),
+    },
+    "admin_units": {
+        "level": frozenset(
+            {"province_2025", "province_pre2025", "district_pre2025", "commune_2025"}
+        ),
     },
 }
 _TOP_KEYS = frozenset({"name", "layer", "description", "key", "skip", "fields", "keep_codes"})

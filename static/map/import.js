@@ -92,8 +92,8 @@
         form.addEventListener("submit", function (event) { submit(event, cfg); });
         // Each layer has its own mappings: picking a layer picks its first one.
         form.elements.layer.addEventListener("change", function () {
-          var wanted = form.elements.layer.value === "forest" ? "forest_inventory" : "protected_areas_wdpa";
-          form.elements.mapping.value = wanted;
+          var first = { forest: "forest_inventory", protected_areas: "protected_areas_wdpa", admin_units: "communes_2025" };
+          form.elements.mapping.value = first[form.elements.layer.value];
         });
       }
       document.documentElement.setAttribute("data-sr-ready", "true");

@@ -417,3 +417,59 @@ def test_protected_areas_in_wdpa_fields_are_a_dataset_of_their_own(engine: Engin
             connection.execute(
                 sa.text("DELETE FROM protected_areas WHERE dataset = :d"), {"d": dataset}
             )
+
+
+def test_2025_commune_boundaries_import_with_their_pieces(engine: Engine, tmp_path: Path):
+    import geopandas as gpd
+
+    dataset = "TEST-IMP-COMMUNES"
+    communes = [
+        {
+            "ma_xa": "99901",
+            "ten_xa": "Xã Thử Nghiệm",
+            "ten_tinh": "Lào Cai",
+            "loai": "Xã",
+            "ma_tinh": "15",
+        },
+        {
+            "ma_xa": "99902",
+            "ten_xa": "Phường Thử",
+            "ten_tinh": "Lào Cai",
+            "loai": "Phường",
+            "ma_tinh": "15",
+        },
+    ]
+    frame = gpd.GeoDataFrame(
+        communes,
+        geometry=[box(103.90, 22.40, 103.95, 22.45), box(103.95, 22.40, 104.00, 22.45)],
+        crs="EPSG:4326",
+    )
+    path = tmp_path / "xa_2025.gpkg"
+    pyogrio.write_dataframe(frame, path, driver="GPKG")
+    request = ImportRequest(
+        path=path, layer="admin_units", dataset=dataset, context=CONTEXT, commit=True
+    )
+    try:
+        done = run_import(engine, request, lambda *_: None, tmp_path / "report.csv")
+        assert done.counts == {"created": 2}, done.notable
+        with engine.connect() as connection:
+            found = connection.execute(
+                sa.text(
+                    "SELECT u.code, u.level, u.name, u.province, u.attributes->>'kind', "
+                    "(SELECT count(*) FROM admin_unit_pieces p WHERE p.unit_id = u.id) "
+                    "FROM admin_units u WHERE u.dataset = :d ORDER BY u.code"
+                ),
+                {"d": dataset},
+            ).all()
+        assert [tuple(row[:5]) for row in found] == [
+            ("99901", "commune_2025", "Xã Thử Nghiệm", "Lào Cai", "Xã"),
+            ("99902", "commune_2025", "Phường Thử", "Lào Cai", "Phường"),
+        ]
+        assert all(row[5] >= 1 for row in found)  # subdivided by the admin_units triggers
+        again = run_import(engine, request, lambda *_: None, tmp_path / "report.csv")
+        assert again.counts == {"unchanged": 2}
+    finally:
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text("DELETE FROM admin_units WHERE dataset = :d"), {"d": dataset}
+            )

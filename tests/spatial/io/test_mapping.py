@@ -2,7 +2,7 @@ from pathlib import Path
 
 import pytest
 
-from app.models.enums import ForestCategory, ForestOrigin
+from app.models.enums import AdminLevel, ForestCategory, ForestOrigin
 from spatial.io.mapping import (
     REGISTRY_VALUES,
     MappingError,
@@ -68,6 +68,7 @@ def test_shipped_mapping_loads(forest):
 def test_registry_values_match_app_enums():
     assert REGISTRY_VALUES["forest"]["category"] == {c.value for c in ForestCategory}
     assert REGISTRY_VALUES["forest"]["origin"] == {o.value for o in ForestOrigin}
+    assert REGISTRY_VALUES["admin_units"]["level"] == {level.value for level in AdminLevel}
 
 
 def test_apply_maps_natural_special_use_lo(forest):
