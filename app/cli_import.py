@@ -31,7 +31,9 @@ MEANINGS = {
 
 def import_file(
     file: Annotated[Path, typer.Argument(help="The layer file: .zip, .shp, .gpkg, .tab, ...")],
-    layer: Annotated[str, typer.Option(help="The registry layer it fills: forest.")],
+    layer: Annotated[
+        str, typer.Option(help="The layer it fills: forest, protected_areas, admin_units.")
+    ],
     dataset: Annotated[str, typer.Option(help="The dataset it replaces, e.g. LC-KKR-2025.")],
     as_user: Annotated[str, typer.Option("--as", help="The user the import is made as.")],
     mapping: Annotated[Path | None, typer.Option(help="A YAML field mapping.")] = None,
