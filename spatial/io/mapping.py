@@ -174,18 +174,8 @@ def apply(mapping: LayerMapping, record: Mapping[str, Any]) -> MappedRow:
     kept = {c: t for c in mapping.keep_codes if (t := code_text(row.get(c.casefold()))) is not None}
     key, problems = _key(mapping.key, row)
     reason = _skip_reason(mapping.skip, row)
-    if reason is not None:
-        return MappedRow(key, {}, kept, reason, tuple(problems))
-    values: dict[str, Any] = {}
-    for name, rule in mapping.fields.items():
-        value, problem = _value(rule, row)
-        if problem is not None:
-            problems.append(problem)
-        elif value is None and rule.required:
-            problems.append(f"{name}: no value in {', '.join(_chain_columns(rule))}")
-        if value is not None:
-            values[name] = value
-    return MappedRow(key, values, kept, None, tuple(problems))
+    found = {} if reason else {name: _value(rule, row) for name, rule in mapping.fields.items()}
+    return _assemble(mapping, key, problems, kept, reason, found)
 
 
 def apply_batch(
@@ -219,7 +209,8 @@ def apply_batch(
         codes = {c: t for c, texts in kept if (t := texts[index]) is not None}
         parts = [texts[index] for texts in key_parts]
         key, problems = _joined_key(mapping.key, parts)
-        rows.append(_assemble(mapping, key, problems, codes, skips[index], fields, index))
+        found = {name: values[index] for name, values in fields.items()}
+        rows.append(_assemble(mapping, key, problems, codes, skips[index], found))
     return rows
 
 
@@ -266,14 +257,14 @@ def _assemble(
     problems: list[str],
     codes: dict[str, str],
     skipped: str | None,
-    fields: dict[str, list[tuple[Any, str | None]]],
-    index: int,
+    found: Mapping[str, tuple[Any, str | None]],
 ) -> MappedRow:
+    """Return the mapped row from each field's (value, problem), or the skipped row."""
     if skipped is not None:
         return MappedRow(key, {}, codes, skipped, tuple(problems))
     values: dict[str, Any] = {}
     for name, rule in mapping.fields.items():
-        value, problem = fields[name][index]
+        value, problem = found[name]
         if problem is not None:
             problems.append(problem)
         elif value is None and rule.required:
