@@ -18,7 +18,15 @@ from app.services.change_context import ChangeContext
 from app.services.importer import ImportOutcome, ImportRequest, run_import
 from spatial.io.dbf_encoding import TextEncoding
 
-STATUS_ORDER = ("created", "updated", "unchanged", "removed", "skipped", "rejected")
+STATUS_ORDER = (
+    "created",
+    "updated",
+    "unchanged",
+    "removed",
+    "skipped",
+    "rejected",
+    "flagged",
+)
 MEANINGS = {
     "created": "new in the dataset",
     "updated": "in the dataset, changed (the old version is kept in the history)",
@@ -26,6 +34,8 @@ MEANINGS = {
     "removed": "in the dataset, not in the file (or no longer forest): deleted, kept in history",
     "skipped": "not for this layer (e.g. not forest land), as the mapping says",
     "rejected": "not imported: the reason is in the report (a dataset row with its key stays)",
+    "flagged": "of the created and updated: imported, with a flag to look at (e.g. not inside "
+    "the province it states)",
 }
 
 

@@ -498,6 +498,19 @@ _IMPORT = {
     "import.layer_protected": Text("Khu bảo tồn", "Protected areas"),
     "import.mapping_wdpa": Text("Khu bảo tồn theo WDPA", "Protected areas in WDPA fields"),
     "import.layer_admin": Text("Địa giới hành chính", "Administrative boundaries"),
+    "import.layer_sites": Text(
+        "Khu, cụm công nghiệp, mỏ, khu tái định cư (ranh giới khảo sát)",
+        "Zones, clusters, mines, relocation areas (surveyed outlines)",
+    ),
+    "import.layer_clearance": Text("Thửa đất giải phóng mặt bằng", "Clearance (GPMB) parcels"),
+    "import.layer_infrastructure": Text("Hạ tầng (đường, xử lý nước thải)", "Infrastructure"),
+    "import.mapping_sites": Text("Khu theo trường của sitereg", "Sites in sitereg's fields"),
+    "import.mapping_clearance": Text(
+        "Danh sách thửa GPMB theo trường của sitereg", "Clearance parcels in sitereg's fields"
+    ),
+    "import.mapping_infrastructure": Text(
+        "Hạ tầng theo trường của sitereg", "Infrastructure in sitereg's fields"
+    ),
     "import.mapping_communes": Text(
         "Ranh giới xã, phường 2025 (ma_xa, ten_xa)", "2025 commune boundaries (ma_xa, ten_xa)"
     ),
@@ -540,6 +553,9 @@ _IMPORT = {
     "import.status.removed": Text("xóa (còn trong lịch sử)", "removed (kept in the history)"),
     "import.status.skipped": Text("bỏ qua", "skipped"),
     "import.status.rejected": Text("từ chối", "rejected"),
+    "import.status.flagged": Text(
+        "đã nhập, có cảnh báo cần xem", "imported, with a flag to look at"
+    ),
 }
 
 TEXTS: dict[str, Text] = {

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.base import Base
 from app.models.common import (
+    ImportedMixin,
     ProvenanceMixin,
     TimestampMixin,
     VersionedMixin,
@@ -23,7 +24,7 @@ from app.models.enums import ClearanceStatus
 PERSONAL = "Personal data (Decree 13/2023/NĐ-CP): never served to anonymous readers."
 
 
-class ClearanceParcel(VersionedMixin, ProvenanceMixin, TimestampMixin, Base):
+class ClearanceParcel(VersionedMixin, ImportedMixin, ProvenanceMixin, TimestampMixin, Base):
     """A parcel inside a site, with its current clearance status."""
 
     __tablename__ = "clearance_parcels"

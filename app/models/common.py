@@ -8,6 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from geoalchemy2 import Geometry
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.enums import GeometrySource
@@ -40,6 +41,15 @@ class ProvenanceMixin:
         enum_type(GeometrySource, "geometry_source")
     )
     provenance: Mapped[str] = mapped_column(sa.Text)
+
+
+class ImportedMixin:
+    """Which imported dataset owns a row (NULL: kept by hand), its source codes and fields."""
+
+    dataset: Mapped[str | None] = mapped_column(sa.Text, nullable=True, index=True)
+    source_codes: Mapped[dict[str, str] | None] = mapped_column(JSONB, nullable=True)
+    attributes: Mapped[dict[str, Any] | None] = mapped_column(JSONB, nullable=True)
+    import_id: Mapped[int | None] = mapped_column(sa.Integer, nullable=True)
 
 
 class TimestampMixin:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base
 from app.models.common import (
+    ImportedMixin,
     ProvenanceMixin,
     TimestampMixin,
     VersionedMixin,
@@ -19,7 +20,7 @@ from app.models.common import (
 from app.models.enums import InfrastructureKind, InfrastructureStatus
 
 
-class Infrastructure(VersionedMixin, ProvenanceMixin, TimestampMixin, Base):
+class Infrastructure(VersionedMixin, ImportedMixin, ProvenanceMixin, TimestampMixin, Base):
     """A line or polygon tied to a site, with its capital by source."""
 
     __tablename__ = "infrastructure"

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db.base import Base
 from app.models.common import (
+    ImportedMixin,
     ProvenanceMixin,
     TimestampMixin,
     VersionedMixin,
@@ -21,7 +22,7 @@ from app.models.common import (
 from app.models.enums import LicenceStatus, SiteKind, SiteStatus, WastewaterStatus
 
 
-class Site(VersionedMixin, ProvenanceMixin, TimestampMixin, Base):
+class Site(VersionedMixin, ImportedMixin, ProvenanceMixin, TimestampMixin, Base):
     """An industrial zone, industrial cluster, mining site or relocation area."""
 
     __tablename__ = "sites"

@@ -22,7 +22,16 @@ from spatial.io.mapping import MAPPINGS_DIR
 router = APIRouter(prefix="/api/v1/imports", tags=["imports"])
 JobId = Annotated[int, PathParam(ge=1, le=ROW_ID_MAX, description="The import job's id.")]
 ShippedMapping = Literal[
-    "forest_inventory", "forest_sitereg", "protected_areas_wdpa", "communes_2025"
+    "forest_inventory",
+    "forest_sitereg",
+    "protected_areas_wdpa",
+    "communes_2025",
+    "sites_sitereg",
+    "clearance_sitereg",
+    "infrastructure_sitereg",
+]
+ImportLayer = Literal[
+    "forest", "protected_areas", "admin_units", "sites", "clearance_parcels", "infrastructure"
 ]
 
 
@@ -38,7 +47,7 @@ async def create_import(
     settings: SettingsDep,
     file: Annotated[UploadFile, File(description="A .zip (Shapefile, TAB), .gpkg, .geojson, …")],
     dataset: Annotated[str, Form(min_length=1, max_length=200, examples=["LC-KKR-2025"])],
-    layer: Annotated[Literal["forest", "protected_areas", "admin_units"], Form()] = "forest",
+    layer: Annotated[ImportLayer, Form()] = "forest",
     mapping: Annotated[ShippedMapping | None, Form()] = None,
     crs: Annotated[str | None, Form(max_length=100, examples=["EPSG:9208"])] = None,
     encoding: Annotated[TextEncoding, Form()] = TextEncoding.AUTO,

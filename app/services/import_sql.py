@@ -16,29 +16,75 @@ identifiers, never from a file's or a user's text.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import cache
-from typing import Final
+from typing import Final, Literal
 
-from app.models.enums import AdminLevel, ForestCategory, ForestOrigin
+from app.models.enums import (
+    AdminLevel,
+    ClearanceStatus,
+    ForestCategory,
+    ForestOrigin,
+    InfrastructureKind,
+    InfrastructureStatus,
+    SiteKind,
+    SiteStatus,
+)
+
+ColumnKind = Literal["text", "number", "date", "site"]
 
 
 @dataclass(frozen=True)
 class Column:
-    """A mapped field with a column of its own; ``allowed`` values, if the column has a list."""
+    """A mapped field with a column of its own; ``allowed`` values, if the column has a list.
+
+    ``kind`` says how the mapped text becomes the column's value: as it is, as a number, as a
+    date (ISO ``2026-03-31`` or the Vietnamese ``31/03/2026``), or as the id of the site whose
+    code it is. A value that cannot be converted rejects its row, saying why. ``column`` is the
+    table's column when it is not the field's name (``site`` → ``site_id``).
+    """
 
     name: str
     required: bool = False
     allowed: tuple[str, ...] | None = None
+    kind: ColumnKind = "text"
+    column: str | None = None
+
+    @property
+    def db_column(self) -> str:
+        """Return the table's column that holds the field."""
+        return self.column or self.name
+
+    @property
+    def value(self) -> str:
+        """Return the SQL expression of the field's value in the staged row (``vals``)."""
+        text = f"vals->>'{self.name}'"
+        return {
+            "text": text,
+            "number": f"({text})::numeric",
+            "date": f"pg_temp.sitereg_date({text})",
+            "site": f"(SELECT s.id FROM sites s WHERE s.code = {text})",  # noqa: S608 (fixed)
+        }[self.kind]
 
 
 @dataclass(frozen=True)
 class Target:
-    """A layer the importer writes: its table, columns, and values fixed for imported rows."""
+    """A layer the importer writes: its table, columns, and values fixed for imported rows.
+
+    ``geometry_types`` are the (multi) geometry types the layer takes; only polygons are checked
+    for validity and measured. ``licence`` says whether the table records a licence;
+    ``province_check`` flags outlines not inside the province they state; ``after`` statements
+    run once the rows are written (for example the clearance status history).
+    """
 
     layer: str
     table: str
     columns: tuple[Column, ...]
     fixed: tuple[tuple[str, str], ...] = ()  # (column, SQL value) of every imported row
+    geometry_types: tuple[str, ...] = ("MULTIPOLYGON",)
+    licence: bool = True
+    province_check: bool = False
+    after: tuple[str, ...] = ()
 
     @property
     def column_names(self) -> frozenset[str]:
@@ -46,15 +92,73 @@ class Target:
         return frozenset(column.name for column in self.columns)
 
 
+def _values(enum: type[StrEnum]) -> tuple[str, ...]:
+    return tuple(item.value for item in enum)
+
+
+CLEARANCE_HISTORY: Final = """
+INSERT INTO clearance_status_history (parcel_id, status, status_date)
+SELECT id, status, status_date FROM clearance_parcels WHERE import_id = %(import_id)s
+ON CONFLICT DO NOTHING
+"""
+"""Every imported parcel's status of its date joins its history (the progress reports read it)."""
+
 TARGETS: Final = {
     "forest": Target(
         "forest",
         "forest_parcels",
         (
-            Column("category", True, tuple(item.value for item in ForestCategory)),
-            Column("origin", True, tuple(item.value for item in ForestOrigin)),
+            Column("category", True, _values(ForestCategory)),
+            Column("origin", True, _values(ForestOrigin)),
         ),
         (("synthetic", "false"),),
+    ),
+    "sites": Target(
+        "sites",
+        "sites",
+        (
+            Column("name", True),
+            Column("kind", True, _values(SiteKind)),
+            Column("status", True, _values(SiteStatus)),
+            Column("province", True),
+            Column("managing_agency"),
+            Column("legal_decision_number"),
+            Column("legal_decision_date", kind="date"),
+            Column("legal_issuer"),
+            Column("planned_area_ha", kind="number"),
+        ),
+        licence=False,
+        province_check=True,
+    ),
+    "clearance_parcels": Target(
+        "clearance_parcels",
+        "clearance_parcels",
+        (
+            Column("site", True, kind="site", column="site_id"),
+            Column("status", True, _values(ClearanceStatus)),
+            Column("status_date", True, kind="date"),
+            Column("owner_name"),
+            Column("owner_id_number"),
+            Column("compensation_vnd", kind="number"),
+        ),
+        (("synthetic", "false"),),
+        licence=False,
+        after=(CLEARANCE_HISTORY,),
+    ),
+    "infrastructure": Target(
+        "infrastructure",
+        "infrastructure",
+        (
+            Column("name", True),
+            Column("kind", True, _values(InfrastructureKind)),
+            Column("status", True, _values(InfrastructureStatus)),
+            Column("site", kind="site", column="site_id"),
+            Column("stated_length_km", kind="number"),
+            Column("legal_basis"),
+            Column("note"),
+        ),
+        geometry_types=("MULTILINESTRING", "MULTIPOLYGON"),
+        licence=False,
     ),
     "protected_areas": Target(
         "protected_areas",
@@ -66,13 +170,29 @@ TARGETS: Final = {
         "admin_units",
         "admin_units",
         (
-            Column("level", True, tuple(item.value for item in AdminLevel)),
+            Column("level", True, _values(AdminLevel)),
             Column("name", True),
             Column("province"),
         ),
     ),
 }
 """The layers the importer writes."""
+
+DATE_FUNCTION: Final = r"""
+CREATE OR REPLACE FUNCTION pg_temp.sitereg_date(value text) RETURNS date
+LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+    IF value ~ '^\s*\d{4}-\d{1,2}-\d{1,2}(T.*)?\s*$' THEN
+        RETURN to_date(substring(value FROM '\d{4}-\d{1,2}-\d{1,2}'), 'YYYY-MM-DD');
+    ELSIF value ~ '^\s*\d{1,2}/\d{1,2}/\d{4}\s*$' THEN
+        RETURN to_date(trim(value), 'DD/MM/YYYY');
+    END IF;
+    RETURN NULL;
+EXCEPTION WHEN others THEN
+    RETURN NULL;  -- 31/02/2026 and the like: not a date
+END $$
+"""
+"""A date from ISO (``2026-03-31``) or Vietnamese (``31/03/2026``) text, NULL when it is none."""
 
 STAGE: Final = """
 CREATE TEMP TABLE import_rows (
@@ -93,25 +213,59 @@ COPY_ROWS: Final = (
 COPY_TYPES: Final = ("int4", "text", "jsonb", "jsonb", "jsonb", "text", "text[]", "bytea")
 
 
-def _missing(column: Column) -> str:
-    """Return the SQL condition of a row whose value of ``column`` is unusable."""
-    value = f"vals->>'{column.name}'"
-    conditions = []
+NUMBER: Final = r"^\s*[-+]?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?\s*$"
+"""A number as text: a point for decimals, no thousands separators."""
+_UNUSABLE: Final = {
+    "number": "NOT {text} ~ '" + NUMBER + "'",
+    "date": "pg_temp.sitereg_date({text}) IS NULL",
+    "site": "NOT EXISTS (SELECT 1 FROM sites s WHERE s.code = {text})",
+}
+_KIND_WORDS: Final = {"number": "number", "date": "date", "site": "site code"}
+
+
+def _conditions(column: Column) -> list[tuple[str, str]]:
+    """Return (SQL condition, reason format) of each way ``column``'s value is unusable."""
+    text = f"vals->>'{column.name}'"
+    found = []
     if column.required:
-        conditions.append(f"coalesce({value}, '') = ''")
+        found.append((f"coalesce({text}, '') = ''", f"no usable {column.name} (mapped %%L)"))
     if column.allowed is not None:
-        conditions.append(f"({value} IS NOT NULL AND NOT {value} = ANY(%(allowed_{column.name})s))")
-    return " OR ".join(conditions)
+        found.append(
+            (
+                f"({text} IS NOT NULL AND NOT {text} = ANY(%(allowed_{column.name})s))",
+                f"no usable {column.name} (mapped %%L)",
+            )
+        )
+    if column.kind in _UNUSABLE:
+        condition = _UNUSABLE[column.kind].format(text=text)
+        found.append(
+            (
+                f"(coalesce({text}, '') <> '' AND {condition})",
+                f"{column.name} %%L is not a known {_KIND_WORDS[column.kind]}",
+            )
+        )
+    return found
 
 
-def _missing_reason(column: Column) -> str:
-    condition = _missing(column)
-    if not condition:
-        return ""
-    return (
-        f"        WHEN {condition}\n"
-        f"            THEN format('no usable {column.name} (mapped %%L)', vals->>'{column.name}')\n"
+def _missing(target: Target) -> str:
+    """Return the SQL condition of a row with a value it cannot use."""
+    found = [f"({condition})" for c in target.columns for condition, _ in _conditions(c)]
+    return " OR ".join(found) or "false"
+
+
+def _missing_reasons(target: Target) -> str:
+    return "".join(
+        f"        WHEN {condition}\n            THEN format('{reason}', vals->>'{c.name}')\n"
+        for c in target.columns
+        for condition, reason in _conditions(c)
     )
+
+
+def _geometry(target: Target) -> tuple[str, str]:
+    """Return the SQL list of the geometry types the layer takes, and their names in words."""
+    types = ", ".join(f"'{name}'" for name in target.geometry_types)
+    words = " or ".join(name.lower().removeprefix("multi") for name in target.geometry_types)
+    return types, words
 
 
 @cache
@@ -122,12 +276,10 @@ def classify(target: Target) -> str:
     of a bad row). A mapping that keeps no source codes (or names no descriptive fields), such
     as the one reading sitereg's own exports, leaves those of the stored rows as they are.
     """
-    stored = ", ".join(f"f.{c.name} AS f_{c.name}" for c in target.columns)
-    missing = " OR ".join(f"({_missing(c)})" for c in target.columns if _missing(c)) or "false"
-    same = " AND ".join(
-        f"f_{c.name} IS NOT DISTINCT FROM vals->>'{c.name}'" for c in target.columns
-    )
-    reasons = "".join(_missing_reason(c) for c in target.columns)
+    stored = ", ".join(f"f.{c.db_column} AS f_{c.name}" for c in target.columns)
+    same = " AND ".join(f"f_{c.name} IS NOT DISTINCT FROM {c.value}" for c in target.columns)
+    types, words = _geometry(target)
+    takes = f"GeometryType(geom) IN ({types})"
     return f"""
 CREATE TEMP TABLE import_report ON COMMIT DROP AS
 WITH rows AS (
@@ -138,7 +290,7 @@ WITH rows AS (
     FROM import_rows r
 ), checked AS (
     SELECT rows.*,
-           CASE WHEN rows.geom IS NOT NULL AND GeometryType(rows.geom) = 'MULTIPOLYGON'
+           CASE WHEN rows.geom IS NOT NULL AND GeometryType(rows.geom) IN ({types})
                 THEN ST_IsValidDetail(rows.geom) END AS d,
            f.id AS row_id, f.dataset AS found_dataset, {stored},
            f.source_codes AS f_codes, f.attributes AS f_attrs, f.geom AS f_geom
@@ -148,10 +300,10 @@ SELECT row_no, key, vals, attrs, source_codes, geom, row_id,
     CASE
         WHEN skipped IS NOT NULL THEN 'skipped'
         WHEN cardinality(problems) > 0 OR key IS NULL OR geom IS NULL
-             OR GeometryType(geom) <> 'MULTIPOLYGON' OR NOT (d).valid
+             OR NOT {takes} OR NOT (d).valid
              OR NOT geom @ ST_MakeEnvelope(%(west)s, %(south)s, %(east)s, %(north)s, 4326)
              OR nth > 1 OR (row_id IS NOT NULL AND found_dataset IS DISTINCT FROM %(dataset)s)
-             OR length(key) > 64 OR {missing} THEN 'rejected'
+             OR length(key) > 64 OR {_missing(target)} THEN 'rejected'
         WHEN row_id IS NULL THEN 'created'
         WHEN {same}
              AND (NOT %(compare_codes)s OR f_codes IS NOT DISTINCT FROM source_codes)
@@ -165,8 +317,8 @@ SELECT row_no, key, vals, attrs, source_codes, geom, row_id,
         WHEN cardinality(problems) > 0 THEN array_to_string(problems, '; ')
         WHEN key IS NULL THEN 'no key: the key columns are empty'
         WHEN geom IS NULL THEN 'no geometry'
-        WHEN GeometryType(geom) <> 'MULTIPOLYGON'
-            THEN 'not a polygon: ' || lower(GeometryType(geom))
+        WHEN NOT {takes}
+            THEN 'not a {words}: ' || lower(GeometryType(geom))
         WHEN NOT (d).valid THEN format('invalid geometry: %%s at (%%s, %%s)', (d).reason,
             round(ST_X((d).location)::numeric, 6), round(ST_Y((d).location)::numeric, 6))
         WHEN NOT geom @ ST_MakeEnvelope(%(west)s, %(south)s, %(east)s, %(north)s, 4326)
@@ -176,9 +328,29 @@ SELECT row_no, key, vals, attrs, source_codes, geom, row_id,
             THEN format('key taken by %%s', coalesce(
                 'dataset ' || quote_literal(found_dataset), 'a row outside imports'))
         WHEN length(key) > 64 THEN 'key longer than 64 characters'
-{reasons}    END AS reason
+{_missing_reasons(target)}    END AS reason
 FROM checked
 """  # noqa: S608 (identifiers from TARGETS, fixed in code)
+
+
+FLAG_PROVINCE: Final = """
+UPDATE import_report r
+SET reason = CASE
+    WHEN NOT EXISTS (SELECT 1 FROM admin_units a WHERE a.level = 'province_2025'
+                     AND a.name = r.vals->>'province' AND a.geom IS NOT NULL)
+        THEN format('accepted, flagged: the registry has no outline of %%s, the location was '
+                    'not checked', r.vals->>'province')
+    ELSE format('accepted, flagged: the outline is not inside %%s, the province stated',
+                r.vals->>'province')
+    END
+WHERE r.status IN ('created', 'updated')
+  AND NOT coalesce((
+      SELECT ST_CoveredBy(r.geom, ST_Union(p.geom))
+      FROM admin_unit_pieces p JOIN admin_units a ON a.id = p.unit_id
+      WHERE a.level = 'province_2025' AND a.name = r.vals->>'province' AND p.geom && r.geom),
+      false)
+"""
+"""Flag (never refuse) a site whose outline is not inside the province it states."""
 
 
 @cache
@@ -198,14 +370,20 @@ WHERE f.dataset = %(dataset)s
 """  # noqa: S608 (identifiers from TARGETS, fixed in code)
 
 
-COUNTS: Final = "SELECT status, count(*) FROM import_report GROUP BY status"
+COUNTS: Final = """
+SELECT status, count(*) FROM import_report GROUP BY status
+UNION ALL
+SELECT 'flagged', count(*) FROM import_report
+WHERE status IN ('created', 'updated') AND reason IS NOT NULL HAVING count(*) > 0
+"""
+"""Rows per status, and the created or updated rows that carry a flag (counted twice)."""
 REPORT: Final = """
 COPY (SELECT row_no, key, status, reason FROM import_report
       ORDER BY row_no NULLS LAST, key) TO STDOUT (FORMAT CSV, HEADER)
 """
 NOTABLE: Final = """
 SELECT row_no, key, status, reason FROM import_report
-WHERE status NOT IN ('created', 'updated', 'unchanged')
+WHERE status NOT IN ('created', 'updated', 'unchanged') OR reason IS NOT NULL
 ORDER BY row_no NULLS LAST, key LIMIT %(limit)s
 """
 
@@ -218,13 +396,14 @@ def lock(target: Target) -> str:
 @cache
 def insert(target: Target) -> str:
     """Return the INSERT of the created rows."""
-    names = [c.name for c in target.columns]
+    names = [c.db_column for c in target.columns]
     columns = ", ".join([*names, *(name for name, _ in target.fixed)])
-    values = ", ".join([f"vals->>'{name}'" for name in names] + [v for _, v in target.fixed])
+    values = ", ".join([c.value for c in target.columns] + [v for _, v in target.fixed])
+    licence = ("licence, ", "%(licence)s, ") if target.licence else ("", "")
     return f"""
-INSERT INTO {target.table} (code, dataset, licence, geometry_source, provenance, geom,
+INSERT INTO {target.table} (code, dataset, {licence[0]}geometry_source, provenance, geom,
                             source_codes, attributes, import_id, {columns})
-SELECT key, %(dataset)s, %(licence)s, %(geometry_source)s, %(provenance)s, geom, source_codes,
+SELECT key, %(dataset)s, {licence[1]}%(geometry_source)s, %(provenance)s, geom, source_codes,
        attrs, %(import_id)s, {values}
 FROM import_report WHERE status = 'created'
 """  # noqa: S608 (identifiers from TARGETS, fixed in code)
@@ -233,13 +412,13 @@ FROM import_report WHERE status = 'created'
 @cache
 def update(target: Target) -> str:
     """Return the UPDATE of the changed rows (codes and attributes kept when not mapped)."""
-    sets = ", ".join(f"{c.name} = r.vals->>'{c.name}'" for c in target.columns)
+    sets = ", ".join(f"{c.db_column} = {c.value}" for c in target.columns)
+    licence = "licence = %(licence)s, " if target.licence else ""
     return f"""
 UPDATE {target.table} f
 SET {sets}, geom = r.geom,
     source_codes = CASE WHEN %(compare_codes)s THEN r.source_codes ELSE f.source_codes END,
-    attributes = CASE WHEN %(compare_attrs)s THEN r.attrs ELSE f.attributes END,
-    licence = %(licence)s,
+    attributes = CASE WHEN %(compare_attrs)s THEN r.attrs ELSE f.attributes END, {licence}
     geometry_source = %(geometry_source)s, provenance = %(provenance)s, import_id = %(import_id)s
 FROM import_report r WHERE r.status = 'updated' AND f.id = r.row_id
 """  # noqa: S608 (identifiers from TARGETS, fixed in code)

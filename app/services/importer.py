@@ -199,11 +199,14 @@ class _Run:
             timeout = f"{int(self.request.statement_timeout_s)}s"
             cursor.execute("SELECT set_config('statement_timeout', %s, true)", (timeout,))
             cursor.execute(sql.STAGE)
+            cursor.execute(sql.DATE_FUNCTION)
             self._stage(cursor, batches)
             self.progress("checking", 0, None)
             cursor.execute("ANALYZE import_rows")
             cursor.execute(sql.classify(self.target), self._classify_params())
             cursor.execute(sql.removed(self.target), {"dataset": self.request.dataset})
+            if self.target.province_check:
+                cursor.execute(sql.FLAG_PROVINCE, {})
             counts = dict(cursor.execute(sql.COUNTS).fetchall())
             notable = cursor.execute(sql.NOTABLE, {"limit": NOTABLE_ROWS}).fetchall()
             if report_csv is not None:
@@ -321,6 +324,7 @@ class _Run:
             sql.insert(self.target),
             sql.update(self.target),
             sql.delete(self.target),
+            *self.target.after,
         ):
             cursor.execute(statement, params)
 

@@ -32,9 +32,13 @@ SHIPPED: dict[str, str] = {
     "forest": "forest_inventory.yaml",
     "protected_areas": "protected_areas_wdpa.yaml",
     "admin_units": "communes_2025.yaml",
+    "sites": "sites_sitereg.yaml",
+    "clearance_parcels": "clearance_sitereg.yaml",
+    "infrastructure": "infrastructure_sitereg.yaml",
 }
 # The registry values a code may map to, per layer and field; they mirror the enums of
-# app.models.enums (ForestCategory, ForestOrigin, AdminLevel), which spatial may not import (a
+# app.models.enums (ForestCategory, ForestOrigin, AdminLevel, SiteKind, SiteStatus,
+# ClearanceStatus, InfrastructureKind, InfrastructureStatus), which spatial may not import (a
 # test compares).
 REGISTRY_VALUES: dict[str, dict[str, frozenset[str]]] = {
     "forest": {
@@ -45,6 +49,31 @@ REGISTRY_VALUES: dict[str, dict[str, frozenset[str]]] = {
         "level": frozenset(
             {"province_2025", "province_pre2025", "district_pre2025", "commune_2025"}
         ),
+    },
+    "sites": {
+        "kind": frozenset(
+            {"industrial_zone", "industrial_cluster", "mining_site", "relocation_area"}
+        ),
+        "status": frozenset(
+            {
+                "planned",
+                "established",
+                "under_construction",
+                "operating",
+                "expanding",
+                "relocating",
+                "relocated",
+                "closed",
+                "converting_eco_industrial",
+            }
+        ),
+    },
+    "clearance_parcels": {
+        "status": frozenset({"not_started", "compensating", "cleared", "handed_over"}),
+    },
+    "infrastructure": {
+        "kind": frozenset({"road", "technical_infrastructure", "wastewater_plant"}),
+        "status": frozenset({"planned", "approved", "under_construction", "completed"}),
     },
 }
 _TOP_KEYS = frozenset({"name", "layer", "description", "key", "skip", "fields", "keep_codes"})

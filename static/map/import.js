@@ -7,7 +7,7 @@
   var sitereg = (window.sitereg = window.sitereg || {});
   var T = sitereg.T;
   var esc = sitereg.esc;
-  var STATUSES = ["created", "updated", "unchanged", "removed", "skipped", "rejected"];
+  var STATUSES = ["created", "updated", "unchanged", "removed", "skipped", "rejected", "flagged"];
 
   function progressText(job) {
     if (job.state === "queued") return T("import.queued");
@@ -92,7 +92,10 @@
         form.addEventListener("submit", function (event) { submit(event, cfg); });
         // Each layer has its own mappings: picking a layer picks its first one.
         form.elements.layer.addEventListener("change", function () {
-          var first = { forest: "forest_inventory", protected_areas: "protected_areas_wdpa", admin_units: "communes_2025" };
+          var first = {
+            forest: "forest_inventory", protected_areas: "protected_areas_wdpa", admin_units: "communes_2025",
+            sites: "sites_sitereg", clearance_parcels: "clearance_sitereg", infrastructure: "infrastructure_sitereg"
+          };
           form.elements.mapping.value = first[form.elements.layer.value];
         });
       }

@@ -2,7 +2,16 @@ from pathlib import Path
 
 import pytest
 
-from app.models.enums import AdminLevel, ForestCategory, ForestOrigin
+from app.models.enums import (
+    AdminLevel,
+    ClearanceStatus,
+    ForestCategory,
+    ForestOrigin,
+    InfrastructureKind,
+    InfrastructureStatus,
+    SiteKind,
+    SiteStatus,
+)
 from spatial.io.mapping import (
     REGISTRY_VALUES,
     MappingError,
@@ -69,6 +78,11 @@ def test_registry_values_match_app_enums():
     assert REGISTRY_VALUES["forest"]["category"] == {c.value for c in ForestCategory}
     assert REGISTRY_VALUES["forest"]["origin"] == {o.value for o in ForestOrigin}
     assert REGISTRY_VALUES["admin_units"]["level"] == {level.value for level in AdminLevel}
+    assert REGISTRY_VALUES["sites"]["kind"] == {k.value for k in SiteKind}
+    assert REGISTRY_VALUES["sites"]["status"] == {s.value for s in SiteStatus}
+    assert REGISTRY_VALUES["clearance_parcels"]["status"] == {s.value for s in ClearanceStatus}
+    assert REGISTRY_VALUES["infrastructure"]["kind"] == {k.value for k in InfrastructureKind}
+    assert REGISTRY_VALUES["infrastructure"]["status"] == {s.value for s in InfrastructureStatus}
 
 
 def test_apply_maps_natural_special_use_lo(forest):
