@@ -528,8 +528,14 @@ _IMPORT = {
     "import.reason": Text("Lý do", "Reason"),
     "import.commit": Text("Ghi vào sổ đăng ký", "Write it to the registry"),
     "import.dry_only": Text(
-        "Biên tập viên chỉ chạy thử; người phê duyệt hoặc quản trị ghi dữ liệu.",
-        "Editors run dry runs; an approver or an admin commits.",
+        "Biên tập viên ghi vào sổ thì thành bản nháp: chạy thử trước, người phê duyệt duyệt "
+        "mới ghi.",
+        "An editor's commit is a draft: it runs as a dry run and is written once an approver "
+        "approves it.",
+    ),
+    "import.awaiting": Text(
+        "Bản nháp: đang chờ người phê duyệt duyệt rồi mới ghi vào sổ đăng ký.",
+        "Draft: waiting for an approver before anything is written to the registry.",
     ),
     "import.start": Text("Bắt đầu", "Start"),
     "import.uploading": Text("Đang tải lên…", "Uploading…"),

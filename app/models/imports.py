@@ -55,6 +55,10 @@ class ImportJob(Base):
             "state IN ('queued', 'running', 'done', 'failed')", name="ck_import_jobs_state"
         ),
         sa.Index("ix_import_jobs_user_id", "user_id", "created_at"),
+        sa.CheckConstraint(
+            "review IN ('pending', 'approved', 'rejected')", name="ck_import_jobs_review"
+        ),
+        sa.Index("ix_import_jobs_review", "review", postgresql_where=sa.text("review = 'pending'")),
     )
 
     id: Mapped[int] = mapped_column(sa.Identity(always=True), primary_key=True)
@@ -72,6 +76,17 @@ class ImportJob(Base):
     outcome: Mapped[dict[str, Any] | None] = mapped_column(JSONB, nullable=True)
     error: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
     report: Mapped[bytes | None] = mapped_column(sa.LargeBinary, nullable=True)
+    # An editor's committed import waits for review as a dry run, keeping its file.
+    review: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    file_path: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    reviewed_by: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("users.id", name="fk_import_jobs_reviewed_by_users"), nullable=True
+    )
+    review_reason: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
+    approved_job_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("import_jobs.id", name="fk_import_jobs_approved_job_id_import_jobs"),
+        nullable=True,
+    )
     created_at: Mapped[datetime] = mapped_column(
         sa.DateTime(timezone=True), server_default=sa.func.now()
     )

@@ -7,9 +7,10 @@ import uuid
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, File, Form, Request, Response, UploadFile
+from fastapi import APIRouter, Body, File, Form, Request, Response, UploadFile
 from fastapi import Path as PathParam
 
+from app.access import Unauthorized
 from app.deps import ROW_ID_MAX, CallerDep, SettingsDep
 from app.ogc.protocol import links
 from app.schemas.problem import problem_responses
@@ -59,10 +60,12 @@ async def create_import(
 
     The same importer as `sitereg import`: the report lists every row as created, updated,
     unchanged, removed, skipped or rejected with its reason; with `commit` everything is applied
-    in one transaction or nothing. Editors may run it without `commit` to check a file; an
-    approver or an admin commits. Files may be up to `SITEREG_IMPORTS__MAX_UPLOAD_MB`.
+    in one transaction or nothing. An approver's or an admin's `commit` applies at once; an
+    editor's is a draft: the job runs as a dry run (`review` pending) and an approver approves
+    it (`POST /api/v1/imports/{jobId}/approve`) or rejects it. Files may be up to
+    `SITEREG_IMPORTS__MAX_UPLOAD_MB`.
     """
-    import_jobs.check_allowed(caller, layer, commit)
+    draft = import_jobs.check_allowed(caller, layer, commit)
     spool = _spool(file, settings.imports.spool_dir, settings.imports.max_upload_mb)
     job_request = ImportRequest(
         path=spool / Path(file.filename or "upload").name,
@@ -75,7 +78,7 @@ async def create_import(
         commit=commit,
         statement_timeout_s=settings.imports.statement_timeout_s,
     )
-    job_id = import_jobs.start(request.app.state.engine, caller, job_request, spool)
+    job_id = import_jobs.start(request.app.state.engine, caller, job_request, spool, draft=draft)
     body = import_jobs.job(request.app.state.engine, caller, job_id)
     return _json(body, 202, {"Location": links.url(request, f"/api/v1/imports/{job_id}")})
 
@@ -95,6 +98,55 @@ def _spool(file: UploadFile, folder: Path, max_mb: float) -> Path:
         shutil.rmtree(spool, ignore_errors=True)
         raise TooLarge(f"the file is larger than the import limit of {limit} bytes")
     return spool
+
+
+@router.get(
+    "/pending",
+    summary="Draft imports waiting for the caller's review",
+    responses=problem_responses(401),
+)
+def pending_imports(request: Request, caller: CallerDep) -> Response:
+    """List editors' committed imports that wait for an approver (layers the caller keeps)."""
+    if not caller.authenticated:
+        raise Unauthorized("draft imports are for signed-in approvers")
+    return _json({"imports": import_jobs.pending(request.app.state.engine, caller)}, 200, {})
+
+
+@router.post(
+    "/{jobId}/approve",
+    status_code=202,
+    summary="Approve a draft import: commit its file as the approver (a new job)",
+    responses=problem_responses(400, 401, 403, 404, 409, 422),
+)
+def approve_import(
+    request: Request,
+    caller: CallerDep,
+    job_id: Annotated[int, PathParam(alias="jobId", ge=1, le=ROW_ID_MAX)],
+    reason: Annotated[str | None, Body(embed=True, max_length=2000)] = None,
+) -> Response:
+    """Start the job that commits the draft's file; `Location` is that job."""
+    engine = request.app.state.engine
+    new_id = import_jobs.approve(engine, caller, job_id, reason)
+    body = import_jobs.job(engine, caller, new_id)
+    return _json(body, 202, {"Location": links.url(request, f"/api/v1/imports/{new_id}")})
+
+
+@router.post(
+    "/{jobId}/reject",
+    status_code=204,
+    response_class=Response,
+    summary="Reject a draft import, saying why",
+    responses=problem_responses(400, 401, 403, 404, 409, 422),
+)
+def reject_import(
+    request: Request,
+    caller: CallerDep,
+    job_id: Annotated[int, PathParam(alias="jobId", ge=1, le=ROW_ID_MAX)],
+    reason: Annotated[str, Body(embed=True, min_length=1, max_length=2000)],
+) -> Response:
+    """Close the draft unapplied; the reason is kept with it and its file goes."""
+    import_jobs.reject(request.app.state.engine, caller, job_id, reason)
+    return Response(status_code=204)
 
 
 @router.get(

@@ -38,7 +38,8 @@
   function done(job, location) {
     var outcome = job.outcome;
     var verb = outcome.committed ? T("import.committed") : T("import.dry_run");
-    return "<h2>" + esc(verb) + "</h2>" +
+    var review = job.review === "pending" ? "<p class=\"sr-note\">" + esc(T("import.awaiting")) + "</p>" : "";
+    return "<h2>" + esc(verb) + "</h2>" + review +
       "<p>" + esc(T("import.encoding")) + ": <strong>" + esc(outcome.encoding.name) + "</strong> — " +
       esc(outcome.encoding.reason) + "</p>" +
       "<p>CRS: <strong>EPSG:" + outcome.crs.srid + "</strong> — " + esc(outcome.crs.reason) + "</p>" +

@@ -84,11 +84,18 @@ def test_who_may_import_and_how_much(engine: Engine, test_settings: Settings, tm
         assert anonymous.status_code == 401
         refused = client.post(
             "/api/v1/imports",
-            headers=editor,
+            headers=_bearer(engine, Role.VIEWER),
             files={"file": ("a.zip", b"x")},
             data={"dataset": "X", "commit": "true"},
         )
-        assert refused.status_code == 403 and "approver" in refused.json()["detail"]
+        assert refused.status_code == 403 and "may not write" in refused.json()["detail"]
+        outside = client.post(
+            "/api/v1/imports",
+            headers=editor,
+            files={"file": ("a.zip", b"x")},
+            data={"dataset": "X", "layer": "sites"},
+        )
+        assert outside.status_code == 403, outside.text  # the agency keeps no sites
         other = client.get("/api/v1/imports/999999", headers=editor)
         assert other.status_code == 404
     small = Settings(
@@ -119,3 +126,69 @@ def test_a_bad_file_is_a_failed_job_saying_why(
         assert started.status_code == 202
         job = _wait(client, started.headers["location"], admin)
     assert job["state"] == "failed" and "unsupported format" in job["error"]
+
+
+def _upload(client: TestClient, headers: dict[str, str], path: Path, dataset: str) -> str:
+    with path.open("rb") as upload:
+        started = client.post(
+            "/api/v1/imports",
+            headers=headers,
+            files={"file": ("kiemke.zip", upload)},
+            data={"dataset": dataset, "commit": "true", "reason": "kiểm kê 2025"},
+        )
+    assert started.status_code == 202, started.text
+    return str(started.headers["location"])
+
+
+def _stored(engine: Engine, dataset: str) -> int:
+    with engine.connect() as connection:
+        return int(
+            connection.execute(
+                sa.text("SELECT count(*) FROM forest_parcels WHERE dataset = :d"), {"d": dataset}
+            ).scalar_one()
+        )
+
+
+def test_an_editors_commit_is_a_draft_an_approver_approves_or_rejects(
+    engine: Engine, test_settings: Settings, tmp_path: Path
+):
+    editor = _bearer(engine, Role.EDITOR, "LC-SNNMT")
+    approver = _bearer(engine, Role.APPROVER, "LC-SNNMT")
+    dataset = f"TEST-WEB-DRAFT-{secrets.token_hex(3)}"
+    settings = test_settings.model_copy(
+        update={"imports": ImportSettings(spool_dir=tmp_path / "spool")}
+    )
+    try:
+        with TestClient(create_app(settings)) as client:
+            url = _upload(client, editor, _file(tmp_path), dataset)
+            draft = _wait(client, url, editor)
+            assert draft["review"] == "pending" and draft["outcome"]["committed"] is False
+            assert draft["outcome"]["counts"] == {"created": 1, "skipped": 1}
+            assert _stored(engine, dataset) == 0  # a dry run until approved
+            assert client.post(url + "/approve", headers=editor, json={}).status_code == 403
+            waiting = client.get("/api/v1/imports/pending", headers=approver).json()["imports"]
+            assert [item["id"] for item in waiting] == [draft["id"]]
+            approved = client.post(url + "/approve", headers=approver, json={"reason": "ok"})
+            assert approved.status_code == 202, approved.text
+            done = _wait(client, approved.headers["location"], approver)
+            assert done["state"] == "done" and done["outcome"]["committed"] is True, done
+            assert _stored(engine, dataset) == 1
+            again = client.post(url + "/approve", headers=approver, json={})
+            assert again.status_code == 409
+            reviewed = client.get(url, headers=editor).json()
+            assert (reviewed["review"], reviewed["approved_job_id"]) == ("approved", done["id"])
+            second = _upload(client, editor, _file(tmp_path), dataset + "-B")
+            _wait(client, second, editor)
+            rejected = client.post(
+                second + "/reject", headers=approver, json={"reason": "sai mã xã"}
+            )
+            assert rejected.status_code == 204
+            closed = client.get(second, headers=editor).json()
+            assert (closed["review"], closed["review_reason"]) == ("rejected", "sai mã xã")
+            assert client.post(second + "/approve", headers=approver, json={}).status_code == 409
+            assert not any((tmp_path / "spool").iterdir())  # reviewed drafts leave no file
+    finally:
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text("DELETE FROM forest_parcels WHERE dataset = :d"), {"d": dataset}
+            )
