@@ -401,8 +401,10 @@ _DASHBOARD = {
         "Sites to be relocated (deadline within the year) whose status is relocated or closed.",
     ),
     "dash.metric.kcn_compliant_wastewater_pct": Text(
-        "Tỷ lệ KCN đã thành lập có trạm xử lý nước thải tập trung vận hành đạt chuẩn.",
-        "Share of established KCN with a compliant central wastewater plant in operation.",
+        "Tỷ lệ KCN đã thành lập có trạm xử lý nước thải tập trung vận hành đạt chuẩn, trong số KCN "
+        "đã ghi nhận tình trạng trạm; KCN chưa ghi nhận được đếm riêng, không tính là 0.",
+        "Share of established KCN with a compliant central wastewater plant in operation, among "
+        "the KCN whose plant status is recorded; those not recorded are counted apart, not as 0.",
     ),
     "dash.metric.enterprises_digital_support_pct": Text(
         "Sổ đăng ký không lưu số doanh nghiệp được hỗ trợ.",
@@ -410,6 +412,10 @@ _DASHBOARD = {
     ),
     "dash.relocations_due": Text("khu có hạn di dời trong năm", "sites due to move this year"),
     "dash.kcn_counted": Text("KCN được tính", "KCN counted"),
+    "dash.no_data": Text("Chưa có số liệu", "No data"),
+    "dash.unknown": Text(
+        "Số khu chưa ghi nhận số liệu (không tính là 0)", "Sites with no recorded data (not 0)"
+    ),
     "dash.charts": Text("Biểu đồ", "Charts"),
     "dash.chart_clearance": Text(
         "Giải phóng mặt bằng theo khu (ha, dữ liệu tổng hợp)",

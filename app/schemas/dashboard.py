@@ -23,6 +23,11 @@ class TargetStanding(BaseModel):
     metric: str
     achieved: float | None = Field(description="None when the registry does not track it.")
     counted: int | None = Field(description="Sites the figure is taken over (counts, %).")
+    unknown: int | None = Field(
+        default=None,
+        description="Sites the figure should cover whose data is not recorded; when every one "
+        "is, `achieved` is null (no data), never 0.",
+    )
     progress_pct: float | None
 
 

@@ -34,6 +34,7 @@ def _standing(target: PlanTarget, measured: TargetMetric | None) -> TargetStandi
         metric=target.metric,
         achieved=None if achieved is None else round(achieved, 2),
         counted=measured.counted if measured is not None else None,
+        unknown=measured.unknown if measured is not None else None,
         progress_pct=None if achieved is None else percent(achieved, target.target_value),
     )
 

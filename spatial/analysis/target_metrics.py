@@ -13,11 +13,16 @@ from spatial.analysis._sql import statement
 
 @dataclass(frozen=True)
 class TargetMetric:
-    """One measured figure: hectares, a count or a percentage, and how many sites it covers."""
+    """One measured figure: hectares, a count or a percentage, and how many sites it covers.
+
+    ``achieved`` is None when no item has the data; ``unknown`` counts the items the figure
+    should cover whose data is not recorded (shown as such, never as 0).
+    """
 
     metric: str
-    achieved: float
+    achieved: float | None
     counted: int | None
+    unknown: int = 0
 
 
 def run(conn: Connection, *, year: int) -> dict[str, TargetMetric]:

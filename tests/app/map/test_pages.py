@@ -106,3 +106,21 @@ def test_pages_site_shows_the_details_of_its_kind(client: TestClient, code: str 
     assert TEXTS[label].vi in text
     other = {"fact.eco": "fact.mineral", "fact.mineral": "fact.eco", "fact.moved_from": "fact.eco"}
     assert TEXTS[other[label]].vi not in text
+
+
+def test_pages_dashboard_shows_unrecorded_wastewater_as_no_data_not_zero(
+    client: TestClient, db_session: Session
+):
+    db_session.execute(sa.text("DELETE FROM zone_details"))  # rolled back after the test
+    db_session.flush()
+    page = client.get("/dashboard?lang=en")
+    assert page.status_code == 200
+    card = page.text.split('id="target-')[
+        next(
+            i
+            for i, part in enumerate(page.text.split('id="target-'))
+            if "compliant central wastewater plant" in part.split("</article>")[0]
+        )
+    ].split("</article>")[0]
+    assert "No data" in card and "Sites with no recorded data (not 0)" in card
+    assert "sr-progress" not in card  # no progress bar drawn from unknowns

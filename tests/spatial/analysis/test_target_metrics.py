@@ -1,5 +1,6 @@
 from datetime import date
 
+import sqlalchemy as sa
 from factories import ORIGIN, make_site, square
 from geodesic import close, geodesic_ha
 from sqlalchemy.orm import Session
@@ -62,19 +63,35 @@ def test_target_metrics_relocations_done_over_due(db_session: Session):
 
 def test_target_metrics_wastewater_share_of_established_kcn(db_session: Session):
     before = _metrics(db_session)["kcn_compliant_wastewater_pct"]
-    compliant_before = round(before.achieved * before.counted / 100)
+    compliant_before = round((before.achieved or 0) * before.counted / 100)
     for code, status, plant in (
         ("T-KCN-OK", "operating", "operating_compliant"),
         ("T-KCN-BAD", "established", "operating_non_compliant"),
         ("T-KCN-PLAN", "planned", "operating_compliant"),
+        ("T-KCN-UNKNOWN", "operating", None),
     ):
         site = make_site(
             db_session, code, square(X, Y, 0.01), kind="industrial_zone", status=status
         )
-        db_session.add(ZoneDetails(site_id=site.id, wastewater_status=plant))
+        if plant is not None:
+            db_session.add(ZoneDetails(site_id=site.id, wastewater_status=plant))
     db_session.flush()
 
     after = _metrics(db_session)["kcn_compliant_wastewater_pct"]
 
     assert after.counted == before.counted + 2
+    assert after.unknown == before.unknown + 1  # not recorded: counted apart, never as 0
+    assert after.achieved is not None
     assert close(after.achieved, 100.0 * (compliant_before + 1) / after.counted)
+
+
+def test_wastewater_with_no_recorded_status_is_no_data_not_zero(db_session: Session):
+    db_session.execute(sa.text("DELETE FROM zone_details"))
+    make_site(
+        db_session, "T-KCN-NODATA", square(X, Y, 0.01), kind="industrial_zone", status="operating"
+    )
+    db_session.flush()
+
+    figure = _metrics(db_session)["kcn_compliant_wastewater_pct"]
+
+    assert figure.achieved is None and figure.counted == 0 and figure.unknown >= 1
