@@ -42,7 +42,11 @@ MEANINGS = {
 def import_file(
     file: Annotated[Path, typer.Argument(help="The layer file: .zip, .shp, .gpkg, .tab, ...")],
     layer: Annotated[
-        str, typer.Option(help="The layer it fills: forest, protected_areas, admin_units.")
+        str,
+        typer.Option(
+            help="The layer it fills: forest, protected_areas, admin_units, sites, "
+            "clearance_parcels, infrastructure."
+        ),
     ],
     dataset: Annotated[str, typer.Option(help="The dataset it replaces, e.g. LC-KKR-2025.")],
     as_user: Annotated[str, typer.Option("--as", help="The user the import is made as.")],
@@ -56,6 +60,9 @@ def import_file(
     report: Annotated[Path | None, typer.Option(help="Row-by-row CSV report.")] = None,
     geometry_source: Annotated[GeometrySource, typer.Option()] = GeometrySource.SURVEYED,
     licence: Annotated[str, typer.Option()] = "as delivered by the issuing agency",
+    synthetic: Annotated[
+        bool, typer.Option(help="The file is generated data, not official: its rows say so.")
+    ] = False,
     commit: Annotated[bool, typer.Option(help="Apply it (else a dry run).")] = False,
 ) -> None:
     """Import an official layer file: a dry-run report unless --commit, then all or nothing."""
@@ -75,6 +82,7 @@ def import_file(
         commit=commit,
         licence=licence,
         geometry_source=geometry_source,
+        synthetic=synthetic,
         statement_timeout_s=get_settings().imports.statement_timeout_s,
     )
     report_path = report or Path(f"{file.stem}.import-report.csv")

@@ -3,6 +3,8 @@
 Each layer file is checksummed; a layer whose file has not changed since its last load is
 skipped, so a second ``sitereg load-demo`` writes nothing. A changed file is upserted by ``code``
 (rows whose content is identical are not touched, so site versions only move on real changes).
+The forest layer goes through the importer (``sitereg import``, mapping ``forest_demo.yaml``),
+the path official inventories take, inside the loader's one transaction.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import sqlalchemy as sa
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
@@ -22,14 +25,18 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from app import models
+from app.models.enums import GeometrySource
 from app.repositories import decisions
 from app.services.change_context import ChangeContext, record_context
 from app.services.demo_layers import LAYERS, Layer, parse_date, table_of
+from app.services.importer import ImportRequest, import_on
 from spatial.errors import InvalidGeometry, Problem, UnreadableFile
+from spatial.io.mapping import MAPPINGS_DIR
 from spatial.text import nfc
 from spatial.validate import check_geometry
 
 DEMO_LOADER = ChangeContext(actor="system: demo loader (sitereg load-demo)")
+FOREST_LAYER = "forest_synthetic"  # imported through the importer (sitereg import)
 logger = logging.getLogger(__name__)
 
 
@@ -89,6 +96,43 @@ def _shapes(
     if problems:
         raise InvalidGeometry(f"{layer.file_name}: {len(problems)} problem(s)", problems)
     yield from pairs
+
+
+def _import_forest(session: Session, path: Path, features: list[dict[str, Any]]) -> int:
+    """Import the demo forest layer through the importer, in the loader's transaction.
+
+    The same path as an official inventory (``sitereg import``), with the demo's mapping, which
+    keeps every row's synthetic flag, geometry source, provenance and licence. A rejected row
+    fails the whole load, naming each.
+
+    Raises:
+        UnreadableFile: the features do not name one dataset.
+        InvalidGeometry: rows the importer rejected.
+    """
+    datasets = {(feature.get("properties") or {}).get("dataset") for feature in features}
+    if len(datasets) != 1 or None in datasets:
+        raise UnreadableFile(f"{path.name}: every feature names one dataset, found {datasets}")
+    raw = session.connection().connection.driver_connection
+    assert isinstance(raw, psycopg.Connection)
+    request = ImportRequest(
+        path=path,
+        layer="forest",
+        dataset=str(datasets.pop()),
+        context=DEMO_LOADER,
+        mapping_path=MAPPINGS_DIR / "forest_demo.yaml",
+        commit=True,
+        synthetic=True,
+        geometry_source=GeometrySource.INDICATIVE,
+    )
+    outcome = import_on(raw, request, lambda *_: None, own_transaction=False)
+    rejected = [
+        Problem(f"{path.name}#/features/{(row or 1) - 1}", f"{key}: {reason}")
+        for row, key, status, reason in outcome.notable
+        if status == "rejected"
+    ]
+    if rejected:
+        raise InvalidGeometry(f"{path.name}: {len(rejected)} row(s) rejected", rejected)
+    return sum(outcome.counts.get(status, 0) for status in ("created", "updated", "unchanged"))
 
 
 def _upsert(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -> None:
@@ -271,6 +315,10 @@ def _load_layers(session: Session, data_dir: Path, *, force: bool, report: LoadR
             report.skipped.append(layer.name)
             continue
         features = read_features(path)
+        if layer.name == FOREST_LAYER:
+            report.loaded[layer.name] = _import_forest(session, path, features)
+            _record(session, layer.name, path, digest, len(features))
+            continue
         site_ids = dict(session.execute(sa.select(models.Site.code, models.Site.id)).all())
         rows = [layer.build_row(props, geom, site_ids) for props, geom in _shapes(layer, features)]
         if layer.name == "sites":

@@ -85,11 +85,56 @@ class Target:
     licence: bool = True
     province_check: bool = False
     after: tuple[str, ...] = ()
+    synthetic: bool = False
+
+    @property
+    def meta(self) -> tuple[str, ...]:
+        """Return how-known fields a mapping may give per row (else the import's own values)."""
+        names = ["provenance", "geometry_source"]
+        names += ["licence"] if self.licence else []
+        names += ["synthetic"] if self.synthetic else []
+        return tuple(names)
 
     @property
     def column_names(self) -> frozenset[str]:
         """Return the mapped fields that have columns (the rest go to ``attributes``)."""
-        return frozenset(column.name for column in self.columns)
+        return frozenset(column.name for column in self.columns) | frozenset(self.meta)
+
+
+BOOLEAN: Final = "^(true|false|t|f|yes|no|1|0)$"
+_META_VALUE: Final = {
+    "provenance": "coalesce(nullif(vals->>'provenance', ''), %(provenance)s)",
+    "geometry_source": "coalesce(nullif(vals->>'geometry_source', ''), %(geometry_source)s)",
+    "licence": "coalesce(nullif(vals->>'licence', ''), %(licence)s)",
+    "synthetic": "coalesce(lower(nullif(vals->>'synthetic', ''))::boolean, %(synthetic)s)",
+}
+"""A row's how-known value: the mapped one, else the import's."""
+_META_MAPPED: Final = {
+    "provenance": "vals->>'provenance'",
+    "geometry_source": "vals->>'geometry_source'",
+    "licence": "vals->>'licence'",
+    "synthetic": "lower(vals->>'synthetic')::boolean",
+}
+_META_UNUSABLE: Final = {
+    "geometry_source": (
+        "(coalesce(vals->>'geometry_source', '') <> '' AND NOT vals->>'geometry_source' = ANY("
+        "ARRAY['surveyed', 'digitized', 'indicative']))",
+        "geometry_source %%L is not surveyed, digitized or indicative",
+    ),
+    "synthetic": (
+        f"(coalesce(vals->>'synthetic', '') <> '' AND NOT lower(vals->>'synthetic') ~ '{BOOLEAN}')",
+        "synthetic %%L is not true or false",
+    ),
+}
+
+
+def _meta_same(target: Target) -> str:
+    """Return the condition that every mapped how-known field equals the stored one."""
+    return " AND ".join(
+        f"(coalesce(vals->>'{name}', '') = '' "
+        f"OR f_{name} IS NOT DISTINCT FROM {_META_MAPPED[name]})"
+        for name in target.meta
+    )
 
 
 def _values(enum: type[StrEnum]) -> tuple[str, ...]:
@@ -111,7 +156,7 @@ TARGETS: Final = {
             Column("category", True, _values(ForestCategory)),
             Column("origin", True, _values(ForestOrigin)),
         ),
-        (("synthetic", "false"),),
+        synthetic=True,
     ),
     "sites": Target(
         "sites",
@@ -141,8 +186,8 @@ TARGETS: Final = {
             Column("owner_id_number"),
             Column("compensation_vnd", kind="number"),
         ),
-        (("synthetic", "false"),),
         licence=False,
+        synthetic=True,
         after=(CLEARANCE_HISTORY,),
     ),
     "infrastructure": Target(
@@ -276,8 +321,14 @@ def classify(target: Target) -> str:
     of a bad row). A mapping that keeps no source codes (or names no descriptive fields), such
     as the one reading sitereg's own exports, leaves those of the stored rows as they are.
     """
-    stored = ", ".join(f"f.{c.db_column} AS f_{c.name}" for c in target.columns)
-    same = " AND ".join(f"f_{c.name} IS NOT DISTINCT FROM {c.value}" for c in target.columns)
+    stored = ", ".join(
+        [f"f.{c.db_column} AS f_{c.name}" for c in target.columns]
+        + [f"f.{name} AS f_{name}" for name in target.meta]
+    )
+    same = " AND ".join(
+        [f"f_{c.name} IS NOT DISTINCT FROM {c.value}" for c in target.columns]
+        + [_meta_same(target)]
+    )
     types, words = _geometry(target)
     takes = f"GeometryType(geom) IN ({types})"
     return f"""
@@ -396,15 +447,16 @@ def lock(target: Target) -> str:
 @cache
 def insert(target: Target) -> str:
     """Return the INSERT of the created rows."""
-    names = [c.db_column for c in target.columns]
+    names = [c.db_column for c in target.columns] + list(target.meta)
     columns = ", ".join([*names, *(name for name, _ in target.fixed)])
-    values = ", ".join([c.value for c in target.columns] + [v for _, v in target.fixed])
-    licence = ("licence, ", "%(licence)s, ") if target.licence else ("", "")
+    values = ", ".join(
+        [c.value for c in target.columns]
+        + [_META_VALUE[name] for name in target.meta]
+        + [v for _, v in target.fixed]
+    )
     return f"""
-INSERT INTO {target.table} (code, dataset, {licence[0]}geometry_source, provenance, geom,
-                            source_codes, attributes, import_id, {columns})
-SELECT key, %(dataset)s, {licence[1]}%(geometry_source)s, %(provenance)s, geom, source_codes,
-       attrs, %(import_id)s, {values}
+INSERT INTO {target.table} (code, dataset, geom, source_codes, attributes, import_id, {columns})
+SELECT key, %(dataset)s, geom, source_codes, attrs, %(import_id)s, {values}
 FROM import_report WHERE status = 'created'
 """  # noqa: S608 (identifiers from TARGETS, fixed in code)
 
@@ -412,14 +464,16 @@ FROM import_report WHERE status = 'created'
 @cache
 def update(target: Target) -> str:
     """Return the UPDATE of the changed rows (codes and attributes kept when not mapped)."""
-    sets = ", ".join(f"{c.db_column} = {c.value}" for c in target.columns)
-    licence = "licence = %(licence)s, " if target.licence else ""
+    sets = ", ".join(
+        [f"{c.db_column} = {c.value}" for c in target.columns]
+        + [f"{name} = {_META_VALUE[name]}" for name in target.meta]
+    )
     return f"""
 UPDATE {target.table} f
 SET {sets}, geom = r.geom,
     source_codes = CASE WHEN %(compare_codes)s THEN r.source_codes ELSE f.source_codes END,
-    attributes = CASE WHEN %(compare_attrs)s THEN r.attrs ELSE f.attributes END, {licence}
-    geometry_source = %(geometry_source)s, provenance = %(provenance)s, import_id = %(import_id)s
+    attributes = CASE WHEN %(compare_attrs)s THEN r.attrs ELSE f.attributes END,
+    import_id = %(import_id)s
 FROM import_report r WHERE r.status = 'updated' AND f.id = r.row_id
 """  # noqa: S608 (identifiers from TARGETS, fixed in code)
 

@@ -62,6 +62,7 @@ class ImportRequest:
     licence: str = "as delivered by the issuing agency"
     geometry_source: GeometrySource = GeometrySource.SURVEYED
     statement_timeout_s: int = 3600
+    synthetic: bool = False  # generated data, not official (a mapping may say so per row)
 
 
 @dataclass
@@ -86,11 +87,36 @@ class ImportRefused(ValueError):
 def run_import(
     engine: Engine, request: ImportRequest, progress: Progress, report_csv: Path | None = None
 ) -> ImportOutcome:
-    """Import ``request.path``; write the row-by-row report to ``report_csv`` when given.
+    """Import ``request.path`` in a transaction of its own; write the report to ``report_csv``.
 
     Raises:
         ImportRefused, UnreadableFile, UnsupportedFormat, UnknownCRS, MappingError.
     """
+    with engine.connect() as connection:
+        raw = connection.connection.driver_connection
+        assert isinstance(raw, psycopg.Connection)
+        try:
+            return import_on(raw, request, progress, report_csv)
+        except BaseException:
+            raw.rollback()  # a kill (KeyboardInterrupt) or an error: nothing stays
+            raise
+
+
+def import_on(
+    raw: psycopg.Connection[Any],
+    request: ImportRequest,
+    progress: Progress,
+    report_csv: Path | None = None,
+    *,
+    own_transaction: bool = True,
+) -> ImportOutcome:
+    """Import ``request.path`` on ``raw``; with ``own_transaction`` False, in the caller's.
+
+    A caller's transaction (the demo loader's) must commit the import (``request.commit``): a
+    dry run needs a transaction of its own to roll back.
+    """
+    if not own_transaction and not request.commit:
+        raise ImportRefused("a dry run needs a transaction of its own")
     started = datetime.now(UTC)
     layer_mapping = _mapping(request)
     layer = open_layer(request.path)
@@ -101,15 +127,8 @@ def run_import(
     first = next(batches, None)
     crs = decide_crs(layer.crs, request.crs, _bounds(first))
     encoding = _encoding(layer, request.encoding, first)
-    with engine.connect() as connection:
-        raw = connection.connection.driver_connection
-        assert isinstance(raw, psycopg.Connection)
-        run = _Run(raw, request, layer, layer_mapping, crs, encoding, progress, started)
-        try:
-            return run.execute(_chain(first, batches), report_csv)
-        except BaseException:
-            raw.rollback()  # a kill (KeyboardInterrupt) or an error: nothing stays
-            raise
+    run = _Run(raw, request, layer, layer_mapping, crs, encoding, progress, started)
+    return run.execute(_chain(first, batches), report_csv, own_transaction)
 
 
 def _mapping(request: ImportRequest) -> mappings.LayerMapping:
@@ -193,7 +212,9 @@ class _Run:
         self.target = sql.TARGETS[request.layer]
         self.crs, self.encoding, self.progress, self.started = crs, encoding, progress, started
 
-    def execute(self, batches: Iterator[Batch], report_csv: Path | None) -> ImportOutcome:
+    def execute(
+        self, batches: Iterator[Batch], report_csv: Path | None, own_transaction: bool
+    ) -> ImportOutcome:
         """Stage every batch, classify, report; apply when committing; record the run."""
         with self.raw.cursor() as cursor:
             timeout = f"{int(self.request.statement_timeout_s)}s"
@@ -218,7 +239,10 @@ class _Run:
             if committed:
                 self.progress("applying", 0, None)
                 self._apply(cursor, import_id)
-            self.raw.commit()
+            if own_transaction:
+                self.raw.commit()
+            else:  # the caller's transaction goes on: its staging tables go now
+                cursor.execute("DROP TABLE import_rows, import_report")
         return ImportOutcome(
             import_id,
             committed,
@@ -316,6 +340,7 @@ class _Run:
             **self._keeps(),
             "dataset": self.request.dataset,
             "licence": self.request.licence,
+            "synthetic": self.request.synthetic,
             "geometry_source": self.request.geometry_source.value,
             "import_id": import_id,
             "provenance": f"{self.layer.name} (import {import_id}, mapping {self.mapping.name})",

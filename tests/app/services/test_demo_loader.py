@@ -155,3 +155,27 @@ def test_site_update_bumps_version_and_keeps_history(db_session: Session):
     ).one()
     assert version == history[0] + 1
     assert history[1] == "relocating" and history[2] == "MULTIPOLYGON"
+
+
+def test_demo_forest_goes_through_the_importer_and_a_bad_row_fails_the_load(
+    db_session: Session, tmp_path: Path
+):
+    imported = db_session.execute(
+        sa.text(
+            "SELECT i.mapping, i.committed, count(f.id) FROM forest_parcels f "
+            "JOIN imports i ON i.id = f.import_id GROUP BY 1, 2"
+        )
+    ).all()
+    forest = len(_features("forest_synthetic.geojson"))
+    assert [tuple(row) for row in imported] == [("forest_demo", True, forest)]
+    broken = tmp_path / "demo"
+    shutil.copytree(DEMO_DIR, broken)
+    layer = json.loads((broken / "forest_synthetic.geojson").read_text(encoding="utf-8"))
+    layer["features"][3]["properties"]["category"] = "rừng ma"
+    (broken / "forest_synthetic.geojson").write_text(
+        json.dumps(layer, ensure_ascii=False), encoding="utf-8"
+    )
+    with pytest.raises(InvalidGeometry) as caught:
+        load_demo(db_session, broken, force=True)
+    assert caught.value.errors[0].pointer == "forest_synthetic.geojson#/features/3"
+    assert "rừng ma" in caught.value.errors[0].detail

@@ -473,3 +473,31 @@ def test_2025_commune_boundaries_import_with_their_pieces(engine: Engine, tmp_pa
             connection.execute(
                 sa.text("DELETE FROM admin_units WHERE dataset = :d"), {"d": dataset}
             )
+
+
+def test_a_synthetic_export_read_back_stays_synthetic(engine: Engine, tmp_path: Path, client: Any):
+    dataset = "TEST-IMP-SYN-RT"
+    response = client.get(
+        "/api/v1/export/forest.geojson", params={"filter": "code = 'SYN-FOREST-000001'"}
+    )
+    assert response.status_code == 200, response.text
+    exported = tmp_path / "syn.geojson"
+    exported.write_text(
+        response.text.replace("SYN-FOREST-000001", "TEST-SYN-RT-1"), encoding="utf-8"
+    )
+    try:
+        done = _import(engine, exported, dataset, commit=True, mapping_path=EXPORT_MAPPING)
+        assert done.counts == {"created": 1}, done.notable
+        with engine.connect() as connection:
+            row = connection.execute(
+                sa.text(
+                    "SELECT synthetic, geometry_source, provenance LIKE 'SYNTHETIC%' "
+                    "FROM forest_parcels WHERE code = 'TEST-SYN-RT-1'"
+                )
+            ).one()
+        assert tuple(row) == (True, "indicative", True)
+    finally:
+        with engine.begin() as connection:
+            connection.execute(
+                sa.text("DELETE FROM forest_parcels WHERE dataset = :d"), {"d": dataset}
+            )
