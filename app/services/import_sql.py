@@ -238,6 +238,7 @@ EXCEPTION WHEN others THEN
 END $$
 """
 """A date from ISO (``2026-03-31``) or Vietnamese (``31/03/2026``) text, NULL when it is none."""
+DROP_DATE_FUNCTION: Final = "DROP FUNCTION pg_temp.sitereg_date(text)"
 
 STAGE: Final = """
 CREATE TEMP TABLE import_rows (

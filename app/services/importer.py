@@ -239,6 +239,9 @@ class _Run:
             if committed:
                 self.progress("applying", 0, None)
                 self._apply(cursor, import_id)
+                # The session outlives the import (pooled): its temporary function goes with
+                # the transaction, so the connection's role owns nothing afterwards.
+                cursor.execute(sql.DROP_DATE_FUNCTION)
             if own_transaction:
                 self.raw.commit()
             else:  # the caller's transaction goes on: its staging tables go now

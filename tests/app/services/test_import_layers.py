@@ -200,3 +200,19 @@ def test_infrastructure_takes_lines_and_outlines_not_points(
         ("TEST-I1", "road", "MULTILINESTRING", 2.6),
         ("TEST-I2", "wastewater_plant", "MULTIPOLYGON", 2.6),
     ]
+
+
+def test_an_import_leaves_no_temporary_object_on_its_pooled_connection(
+    engine: Engine, tmp_path: Path, cleanup: list[tuple[str, str]]
+):
+    dataset = "TEST-IMP-TEMP"
+    cleanup.append(("sites", dataset))
+    path = _write(tmp_path / "one.geojson", [_site("TEST-T1")], [IN_LAO_CAI])
+    for commit in (False, True):  # a dry run rolls back; a commit drops what it made
+        request = ImportRequest(path, "sites", dataset, CONTEXT, commit=commit)
+        run_import(engine, request, lambda *_: None)
+        with engine.connect() as connection:
+            left = connection.execute(
+                sa.text("SELECT count(*) FROM pg_proc WHERE proname = 'sitereg_date'")
+            ).scalar_one()
+        assert left == 0
