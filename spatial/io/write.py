@@ -227,11 +227,11 @@ def _write_csv(layers: Sequence[ExportLayer], path: Path) -> Path:
 
 
 def _write_csv_zip(layers: Sequence[ExportLayer], path: Path) -> Path:
-    """Zip the CSV with its ``.csvt`` (column types) and ``.prj`` (CRS, ESRI WKT) sidecars."""
+    """Zip the CSV with its ``.csvt`` (column types) and ``.prj`` (WKT 1 naming the EPSG code)."""
     folder = path.parent / "csv"
     folder.mkdir()
     csv_path = _write_csv(layers, folder / path.name.removesuffix(".zip"))
-    prj = pyproj.CRS.from_epsg(layers[0].srid).to_wkt(pyproj.enums.WktVersion.WKT1_ESRI)
+    prj = pyproj.CRS.from_epsg(layers[0].srid).to_wkt(pyproj.enums.WktVersion.WKT1_GDAL)
     csv_path.with_suffix(".prj").write_text(prj, encoding="utf-8")
     with zipfile.ZipFile(path, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for member in sorted(folder.iterdir()):
