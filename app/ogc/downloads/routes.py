@@ -54,6 +54,7 @@ def _send_file(
 
 
 STYLE_MEDIA_TYPES = {"qml": "application/xml", "sld": "application/vnd.ogc.sld+xml"}
+CollectionPath = Annotated[str, PathParam(description="Collection id, e.g. `sites`, `forest`.")]
 LangQuery = Annotated[
     Lang, Query(description="Language of the legend and value labels: `vi` (default) or `en`.")
 ]
@@ -78,7 +79,7 @@ def _style(
     responses={200: {"content": {STYLE_MEDIA_TYPES["qml"]: {}}}, **problem_responses(400, 404)},
 )
 def download_qml(
-    request: Request, reader: ReaderDep, collection_id: str, lang: LangQuery = "vi"
+    request: Request, reader: ReaderDep, collection_id: CollectionPath, lang: LangQuery = "vi"
 ) -> Response:
     """Return the collection's QGIS style: a rule per legend entry, labels and value maps.
 
@@ -96,7 +97,7 @@ def download_qml(
     responses={200: {"content": {STYLE_MEDIA_TYPES["sld"]: {}}}, **problem_responses(400, 404)},
 )
 def download_sld(
-    request: Request, reader: ReaderDep, collection_id: str, lang: LangQuery = "vi"
+    request: Request, reader: ReaderDep, collection_id: CollectionPath, lang: LangQuery = "vi"
 ) -> Response:
     """Return the collection's style as an SLD 1.0 document (QGIS, GeoServer, MapServer).
 
