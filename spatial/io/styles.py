@@ -9,7 +9,8 @@ pixels, as the web map's Leaflet styles state them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 
@@ -76,12 +77,25 @@ class LayerStyle:
     name: str = "sitereg"
 
 
-@dataclass(frozen=True)
-class StyleDocument:
-    """One named style of a layer as QML and SLD text, as a GeoPackage's ``layer_styles`` holds."""
+def renamed(style: LayerStyle, names: Mapping[str, str], layer: str) -> LayerStyle:
+    """Return ``style`` for a copy of its layer called ``layer`` whose fields are renamed.
 
-    name: str
-    description: str
-    qml: str
-    sld: str
-    default: bool = False
+    A Shapefile's 10-character field names (``geometry_source`` → ``geom_src``) need their own
+    filters, aliases and value maps.
+    """
+
+    def new(name: str) -> str:
+        return names.get(name, name)
+
+    rules = tuple(
+        replace(rule, conditions=tuple(replace(c, field=new(c.field)) for c in rule.conditions))
+        for rule in style.rules
+    )
+    return replace(
+        style,
+        layer=layer,
+        rules=rules,
+        aliases={new(name): alias for name, alias in style.aliases.items()},
+        value_labels={new(name): labels for name, labels in style.value_labels.items()},
+        label_field=new(style.label_field) if style.label_field else None,
+    )

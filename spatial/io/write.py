@@ -4,7 +4,10 @@ Input is what PostGIS returned: property columns plus WKB geometries in the laye
 WKB is decoded once, vectorised, by shapely). Text stays UTF-8 in every format: the Shapefile
 gets a ``.cpg`` saying so, CSV starts with a byte-order mark so spreadsheets read Vietnamese
 correctly. Provenance and licence go into the file's metadata where the format has a place for
-it (GeoPackage metadata, the README.txt inside a Shapefile zip).
+it (GeoPackage metadata, the README.txt inside a Shapefile zip). Fields are typed through Arrow
+(a GeoPackage DATE, DATETIME, REAL, INTEGER, BOOLEAN; CSV types in GDAL's ``.csvt``), and the
+layer's styles travel with it: QGIS's ``layer_styles`` table in a GeoPackage, ``.qml`` and
+``.sld`` beside each ``.shp``.
 """
 
 from __future__ import annotations
@@ -25,8 +28,10 @@ import shapely
 
 from spatial.crs import WGS84
 from spatial.io.formats import FileFormat
+from spatial.io.qml import qml
 from spatial.io.shapefile_fields import field_names, fit_text
-from spatial.io.styles import StyleDocument
+from spatial.io.sld import sld
+from spatial.io.styles import LayerStyle, renamed
 
 GEOMETRY_COLUMN = "geometry_wkb"
 GPKG_GEOMETRY = "geom"
@@ -41,7 +46,9 @@ class ExportLayer:
 
     ``types`` gives a column's JSON type (``number``, ``integer``, ``boolean``, ``date``,
     ``date-time``; anything else is text), so GeoPackage and CSV fields are typed; ``styles``
-    are stored in a GeoPackage's ``layer_styles`` table.
+    (the first is the default) go into a GeoPackage's ``layer_styles`` table, and the default
+    one beside each ``.shp`` of a Shapefile zip as ``.qml`` (which QGIS loads with the layer)
+    and ``.sld``.
     """
 
     name: str
@@ -51,7 +58,7 @@ class ExportLayer:
     title: str = ""
     metadata: dict[str, str] = field(default_factory=dict)
     types: dict[str, str] = field(default_factory=dict)
-    styles: tuple[StyleDocument, ...] = ()
+    styles: tuple[LayerStyle, ...] = ()
 
 
 def _plain(value: Any) -> Any:
@@ -119,19 +126,25 @@ def layer_styles(layers: Sequence[ExportLayer]) -> pd.DataFrame:
     in a GeoPackage), ``f_table_name`` and ``f_geometry_column``, and applies the default one
     when the layer is added.
     """
-    rows = [(layer.name, style) for layer in layers for style in layer.styles]
+    rows = [
+        (layer.name, style, index == 0)
+        for layer in layers
+        for index, style in enumerate(layer.styles)
+    ]
     now = datetime.now(UTC)
     return pd.DataFrame(
         {
             "f_table_catalog": pd.array([""] * len(rows), dtype="string"),
             "f_table_schema": pd.array([""] * len(rows), dtype="string"),
-            "f_table_name": pd.array([name for name, _ in rows], dtype="string"),
+            "f_table_name": pd.array([name for name, _, _ in rows], dtype="string"),
             "f_geometry_column": pd.array([GPKG_GEOMETRY] * len(rows), dtype="string"),
-            "styleName": pd.array([style.name for _, style in rows], dtype="string"),
-            "styleQML": pd.array([style.qml for _, style in rows], dtype="string"),
-            "styleSLD": pd.array([style.sld for _, style in rows], dtype="string"),
-            "useAsDefault": pd.array([style.default for _, style in rows], dtype="boolean"),
-            "description": pd.array([style.description for _, style in rows], dtype="string"),
+            "styleName": pd.array([style.name for _, style, _ in rows], dtype="string"),
+            "styleQML": pd.array([qml(style) for _, style, _ in rows], dtype="string"),
+            "styleSLD": pd.array([sld(style) for _, style, _ in rows], dtype="string"),
+            "useAsDefault": pd.array([default for _, _, default in rows], dtype="boolean"),
+            "description": pd.array(
+                [f"{style.title}: sitereg web map style" for _, style, _ in rows], dtype="string"
+            ),
             "owner": pd.array(["sitereg"] * len(rows), dtype="string"),
             "ui": pd.array([None] * len(rows), dtype="string"),
             "update_time": pd.to_datetime([now] * len(rows), utc=True),
@@ -173,11 +186,22 @@ def _readme(layers: Sequence[ExportLayer]) -> str:
     return "\n".join(lines) + "\n"
 
 
+def _write_shapefile_style(layer: ExportLayer, name: str, folder: Path) -> None:
+    """Write the layer's default style beside ``<name>.shp``, in its 10-character field names."""
+    if not layer.styles:
+        return
+    names = field_names(c for c in layer.columns if c != GEOMETRY_COLUMN)
+    style = renamed(layer.styles[0], names, name)
+    (folder / f"{name}.qml").write_text(qml(style), encoding="utf-8")
+    (folder / f"{name}.sld").write_text(sld(style), encoding="utf-8")
+
+
 def _write_shapefile_zip(layers: Sequence[ExportLayer], path: Path) -> Path:
     folder = path.parent / "shp"
     folder.mkdir()
     for layer in layers:
         for name, frame in _shapefile_parts(layer):
+            _write_shapefile_style(layer, name, folder)
             pyogrio.write_dataframe(
                 frame,
                 folder / f"{name}.shp",

@@ -138,7 +138,7 @@ def layer_for(session: Session, query: FeatureQuery, name: str | None = None) ->
         title=title,
         metadata=metadata(collection, query.crs),
         types={prop.name: prop.type.value for prop in query.properties},
-        styles=styles.style_documents(collection, name),
+        styles=styles.layer_styles(collection, name),
     )
 
 

@@ -25,7 +25,7 @@ from app.ogc.catalog import Collection
 from app.settings import PROJECT_ROOT
 from spatial.io.qml import qml
 from spatial.io.sld import sld
-from spatial.io.styles import Condition, LayerStyle, Rule, StyleDocument, Symbol, SymbolKind
+from spatial.io.styles import Condition, LayerStyle, Rule, Symbol, SymbolKind
 
 STYLESHEET = PROJECT_ROOT / "static" / "map" / "sitereg.css"
 INDICATIVE_DASH_PX = (7.0, 5.0)  # INDICATIVE_DASH in static/map/common.js
@@ -187,16 +187,9 @@ def layer_style(collection: Collection, lang: Lang, layer: str | None = None) ->
     )
 
 
-def style_documents(collection: Collection, layer: str | None = None) -> tuple[StyleDocument, ...]:
-    """Return the layer's styles: Vietnamese (the default) and English."""
-    documents = []
-    for lang in LANGS:
-        style = layer_style(collection, lang, layer)
-        description = f"{style.title}: sitereg web map style ({lang})"
-        documents.append(
-            StyleDocument(style.name, description, qml(style), sld(style), default=lang == "vi")
-        )
-    return tuple(documents)
+def layer_styles(collection: Collection, layer: str | None = None) -> tuple[LayerStyle, ...]:
+    """Return the layer's styles: Vietnamese first (the default), then English."""
+    return tuple(layer_style(collection, lang, layer) for lang in LANGS)
 
 
 def style_text(collection: Collection, lang: Lang, kind: str) -> str:

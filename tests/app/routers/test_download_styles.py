@@ -125,6 +125,17 @@ def test_site_bundle_styles_each_of_its_layers(client: TestClient, tmp_path: Pat
     assert styled == {"site", "clearance_parcels", "infrastructure"}
 
 
+def test_shapefile_zip_has_a_qml_and_sld_in_its_short_field_names(client: TestClient):
+    archive = zipfile.ZipFile(io.BytesIO(client.get(EXPORT + "infrastructure.shp.zip").content))
+    names = set(archive.namelist())
+    for part in ("infrastructure_lines", "infrastructure_polygons"):
+        assert {f"{part}.qml", f"{part}.sld"} <= names
+    root = _qml(archive.read("infrastructure_lines.qml").decode())
+    filters = [rule.get("filter") for rule in root.iter("rule")]
+    assert "\"geom_src\" = 'indicative'" in filters[1]  # geometry_source in the .dbf
+    assert _value_map(root, "kind")["road"] == "Đường giao thông"
+
+
 def test_gpkg_export_fields_are_typed(client: TestClient, tmp_path: Path):
     path = _save(tmp_path, client, "industrial_zones.gpkg")
     with sqlite3.connect(path) as db:

@@ -2,7 +2,7 @@ import xml.etree.ElementTree as ET
 
 from spatial.io.qml import qml, rgba
 from spatial.io.sld import sld
-from spatial.io.styles import Condition, LayerStyle, Rule, Symbol, SymbolKind
+from spatial.io.styles import Condition, LayerStyle, Rule, Symbol, SymbolKind, renamed
 
 SLD = {"sld": "http://www.opengis.net/sld", "ogc": "http://www.opengis.net/ogc"}
 FILL = Symbol(SymbolKind.FILL, "#7b2fa1", 2, 0.95, fill="#7b2fa1", fill_opacity=0.22)
@@ -78,3 +78,10 @@ def test_sld_marker_has_its_size():
     root = ET.fromstring(sld(marker).encode())
     graphic = root.find(".//sld:PointSymbolizer/sld:Graphic", SLD)
     assert [child.tag.split("}")[1] for child in graphic] == ["Mark", "Size"]
+
+
+def test_renamed_style_follows_a_shapefile_s_field_names():
+    short = renamed(STYLE, {"kind": "knd", "name": "nm"}, "sites_polygons")
+    assert short.layer == "sites_polygons" and short.label_field == "nm"
+    assert short.rules[0].expression() == "\"knd\" = 'industrial_zone'"
+    assert set(short.value_labels) == {"knd"} and set(short.aliases) == {"knd"}
