@@ -11,8 +11,17 @@ from typing import Any
 from fastapi import Response
 from pydantic import BaseModel
 
+from app.map.i18n import TEXTS
+
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 GEOJSON_MEDIA_TYPE = "application/geo+json"
+NOTICE_COLUMN = "data_notice"
+
+
+def synthetic_notice() -> str:
+    """Return the label of synthetic data, Vietnamese then English, as every export carries it."""
+    label = TEXTS["data.synthetic_notice"]
+    return f"{label.vi} / {label.en}"
 
 
 def _cell(value: Any) -> Any:
@@ -23,23 +32,30 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def csv_text(rows: Sequence[BaseModel]) -> str:
-    """Encode flat models as CSV text, starting with a UTF-8 BOM for spreadsheet software."""
+def csv_text(rows: Sequence[BaseModel], notice: str | None = None) -> str:
+    """Encode flat models as CSV text, starting with a UTF-8 BOM for spreadsheet software.
+
+    ``notice`` (the synthetic-data label) fills a last ``data_notice`` column on every row.
+    """
     buffer = io.StringIO()
     buffer.write("\ufeff")
     if rows:
         fields = [name for name, value in rows[0] if not isinstance(value, BaseModel | dict)]
-        writer = csv.DictWriter(buffer, fieldnames=fields, extrasaction="ignore")
+        extra = {NOTICE_COLUMN: notice} if notice else {}
+        writer = csv.DictWriter(buffer, fieldnames=[*fields, *extra], extrasaction="ignore")
         writer.writeheader()
         for row in rows:
-            writer.writerow({name: _cell(getattr(row, name)) for name in fields})
+            writer.writerow({**{name: _cell(getattr(row, name)) for name in fields}, **extra})
     return buffer.getvalue()
 
 
-def csv_response(rows: Sequence[BaseModel], file_name: str) -> Response:
-    """Return flat models as a CSV download that keeps Vietnamese diacritics."""
+def csv_response(rows: Sequence[BaseModel], file_name: str, *, synthetic: bool = False) -> Response:
+    """Return flat models as a CSV download that keeps Vietnamese diacritics.
+
+    ``synthetic``: the figures come from synthetic data, and every row says so.
+    """
     return Response(
-        csv_text(rows),
+        csv_text(rows, synthetic_notice() if synthetic else None),
         media_type=CSV_MEDIA_TYPE,
         headers={"Content-Disposition": f'attachment; filename="{file_name}.csv"'},
     )

@@ -87,6 +87,9 @@ _PAGES = {
         "Dữ liệu sinh tự động để minh hoạ phân tích, không phải số liệu chính thức.",
         "Generated to demonstrate the analysis; not official data.",
     ),
+    "data.synthetic_notice": Text(
+        "dữ liệu mô phỏng — không phải số liệu thật", "synthetic data — not real figures"
+    ),
 }
 
 _MAP = {

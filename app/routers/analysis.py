@@ -88,7 +88,8 @@ def site_forest_overlap(
         return _forest_pieces_response(code, pieces)
     result = reports.site_forest_overlap(session, code, area=area, as_of=as_of)
     if format is AnswerFormat.CSV:
-        return csv_response(result.by_category, f"{code}-forest-overlap")
+        synthetic = reports.from_synthetic_data(result.notes)
+        return csv_response(result.by_category, f"{code}-forest-overlap", synthetic=synthetic)
     return result
 
 
@@ -112,7 +113,8 @@ def forest_overlap_report(
     _only(format, AnswerFormat.JSON, AnswerFormat.CSV)
     report = reports.forest_overlap_report(session, area=area, as_of=as_of)
     if format is AnswerFormat.CSV:
-        return csv_response(report.sites, "forest-overlap-report")
+        synthetic = reports.from_synthetic_data(report.notes)
+        return csv_response(report.sites, "forest-overlap-report", synthetic=synthetic)
     return report
 
 
@@ -137,7 +139,9 @@ def clearance_report(
     _only(format, AnswerFormat.JSON, AnswerFormat.CSV)
     report = reports.clearance_report(session, as_of=as_of or date.today())
     if format is AnswerFormat.CSV:
-        return csv_response([*report.sites, report.totals], f"clearance-{report.as_of}")
+        rows = [*report.sites, report.totals]
+        synthetic = reports.from_synthetic_data(report.notes)
+        return csv_response(rows, f"clearance-{report.as_of}", synthetic=synthetic)
     return report
 
 

@@ -46,7 +46,15 @@ NO_FOREST_NOTE = (
     "No forest layer is loaded: every forest figure is 0 because there is nothing to compare "
     "with, not because the land is free of forest."
 )
+CLEARANCE_SYNTHETIC_NOTE = (
+    "The demo clearance parcels are SYNTHETIC subdivisions, not official figures."
+)
 CLEAN_LAND_METRIC = "cleared_land_ha"
+
+
+def from_synthetic_data(notes: list[str]) -> bool:
+    """Return whether an answer's notes say its figures come from synthetic data."""
+    return SYNTHETIC_NOTE in notes or CLEARANCE_SYNTHETIC_NOTE in notes
 
 
 def as_of_notes(as_of: datetime | None) -> list[str]:
@@ -343,7 +351,7 @@ def clearance_report(session: Session, *, as_of: date) -> ClearanceReport:
         target=_clean_land_target(session, totals.clean_land_ha),
         notes=[
             "clean land (mặt bằng sạch) = parcels cleared or handed over on the report date.",
-            "The demo clearance parcels are SYNTHETIC subdivisions, not official figures.",
+            CLEARANCE_SYNTHETIC_NOTE,
         ],
     )
 

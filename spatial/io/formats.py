@@ -11,7 +11,8 @@ class FileFormat(StrEnum):
     """A vector file format: suffix, media type and whether the file can state a CRS.
 
     Uploads are GeoJSON, zipped Shapefile, GeoPackage or KML (:func:`sniff_format`); downloads
-    add CSV. The value is the file name's ending (``shp.zip``).
+    add CSV, alone or zipped with its .csvt (column types) and .prj (CRS) sidecars. The value is
+    the file name's ending (``shp.zip``).
     """
 
     GEOJSON = "geojson"
@@ -19,11 +20,12 @@ class FileFormat(StrEnum):
     SHAPEFILE_ZIP = "shp.zip"
     KML = "kml"
     CSV = "csv"
+    CSV_ZIP = "csv.zip"
 
     @property
     def suffix(self) -> str:
         """Return the file suffix GDAL expects, with its dot."""
-        return ".zip" if self is FileFormat.SHAPEFILE_ZIP else f".{self.value}"
+        return ".zip" if self.value.endswith(".zip") else f".{self.value}"
 
     @property
     def media_type(self) -> str:
@@ -36,7 +38,7 @@ class FileFormat(StrEnum):
 
         GeoJSON (RFC 7946) and KML are WGS 84 longitude/latitude by definition.
         """
-        return self in (FileFormat.GPKG, FileFormat.SHAPEFILE_ZIP, FileFormat.CSV)
+        return self not in (FileFormat.GEOJSON, FileFormat.KML)
 
 
 MEDIA_TYPES = {
@@ -45,6 +47,7 @@ MEDIA_TYPES = {
     FileFormat.SHAPEFILE_ZIP: "application/zip",
     FileFormat.KML: "application/vnd.google-earth.kml+xml",
     FileFormat.CSV: "text/csv; charset=utf-8",
+    FileFormat.CSV_ZIP: "application/zip",
 }
 
 

@@ -122,4 +122,5 @@ def test_only_gpkg_shapefile_and_csv_carry_a_crs():
         FileFormat.GPKG,
         FileFormat.SHAPEFILE_ZIP,
         FileFormat.CSV,
+        FileFormat.CSV_ZIP,
     }

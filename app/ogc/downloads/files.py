@@ -1,22 +1,28 @@
-"""Downloads: a collection (or one site's bundle) as GeoJSON, GeoPackage, Shapefile, KML or CSV.
+"""Downloads: a collection (or one site's bundle) as GeoJSON, GeoPackage, Shapefile, KML, CSV.
 
 GeoJSON is streamed as PostgreSQL produces it, so memory stays flat however large the layer.
-The other formats are written by :mod:`spatial.io.write` into a private temporary folder.
+The other formats are written by :mod:`spatial.io.write` into a private temporary folder, with
+typed fields, the web map's styles (a GeoPackage's ``layer_styles``) and, on synthetic rows,
+the ``data_notice`` field saying they are not real figures.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 
 from app.access import Caller
 from app.errors import InvalidParameter
+from app.formats import synthetic_notice
 from app.ogc.catalog import Collection, get_collection
+from app.ogc.downloads import styles
+from app.ogc.downloads.styles import NOTICE_FIELD
 from app.ogc.features import fetch
 from app.ogc.features.query import FeatureQuery, RawQuery, build_query
 from app.ogc.protocol.crs import OgcCrs
@@ -67,9 +73,14 @@ def file_name(stem: str, fmt: FileFormat, crs: OgcCrs) -> str:
     return f"sitereg-{stem}{crs_part}-{day}.{fmt.value}"
 
 
+def is_synthetic(collection: Collection) -> bool:
+    """Return whether the collection holds synthetic rows (it has a ``synthetic`` flag)."""
+    return collection.property("synthetic") is not None
+
+
 def metadata(collection: Collection, crs: OgcCrs) -> dict[str, str]:
-    """Return the provenance and licence recorded in a file's metadata."""
-    return {
+    """Return the provenance and licence recorded in a file's metadata (and the notice)."""
+    recorded = {
         "TITLE": collection.title,
         "SOURCE": "sitereg — registry of industrial zones, clusters, mines and relocation areas",
         "LICENCE": collection.licence,
@@ -77,6 +88,21 @@ def metadata(collection: Collection, crs: OgcCrs) -> dict[str, str]:
         "CRS": crs.uri,
         "EXPORTED_AT": datetime.now(UTC).isoformat(timespec="seconds"),
     }
+    if is_synthetic(collection):
+        recorded["NOTICE"] = f"{synthetic_notice()} (rows with synthetic = true; {NOTICE_FIELD})"
+    return recorded
+
+
+def with_notice(
+    columns: list[str], rows: list[tuple[Any, ...]]
+) -> tuple[list[str], list[tuple[Any, ...]]]:
+    """Add the ``data_notice`` field, the synthetic label on each synthetic row, before the WKB."""
+    if "synthetic" not in columns:
+        return columns, rows
+    flag = columns.index("synthetic")
+    notice = synthetic_notice()
+    labelled = [(*row[:-1], notice if row[flag] else None, row[-1]) for row in rows]
+    return [*columns[:-1], NOTICE_FIELD, columns[-1]], labelled
 
 
 def geojson_stream(session: Session, query: FeatureQuery) -> Iterator[bytes]:
@@ -87,6 +113,7 @@ def geojson_stream(session: Session, query: FeatureQuery) -> Iterator[bytes]:
         "name": collection.id,
         "title": collection.title,
         "licence": collection.licence,
+        **({"notice": synthetic_notice()} if is_synthetic(collection) else {}),
     }
     yield (json.dumps(head, ensure_ascii=False)[:-1] + ',"features":[').encode()
     separator = b""
@@ -97,16 +124,21 @@ def geojson_stream(session: Session, query: FeatureQuery) -> Iterator[bytes]:
 
 
 def layer_for(session: Session, query: FeatureQuery, name: str | None = None) -> ExportLayer:
-    """Fetch one export layer's rows."""
-    columns, rows = fetch.fetch_rows(session, query)
+    """Fetch one export layer's rows, with its field types, styles and synthetic notice."""
+    columns, rows = with_notice(*fetch.fetch_rows(session, query))
     collection = query.collection
+    title = collection.title
+    if is_synthetic(collection):
+        title = f"{title} — {synthetic_notice()}"
     return ExportLayer(
         name=name or collection.id,
         columns=columns,
         rows=rows,
         srid=query.crs.srid,
-        title=collection.title,
+        title=title,
         metadata=metadata(collection, query.crs),
+        types={prop.name: prop.type.value for prop in query.properties},
+        styles=styles.layer_styles(collection, name),
     )
 
 
@@ -145,4 +177,7 @@ def site_bundle(
         layers.append(layer_for(session, query, name))
     if not layers[0].rows:
         raise NotFound("site", code)
+    notices = {key: value for layer in layers for key, value in layer.metadata.items()}
+    if "NOTICE" in notices:  # the file's metadata is its first layer's
+        layers[0] = replace(layers[0], metadata={**layers[0].metadata, "NOTICE": notices["NOTICE"]})
     return write_layers(layers, fmt, directory, code)

@@ -13,7 +13,9 @@ from fastapi.responses import FileResponse, StreamingResponse
 from starlette.background import BackgroundTask
 
 from app.deps import ReaderDep, SessionDep
+from app.map.i18n import Lang
 from app.ogc.downloads import files as exports
+from app.ogc.downloads.styles import style_text
 from app.ogc.features import fetch
 from app.ogc.features.params import RawQueryDep, export_query, readable_collection
 from app.ogc.features.query import FeatureQuery, check_known
@@ -51,6 +53,60 @@ def _send_file(
                         background=cleanup)  # fmt: skip
 
 
+STYLE_MEDIA_TYPES = {"qml": "application/xml", "sld": "application/vnd.ogc.sld+xml"}
+CollectionPath = Annotated[str, PathParam(description="Collection id, e.g. `sites`, `forest`.")]
+LangQuery = Annotated[
+    Lang, Query(description="Language of the legend and value labels: `vi` (default) or `en`.")
+]
+
+
+def _style(
+    request: Request, reader: ReaderDep, collection_id: str, lang: Lang, kind: str
+) -> Response:
+    check_known(request.query_params.keys(), {"lang"})
+    collection = readable_collection(collection_id, reader)
+    text = style_text(collection, lang, kind)
+    name = f"sitereg-{collection_id}-{lang}.{kind}"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"', **caching.reader_headers(
+        personal=False, varies=collection.has_personal)}  # fmt: skip
+    return Response(text, media_type=STYLE_MEDIA_TYPES[kind], headers=headers)
+
+
+@router.get(
+    "/{collection_id}.qml",
+    summary="QGIS style (QML) of a collection, as the web map draws it",
+    response_class=Response,
+    responses={200: {"content": {STYLE_MEDIA_TYPES["qml"]: {}}}, **problem_responses(400, 404)},
+)
+def download_qml(
+    request: Request, reader: ReaderDep, collection_id: CollectionPath, lang: LangQuery = "vi"
+) -> Response:
+    """Return the collection's QGIS style: a rule per legend entry, labels and value maps.
+
+    Load it in QGIS (Layer Properties → Style → Load Style) on a download of the collection;
+    GeoPackage downloads already carry it in their `layer_styles` table. Coded values
+    (`industrial_zone`, `special_use`, `planned`) show with their labels in `lang`.
+    """
+    return _style(request, reader, collection_id, lang, "qml")
+
+
+@router.get(
+    "/{collection_id}.sld",
+    summary="OGC SLD 1.0 style of a collection, as the web map draws it",
+    response_class=Response,
+    responses={200: {"content": {STYLE_MEDIA_TYPES["sld"]: {}}}, **problem_responses(400, 404)},
+)
+def download_sld(
+    request: Request, reader: ReaderDep, collection_id: CollectionPath, lang: LangQuery = "vi"
+) -> Response:
+    """Return the collection's style as an SLD 1.0 document (QGIS, GeoServer, MapServer).
+
+    One rule per legend entry, titled in `lang`: the same colours, widths and dashes as the
+    web map, indicative outlines dashed.
+    """
+    return _style(request, reader, collection_id, lang, "sld")
+
+
 @router.get(
     "/{name}",
     summary="Download a collection (GeoJSON, GeoPackage, Shapefile zip, KML, CSV)",
@@ -66,10 +122,17 @@ def download_collection(
 ) -> Response:
     """Return a whole collection, filtered like the OGC items (`bbox`, `datetime`, `filter`...).
 
-    Formats: `.geojson` (RFC 7946, streamed), `.gpkg`, `.shp.zip` (with .prj, .cpg UTF-8 and a
-    README of the 10-character field names), `.kml`, `.csv` (WKT geometry). `crs` (e.g.
-    `EPSG:9208`, VN-2000 TM-3 Lào Cai) applies to the formats that record a CRS. Personal
-    properties (owners of clearance parcels) are in signed-in callers' downloads only.
+    Formats: `.geojson` (RFC 7946, streamed; lists such as `communes` are JSON arrays),
+    `.gpkg` (typed fields: dates are DATE/DATETIME, numbers REAL/INTEGER; the web map's QGIS
+    styles in its `layer_styles` table, Vietnamese by default, English beside it), `.shp.zip`
+    (with .prj, .cpg UTF-8 and a README of the 10-character field names), `.kml`, `.csv` (WKT
+    geometry; a `crs` column names the CRS on every row: `OGC:CRS84` is WGS 84 lon/lat, else
+    `EPSG:<code>`) and `.csv.zip` (the same CSV with GDAL's `.csvt` of column types and a
+    `.prj`). In every format but GeoJSON, lists are one text joined with `; `. Synthetic rows
+    carry `data_notice` = "dữ liệu mô phỏng — không phải số liệu thật / synthetic data — not
+    real figures". `crs` (e.g. `EPSG:9208`, VN-2000 TM-3 Lào Cai) applies to the formats that
+    record a CRS. Personal properties (owners of clearance parcels) are in signed-in callers'
+    downloads only. Styles: `/{collection}.qml` and `/{collection}.sld`.
     """
     wanted = exports.parse_export_name(name)
     query = export_query(request, readable_collection(wanted.stem, reader), raw)

@@ -20,6 +20,8 @@ from app.schemas.problem import problem_responses
 router = APIRouter(prefix="/ogc/collections", tags=["OGC API – Features"])
 F_QUERY = Query(description="json or html.")
 GPKG = "application/geopackage+sqlite3"
+QML = "application/xml"  # QGIS style; XML with no registered type of its own
+SLD = "application/vnd.ogc.sld+xml"
 GREGORIAN = "http://www.opengis.net/def/uom/ISO-8601/0/Gregorian"
 
 
@@ -47,6 +49,8 @@ def _collection_links(request: Request, collection: Collection) -> list[dict[str
         (base + "/queryables", {}, links.REL_QUERYABLES, links.SCHEMA_JSON, "Queryables"),
         (base + "/tiles", {}, links.REL_TILESETS, links.JSON, "Vector tiles"),
         (f"/api/v1/export/{collection.id}.gpkg", {}, "enclosure", GPKG, "GeoPackage download"),
+        (f"/api/v1/export/{collection.id}.qml", {}, "stylesheet", QML, "QGIS style (QML)"),
+        (f"/api/v1/export/{collection.id}.sld", {}, "stylesheet", SLD, "SLD 1.0 style"),
     ]
     return [
         links.link(links.url(request, path, **params), rel, media_type, title)

@@ -187,7 +187,7 @@ def test_site_bundle_has_the_site_its_parcels_and_infrastructure(
     ).scalar_one()
     path = _save(tmp_path, client.get(EXPORT + f"sites/{code}.gpkg"), "bundle.gpkg")
     layers = {name for name, _ in pyogrio.list_layers(path)}
-    assert layers == {"site", "clearance_parcels", "infrastructure"}
+    assert layers == {"site", "clearance_parcels", "infrastructure", "layer_styles"}
     parcels = pyogrio.read_dataframe(path, layer="clearance_parcels")
     assert set(parcels["site_code"]) == {code}
     assert len(parcels) == _count(
