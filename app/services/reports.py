@@ -368,6 +368,8 @@ def plan_overlap_report(session: Session, *, as_of: datetime | None = None) -> P
             share_a_pct=o.share_a_pct,
             share_b_pct=o.share_b_pct,
             related=o.related,
+            relation=o.relation,
+            finding=o.finding,
         )
         for o in plan_overlap.run(conn, recorded_at=as_of)
     ]
