@@ -78,7 +78,9 @@ _PAGES = {
         "No forest layer is loaded: 0 ha here does not mean there is no forest.",
     ),
     "badge.indicative": Text("chỉ định hướng", "indicative"),
-    "badge.synthetic": Text("dữ liệu tổng hợp", "synthetic"),
+    "badge.synthetic": Text(
+        "dữ liệu mô phỏng — không phải số liệu thật", "synthetic — not real figures"
+    ),
     "badge.indicative_hint": Text(
         "Ranh giới vẽ theo diện tích công bố tại vị trí ước tính, không phải số liệu đo đạc.",
         "Outline drawn to the stated area at the best-known point, not a survey.",
@@ -100,10 +102,10 @@ _MAP = {
         "Khu di dời, tái định cư", "Relocation and resettlement areas"
     ),
     "layer.clearance_parcels": Text(
-        "Thửa giải phóng mặt bằng (dữ liệu tổng hợp)", "Clearance parcels (synthetic)"
+        "Thửa giải phóng mặt bằng (dữ liệu mô phỏng)", "Clearance parcels (synthetic)"
     ),
     "layer.infrastructure": Text("Hạ tầng (chỉ định hướng)", "Infrastructure (indicative)"),
-    "layer.forest": Text("Đất rừng (dữ liệu tổng hợp)", "Forest land (synthetic)"),
+    "layer.forest": Text("Đất rừng (dữ liệu mô phỏng)", "Forest land (synthetic)"),
     "layer.protected_areas": Text("Khu bảo tồn (chỉ định hướng)", "Protected areas (indicative)"),
     "layer.communes": Text("Xã, phường 2025", "Communes and wards 2025"),
     "layer.provinces": Text("Ranh giới tỉnh 2025", "Province boundaries 2025"),
@@ -396,7 +398,7 @@ _DASHBOARD = {
     ),
     "dash.metric.cleared_land_ha": Text(
         "Diện tích các thửa đã giải phóng mặt bằng hoặc đã bàn giao tại ngày báo cáo "
-        "(thửa tổng hợp).",
+        "(thửa mô phỏng).",
         "Hectares of parcels cleared or handed over on the report date (synthetic parcels).",
     ),
     "dash.metric.relocations_completed": Text(
@@ -421,11 +423,11 @@ _DASHBOARD = {
     ),
     "dash.charts": Text("Biểu đồ", "Charts"),
     "dash.chart_clearance": Text(
-        "Giải phóng mặt bằng theo khu (ha, dữ liệu tổng hợp)",
+        "Giải phóng mặt bằng theo khu (ha, dữ liệu mô phỏng)",
         "Site clearance by site (ha, synthetic)",
     ),
     "dash.chart_forest": Text(
-        "Diện tích khu trên đất rừng theo loại khu (ha, dữ liệu tổng hợp)",
+        "Diện tích khu trên đất rừng theo loại khu (ha, dữ liệu mô phỏng)",
         "Site hectares on forest land by kind (ha, synthetic)",
     ),
     "dash.forest_totals": Text("Tổng chồng lấn đất rừng", "Forest overlap totals"),

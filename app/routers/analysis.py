@@ -171,6 +171,8 @@ def plan_overlaps(
                         "site_b": o.site_b,
                         "overlap_ha": o.overlap_ha,
                         "related": o.related,
+                        "relation": o.relation,
+                        "finding": o.finding,
                     },
                 )
                 for o in reports.plan_overlap_pieces(session, as_of=as_of)

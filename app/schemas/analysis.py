@@ -169,7 +169,18 @@ class PlanOverlapRead(BaseModel):
     overlap_ha: float
     share_a_pct: float | None
     share_b_pct: float | None
-    related: bool = Field(description="True when a relocation record links the two sites.")
+    related: bool = Field(description="True when a recorded link explains the overlap.")
+    relation: str | None = Field(
+        default=None,
+        description="What explains the overlap: 'phase' or 'part' (one site is recorded as a "
+        "phase or part of the other), 'relocation' (a relocation record links them), "
+        "'same_destination' (two relocation areas moving to one site); null: a conflict.",
+    )
+    finding: str = Field(
+        default="conflict",
+        description="'conflict' (two plans claim the same ground) or 'explained' (a link says "
+        "why; not a conflict, and totals count the ground once).",
+    )
 
 
 class BoundaryCrossingRead(BaseModel):

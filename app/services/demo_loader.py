@@ -9,13 +9,14 @@ the path official inventories take, inside the loader's one transaction.
 
 from __future__ import annotations
 
+import csv
 import hashlib
 import json
 import logging
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import psycopg
 import sqlalchemy as sa
@@ -133,6 +134,39 @@ def _import_forest(session: Session, path: Path, features: list[dict[str, Any]])
     if rejected:
         raise InvalidGeometry(f"{path.name}: {len(rejected)} row(s) rejected", rejected)
     return sum(outcome.counts.get(status, 0) for status in ("created", "updated", "unchanged"))
+
+
+_LINK: Final = sa.text(
+    """
+    UPDATE sites AS s
+    SET part_of_site_id = p.id, part_relation = :relation
+    FROM sites AS p
+    WHERE s.code = :code AND p.code = :part_of
+      AND (s.part_of_site_id, s.part_relation) IS DISTINCT FROM (p.id, :relation)
+    """
+)
+
+
+def _site_links(session: Session, path: Path) -> int:
+    """Record the curated phase and part links (``data/curated/site_links.csv``); count changes.
+
+    Raises:
+        UnreadableFile: a row names a site the registry does not hold, or a relation it does
+        not know.
+    """
+    if not path.exists():
+        return 0
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    codes = set(session.scalars(sa.select(models.Site.code)))
+    changed = 0
+    for number, row in enumerate(rows, start=2):
+        unknown = {row["code"], row["part_of"]} - codes
+        if unknown or row["relation"] not in ("phase", "part"):
+            what = f"unknown site {sorted(unknown)}" if unknown else f"relation {row['relation']!r}"
+            raise UnreadableFile(f"{path.name} line {number}: {what}")
+        changed += session.execute(_LINK, dict(row)).rowcount  # type: ignore[attr-defined]
+    return changed
 
 
 def _upsert(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -> None:
@@ -335,6 +369,9 @@ def _load_layers(session: Session, data_dir: Path, *, force: bool, report: LoadR
     relinked = decisions.link_sites(session)
     if relinked:
         report.loaded["site decision links"] = relinked
+    linked = _site_links(session, data_dir.parent / "curated" / "site_links.csv")
+    if linked:
+        report.loaded["site links"] = linked
     targets_path = data_dir / "plan_targets.json"
     digest = _checksum(targets_path)
     if force or not _unchanged(session, "plan_targets", digest):

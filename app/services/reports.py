@@ -6,7 +6,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Final
 
 import sqlalchemy as sa
 from shapely.geometry import Point
@@ -248,27 +248,63 @@ def _group(name: str, members: Iterable[ForestOverlapRow]) -> GroupForestOverlap
     )
 
 
+def _ground_groups(
+    session: Session, area: AreaMethod, as_of: datetime | None
+) -> dict[str, GroupForestOverlap]:
+    """Return the forest on the ground of every kind and of all sites, shared ground once."""
+    sums: dict[str, dict[str, float]] = {}
+    facts: dict[str, tuple[int, float]] = {}
+    rows = forest_overlap.ground(session.connection(), vn2000=area == "vn2000", recorded_at=as_of)
+    for row in rows:
+        if row.group_name not in sums:
+            sums[row.group_name] = forest_sums()
+            facts[row.group_name] = (row.sites, row.ground_ha or 0.0)
+        add_forest_sums(sums[row.group_name], row.category, row.origin, row.overlap_ha)
+    return {
+        name: GroupForestOverlap(
+            group=name,
+            sites=facts[name][0],
+            site_area_ha=facts[name][1],
+            forest_share_pct=percent(totals["forest_total_ha"], facts[name][1]),
+            **totals,
+        )
+        for name, totals in sums.items()
+    }
+
+
+GROUND_NOTE: Final = (
+    "by_kind and totals count ground once: where sites overlap (a phase inside its zone, a "
+    "relocation area drawn over its destination) their shared ground and its forest are "
+    "counted once, so site_area_ha there is the ground's area, not the sum of the sites'."
+)
+
+
 def forest_overlap_report(
     session: Session, *, area: AreaMethod, as_of: datetime | None = None
 ) -> ForestOverlapReport:
-    """Return the province-wide forest overlap report, per site, per kind and per commune."""
+    """Return the province-wide forest overlap report, per site, per kind and per commune.
+
+    Per kind and in total the figures are of the sites' ground (shared ground once); per
+    commune list they are sums over sites, which a commune list cannot split spatially.
+    """
     rows = _site_rows(session, area, as_of)
-    by_kind: dict[str, list[ForestOverlapRow]] = defaultdict(list)
     by_commune: dict[str, list[ForestOverlapRow]] = defaultdict(list)
     for row in rows:
-        by_kind[row.kind].append(row)
         by_commune[row.communes or "(không rõ xã / unknown)"].append(row)
+    grounds = _ground_groups(session, area, as_of)
+    total = grounds.pop("total", None) or _group("total", [])
     datasets = forest_datasets(session)
     return ForestOverlapReport(
         area_method=area,
         sites=rows,
-        by_kind=[_group(kind, members) for kind, members in sorted(by_kind.items())],
+        by_kind=[grounds[kind] for kind in sorted(grounds)],
         by_commune=[_group(name, members) for name, members in sorted(by_commune.items())],
-        totals=_group("total", rows),
+        totals=total,
         forest_datasets=datasets,
         notes=[
             *forest_layer_notes(datasets),
-            "by_commune groups sites by the commune list recorded on each site; "
+            GROUND_NOTE,
+            "by_commune groups sites by the commune list recorded on each site and sums them; "
             "post-2025 commune polygons are not published, so no spatial split is made.",
             *as_of_notes(as_of),
         ],
@@ -376,6 +412,8 @@ def plan_overlap_report(session: Session, *, as_of: datetime | None = None) -> P
             share_a_pct=o.share_a_pct,
             share_b_pct=o.share_b_pct,
             related=o.related,
+            relation=o.relation,
+            finding=o.finding,
         )
         for o in plan_overlap.run(conn, recorded_at=as_of)
     ]

@@ -25,6 +25,18 @@ class ForestOverlapRow:
 
 
 @dataclass(frozen=True)
+class GroundRow:
+    """Forest on the ground of a group of sites ('total' or a kind), shared ground once."""
+
+    group_name: str
+    sites: int
+    ground_ha: float
+    category: str | None
+    origin: str | None
+    overlap_ha: float
+
+
+@dataclass(frozen=True)
 class ForestPiece:
     """One piece of a forest parcel inside a site, with its GeoJSON geometry text (EPSG:4326)."""
 
@@ -66,6 +78,18 @@ def run(
     }
     rows = conn.execute(query, recorded_params(params, recorded_at))
     return [ForestOverlapRow(*row) for row in rows]
+
+
+def ground(
+    conn: Connection, *, vn2000: bool = False, recorded_at: datetime | None = None
+) -> list[GroundRow]:
+    """Return the forest on each group's ground (its sites' union), per category and origin.
+
+    Totals built from these count the ground two sites share once (a phase inside its zone).
+    """
+    query = statement("forest_overlap_ground", recorded=recorded_at is not None, vn2000=sa.Boolean)
+    rows = conn.execute(query, recorded_params({"vn2000": vn2000}, recorded_at))
+    return [GroundRow(*row) for row in rows]
 
 
 def pieces(

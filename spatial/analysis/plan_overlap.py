@@ -12,7 +12,12 @@ from spatial.analysis._sql import recorded_params, statement
 
 @dataclass(frozen=True)
 class PlanOverlap:
-    """Two sites sharing ground: hectares, shares of each, and whether a relocation links them."""
+    """Two sites sharing ground: hectares, shares of each, and the link that explains it.
+
+    ``relation`` is 'phase' or 'part' (one is recorded as a phase or part of the other),
+    'relocation' (a relocation record links them) or 'same_destination' (two relocation areas
+    moving to one site); None means nothing explains the overlap: a conflict between plans.
+    """
 
     site_a: str
     site_b: str
@@ -23,6 +28,12 @@ class PlanOverlap:
     share_b_pct: float | None
     related: bool
     geometry_json: str
+    relation: str | None = None
+
+    @property
+    def finding(self) -> str:
+        """Return 'conflict' when nothing explains the overlap, else 'explained'."""
+        return "conflict" if self.relation is None else "explained"
 
 
 @dataclass(frozen=True)

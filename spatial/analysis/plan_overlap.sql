@@ -2,8 +2,11 @@
 -- Inputs:  none
 -- Output:  site_a, site_b (codes, a < b), kind_a, kind_b, overlap_ha (geodesic WGS 84 ha),
 --          share_a_pct / share_b_pct (overlap as % of each site's area), related (TRUE when a
---          relocation record links the two sites, i.e. the overlap is by design), geometry
---          (GeoJSON text of the shared piece, EPSG:4326)
+--          link explains the overlap), relation (what explains it: 'phase' or 'part' when one
+--          site is recorded as a phase or part of the other, 'relocation' when a relocation
+--          record links them (an area drawn at its destination or over the site it vacates),
+--          'same_destination' for two relocation areas moving to the same site; NULL: a
+--          conflict), geometry (GeoJSON text of the shared piece, EPSG:4326)
 -- Indexes: ix_sites_geom (GiST) for the self-join.
 WITH pairs AS MATERIALIZED (
     -- MATERIALIZED here and in measured: each intersection and its area are computed once;
@@ -15,6 +18,10 @@ WITH pairs AS MATERIALIZED (
         b.code AS site_b,
         a.kind AS kind_a,
         b.kind AS kind_b,
+        CASE
+            WHEN a.part_of_site_id = b.id THEN a.part_relation
+            WHEN b.part_of_site_id = a.id THEN b.part_relation
+        END AS part_relation,
         area_ha(a.geom) AS area_a_ha,
         area_ha(b.geom) AS area_b_ha,
         ST_CollectionExtract(ST_Intersection(a.geom, b.geom), 3) AS piece
@@ -25,7 +32,7 @@ WITH pairs AS MATERIALIZED (
 ),
 measured AS MATERIALIZED (
     SELECT
-        id_a, id_b, site_a, site_b, kind_a, kind_b, area_a_ha, area_b_ha, piece,
+        id_a, id_b, site_a, site_b, kind_a, kind_b, part_relation, area_a_ha, area_b_ha, piece,
         area_ha(piece) AS overlap_ha
     FROM pairs
 ),
@@ -33,6 +40,27 @@ links AS (
     SELECT site_id, moved_from_site_id AS other_id FROM relocation_details
     UNION ALL
     SELECT site_id, moved_to_site_id FROM relocation_details
+),
+explained AS (
+    SELECT
+        m.*,
+        coalesce(
+            m.part_relation,
+            CASE WHEN EXISTS (
+                SELECT 1
+                FROM links AS l
+                WHERE (l.site_id = m.id_a AND l.other_id = m.id_b)
+                   OR (l.site_id = m.id_b AND l.other_id = m.id_a)
+            ) THEN 'relocation' END,
+            CASE WHEN EXISTS (
+                SELECT 1
+                FROM relocation_details AS ra
+                JOIN relocation_details AS rb
+                    ON rb.moved_to_site_id = ra.moved_to_site_id
+                WHERE ra.site_id = m.id_a AND rb.site_id = m.id_b
+            ) THEN 'same_destination' END
+        ) AS relation
+    FROM measured AS m
 )
 SELECT
     m.site_a,
@@ -42,13 +70,9 @@ SELECT
     m.overlap_ha,
     100.0 * m.overlap_ha / nullif(m.area_a_ha, 0) AS share_a_pct,
     100.0 * m.overlap_ha / nullif(m.area_b_ha, 0) AS share_b_pct,
-    EXISTS (
-        SELECT 1
-        FROM links AS l
-        WHERE (l.site_id = m.id_a AND l.other_id = m.id_b)
-           OR (l.site_id = m.id_b AND l.other_id = m.id_a)
-    ) AS related,
-    ST_AsGeoJSON(ST_ForcePolygonCCW(m.piece), 7) AS geometry
-FROM measured AS m
+    m.relation IS NOT NULL AS related,
+    ST_AsGeoJSON(ST_ForcePolygonCCW(m.piece), 7) AS geometry,
+    m.relation
+FROM explained AS m
 WHERE m.overlap_ha > 0.0001  -- 1 m²: drops numerical slivers of outlines that share an edge
 ORDER BY m.overlap_ha DESC, m.site_a, m.site_b

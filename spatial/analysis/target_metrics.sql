@@ -5,7 +5,8 @@
 --          unknown (items the figure should cover whose data is not recorded: never read as 0)
 --          - new_zone_cluster_area_ha: legal planned ha (geodesic WGS 84 ha where the decision
 --            states none) of KCN/CCN founded in the year: established, being built or operating
---            (an expansion or an eco-industrial conversion is not a new zone)
+--            (an expansion or an eco-industrial conversion is not a new zone); a phase or part
+--            of a zone that is itself counted adds nothing (its ground is the zone's)
 --          - relocations_completed: sites to move out by a deadline in the year, now relocated
 --            or closed; counted = those due
 --          - kcn_compliant_wastewater_pct: % of KCN past the planning stage, among those whose
@@ -29,6 +30,14 @@ new_zones AS (
     WHERE s.kind IN ('industrial_zone', 'industrial_cluster')
         AND s.legal_decision_date BETWEEN :year_start AND :year_end
         AND s.status IN ('established', 'under_construction', 'operating')
+        AND NOT EXISTS (
+            SELECT 1
+            FROM sites AS parent
+            WHERE parent.id = s.part_of_site_id
+                AND parent.kind IN ('industrial_zone', 'industrial_cluster')
+                AND parent.legal_decision_date BETWEEN :year_start AND :year_end
+                AND parent.status IN ('established', 'under_construction', 'operating')
+        )
 ),
 relocations AS (
     SELECT

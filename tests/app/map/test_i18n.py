@@ -54,11 +54,11 @@ def test_i18n_every_enum_value_has_a_label(group: str):
 
 def test_i18n_vietnamese_labels_keep_their_diacritics():
     assert TEXTS["badge.indicative"].vi == "chỉ định hướng"
-    assert TEXTS["badge.synthetic"].vi == "dữ liệu tổng hợp"
+    assert TEXTS["badge.synthetic"].vi == "dữ liệu mô phỏng — không phải số liệu thật"
     assert TEXTS["kind.industrial_zone"].vi == "Khu công nghiệp"
     assert (TEXTS["badge.indicative"].en, TEXTS["badge.synthetic"].en) == (
         "indicative",
-        "synthetic",
+        "synthetic — not real figures",
     )
 
 

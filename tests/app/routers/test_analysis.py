@@ -113,15 +113,21 @@ def test_site_forest_overlap_unknown_site_is_404(client: TestClient):
     _problem(client.get("/api/v1/sites/NOPE/forest-overlap"), 404, "not-found")
 
 
-def test_forest_overlap_report_sums_per_kind_match_sites(client: TestClient):
+def test_forest_overlap_report_totals_count_shared_ground_once(client: TestClient):
     report = ForestOverlapReport.model_validate(client.get("/api/v1/reports/forest-overlap").json())
-    assert len(report.sites) >= 71
-    assert report.totals.forest_total_ha == pytest.approx(
-        sum(s.forest_total_ha for s in report.sites)
-    )
-    assert sum(k.forest_total_ha for k in report.by_kind) == pytest.approx(
-        report.totals.forest_total_ha
-    )
+    assert len(report.sites) >= 71 and report.totals.sites == len(report.sites)
+    summed_area = sum(s.site_area_ha for s in report.sites)
+    summed_forest = sum(s.forest_total_ha for s in report.sites)
+    # The demo sites share about 400 ha (phases inside zones, relocation areas drawn at their
+    # destination): the ground is smaller than the sum of the sites, and so is its forest.
+    assert report.totals.site_area_ha < summed_area - 300
+    assert report.totals.forest_total_ha <= summed_forest + 1e-6
+    for kind in report.by_kind:
+        members = [s for s in report.sites if s.kind == kind.group]
+        assert kind.sites == len(members)
+        assert kind.forest_total_ha <= sum(s.forest_total_ha for s in members) + 1e-6
+        assert kind.forest_total_ha <= report.totals.forest_total_ha + 1e-6
+    assert any("counted once" in note for note in report.notes)
     assert sum(c.sites for c in report.by_commune) == len(report.sites)
     assert any("SYNTHETIC" in note for note in report.notes)
 

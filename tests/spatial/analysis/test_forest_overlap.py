@@ -118,3 +118,36 @@ def test_forest_overlap_demo_site_matches_independent_overlay(db_session):
     assert expected and set(found) == set(expected)
     for category, area_ha in expected.items():
         assert close(found[category], area_ha), category
+
+
+def _ground_totals(db_session: Session) -> dict[tuple[str, str | None], float]:
+    totals: dict[tuple[str, str | None], float] = {}
+    for row in forest_overlap.ground(db_session.connection()):
+        key = (row.group_name, row.category)
+        totals[key] = totals.get(key, 0.0) + row.overlap_ha
+    return totals
+
+
+def test_ground_totals_count_a_phase_inside_its_zone_once(db_session: Session):
+    x, y = X + 0.5, Y + 0.5  # away from the demo data
+    before = _ground_totals(db_session)
+    zone = make_site(db_session, "T-GROUND-ZONE", square(x, y, 0.02), kind="mining_site")
+    make_site(
+        db_session, "T-GROUND-GD1", square(x, y, 0.01), kind="mining_site",
+        part_of_site_id=zone.id, part_relation="phase",
+    )  # fmt: skip
+    forest = square(x + 0.005, y + 0.005, 0.01)  # half inside the phase, all inside the zone
+    make_forest(db_session, "T-GROUND-F", forest, category="special_use")
+
+    after = _ground_totals(db_session)
+
+    added = after[("total", "special_use")] - before.get(("total", "special_use"), 0.0)
+    assert close(added, geodesic_ha(forest))  # once, though two sites cover its SW quarter
+    per_site = {
+        row.site_code: row.overlap_ha
+        for row in forest_overlap.run(
+            db_session.connection(), site_codes=["T-GROUND-ZONE", "T-GROUND-GD1"]
+        )
+        if row.category == "special_use"
+    }
+    assert close(sum(per_site.values()), geodesic_ha(forest) * 1.25)  # the sum double-counts

@@ -40,6 +40,23 @@ def test_target_metrics_new_zone_area_counts_founded_and_built_only(db_session: 
     assert close(new_zones.achieved, 120.0 + geodesic_ha(unstated))
 
 
+def test_target_metrics_new_zone_area_counts_a_phase_once_with_its_zone(db_session: Session):
+    founded = date(YEAR, 3, 1)
+    zone = make_site(
+        db_session, "T-KCN-WHOLE", square(X, Y, 0.02), kind="industrial_zone",
+        status="established", legal_decision_date=founded, planned_area_ha=500.0,
+    )  # fmt: skip
+    make_site(
+        db_session, "T-KCN-WHOLE-GD1", square(X, Y, 0.01), kind="industrial_zone",
+        status="established", legal_decision_date=founded, planned_area_ha=500.0,
+        part_of_site_id=zone.id, part_relation="phase",
+    )  # fmt: skip
+
+    new_zones = _metrics(db_session)["new_zone_cluster_area_ha"]
+
+    assert (new_zones.counted, new_zones.achieved) == (1, 500.0)  # not 1 000 ha
+
+
 def test_target_metrics_relocations_done_over_due(db_session: Session):
     moved = make_site(db_session, "T-OLD-1", square(X, Y, 0.01), status="relocated")
     staying = make_site(db_session, "T-OLD-2", square(X + 0.02, Y, 0.01), status="relocating")
