@@ -580,6 +580,7 @@ PLAN_TARGET_SOURCE: Final = (
     "34-NQ/TU ngày 27/12/2025 về phát triển các khu, cụm công nghiệp năm 2026, mục {item}"
 )
 PLAN_TARGET_SCOPE: Final = "Lào Cai"
+PLAN_PERIOD_START: Final = "2026-03-26"  # KH 134's own date: its targets count from then
 # (code, title_vi, title_en, item, unit, target_value, deadline, metric)
 PLAN_TARGETS: Final[tuple[tuple[str, str, str, str, str, int, str, str], ...]] = (
     (

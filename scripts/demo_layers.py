@@ -21,6 +21,7 @@ from demo_facts import (
     KCN_WORKS_PROVENANCE,
     KCN_WORKS_STATUS,
     KH134,
+    PLAN_PERIOD_START,
     PLAN_TARGET_SCOPE,
     PLAN_TARGET_SOURCE,
     PLAN_TARGETS,
@@ -179,6 +180,7 @@ def plan_targets() -> list[dict[str, Any]]:
                 "deadline": deadline,
                 "metric": metric,
                 "scope": PLAN_TARGET_SCOPE,
+                "period_start": PLAN_PERIOD_START,
             }
         )
         for code, title_vi, title_en, item, unit, value, deadline, metric in PLAN_TARGETS

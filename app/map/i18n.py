@@ -391,10 +391,16 @@ _DASHBOARD = {
         "Sổ đăng ký chưa theo dõi số liệu này.", "The registry does not track this figure."
     ),
     "dash.metric.new_zone_cluster_area_ha": Text(
-        "Tổng diện tích quy hoạch các KCN, CCN có quyết định thành lập trong năm và đã thành "
-        "lập, đang xây dựng hoặc đang hoạt động (mở rộng, chuyển đổi không tính là khu mới).",
-        "Planned hectares of KCN and CCN founded in the year that are established, being "
-        "built or operating (an expansion or a conversion is not a new zone).",
+        "Tổng diện tích quy hoạch các KCN, CCN có quyết định thành lập trong kỳ kế hoạch (từ "
+        "ngày ban hành kế hoạch đến hạn) và đã thành lập, đang xây dựng hoặc đang hoạt động. "
+        "Căn cứ pháp lý mới nhất (ví dụ quyết định điều chỉnh quy hoạch) không phải là ngày "
+        "thành lập; mở rộng, chuyển đổi, giai đoạn của một khu đã tính không tính thêm; khu "
+        "chưa ghi nhận ngày thành lập được đếm riêng là chưa rõ.",
+        "Planned hectares of KCN and CCN whose establishment decision falls in the plan period "
+        "(from the plan's date to the deadline) and that are established, being built or "
+        "operating. The latest legal basis (such as a plan adjustment) is not the establishment "
+        "date; an expansion, a conversion or a phase of a counted zone adds nothing; zones with "
+        "no recorded establishment date are counted apart as unknown.",
     ),
     "dash.metric.cleared_land_ha": Text(
         "Diện tích các thửa đã giải phóng mặt bằng hoặc đã bàn giao tại ngày báo cáo "

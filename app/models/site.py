@@ -37,6 +37,11 @@ class Site(VersionedMixin, ImportedMixin, ProvenanceMixin, TimestampMixin, Base)
         sa.CheckConstraint("planned_area_ha IS NULL OR planned_area_ha > 0", name="planned_area"),
         sa.CheckConstraint("part_relation IN ('phase', 'part')", name="part_relation"),
         sa.CheckConstraint(
+            "established_on IS NULL OR established_before IS NULL "
+            "OR established_on <= established_before",
+            name="established_order",
+        ),
+        sa.CheckConstraint(
             "(part_of_site_id IS NULL) = (part_relation IS NULL)", name="part_named"
         ),
     )
@@ -60,6 +65,10 @@ class Site(VersionedMixin, ImportedMixin, ProvenanceMixin, TimestampMixin, Base)
         sa.ForeignKey("legal_decisions.id"), index=True
     )
     planned_area_ha: Mapped[float | None] = mapped_column(sa.Float)
+    # When the site was established, apart from its latest legal basis (migration 0026).
+    established_on: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
+    established_before: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
+    established_basis: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
     geom: Mapped[Any] = mapped_column(geometry_type("MULTIPOLYGON"))
     source_quality: Mapped[str | None] = mapped_column(sa.Text)
     qa_flags: Mapped[str | None] = mapped_column(sa.Text)

@@ -25,6 +25,8 @@ class PlanTarget(Base):
     unit: Mapped[TargetUnit] = mapped_column(enum_type(TargetUnit, "target_unit"))
     target_value: Mapped[float] = mapped_column(sa.Float)
     deadline: Mapped[date] = mapped_column(sa.Date)
+    # The day the plan period begins (the plan's date); NULL: the deadline's year.
+    period_start: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
     metric: Mapped[str] = mapped_column(sa.String(64))
     scope: Mapped[str] = mapped_column(sa.Text)
 

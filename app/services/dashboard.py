@@ -39,15 +39,23 @@ def _standing(target: PlanTarget, measured: TargetMetric | None) -> TargetStandi
     )
 
 
+Period = tuple[int, date | None]
+"""A target's plan period: the deadline's year and the plan's own date (None: 1 January)."""
+
+
+def _period(target: PlanTarget) -> Period:
+    return target.deadline.year, target.period_start
+
+
 def _measured(
     session: Session, targets: list[PlanTarget], cleaned_ha: float
-) -> dict[tuple[int, str], TargetMetric]:
-    """Return the figures per (deadline year, metric), computed once per year."""
-    measured: dict[tuple[int, str], TargetMetric] = {}
-    for year in sorted({target.deadline.year for target in targets}):
-        figures = target_metrics.run(session.connection(), year=year)
+) -> dict[tuple[Period, str], TargetMetric]:
+    """Return the figures per (plan period, metric), computed once per period."""
+    measured: dict[tuple[Period, str], TargetMetric] = {}
+    for period in sorted({_period(t) for t in targets}, key=lambda p: (p[0], p[1] or date.min)):
+        figures = target_metrics.run(session.connection(), year=period[0], period_start=period[1])
         figures[CLEAN_LAND_METRIC] = TargetMetric(CLEAN_LAND_METRIC, cleaned_ha, None)
-        measured.update({(year, metric): figure for metric, figure in figures.items()})
+        measured.update({(period, metric): figure for metric, figure in figures.items()})
     return measured
 
 
@@ -82,7 +90,7 @@ def _compute(session: Session, as_of: date) -> Dashboard:
     measured = _measured(session, targets, clearance.totals.clean_land_ha)
     return Dashboard(
         as_of=as_of,
-        targets=[_standing(t, measured.get((t.deadline.year, t.metric))) for t in targets],
+        targets=[_standing(t, measured.get((_period(t), t.metric))) for t in targets],
         clearance_sites=sorted(clearance.sites, key=lambda s: -s.clean_land_ha),
         clearance_totals=clearance.totals,
         forest_by_kind=forest.by_kind,

@@ -169,6 +169,50 @@ def _site_links(session: Session, path: Path) -> int:
     return changed
 
 
+CURATED_FILES: Final = {
+    "site links": "site_links.csv",
+    "site establishment": "site_establishment.csv",
+}
+_ESTABLISHED: Final = sa.text(
+    """
+    UPDATE sites
+    SET established_on = :on, established_before = :before, established_basis = :basis
+    WHERE code = :code
+      AND (established_on, established_before, established_basis)
+          IS DISTINCT FROM (CAST(:on AS date), CAST(:before AS date), CAST(:basis AS text))
+    """
+)
+
+
+def _load_curated(session: Session, folder: Path, report: LoadReport) -> None:
+    """Apply the curated facts of ``data/curated`` (idempotent: only changes are written)."""
+    for name, apply in (("site links", _site_links), ("site establishment", _establishment)):
+        changed = apply(session, folder / CURATED_FILES[name])
+        if changed:
+            report.loaded[name] = changed
+
+
+def _establishment(session: Session, path: Path) -> int:
+    """Record when sites were established (``data/curated/site_establishment.csv``).
+
+    Raises:
+        UnreadableFile: a row names a site the registry does not hold, or has neither date.
+    """
+    if not path.exists():
+        return 0
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    codes = set(session.scalars(sa.select(models.Site.code)))
+    changed = 0
+    for number, row in enumerate(rows, start=2):
+        on, before = parse_date(row["established_on"]), parse_date(row["established_before"])
+        if row["code"] not in codes or (on is None and before is None) or not row["basis"]:
+            raise UnreadableFile(f"{path.name} line {number}: unknown site, no date or no basis")
+        params = {"code": row["code"], "on": on, "before": before, "basis": nfc(row["basis"])}
+        changed += session.execute(_ESTABLISHED, params).rowcount  # type: ignore[attr-defined]
+    return changed
+
+
 def _upsert(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -> None:
     """Insert rows, or update those whose code exists and whose content differs."""
     if not rows:
@@ -284,6 +328,7 @@ def _targets(session: Session, path: Path) -> int:
             "unit": t["unit"],
             "target_value": float(t["target_value"]),
             "deadline": parse_date(t["deadline"]),
+            "period_start": parse_date(t.get("period_start")),
             "metric": t["metric"],
             "scope": nfc(t["scope"]),
         }
@@ -369,9 +414,7 @@ def _load_layers(session: Session, data_dir: Path, *, force: bool, report: LoadR
     relinked = decisions.link_sites(session)
     if relinked:
         report.loaded["site decision links"] = relinked
-    linked = _site_links(session, data_dir.parent / "curated" / "site_links.csv")
-    if linked:
-        report.loaded["site links"] = linked
+    _load_curated(session, data_dir.parent / "curated", report)
     targets_path = data_dir / "plan_targets.json"
     digest = _checksum(targets_path)
     if force or not _unchanged(session, "plan_targets", digest):

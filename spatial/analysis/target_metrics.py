@@ -25,12 +25,16 @@ class TargetMetric:
     unknown: int = 0
 
 
-def run(conn: Connection, *, year: int) -> dict[str, TargetMetric]:
+def run(
+    conn: Connection, *, year: int, period_start: date | None = None
+) -> dict[str, TargetMetric]:
     """Return the measurable target figures for ``year``, keyed by ``plan_targets.metric``.
 
-    Hectares are legal planned hectares, or geodesic WGS 84 hectares where none is stated.
+    The period runs from ``period_start`` (the plan's date; default 1 January) to 31 December
+    of ``year``. Hectares are legal planned hectares, or geodesic WGS 84 hectares where none
+    is stated.
     """
     query = statement("target_metrics", year_start=sa.Date, year_end=sa.Date)
-    params = {"year_start": date(year, 1, 1), "year_end": date(year, 12, 31)}
+    params = {"year_start": period_start or date(year, 1, 1), "year_end": date(year, 12, 31)}
     rows = [TargetMetric(*row) for row in conn.execute(query, params)]
     return {row.metric: row for row in rows}

@@ -1,12 +1,15 @@
 -- Question: where do the sites stand on the plan targets the registry can measure?
--- Inputs:  :year_start date, :year_end date   the target year (from the target's deadline)
+-- Inputs:  :year_start date, :year_end date   the plan period: from the plan's date
+--          (plan_targets.period_start) or the deadline's 1 January, to 31 December
 -- Output:  one row per metric: metric (the plan_targets.metric key), achieved (ha, count or %;
 --          NULL when no item has the data), counted (how many sites the figure is taken over),
 --          unknown (items the figure should cover whose data is not recorded: never read as 0)
 --          - new_zone_cluster_area_ha: legal planned ha (geodesic WGS 84 ha where the decision
---            states none) of KCN/CCN founded in the year: established, being built or operating
---            (an expansion or an eco-industrial conversion is not a new zone); a phase or part
---            of a zone that is itself counted adds nothing (its ground is the zone's)
+--            states none) of KCN/CCN whose establishment decision (sites.established_on)
+--            falls in the period and that are established, being built or operating (an
+--            expansion or an eco-industrial conversion is not a new zone); a phase or part of
+--            a zone that is itself counted adds nothing (its ground is the zone's); unknown =
+--            such sites with no recorded establishment date not known to predate the period
 --          - relocations_completed: sites to move out by a deadline in the year, now relocated
 --            or closed; counted = those due
 --          - kcn_compliant_wastewater_pct: % of KCN past the planning stage, among those whose
@@ -21,23 +24,39 @@ WITH past_planning AS (
     ]) AS status
 ),
 new_zones AS (
+    -- A zone counts when its establishment decision falls in the plan period; one whose
+    -- establishment date is not recorded (and not known to predate the period) is unknown,
+    -- never counted as new because of a later legal basis such as a plan adjustment.
     SELECT
         'new_zone_cluster_area_ha' AS metric,
-        coalesce(sum(coalesce(s.planned_area_ha, area_ha(s.geom))), 0) AS achieved,
-        CAST(count(*) AS integer) AS counted,
-        0 AS unknown
-    FROM sites AS s
-    WHERE s.kind IN ('industrial_zone', 'industrial_cluster')
-        AND s.legal_decision_date BETWEEN :year_start AND :year_end
-        AND s.status IN ('established', 'under_construction', 'operating')
-        AND NOT EXISTS (
-            SELECT 1
-            FROM sites AS parent
-            WHERE parent.id = s.part_of_site_id
-                AND parent.kind IN ('industrial_zone', 'industrial_cluster')
-                AND parent.legal_decision_date BETWEEN :year_start AND :year_end
-                AND parent.status IN ('established', 'under_construction', 'operating')
-        )
+        CASE
+            WHEN count(*) FILTER (WHERE z.counted) = 0
+                 AND count(*) FILTER (WHERE z.unknown) > 0 THEN NULL
+            ELSE coalesce(sum(coalesce(z.planned_area_ha, area_ha(z.geom)))
+                              FILTER (WHERE z.counted), 0)
+        END AS achieved,
+        CAST(count(*) FILTER (WHERE z.counted) AS integer) AS counted,
+        CAST(count(*) FILTER (WHERE z.unknown) AS integer) AS unknown
+    FROM (
+        SELECT
+            s.planned_area_ha,
+            s.geom,
+            s.established_on BETWEEN :year_start AND :year_end AS counted,
+            s.established_on IS NULL
+                AND (s.established_before IS NULL OR s.established_before >= :year_start)
+                AS unknown
+        FROM sites AS s
+        WHERE s.kind IN ('industrial_zone', 'industrial_cluster')
+            AND s.status IN ('established', 'under_construction', 'operating')
+            AND NOT EXISTS (
+                SELECT 1
+                FROM sites AS parent
+                WHERE parent.id = s.part_of_site_id
+                    AND parent.kind IN ('industrial_zone', 'industrial_cluster')
+                    AND parent.established_on BETWEEN :year_start AND :year_end
+                    AND parent.status IN ('established', 'under_construction', 'operating')
+            )
+    ) AS z
 ),
 relocations AS (
     SELECT

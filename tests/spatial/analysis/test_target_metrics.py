@@ -20,18 +20,18 @@ def test_target_metrics_new_zone_area_counts_founded_and_built_only(db_session: 
     founded = date(YEAR, 3, 1)
     make_site(
         db_session, "T-KCN-NEW", square(X, Y, 0.01), kind="industrial_zone",
-        status="established", legal_decision_date=founded, planned_area_ha=120.0,
+        status="established", established_on=founded, planned_area_ha=120.0,
     )  # fmt: skip
     unstated = square(X + 0.02, Y, 0.01)
-    make_site(db_session, "T-CCN-NEW", unstated, status="operating", legal_decision_date=founded)
-    make_site(db_session, "T-CCN-PLAN", square(X, Y + 0.02, 0.01), legal_decision_date=founded)
+    make_site(db_session, "T-CCN-NEW", unstated, status="operating", established_on=founded)
+    make_site(db_session, "T-CCN-PLAN", square(X, Y + 0.02, 0.01), established_on=founded)
     make_site(
         db_session, "T-CCN-EXP", square(X, Y + 0.04, 0.01), status="expanding",
-        legal_decision_date=founded, planned_area_ha=50.0,
+        established_on=founded, planned_area_ha=50.0,
     )  # fmt: skip
     make_site(
         db_session, "T-KCN-OLD", square(X, Y + 0.06, 0.01), kind="industrial_zone",
-        status="established", legal_decision_date=date(YEAR - 1, 12, 31), planned_area_ha=70.0,
+        status="established", established_on=date(YEAR - 1, 12, 31), planned_area_ha=70.0,
     )  # fmt: skip
 
     new_zones = _metrics(db_session)["new_zone_cluster_area_ha"]
@@ -44,17 +44,41 @@ def test_target_metrics_new_zone_area_counts_a_phase_once_with_its_zone(db_sessi
     founded = date(YEAR, 3, 1)
     zone = make_site(
         db_session, "T-KCN-WHOLE", square(X, Y, 0.02), kind="industrial_zone",
-        status="established", legal_decision_date=founded, planned_area_ha=500.0,
+        status="established", established_on=founded, planned_area_ha=500.0,
     )  # fmt: skip
     make_site(
         db_session, "T-KCN-WHOLE-GD1", square(X, Y, 0.01), kind="industrial_zone",
-        status="established", legal_decision_date=founded, planned_area_ha=500.0,
+        status="established", established_on=founded, planned_area_ha=500.0,
         part_of_site_id=zone.id, part_relation="phase",
     )  # fmt: skip
 
     new_zones = _metrics(db_session)["new_zone_cluster_area_ha"]
 
     assert (new_zones.counted, new_zones.achieved) == (1, 500.0)  # not 1 000 ha
+
+
+def test_target_metrics_a_later_legal_basis_is_not_a_founding(db_session: Session):
+    adjusted = date(YEAR, 2, 25)  # a plan adjustment naming an old zone
+    make_site(
+        db_session, "T-KCN-ADJUSTED", square(X, Y, 0.01), kind="industrial_zone",
+        status="established", legal_decision_date=adjusted, planned_area_ha=400.0,
+        established_before=adjusted,
+    )  # fmt: skip
+
+    plan = date(YEAR, 3, 26)  # the plan's own date, after the adjustment
+    from_plan = target_metrics.run(db_session.connection(), year=YEAR, period_start=plan)
+    assert from_plan["new_zone_cluster_area_ha"].counted == 0  # established by then: not new
+    assert from_plan["new_zone_cluster_area_ha"].unknown == 0
+    whole_year = _metrics(db_session)["new_zone_cluster_area_ha"]
+    assert whole_year.unknown == 1  # established by 25 Feb: maybe in January, maybe before
+    make_site(
+        db_session, "T-KCN-NODATE", square(X + 0.02, Y, 0.01), kind="industrial_zone",
+        status="established", legal_decision_date=adjusted, planned_area_ha=100.0,
+    )  # fmt: skip
+
+    unknown = target_metrics.run(db_session.connection(), year=YEAR, period_start=plan)
+    figure = unknown["new_zone_cluster_area_ha"]
+    assert (figure.achieved, figure.counted, figure.unknown) == (None, 0, 1)  # no data, not 0
 
 
 def test_target_metrics_relocations_done_over_due(db_session: Session):
