@@ -158,6 +158,8 @@ _FACTS = {
     "fact.communes": Text("Xã, phường", "Communes"),
     "fact.managing_agency": Text("Cơ quan quản lý", "Managing agency"),
     "fact.legal_basis": Text("Căn cứ pháp lý", "Legal basis"),
+    "fact.established": Text("Thành lập", "Established"),
+    "fact.established_before": Text("trước ngày", "by"),
     "fact.planned_area": Text("Diện tích quy hoạch", "Planned area"),
     "fact.computed_area": Text("Diện tích tính từ ranh giới", "Area computed from the outline"),
     "fact.area_difference": Text("Chênh lệch", "Difference"),

@@ -47,7 +47,18 @@ class SiteProperties(SiteSummary):
     legal_decision_date: date | None = Field(examples=["2025-02-20"])
     legal_issuer: str | None = Field(examples=["UBND tỉnh Lào Cai"])
     legal_decision_id: int | None = Field(
-        default=None, description="The founding decision: `/api/v1/decisions/{id}`."
+        default=None, description="The legal basis decision: `/api/v1/decisions/{id}`."
+    )
+    established_on: date | None = Field(
+        default=None, description="Date of the establishment decision, when known."
+    )
+    established_before: date | None = Field(
+        default=None,
+        description="A date the site is known to have been established by, when the exact "
+        "date is not known.",
+    )
+    established_basis: str | None = Field(
+        default=None, description="The document that says when the site was established."
     )
     provenance: str
     source_quality: str | None

@@ -56,6 +56,10 @@ READ_ONLY = frozenset(
         "legal_decision_number",
         "legal_decision_date",
         "legal_issuer",
+        # Curated facts (data/curated/site_establishment.csv), not yet editable through writes.
+        "established_on",
+        "established_before",
+        "established_basis",
     }
 )
 """Properties a feature shows but a write never sets; ``version`` is read as the precondition."""

@@ -124,3 +124,10 @@ def test_pages_dashboard_shows_unrecorded_wastewater_as_no_data_not_zero(
     ].split("</article>")[0]
     assert "No data" in card and "Sites with no recorded data (not 0)" in card
     assert "sr-progress" not in card  # no progress bar drawn from unknowns
+
+
+def test_pages_site_says_when_it_was_established_and_by_which_document(client: TestClient):
+    text = client.get("/sites/CCN-THINH-HUNG?lang=en").text
+    assert "Established" in text and "106/QĐ-UBND" in text
+    old = client.get("/sites/KCN-PHIA-NAM?lang=en").text
+    assert "Established</th>" in old and "QĐ 525/QĐ-UBND" in old

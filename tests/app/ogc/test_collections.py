@@ -65,7 +65,7 @@ def test_queryables_are_a_json_schema_with_types_and_enums(client: TestClient):
     assert "geometry" in properties
     assert properties["planned_area_ha"]["type"] == "number"
     assert properties["legal_decision_date"] == {
-        "title": "Founding decision date",
+        "title": "Legal basis: decision date",
         "type": "string",
         "format": "date",
     }
