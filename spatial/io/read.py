@@ -28,6 +28,7 @@ from shapely.geometry.base import BaseGeometry
 
 from spatial.crs import WGS84, ZONE_HINT, epsg_code, match_crs, transform_geometry
 from spatial.errors import (
+    MAX_PROBLEMS,
     InvalidGeometry,
     Problem,
     TooLarge,
@@ -35,6 +36,7 @@ from spatial.errors import (
     UnreadableFile,
 )
 from spatial.io.formats import FileFormat, sniff_format
+from spatial.io.json_depth import too_deep
 from spatial.io.layers import open_layer, read_batches
 from spatial.validate import check_geometry
 
@@ -103,6 +105,9 @@ def _decide_crs(
 
 
 def _read_geojson(data: bytes, file_name: str) -> tuple[list[BaseGeometry], int | None]:
+    deep = too_deep(data)
+    if deep is not None:
+        raise UnreadableFile(f"{file_name}: {deep}")
     try:
         document = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as exc:
@@ -112,6 +117,7 @@ def _read_geojson(data: bytes, file_name: str) -> tuple[list[BaseGeometry], int 
     features = _geojson_features(document, file_name)
     geometries: list[BaseGeometry] = []
     problems: list[Problem] = []
+    found = 0
     for index, geometry in enumerate(features):
         try:
             geometries.append(_geometry(geometry))
@@ -120,11 +126,16 @@ def _read_geojson(data: bytes, file_name: str) -> tuple[list[BaseGeometry], int 
             ValueError,
             KeyError,
             AttributeError,
+            RecursionError,
             shapely.errors.GEOSException,
         ) as exc:
-            problems.append(Problem(f"/features/{index}/geometry", f"unreadable geometry: {exc}"))
+            found += 1
+            if len(problems) < MAX_PROBLEMS:  # counted, not kept: the error body stays small
+                problems.append(
+                    Problem(f"/features/{index}/geometry", f"unreadable geometry: {exc}")
+                )
     if problems:
-        raise InvalidGeometry(f"{file_name}: {len(problems)} unreadable geometries", problems)
+        raise InvalidGeometry(f"{file_name}: {found} unreadable geometries", problems, found)
     return geometries, _legacy_crs(document)
 
 
@@ -265,11 +276,14 @@ def _check_axes(geometries: list[BaseGeometry], srid: int, file_name: str) -> No
 
 def _validate(geometries: list[BaseGeometry], srid: int) -> None:
     problems: list[Problem] = []
+    found = 0
     for index, geom in enumerate(geometries):
-        problems.extend(check_geometry(geom, f"/features/{index}/geometry"))
+        issues = check_geometry(geom, f"/features/{index}/geometry")
+        found += len(issues)
+        problems.extend(issues[: MAX_PROBLEMS - len(problems)])
     if problems:
         raise InvalidGeometry(
-            f"{len(problems)} problem(s) in the proposal (read as EPSG:{srid}): "
-            + problems[0].detail,
+            f"{found} problem(s) in the proposal (read as EPSG:{srid}): " + problems[0].detail,
             problems,
+            found,
         )

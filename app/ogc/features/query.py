@@ -233,6 +233,10 @@ def _typed_value(prop: Property, text: str) -> Any:
             return cql2_temporal.parse_instant(text)
     except (ValueError, KeyError, InvalidParameter):
         raise InvalidParameter(prop.name, f"'{text}' is not a {prop.type.value}") from None
+    if prop.enum is not None and text not in prop.enum:
+        # Checked here, not by the database: the column's Enum type refuses the bind while the
+        # statement is built, which for a download is after its 200 has gone out.
+        raise InvalidParameter(prop.name, f"'{text}' is not one of {', '.join(prop.enum)}")
     return text
 
 
