@@ -80,6 +80,7 @@ def _landing_links(request: Request, media_type: str) -> list[dict[str, Any]]:
     ]
 
 
+@router.get("/", include_in_schema=False)  # {root}/ is the landing page too, not a 307 to it
 @router.get(
     "",
     name="ogc_landing",
