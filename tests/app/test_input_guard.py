@@ -215,3 +215,20 @@ def test_every_405_says_allow(client: TestClient, method: str, path: str, allowe
     response = client.request(method, path)
     _problem(response, 405, "method-not-allowed")
     assert allowed <= {item.strip() for item in response.headers["allow"].split(",")}
+
+
+@pytest.mark.parametrize("value", ["-6469693231", "0.5", "99999999999999999999"])
+def test_integer_queryables_beyond_the_column_are_answered(client: TestClient, value: str):
+    response = client.get(ITEMS.format("protected_areas"), params={"version": value})
+    if response.status_code == 200:  # in bigint's range: no row has it
+        assert response.json()["numberMatched"] == 0
+    else:
+        body = _problem(response, 400, "invalid-parameter")
+        assert body.errors[0].pointer == "/query/version"
+
+
+@pytest.mark.parametrize("value", ["", "null", "cql2"])
+def test_filter_lang_outside_its_enum_is_400_even_without_a_filter(client: TestClient, value: str):
+    response = client.get(ITEMS.format("forest"), params={"filter-lang": value})
+    body = _problem(response, 400, "invalid-parameter")
+    assert body.errors[0].pointer == "/query/filter-lang"
