@@ -92,12 +92,11 @@ async def landing(request: Request, f: Annotated[str | None, F_QUERY] = None) ->
     """Return the landing page: links to the API description, conformance and collections."""
     check_known(request.query_params.keys(), {"f"})
     as_html = links.wants_html(request, f)
-    body = {
-        "title": TITLE,
-        "description": DESCRIPTION,
-        "links": _landing_links(request, links.HTML if as_html else links.JSON),
-    }
-    return html.render(request, "landing", landing=body) if as_html else JSONResponse(body)
+    own_links = _landing_links(request, links.HTML if as_html else links.JSON)
+    body = {"title": TITLE, "description": DESCRIPTION, "links": own_links}
+    if as_html:
+        return html.render(request, "landing", landing=body)
+    return JSONResponse(body, headers=links.link_header(own_links))
 
 
 @router.get(
