@@ -266,3 +266,18 @@ def test_an_anonymous_write_to_a_read_only_collection_is_405_not_401(client: Tes
     response = client.post(ITEMS.format("communes"), json=body)
     _problem(response, 405, "method-not-allowed")
     assert "GET" in response.headers["allow"]
+
+
+def test_ogc_openapi_declares_bbox_limit_datetime_as_the_standard_does(client: TestClient):
+    document = client.get("/ogc/api").json()
+    for path in ("/collections/{collectionId}/items", "/collections/forest/items"):
+        parameters = {p["name"]: p for p in document["paths"][path]["get"]["parameters"]}
+        bbox = parameters["bbox"]
+        assert (bbox["style"], bbox["explode"], bbox["in"]) == ("form", False, "query")
+        assert bbox["schema"]["type"] == "array"
+        assert bbox["schema"]["items"] == {"type": "number"}
+        sizes = [(o["minItems"], o["maxItems"]) for o in bbox["schema"]["oneOf"]]
+        assert sizes == [(4, 4), (6, 6)]
+        assert parameters["limit"]["schema"] == {"type": "integer", "minimum": 1}
+        assert parameters["datetime"]["schema"] == {"type": "string"}
+        assert parameters["limit"]["explode"] is parameters["datetime"]["explode"] is False
