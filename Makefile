@@ -7,11 +7,12 @@ SITEREG := $(BIN)/sitereg
 STAMP := $(VENV)/.installed
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 
-.PHONY: help setup db run test lint serve clean-db
+.PHONY: help setup db run test lint serve clean-db fuzz
 
 help:
 	@echo "make run   — install, start PostgreSQL+PostGIS, migrate, load demo data, serve on :8000"
 	@echo "make test  — install, then lint and the whole test suite against a real PostGIS"
+	@echo "make fuzz  — schemathesis over both OpenAPI documents, its own server and database (~4 min)"
 
 $(STAMP): pyproject.toml requirements.lock scripts/install-system-deps.sh package.json package-lock.json scripts/vendor-assets.sh
 	bash scripts/install-system-deps.sh
@@ -41,6 +42,11 @@ lint: setup
 
 test: setup lint
 	$(BIN)/pytest
+
+# Every phase and check of schemathesis over /openapi.json and /ogc/api (scripts/fuzz.py,
+# allow-list in scripts/fuzz.toml): 90 s per document, about 4 minutes with the setup.
+fuzz: setup
+	$(BIN)/python scripts/fuzz.py
 
 clean-db: setup
 	$(SITEREG) db reset --yes

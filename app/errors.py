@@ -54,8 +54,23 @@ PROBLEM_TYPES: dict[type[Exception], ProblemType] = {
     spatial_errors.TooLarge: ProblemType(413, "too-large", "Upload too large"),
 }
 INVALID_PARAMETER = ProblemType(400, "invalid-parameter", "Invalid request parameter")
+MALFORMED_BODY = ProblemType(400, "malformed-body", "Malformed request body")
+TOO_LARGE = PROBLEM_TYPES[spatial_errors.TooLarge]
 INTERNAL = ProblemType(500, "internal-error", "Internal server error")
-HTTP_CODES = {404: "not-found", 405: "method-not-allowed", 406: "not-acceptable"}
+HTTP_CODES = {
+    404: "not-found",
+    405: "method-not-allowed",
+    406: "not-acceptable",
+    413: "too-large",
+    415: "unsupported-format",
+}
+MAX_LISTED_ERRORS = 50
+"""A problem lists at most this many locations; its detail says how many there were in all."""
+
+
+def counted(detail: str, found: int) -> str:
+    """Return ``detail`` saying that the response lists only the first of ``found`` problems."""
+    return f"{detail} (errors lists the first {MAX_LISTED_ERRORS} of {found} problems)"
 
 
 def problem_response(
@@ -65,7 +80,10 @@ def problem_response(
     errors: list[ProblemLocation] | None = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
-    """Build a problem+json response for ``request``."""
+    """Build a problem+json response for ``request``; ``errors`` past the first 50 are counted."""
+    if errors is not None and len(errors) > MAX_LISTED_ERRORS:
+        detail = counted(detail, len(errors))
+        errors = errors[:MAX_LISTED_ERRORS]
     body = ProblemDetail(
         type=f"/problems/{kind.code}",
         title=kind.title,
@@ -86,13 +104,16 @@ def problem_response(
 
 def _domain_handler(kind: ProblemType):  # type: ignore[no-untyped-def]
     async def handle(request: Request, exc: Exception) -> JSONResponse:
+        items = getattr(exc, "errors", [])
         located = [
             ProblemLocation(pointer=item.pointer, detail=item.detail)
-            for item in getattr(exc, "errors", [])
+            for item in items[:MAX_LISTED_ERRORS]
         ]
+        found = getattr(exc, "found", None) or len(items)
+        detail = counted(str(exc), found) if found > len(located) else str(exc)
         # An exception may carry response headers (Unauthorized: WWW-Authenticate, RFC 9110).
         headers = getattr(exc, "headers", None)
-        return problem_response(request, kind, str(exc), located, headers)
+        return problem_response(request, kind, detail, located, headers)
 
     return handle
 
@@ -112,8 +133,14 @@ async def _validation_handler(request: Request, exc: Exception) -> JSONResponse:
 async def _http_handler(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code = HTTP_CODES.get(exc.status_code, "http-error")
-    kind = ProblemType(exc.status_code, code, code.replace("-", " ").capitalize())
-    return problem_response(request, kind, str(exc.detail))
+    title = HTTP_TITLES.get(code) or code.replace("-", " ").capitalize()
+    # Headers the exception carries go out with it (405: Allow, RFC 9110 §15.5.6).
+    return problem_response(
+        request,
+        ProblemType(exc.status_code, code, title),
+        str(exc.detail),
+        headers=dict(exc.headers) if exc.headers else None,
+    )
 
 
 async def _internal_handler(request: Request, exc: Exception) -> JSONResponse:
@@ -121,6 +148,12 @@ async def _internal_handler(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(
         request, INTERNAL, "The server failed to answer; quote the request_id when reporting it."
     )
+
+
+HTTP_TITLES = {
+    "too-large": PROBLEM_TYPES[spatial_errors.TooLarge].title,
+    "unsupported-format": PROBLEM_TYPES[spatial_errors.UnsupportedFormat].title,
+}
 
 
 def register_error_handlers(app: FastAPI) -> None:

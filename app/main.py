@@ -18,6 +18,7 @@ from app.db.engine import (
 from app.db.read_pool import make_read_pool
 from app.deps import require_reader
 from app.errors import register_error_handlers
+from app.input_guard import InputGuardMiddleware, body_limits
 from app.interop import install_interop
 from app.log import configure_logging, install_request_logging
 from app.routers import (
@@ -85,6 +86,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     register_error_handlers(app)
+    # Inside the request log, so a refused request is logged with its id like any other.
+    app.add_middleware(InputGuardMiddleware, limits=body_limits(settings))
     install_request_logging(app)
     # The proposal check is the hottest route: its router is matched first.
     for module in (

@@ -10,6 +10,8 @@ from typing import Literal
 from pydantic import AliasChoices, BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from spatial.io.archive import ZipLimits
+
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -39,6 +41,10 @@ class LimitSettings(BaseModel):
     page_size_default: int = Field(default=100, ge=1)
     page_size_max: int = Field(default=1000, ge=1)
     upload_max_mb: float = Field(default=20.0, gt=0)
+    # An uploaded .zip (proposal checks, boundary files): members and MB once unzipped, read
+    # from its listing before anything is extracted.
+    upload_zip_members: int = Field(default=64, ge=1)
+    upload_unzipped_mb: float = Field(default=200.0, gt=0)
     # Admission control: at most this many proposal checks do database work at once; the others
     # wait their turn. 0 = twice the CPU cores. With 16 clients on 2 cores, 4 instead of no
     # limit cut the p95 from 104–149 to 76–91 ms (bench/README.md).
@@ -52,6 +58,13 @@ class LimitSettings(BaseModel):
     # GIL for most of its Python work, so many at once mostly trade the GIL back and forth.
     # 0 = twice the CPU cores (bench/writes.py, bench/README.md has the figures).
     write_concurrency: int = Field(default=0, ge=0)
+
+    def zip_limits(self) -> ZipLimits:
+        """Return what an uploaded .zip of a proposal check or boundary file may hold."""
+        return ZipLimits(
+            max_members=self.upload_zip_members,
+            max_unzipped_bytes=int(self.upload_unzipped_mb * 2**20),
+        )
 
     def check_slots(self) -> int:
         """Return how many proposal checks may do database work at once."""

@@ -13,12 +13,18 @@ class Problem:
     detail: str
 
 
+MAX_PROBLEMS = 50
+"""Readers keep this many located problems and count the rest (an error body stays small)."""
+
+
 @dataclass
 class SpatialError(Exception):
     """Base class: a message for people and the list of located problems."""
 
     detail: str
     errors: list[Problem] = field(default_factory=list)
+    found: int | None = None
+    """How many problems were found, when ``errors`` keeps only the first ``MAX_PROBLEMS``."""
 
     def __str__(self) -> str:
         return self.detail

@@ -24,7 +24,7 @@ from app.schemas.analysis import (
 )
 from app.schemas.problem import problem_responses
 from app.services import proposal_check, reports
-from spatial.errors import TooLarge, UnreadableFile
+from spatial.errors import TooLarge, UnreadableFile, UnsupportedFormat
 
 router = APIRouter(prefix="/api/v1", tags=["analysis"])
 
@@ -208,6 +208,10 @@ CHECK_BODY = {
 }
 
 
+RAW_BODY_TYPES = frozenset({"application/geo+json", "application/json"})
+"""Media types of a body read as GeoJSON as it is; any other file comes as multipart."""
+
+
 async def _upload(request: Request, max_bytes: int) -> tuple[bytes, str]:
     """Return the uploaded bytes and a file name, from multipart or a raw GeoJSON body."""
     declared = int(request.headers.get("content-length") or 0)
@@ -215,12 +219,18 @@ async def _upload(request: Request, max_bytes: int) -> tuple[bytes, str]:
         raise TooLarge(
             f"upload of {declared / 1e6:.1f} MB is over the {max_bytes / 1e6:.0f} MB limit"
         )
-    if request.headers.get("content-type", "").startswith("multipart/form-data"):
+    media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if media_type == "multipart/form-data":
         form = await request.form(max_part_size=max_bytes + 1)
         upload = form.get("file")
         if upload is None or isinstance(upload, str):
             raise UnreadableFile("multipart body has no 'file' part")
         return await upload.read(max_bytes + 1), upload.filename or "upload"
+    if media_type not in RAW_BODY_TYPES:
+        raise UnsupportedFormat(
+            f"Content-Type {media_type or '(none)'} is not read here: send the file as "
+            "multipart/form-data (part 'file'), or GeoJSON as application/geo+json"
+        )
     return await request.body(), "request-body.geojson"
 
 
@@ -270,6 +280,7 @@ async def check_proposal(
             with_pieces=format is AnswerFormat.GEOJSON,
             client_gone=request.is_disconnected,
             as_of=as_of,
+            zip_limits=settings.limits.zip_limits(),
         )
     except ClientGone:  # left while the check waited for a slot: nobody reads the answer
         return Response(status_code=CLIENT_CLOSED_REQUEST)
@@ -324,7 +335,9 @@ async def read_boundary_file(
     """
     max_bytes = int(settings.limits.upload_max_mb * 1_000_000)
     data, file_name = await _upload(request, max_bytes)
-    return await proposal_check.read_upload(data, file_name, crs=crs, max_bytes=max_bytes)
+    return await proposal_check.read_upload(
+        data, file_name, crs=crs, max_bytes=max_bytes, zip_limits=settings.limits.zip_limits()
+    )
 
 
 @router.get(

@@ -28,11 +28,13 @@ from app.schemas.analysis import (
 from app.services.reports import add_forest_totals, as_of_notes, forest_layer_notes, percent
 from spatial.analysis import proposal_conflicts
 from spatial.crs import PROVINCE_ZONES, TM3_ZONES, ZONE_HINT
+from spatial.io.archive import PROPOSAL_ZIP_LIMITS, ZipLimits
 from spatial.io.read import ReadBoundary, read_boundary
 
-INLINE_READ_BYTES: Final = 256 * 1024
-"""A GeoJSON upload up to this size is read on the event loop (about a millisecond); larger
-ones, and every other format (GDAL and temporary files), in a worker thread."""
+INLINE_READ_BYTES: Final = 64 * 1024
+"""A GeoJSON upload up to this size is read on the event loop (under a millisecond for a
+proposal; a 2 000-vertex star is 55 KB); larger ones, and every other format (GDAL and temporary
+files), in a worker thread. At 256 KB, a body of 85 000 empty features held the loop 1 s."""
 
 
 CLIENT_GONE_AFTER_S: Final = 0.25
@@ -169,12 +171,15 @@ class CheckRun:
     pieces: list[proposal_conflicts.Piece] | None
 
 
-async def _read(data: bytes, file_name: str, *, crs: str | None, max_bytes: int) -> ReadBoundary:
+async def _read(
+    data: bytes, file_name: str, *, crs: str | None, max_bytes: int, zip_limits: ZipLimits
+) -> ReadBoundary:
+    def read() -> ReadBoundary:
+        return read_boundary(data, file_name, crs=crs, max_bytes=max_bytes, zip_limits=zip_limits)
+
     if len(data) <= INLINE_READ_BYTES and data.lstrip()[:1] == b"{":
-        return read_boundary(data, file_name, crs=crs, max_bytes=max_bytes)
-    return await anyio.to_thread.run_sync(
-        lambda: read_boundary(data, file_name, crs=crs, max_bytes=max_bytes)
-    )
+        return read()
+    return await anyio.to_thread.run_sync(read)
 
 
 async def run_pooled(
@@ -188,6 +193,7 @@ async def run_pooled(
     with_pieces: bool = False,
     client_gone: Callable[[], Awaitable[bool]] | None = None,
     as_of: datetime | None = None,
+    zip_limits: ZipLimits = PROPOSAL_ZIP_LIMITS,
 ) -> CheckRun:
     """Read the upload first, then await pooled connections only for the statements.
 
@@ -199,9 +205,10 @@ async def run_pooled(
     When other checks are running, the cores are busy anyway, so one statement answers it on
     one connection, which costs less CPU per check (bench/README.md). The overlap pieces, when
     asked for, are one more statement on ``pool``, after the slot is given back. Nothing is
-    written. ``as_of`` checks against the registry as it was recorded then.
+    written. ``as_of`` checks against the registry as it was recorded then. A .zip may hold
+    no more than ``zip_limits``.
     """
-    boundary = await _read(data, file_name, crs=crs, max_bytes=max_bytes)
+    boundary = await _read(data, file_name, crs=crs, max_bytes=max_bytes, zip_limits=zip_limits)
     geom = union_all(boundary.geometries)
     async with in_flight.entered(client_gone, ask_after_s=CLIENT_GONE_AFTER_S) as running:
         found = await proposal_conflicts.run_pooled(
@@ -221,7 +228,12 @@ async def run_pooled(
 
 
 async def read_upload(
-    data: bytes, file_name: str, *, crs: str | None, max_bytes: int
+    data: bytes,
+    file_name: str,
+    *,
+    crs: str | None,
+    max_bytes: int,
+    zip_limits: ZipLimits = PROPOSAL_ZIP_LIMITS,
 ) -> UploadedBoundary:
     """Read an uploaded boundary file as the proposal check does, and return it in CRS84.
 
@@ -231,7 +243,7 @@ async def read_upload(
     Raises:
         SpatialError subclasses: for unreadable, unsupported, mis-referenced or invalid input.
     """
-    boundary = await _read(data, file_name, crs=crs, max_bytes=max_bytes)
+    boundary = await _read(data, file_name, crs=crs, max_bytes=max_bytes, zip_limits=zip_limits)
     geom = orient_polygons(union_all(boundary.geometries))
     facts = UploadedBoundaryFacts(
         file_name=file_name,

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from spatial.errors import UnreadableFile, UnsupportedFormat
+from spatial.io.archive import IMPORT_ZIP_LIMITS, check_members
 
 SUFFIX_DRIVERS: Final = {
     ".shp": "ESRI Shapefile",
@@ -161,6 +162,7 @@ def _gdal_path(path: Path) -> tuple[str, str]:
         return str(path), path.name
     try:
         with zipfile.ZipFile(path) as archive:
+            check_members(archive, path.name, IMPORT_ZIP_LIMITS)  # before GDAL inflates any
             members = [m for m in archive.namelist() if not m.endswith("/")]
     except zipfile.BadZipFile as exc:
         raise UnreadableFile(f"{path.name}: not a valid .zip ({exc})") from exc

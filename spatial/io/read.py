@@ -28,13 +28,16 @@ from shapely.geometry.base import BaseGeometry
 
 from spatial.crs import WGS84, ZONE_HINT, epsg_code, match_crs, transform_geometry
 from spatial.errors import (
+    MAX_PROBLEMS,
     InvalidGeometry,
     Problem,
     TooLarge,
     UnknownCRS,
     UnreadableFile,
 )
+from spatial.io.archive import PROPOSAL_ZIP_LIMITS, ZipLimits, check_members, read_member
 from spatial.io.formats import FileFormat, sniff_format
+from spatial.io.json_depth import too_deep
 from spatial.io.layers import open_layer, read_batches
 from spatial.validate import check_geometry
 
@@ -52,7 +55,12 @@ class ReadBoundary:
 
 
 def read_boundary(
-    data: bytes, file_name: str, *, crs: str | None = None, max_bytes: int
+    data: bytes,
+    file_name: str,
+    *,
+    crs: str | None = None,
+    max_bytes: int,
+    zip_limits: ZipLimits = PROPOSAL_ZIP_LIMITS,
 ) -> ReadBoundary:
     """Read, reproject to EPSG:4326 and validate the polygons of an uploaded file.
 
@@ -71,7 +79,7 @@ def read_boundary(
     if file_format is FileFormat.GEOJSON:
         geometries, file_srid = _read_geojson(data, file_name)
     else:
-        geometries, file_srid = _read_with_gdal(data, file_name, file_format)
+        geometries, file_srid = _read_with_gdal(data, file_name, file_format, zip_limits)
     srid, crs_from = _decide_crs(file_name, file_format, file_srid, requested)
     _check_vertices(geometries, file_name)
     _check_axes(geometries, srid, file_name)
@@ -103,6 +111,9 @@ def _decide_crs(
 
 
 def _read_geojson(data: bytes, file_name: str) -> tuple[list[BaseGeometry], int | None]:
+    deep = too_deep(data)
+    if deep is not None:
+        raise UnreadableFile(f"{file_name}: {deep}")
     try:
         document = json.loads(data.decode("utf-8-sig"))
     except (UnicodeDecodeError, ValueError) as exc:
@@ -112,6 +123,7 @@ def _read_geojson(data: bytes, file_name: str) -> tuple[list[BaseGeometry], int 
     features = _geojson_features(document, file_name)
     geometries: list[BaseGeometry] = []
     problems: list[Problem] = []
+    found = 0
     for index, geometry in enumerate(features):
         try:
             geometries.append(_geometry(geometry))
@@ -120,11 +132,16 @@ def _read_geojson(data: bytes, file_name: str) -> tuple[list[BaseGeometry], int 
             ValueError,
             KeyError,
             AttributeError,
+            RecursionError,
             shapely.errors.GEOSException,
         ) as exc:
-            problems.append(Problem(f"/features/{index}/geometry", f"unreadable geometry: {exc}"))
+            found += 1
+            if len(problems) < MAX_PROBLEMS:  # counted, not kept: the error body stays small
+                problems.append(
+                    Problem(f"/features/{index}/geometry", f"unreadable geometry: {exc}")
+                )
     if problems:
-        raise InvalidGeometry(f"{file_name}: {len(problems)} unreadable geometries", problems)
+        raise InvalidGeometry(f"{file_name}: {found} unreadable geometries", problems, found)
     return geometries, _legacy_crs(document)
 
 
@@ -189,11 +206,11 @@ def _legacy_crs(document: dict[str, Any]) -> int | None:
 
 
 def _read_with_gdal(
-    data: bytes, file_name: str, file_format: FileFormat
+    data: bytes, file_name: str, file_format: FileFormat, zip_limits: ZipLimits
 ) -> tuple[list[BaseGeometry], int | None]:
     """Read the geometries through the importer's reader (``spatial.io.layers``)."""
     with tempfile.TemporaryDirectory(prefix="sitereg-upload-") as folder:
-        path = _materialise(data, file_name, file_format, Path(folder))
+        path = _materialise(data, file_name, file_format, Path(folder), zip_limits)
         try:
             layer = open_layer(path)
         except UnreadableFile as exc:
@@ -207,7 +224,9 @@ def _read_with_gdal(
     return geometries, (match_crs(pyproj.CRS(layer.crs)) if layer.crs else None)
 
 
-def _materialise(data: bytes, file_name: str, file_format: FileFormat, folder: Path) -> Path:
+def _materialise(
+    data: bytes, file_name: str, file_format: FileFormat, folder: Path, zip_limits: ZipLimits
+) -> Path:
     if file_format is not FileFormat.SHAPEFILE_ZIP:
         path = folder / f"upload{file_format.suffix}"
         path.write_bytes(data)
@@ -216,6 +235,7 @@ def _materialise(data: bytes, file_name: str, file_format: FileFormat, folder: P
         archive = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile as exc:
         raise UnreadableFile(f"{file_name}: not a valid .zip ({exc})") from exc
+    check_members(archive, file_name, zip_limits)  # from the listing, before any inflating
     members = [name for name in archive.namelist() if not name.endswith("/")]
     shapefiles = [name for name in members if name.lower().endswith(".shp")]
     if len(shapefiles) != 1:
@@ -223,10 +243,13 @@ def _materialise(data: bytes, file_name: str, file_format: FileFormat, folder: P
             f"{file_name}: the .zip must hold exactly one .shp (found {len(shapefiles)})"
         )
     stem = shapefiles[0][: -len(".shp")]
+    budget = zip_limits.max_unzipped_bytes  # enforced again while inflating: a listing may lie
     for name in members:
         if name.startswith(stem) and "/" not in name[len(stem) :]:
             target = folder / ("upload" + name[len(stem) :].lower())
-            target.write_bytes(archive.read(name))
+            content = read_member(archive, name, file_name, budget)
+            budget -= len(content)
+            target.write_bytes(content)
     if not (folder / "upload.dbf").exists() or not (folder / "upload.shx").exists():
         raise UnreadableFile(f"{file_name}: the .zip lacks the .shx or .dbf of {shapefiles[0]}")
     return folder / "upload.shp"
@@ -265,11 +288,14 @@ def _check_axes(geometries: list[BaseGeometry], srid: int, file_name: str) -> No
 
 def _validate(geometries: list[BaseGeometry], srid: int) -> None:
     problems: list[Problem] = []
+    found = 0
     for index, geom in enumerate(geometries):
-        problems.extend(check_geometry(geom, f"/features/{index}/geometry"))
+        issues = check_geometry(geom, f"/features/{index}/geometry")
+        found += len(issues)
+        problems.extend(issues[: MAX_PROBLEMS - len(problems)])
     if problems:
         raise InvalidGeometry(
-            f"{len(problems)} problem(s) in the proposal (read as EPSG:{srid}): "
-            + problems[0].detail,
+            f"{found} problem(s) in the proposal (read as EPSG:{srid}): " + problems[0].detail,
             problems,
+            found,
         )

@@ -94,12 +94,9 @@ def list_collections(
         for document in documents:
             document["href"] = document["links"][1]["href"]
         return html.render(request, "collections", collections=documents)
-    body = {
-        "links": links.self_and_alternate(request, links.JSON),
-        "collections": documents,
-        "crs": crs_uris(),
-    }
-    return JSONResponse(body)
+    own_links = links.self_and_alternate(request, links.JSON)
+    body = {"links": own_links, "collections": documents, "crs": crs_uris()}
+    return JSONResponse(body, headers=links.link_header(own_links))
 
 
 @router.get(
@@ -120,7 +117,7 @@ def get_collection(
     document = collection_document(request, session, collection)
     if links.wants_html(request, f):
         return html.render(request, "collection", collection=document, licence=collection.licence)
-    return JSONResponse(document)
+    return JSONResponse(document, headers=links.link_header(document["links"]))
 
 
 def _property_schema(prop: Property) -> dict[str, Any]:

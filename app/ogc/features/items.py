@@ -26,12 +26,16 @@ def _collection_link(request: Request, collection: Collection) -> dict[str, Any]
     return links.link(href, "collection", links.JSON, collection.title)
 
 
-def _frame(request: Request, query: FeatureQuery, page: fetch.Page) -> bytes:
-    """Wrap the Feature texts from PostGIS in a FeatureCollection (no decoding)."""
+def _page_links(request: Request, query: FeatureQuery, page: fetch.Page) -> list[dict[str, Any]]:
     limit = query.limit or len(page.features)
     page_links = links.self_and_alternate(request, links.GEOJSON)
     page_links += links.page_links(request, page.matched, limit, query.offset)
     page_links.append(_collection_link(request, query.collection))
+    return page_links
+
+
+def _frame(page: fetch.Page, page_links: list[dict[str, Any]]) -> bytes:
+    """Wrap the Feature texts from PostGIS in a FeatureCollection (no decoding)."""
     tail = {
         "numberMatched": page.matched,
         "numberReturned": len(page.features),
@@ -84,12 +88,12 @@ async def get_items(
     page = await fetch.fetch_page(request.app.state.read_pool, query)
     if as_html:
         return _page(html.items_page(request, query, page), query)
-    body = _frame(request, query, page)
+    page_links = _page_links(request, query, page)
     return caching.cached(
         request,
-        body,
+        _frame(page, page_links),
         links.GEOJSON,
-        headers=_headers(query),
+        headers={**_headers(query), **links.link_header(page_links)},
         personal=query.personal,
         **_caching(query),
     )
@@ -120,7 +124,7 @@ async def get_feature(
         request,
         body,
         links.GEOJSON,
-        headers=_headers(query),
+        headers={**_headers(query), **links.link_header(feature_links)},
         personal=query.personal,
         version=found.version,
         **_caching(query),

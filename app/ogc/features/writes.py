@@ -153,16 +153,20 @@ class Call:
     settings: Settings
 
 
+async def _editable(collection_id: CollectionIdPath) -> WriteSpec:
+    """Return the collection's write spec: 404 when unknown, 405 when nobody edits it."""
+    return _spec(collection_id)
+
+
 async def _call(
     request: Request,
+    _editable_first: Annotated[WriteSpec, Depends(_editable)],
     session: WriteSessionDep,
     caller: WriterDep,
     settings: SettingsDep,
-    collection_id: CollectionIdPath,
 ) -> Call:
-    # Before the body is read: an unknown or read-only collection is a 404 or 405, an
-    # anonymous write or a bad token a 401, an oversized body a 413, whatever the body holds.
-    _spec(collection_id)
+    # Dependencies run in the order declared: an unknown or read-only collection is a 404 or
+    # 405 before an anonymous write or a bad token is a 401, and an oversized body a 413.
     _bounded(request, settings)
     return Call(request, session, caller, settings)
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import Request
 from starlette.datastructures import URL
@@ -27,6 +29,30 @@ def link(href: str, rel: str, media_type: str, title: str | None = None) -> dict
     if title:
         item["title"] = title
     return item
+
+
+# Characters a URI keeps as they are (RFC 3986 reserved and unreserved, and "%" of escapes).
+URI_SAFE = "/:?#[]@!$&'()*+,;=%-._~"
+
+
+def link_header(items: Iterable[dict[str, Any]]) -> dict[str, str]:
+    """Return the links as a ``Link`` header (RFC 8288), as OGC API – Features Part 1 recommends.
+
+    A title that is not plain ASCII (Vietnamese) goes as ``title*`` in RFC 8187 form, since a
+    header carries Latin-1 at most; a target is percent-encoded for the same reason.
+    """
+    values = []
+    for item in items:
+        attributes = [f"<{quote(item['href'], safe=URI_SAFE)}>", f'rel="{item["rel"]}"']
+        if item.get("type"):
+            attributes.append(f'type="{item["type"]}"')
+        title = item.get("title")
+        if title and title.isascii() and '"' not in title and "\\" not in title:
+            attributes.append(f'title="{title}"')
+        elif title:
+            attributes.append(f"title*=UTF-8''{quote(title, safe='')}")
+        values.append("; ".join(attributes))
+    return {"Link": ", ".join(values)} if values else {}
 
 
 def url(request: Request, path: str, **params: Any) -> str:

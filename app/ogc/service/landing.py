@@ -80,6 +80,7 @@ def _landing_links(request: Request, media_type: str) -> list[dict[str, Any]]:
     ]
 
 
+@router.get("/", include_in_schema=False)  # {root}/ is the landing page too, not a 307 to it
 @router.get(
     "",
     name="ogc_landing",
@@ -91,12 +92,11 @@ async def landing(request: Request, f: Annotated[str | None, F_QUERY] = None) ->
     """Return the landing page: links to the API description, conformance and collections."""
     check_known(request.query_params.keys(), {"f"})
     as_html = links.wants_html(request, f)
-    body = {
-        "title": TITLE,
-        "description": DESCRIPTION,
-        "links": _landing_links(request, links.HTML if as_html else links.JSON),
-    }
-    return html.render(request, "landing", landing=body) if as_html else JSONResponse(body)
+    own_links = _landing_links(request, links.HTML if as_html else links.JSON)
+    body = {"title": TITLE, "description": DESCRIPTION, "links": own_links}
+    if as_html:
+        return html.render(request, "landing", landing=body)
+    return JSONResponse(body, headers=links.link_header(own_links))
 
 
 @router.get(

@@ -62,6 +62,48 @@ def _schema_30(node: Any) -> Any:
     return out
 
 
+# OGC API – Features – Part 1 (17-069r4), openapi/parameters/{bbox,limit,datetime}.yaml: what a
+# conformance checker (and GDAL) expects. The limit has no maximum here: a larger value is not an
+# error but is capped at SITEREG_LIMITS__PAGE_SIZE_MAX, as §7.15.3 allows.
+STANDARD_PARAMETERS: dict[str, dict[str, Any]] = {
+    "bbox": {
+        "description": "Only features that have a geometry that intersects the bounding box: "
+        "minx,miny,maxx,maxy (or 6 numbers with heights) in bbox-crs (default CRS84).",
+        "schema": {
+            "type": "array",
+            "oneOf": [{"minItems": 4, "maxItems": 4}, {"minItems": 6, "maxItems": 6}],
+            "items": {"type": "number"},
+        },
+        "example": [104.0, 22.3, 104.2, 22.5],
+    },
+    "limit": {
+        "description": "The number of features per page (larger values are capped).",
+        "schema": {"type": "integer", "minimum": 1},
+    },
+    "datetime": {
+        "description": "Only features whose time intersects this RFC 3339 instant or interval "
+        "('..' for an open end).",
+        "schema": {"type": "string"},
+        "example": "2020-01-01/..",
+    },
+}
+
+
+def _standard(parameter: dict[str, Any]) -> dict[str, Any]:
+    """Return the standard's definition of ``bbox``, ``limit`` and ``datetime`` in the query."""
+    definition = STANDARD_PARAMETERS.get(parameter.get("name", ""))
+    if definition is None or parameter.get("in") != "query":
+        return parameter
+    return {
+        "name": parameter["name"],
+        "in": "query",
+        "required": False,
+        "style": "form",
+        "explode": False,
+        **copy.deepcopy(definition),
+    }
+
+
 def _parameter_30(parameter: dict[str, Any]) -> dict[str, Any]:
     """Move parameter-level example lists into the 3.0 ``example`` field."""
     examples = parameter.pop("examples", None)
@@ -112,6 +154,8 @@ def ogc_openapi(document: dict[str, Any], server_url: str) -> dict[str, Any]:
                     _parameter_30(parameter) for parameter in operation.get("parameters", [])
                 ]
             paths[relative] = _schema_30(item)
+            for operation in paths[relative].values():  # after _schema_30: already 3.0
+                operation["parameters"] = [_standard(p) for p in operation["parameters"]]
     template = paths.get(ITEMS_TEMPLATE, {}).get("get")
     if template is not None:
         for collection in CATALOG.values():
