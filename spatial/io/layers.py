@@ -58,6 +58,11 @@ class LayerFile:
     feature_count: int | None
     raw_text: bool
     cpg: str | None
+    layer: str | None = None  # the layer read in a multi-layer file (GeoPackage, DXF, ...)
+
+
+# Tables a GeoPackage may carry beside its data (QGIS styles, sitereg's own exports).
+STYLE_TABLES = frozenset({"layer_styles"})
 
 
 @dataclass(frozen=True)
@@ -86,6 +91,7 @@ def open_layer(path: Path, layer: str | None = None) -> LayerFile:
         _refuse_dgn_v8(path, inner)
     options = CSV_OPTIONS if driver == "CSV" else {}
     try:
+        layer = layer if layer is not None else _data_layer(gdal_path)
         info = pyogrio.read_info(gdal_path, layer=layer, **options)
     except Exception as exc:  # noqa: BLE001 (GDAL raises many types for broken files)
         raise UnreadableFile(f"{path.name}: GDAL cannot read it ({exc})") from exc
@@ -99,7 +105,17 @@ def open_layer(path: Path, layer: str | None = None) -> LayerFile:
         feature_count=count,
         raw_text=driver in RAW_TEXT_DRIVERS,
         cpg=_cpg(path, inner) if driver == "ESRI Shapefile" else None,
+        layer=layer,
     )
+
+
+def _data_layer(gdal_path: str) -> str | None:
+    """Return the first layer that holds data: not a style table (None: the only layer)."""
+    import pyogrio
+
+    names = [str(row[0]) for row in pyogrio.list_layers(gdal_path)]
+    data = [name for name in names if name not in STYLE_TABLES]
+    return data[0] if len(names) > 1 and data else None
 
 
 ARROW_LATIN1_DRIVERS: Final = frozenset({"ESRI Shapefile"})
@@ -119,6 +135,7 @@ def read_batches(layer: LayerFile, batch_size: int = 10_000) -> Iterator[Batch]:
     first = 0
     with open_arrow(
         layer.path,
+        layer=layer.layer,
         encoding=encoding,
         batch_size=batch_size,
         use_pyarrow=True,
@@ -141,6 +158,7 @@ def _sliced_batches(layer: LayerFile, batch_size: int) -> Iterator[Batch]:
     while True:
         meta, _, geometry, fields = read(
             layer.path,
+            layer=layer.layer,
             encoding="latin1",
             skip_features=first,
             max_features=batch_size,
