@@ -112,7 +112,13 @@ def _answers(url: str) -> bool:
         return False
 
 
-def run_schemathesis(document_url: str, *, max_time_s: int, max_examples: int) -> int:
+CI_SEED = 20261207
+"""The default seed: CI runs the same cases each time; explore with ``--seed random``."""
+
+
+def run_schemathesis(
+    document_url: str, *, max_time_s: int, max_examples: int, seed: int | None
+) -> int:
     """Run ``st run`` on one document with every phase and check; return its exit code."""
     st = Path(sys.executable).with_name("st")
     command = [str(st), "--config-file", str(CONFIG), "run", document_url]
@@ -120,6 +126,7 @@ def run_schemathesis(document_url: str, *, max_time_s: int, max_examples: int) -
     command += ["--phases", PHASES, "--max-time", str(max_time_s)]
     command += ["--max-examples", str(max_examples), "--workers", "1", "--no-color"]
     command += ["--generation-database", "none", "--request-timeout", "30"]
+    command += [] if seed is None else ["--seed", str(seed)]
     print(f"fuzz: {' '.join(command[1:])}", flush=True)  # noqa: T201 (a command's own output)
     return subprocess.run(command, check=False).returncode
 
@@ -129,12 +136,21 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--max-time", type=int, default=90, help="seconds per document")
     parser.add_argument("--max-examples", type=int, default=20, help="cases per operation")
+    parser.add_argument(
+        "--seed",
+        default=str(CI_SEED),
+        help=f"random seed ({CI_SEED}: the same cases every run, as CI needs; 'random' explores)",
+    )
     args = parser.parse_args()
+    seed = None if args.seed == "random" else int(args.seed)
     started = time.monotonic()
     with fuzz_database() as database_url, server(database_url) as base:
         codes = [
             run_schemathesis(
-                base + document, max_time_s=args.max_time, max_examples=args.max_examples
+                base + document,
+                max_time_s=args.max_time,
+                max_examples=args.max_examples,
+                seed=seed,
             )
             for document in DOCUMENTS
         ]
