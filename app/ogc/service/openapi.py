@@ -11,6 +11,7 @@ import copy
 from typing import Any
 
 from app.ogc.catalog import CATALOG, Collection, PropertyType
+from app.services.write_specs import WRITE_SPECS
 
 OGC_PREFIX = "/ogc"
 ITEMS_TEMPLATE = "/collections/{collectionId}/items"
@@ -142,6 +143,27 @@ def _collection_items(template: dict[str, Any], collection: Collection) -> dict[
     return {"get": operation}
 
 
+def _writes_of(template: dict[str, Any], collection_id: str) -> dict[str, Any]:
+    """Return the write operations (POST) of a collection's own items path, when it is editable.
+
+    Its ``OPTIONS`` answers ``Allow`` with them, so the document lists them on the concrete
+    path as well as on the template.
+    """
+    if collection_id not in WRITE_SPECS:
+        return {}
+    found = {}
+    for method, operation in template.items():
+        if method == "get":
+            continue
+        own = copy.deepcopy(operation)
+        own["operationId"] = f"{own.get('operationId', method)}_{collection_id}"
+        own["parameters"] = [
+            p for p in own.get("parameters", []) if p.get("name") != "collectionId"
+        ]
+        found[method] = own
+    return found
+
+
 def ogc_openapi(document: dict[str, Any], server_url: str) -> dict[str, Any]:
     """Return the OpenAPI 3.0.3 document of the ``/ogc`` paths, served at ``server_url``."""
     source = copy.deepcopy(document)
@@ -159,7 +181,9 @@ def ogc_openapi(document: dict[str, Any], server_url: str) -> dict[str, Any]:
     template = paths.get(ITEMS_TEMPLATE, {}).get("get")
     if template is not None:
         for collection in CATALOG.values():
-            paths[f"/collections/{collection.id}/items"] = _collection_items(template, collection)
+            concrete = _collection_items(template, collection)
+            concrete.update(_writes_of(paths.get(ITEMS_TEMPLATE, {}), collection.id))
+            paths[f"/collections/{collection.id}/items"] = concrete
     return {
         "openapi": "3.0.3",
         "info": {**source.get("info", {}), "title": "sitereg — OGC API Features and Tiles"},

@@ -71,3 +71,12 @@ def test_browser_accept_header_gets_html(client: TestClient):
     response = client.get("/ogc/conformance", headers={"Accept": "text/html,*/*;q=0.8"})
     assert response.headers["content-type"].startswith("text/html")
     assert "ogcapi-features-1/1.0/conf/core" in response.text
+
+
+def test_openapi_lists_the_methods_each_items_path_allows(client: TestClient):
+    paths = client.get("/ogc/api").json()["paths"]
+    for collection_id in ("sites", "protected_areas", "provinces"):
+        documented = {m.upper() for m in paths[f"/collections/{collection_id}/items"]}
+        allow = client.options(f"/ogc/collections/{collection_id}/items").headers["allow"]
+        advertised = {m.strip() for m in allow.split(",")} - {"HEAD", "OPTIONS"}
+        assert advertised == documented, collection_id
