@@ -29,6 +29,17 @@ class TargetStanding(BaseModel):
         "is, `achieved` is null (no data), never 0.",
     )
     progress_pct: float | None
+    period_start: date | None = Field(
+        default=None, description="The day the plan period begins (null: 1 January)."
+    )
+    sites: list[str] = Field(
+        default_factory=list, description="Codes of the sites the figure counts."
+    )
+    unknown_sites: list[str] = Field(
+        default_factory=list, description="Codes of the sites whose data is not recorded."
+    )
+    method_vi: str | None = Field(default=None, description="How the figure is computed.")
+    method_en: str | None = Field(default=None, description="How the figure is computed.")
 
 
 class Dashboard(BaseModel):

@@ -7,6 +7,7 @@ from typing import Any, Final
 
 from sqlalchemy.orm import Session
 
+from app.map.i18n import TEXTS, Text
 from app.models import PlanTarget
 from app.repositories.history import data_stamp
 from app.repositories.targets import list_targets
@@ -21,8 +22,14 @@ from spatial.analysis import target_metrics
 from spatial.analysis.target_metrics import TargetMetric
 
 
+def _method(metric: str) -> Text | None:
+    """Return the plain explanation of how ``metric`` is computed (the dashboard's text)."""
+    return TEXTS.get(f"dash.metric.{metric}")
+
+
 def _standing(target: PlanTarget, measured: TargetMetric | None) -> TargetStanding:
     achieved = measured.achieved if measured is not None else None
+    method = _method(target.metric)
     return TargetStanding(
         code=target.code,
         title_vi=target.title_vi,
@@ -35,6 +42,11 @@ def _standing(target: PlanTarget, measured: TargetMetric | None) -> TargetStandi
         achieved=None if achieved is None else round(achieved, 2),
         counted=measured.counted if measured is not None else None,
         unknown=measured.unknown if measured is not None else None,
+        period_start=target.period_start,
+        sites=list(measured.sites) if measured is not None else [],
+        unknown_sites=list(measured.unknown_sites) if measured is not None else [],
+        method_vi=method.vi if method is not None else None,
+        method_en=method.en if method is not None else None,
         progress_pct=None if achieved is None else percent(achieved, target.target_value),
     )
 

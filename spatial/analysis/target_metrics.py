@@ -23,6 +23,8 @@ class TargetMetric:
     achieved: float | None
     counted: int | None
     unknown: int = 0
+    sites: tuple[str, ...] = ()
+    unknown_sites: tuple[str, ...] = ()
 
 
 def run(
@@ -36,5 +38,7 @@ def run(
     """
     query = statement("target_metrics", year_start=sa.Date, year_end=sa.Date)
     params = {"year_start": period_start or date(year, 1, 1), "year_end": date(year, 12, 31)}
-    rows = [TargetMetric(*row) for row in conn.execute(query, params)]
+    rows = [
+        TargetMetric(*row[:4], tuple(row[4]), tuple(row[5])) for row in conn.execute(query, params)
+    ]
     return {row.metric: row for row in rows}

@@ -3,7 +3,8 @@
 --          (plan_targets.period_start) or the deadline's 1 January, to 31 December
 -- Output:  one row per metric: metric (the plan_targets.metric key), achieved (ha, count or %;
 --          NULL when no item has the data), counted (how many sites the figure is taken over),
---          unknown (items the figure should cover whose data is not recorded: never read as 0)
+--          unknown (items the figure should cover whose data is not recorded: never read as 0),
+--          sites (codes of the sites counted), unknown_sites (codes of those unknown)
 --          - new_zone_cluster_area_ha: legal planned ha (geodesic WGS 84 ha where the decision
 --            states none) of KCN/CCN whose establishment decision (sites.established_on)
 --            falls in the period and that are established, being built or operating (an
@@ -36,9 +37,13 @@ new_zones AS (
                               FILTER (WHERE z.counted), 0)
         END AS achieved,
         CAST(count(*) FILTER (WHERE z.counted) AS integer) AS counted,
-        CAST(count(*) FILTER (WHERE z.unknown) AS integer) AS unknown
+        CAST(count(*) FILTER (WHERE z.unknown) AS integer) AS unknown,
+        coalesce(array_agg(z.code ORDER BY z.code) FILTER (WHERE z.counted), '{}') AS sites,
+        coalesce(array_agg(z.code ORDER BY z.code) FILTER (WHERE z.unknown), '{}')
+            AS unknown_sites
     FROM (
         SELECT
+            s.code,
             s.planned_area_ha,
             s.geom,
             s.established_on BETWEEN :year_start AND :year_end AS counted,
@@ -64,7 +69,9 @@ relocations AS (
         CAST(count(*) FILTER (WHERE source.status IN ('relocated', 'closed')) AS float)
             AS achieved,
         CAST(count(*) AS integer) AS counted,
-        0 AS unknown
+        0 AS unknown,
+        coalesce(array_agg(source.code ORDER BY source.code), '{}') AS sites,
+        CAST('{}' AS text[]) AS unknown_sites
     FROM relocation_details AS r
     JOIN sites AS source
         ON source.id = r.moved_from_site_id
@@ -76,15 +83,20 @@ wastewater AS (
         100.0 * count(*) FILTER (WHERE z.wastewater_status = 'operating_compliant')
             / nullif(count(z.wastewater_status), 0) AS achieved,
         CAST(count(z.wastewater_status) AS integer) AS counted,
-        CAST(count(*) FILTER (WHERE z.wastewater_status IS NULL) AS integer) AS unknown
+        CAST(count(*) FILTER (WHERE z.wastewater_status IS NULL) AS integer) AS unknown,
+        coalesce(array_agg(s.code ORDER BY s.code) FILTER (WHERE z.wastewater_status IS NOT NULL),
+                 '{}') AS sites,
+        coalesce(array_agg(s.code ORDER BY s.code) FILTER (WHERE z.wastewater_status IS NULL),
+                 '{}') AS unknown_sites
     FROM sites AS s
     LEFT JOIN zone_details AS z
         ON z.site_id = s.id
     WHERE s.kind = 'industrial_zone'
         AND s.status::text IN (SELECT status FROM past_planning)
 )
-SELECT metric, CAST(achieved AS float) AS achieved, counted, unknown FROM new_zones
+SELECT metric, CAST(achieved AS float) AS achieved, counted, unknown, sites, unknown_sites
+FROM new_zones
 UNION ALL
-SELECT metric, CAST(achieved AS float), counted, unknown FROM relocations
+SELECT metric, CAST(achieved AS float), counted, unknown, sites, unknown_sites FROM relocations
 UNION ALL
-SELECT metric, CAST(achieved AS float), counted, unknown FROM wastewater
+SELECT metric, CAST(achieved AS float), counted, unknown, sites, unknown_sites FROM wastewater

@@ -1,15 +1,33 @@
 from fastapi.testclient import TestClient
 
-from app.schemas.target import TargetList
+from app.schemas.dashboard import TargetStanding
+
+
+def _targets(client: TestClient) -> dict[str, TargetStanding]:
+    response = client.get("/api/v1/targets", params={"as_of": "2026-12-31"})
+    assert response.status_code == 200
+    targets = [TargetStanding.model_validate(t) for t in response.json()["targets"]]
+    return {t.metric: t for t in targets}
 
 
 def test_targets_lists_the_plan_commitments_with_legal_source(client: TestClient):
-    response = client.get("/api/v1/targets")
-    assert response.status_code == 200
-    targets = TargetList.model_validate(response.json()).targets
-    by_metric = {t.metric: t for t in targets}
+    by_metric = _targets(client)
     assert by_metric["cleared_land_ha"].target_value == 500
     assert by_metric["new_zone_cluster_area_ha"].unit == "ha"
     assert by_metric["relocations_completed"].target_value == 3
     assert by_metric["kcn_compliant_wastewater_pct"].target_value == 100
-    assert all("34-NQ/TU" in t.legal_source for t in targets)
+    assert all("34-NQ/TU" in t.legal_source for t in by_metric.values())
+
+
+def test_targets_say_what_they_achieved_how_and_over_which_sites(client: TestClient):
+    by_metric = _targets(client)
+    relocations = by_metric["relocations_completed"]
+    assert relocations.counted == len(relocations.sites) and relocations.achieved is not None
+    assert {"KCN-DONG-PHO-MOI", "CCN-DONG-PHO-MOI", "CCN-SON-MAN"} <= set(relocations.sites)
+    wastewater = by_metric["kcn_compliant_wastewater_pct"]
+    assert wastewater.achieved is None and wastewater.unknown == len(wastewater.unknown_sites) > 0
+    assert "KCN-PHIA-NAM" in wastewater.unknown_sites  # unrecorded, not 0 %
+    new_zones = by_metric["new_zone_cluster_area_ha"]
+    assert new_zones.period_start is not None and new_zones.period_start.isoformat() == "2026-03-26"
+    assert new_zones.method_en and "plan period" in new_zones.method_en
+    assert new_zones.method_vi and "kỳ kế hoạch" in new_zones.method_vi
