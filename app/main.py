@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from app.db.admission import InFlight
 from app.db.engine import (
+    connection_options,
     make_engine,
     make_session_factory,
     server_database_url,
@@ -35,6 +36,7 @@ from app.routers import (
 )
 from app.routers import map as map_pages
 from app.settings import PROJECT_ROOT, Settings, get_settings
+from app.tempfiles import start_temp_sweeper
 
 DESCRIPTION = """
 Sổ đăng ký không gian KCN, CCN, mỏ khoáng sản và khu di dời — Lào Cai, Lai Châu.
@@ -51,26 +53,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        url = server_database_url(settings)
-        engine = make_engine(
-            url,
-            pool_size=settings.pool.size,
-            max_overflow=settings.pool.overflow,
-        )
-        app.state.engine = engine
-        # Vector tiles and proposal checks: awaited on the event loop (app.db.read_pool).
-        app.state.read_pool = make_read_pool(url, max_size=settings.pool.size)
-        await app.state.read_pool.open()
-        app.state.session_factory = make_session_factory(engine)
-        # Admission control for the work awaited on the read pool (app.db.admission).
-        app.state.checks_in_flight = InFlight(settings.limits.check_slots())
-        app.state.tiles_in_flight = InFlight(settings.limits.tile_slots())
-        app.state.writes_in_flight = InFlight(settings.limits.write_slots())
+        await open_database(app, settings)
+        sweeper = start_temp_sweeper(app, settings)
         try:
             yield
         finally:
-            await app.state.read_pool.close()
-            engine.dispose()
+            sweeper.cancel()
+            await close_database(app)
 
     # auth.anonymous_read off: one app-wide dependency turns anonymous callers away.
     gate = [] if settings.auth.anonymous_read else [Depends(require_reader)]
@@ -106,6 +95,66 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static", check_dir=False), "static")
     install_interop(app, settings)
     return app
+
+
+async def open_database(app: FastAPI, settings: Settings) -> None:
+    """Open the engine and the asyncio pools, each with its class's time limit (settings).
+
+    Tiles and proposal checks have pools of their own, as many connections as their admission
+    slots let work at once (a check runs two statements at once, and then its pieces): each
+    pool's ``statement_timeout`` is set when a connection opens, so no request pays a
+    statement for it (``app.db.engine.connection_options``).
+    """
+    url = server_database_url(settings)
+    limits, timeouts, pool = settings.limits, settings.timeouts, settings.pool
+    idle = timeouts.idle_in_transaction_s
+    items = connection_options(statement_timeout_s=timeouts.items_s, idle_in_transaction_s=idle)
+    engine = make_engine(
+        url,
+        pool_size=pool.size,
+        max_overflow=pool.overflow,
+        options=items,
+        wait_s=pool.wait_s,
+        connect_timeout_s=pool.connect_timeout_s,
+    )
+    app.state.engine = engine
+    app.state.session_factory = make_session_factory(engine)
+    await _open_pools(app, settings, url)
+    # Admission control for the work awaited on the pools (app.db.admission).
+    app.state.checks_in_flight = InFlight(limits.check_slots())
+    app.state.tiles_in_flight = InFlight(limits.tile_slots())
+    app.state.writes_in_flight = InFlight(limits.write_slots())
+
+
+async def _open_pools(app: FastAPI, settings: Settings, url: str) -> None:
+    """Open the asyncio pools of items (and token reads), tiles and proposal checks."""
+    limits, timeouts, pool = settings.limits, settings.timeouts, settings.pool
+    pools = {
+        "read_pool": (pool.size, timeouts.items_s),
+        "tile_pool": (limits.tile_slots(), timeouts.tiles_s),
+        "check_pool": (2 * limits.check_slots() + 1, timeouts.analysis_s),
+    }
+    for name, (size, timeout_s) in pools.items():
+        options = connection_options(
+            statement_timeout_s=timeout_s, idle_in_transaction_s=timeouts.idle_in_transaction_s
+        )
+        opened = make_read_pool(
+            url,
+            max_size=size,
+            options=options,
+            name=name,
+            wait_s=pool.wait_s,
+            connect_timeout_s=pool.connect_timeout_s,
+        )
+        await opened.open()
+        setattr(app.state, name, opened)
+
+
+async def close_database(app: FastAPI) -> None:
+    """Close the asyncio pools and dispose of the engine."""
+    for name in ("read_pool", "tile_pool", "check_pool"):
+        await getattr(app.state, name).close()
+    app.state.engine.dispose()
 
 
 def factory() -> FastAPI:
