@@ -35,6 +35,7 @@ from app.routers import (
     targets,
 )
 from app.routers import map as map_pages
+from app.security import install_security_headers
 from app.settings import PROJECT_ROOT, Settings, get_settings
 from app.tempfiles import start_temp_sweeper
 
@@ -75,6 +76,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     register_error_handlers(app)
     install_request_logging(app)
+    install_security_headers(app, settings)
     # The proposal check is the hottest route: its router is matched first.
     for module in (
         analysis,

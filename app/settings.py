@@ -7,6 +7,7 @@ import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -100,8 +101,9 @@ def _twice_the_cores() -> int:
 class SecuritySettings(BaseModel):
     """What HTML pages send to browsers, and the server's public address."""
 
-    # Absolute links (OGC API, decisions) start with this, e.g. https://sitereg.laocai.gov.vn;
-    # unset = the address the server was reached at (the Host header, for development only).
+    # Absolute links (OGC API, decisions) start with this origin, e.g.
+    # https://sitereg.laocai.gov.vn; unset = the Host header of each request (development only:
+    # a client could choose the host of the links it gets).
     public_base_url: str | None = None
     # Who may embed the pages in a frame (CSP frame-ancestors): 'none', 'self' or origins.
     frame_ancestors: str = "'none'"
@@ -109,11 +111,12 @@ class SecuritySettings(BaseModel):
     @field_validator("public_base_url")
     @classmethod
     def _check_base_url(cls, value: str | None) -> str | None:
-        """Accept only an absolute http(s) URL without query or fragment; drop a final slash."""
+        """Accept only an http(s) origin (scheme and host, no path); drop a final slash."""
         if not value:
             return None
-        if not value.startswith(("http://", "https://")) or any(c in value for c in "?#"):
-            raise ValueError("public_base_url must be an http(s) URL without query or fragment")
+        parts = urlsplit(value.rstrip("/"))
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path or "?" in value:
+            raise ValueError("public_base_url must be an origin such as https://example.gov.vn")
         return value.rstrip("/")
 
 

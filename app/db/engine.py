@@ -82,6 +82,7 @@ def make_engine(
     options: str | None = None,
     wait_s: float = 30.0,
     connect_timeout_s: int | None = None,
+    application_name: str = "sitereg",
 ) -> Engine:
     """Build an engine whose connections run with JIT off and are checked before use.
 
@@ -94,8 +95,12 @@ def make_engine(
     (``has_pending_input``, no round trip), which catches connections the server closed (a
     restart), and pings only one that has idled for more than ``idle_ping_s`` seconds. A dead
     one is replaced before the request sees it. ``wait_s``: longest wait for a free connection.
+    ``application_name`` names the connections in ``pg_stat_activity``.
     """
-    connect_args: dict[str, Any] = {"options": options or connection_options()}
+    connect_args: dict[str, Any] = {
+        "options": options or connection_options(),
+        "application_name": application_name,
+    }
     if connect_timeout_s is not None:
         connect_args["connect_timeout"] = connect_timeout_s
     engine = create_engine(

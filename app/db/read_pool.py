@@ -85,9 +85,14 @@ def make_read_pool(
 
     ``options`` (``engine.connection_options``) carries the time limit of the pool's class of
     request; ``wait_s`` is the longest wait for a connection (then ``PoolTimeout``: 503).
+    ``name`` also names the connections in ``pg_stat_activity`` (``sitereg <name>``).
     """
     clock = _IdleClock(idle_ping_s)
-    kwargs: dict[str, Any] = {"autocommit": True, "options": options or connection_options()}
+    kwargs: dict[str, Any] = {
+        "autocommit": True,
+        "options": options or connection_options(),
+        "application_name": f"sitereg {name}",
+    }
     if connect_timeout_s is not None:
         kwargs["connect_timeout"] = connect_timeout_s
     return ReadPool(
