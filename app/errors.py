@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import logging
+import os
+import re
+import tempfile
 from dataclasses import dataclass
 
 import psycopg
@@ -97,15 +100,27 @@ def problem_response(
     )
 
 
+def hide_server_paths(text: str) -> str:
+    """Return ``text`` with paths under the temporary folders cut to their file names.
+
+    A library's message (GDAL's "ERROR parsing kml /tmp/…/upload.kml") must not show where
+    the server keeps its files.
+    """
+    current = tempfile.gettempdir()
+    roots = {current, os.path.dirname(current), "/tmp", "/var/tmp"} - {"", "/"}
+    pattern = "|".join(re.escape(root.rstrip("/")) for root in sorted(roots, key=len, reverse=True))
+    return re.sub(rf"(?:{pattern})/[^\s:;,()'\"]*", lambda m: os.path.basename(m.group()), text)
+
+
 def _domain_handler(kind: ProblemType):  # type: ignore[no-untyped-def]
     async def handle(request: Request, exc: Exception) -> JSONResponse:
         located = [
-            ProblemLocation(pointer=item.pointer, detail=item.detail)
+            ProblemLocation(pointer=item.pointer, detail=hide_server_paths(item.detail))
             for item in getattr(exc, "errors", [])
         ]
         # An exception may carry response headers (Unauthorized: WWW-Authenticate, RFC 9110).
         headers = getattr(exc, "headers", None)
-        return problem_response(request, kind, str(exc), located, headers)
+        return problem_response(request, kind, hide_server_paths(str(exc)), located, headers)
 
     return handle
 
