@@ -12,7 +12,12 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, suppress
+from typing import TypeVar
+
+from starlette.types import Receive
+
+T = TypeVar("T")
 
 CLIENT_CLOSED_REQUEST = 499
 """Status logged for work not done because its client had gone (nginx's convention)."""
@@ -61,3 +66,34 @@ class InFlight:
                 yield self._count
             finally:
                 self._count -= 1
+
+
+async def _disconnected(receive: Receive) -> None:
+    """Return when the ASGI server says the client has gone (the body was read before)."""
+    while (await receive())["type"] != "http.disconnect":
+        pass
+
+
+async def until_client_leaves(receive: Receive, work: Awaitable[T]) -> T:
+    """Await ``work``, cancelling it if the client disconnects first.
+
+    Cancelling a task that awaits psycopg cancels its query in PostgreSQL, so a 20 000-vertex
+    proposal whose client left stops using the CPU at once. Only for requests whose body has
+    been read: after it, the server's ``receive`` answers only when the client goes.
+
+    Raises:
+        ClientGone: the client left before the work was done.
+    """
+    task = asyncio.ensure_future(work)
+    watcher = asyncio.ensure_future(_disconnected(receive))
+    try:
+        await asyncio.wait((task, watcher), return_when=asyncio.FIRST_COMPLETED)
+        if task.done():
+            return task.result()
+        task.cancel()
+        with suppress(asyncio.CancelledError, Exception):
+            await task
+        raise ClientGone
+    finally:
+        watcher.cancel()
+        task.cancel()

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.db.admission import CLIENT_CLOSED_REQUEST, ClientGone
+from app.db.admission import CLIENT_CLOSED_REQUEST, ClientGone, until_client_leaves
 from app.deps import AnalysisSessionDep, AsOfDep, SettingsDep
 from app.errors import InvalidParameter
 from app.formats import csv_response, feature, geojson_response
@@ -254,7 +254,8 @@ async def check_proposal(
     # Awaited on the event loop: the asyncio read pool, no session, no BEGIN/ROLLBACK, and no
     # worker thread for a GeoJSON body (bench/README.md).
     try:
-        done = await proposal_check.run_pooled(
+        # A client that leaves cancels the check's statements (app.db.admission).
+        work = proposal_check.run_pooled(
             request.app.state.check_pool,
             request.app.state.checks_in_flight,
             data,
@@ -265,6 +266,7 @@ async def check_proposal(
             client_gone=request.is_disconnected,
             as_of=as_of,
         )
+        done = await until_client_leaves(request.receive, work)
     except ClientGone:  # left while the check waited for a slot: nobody reads the answer
         return Response(status_code=CLIENT_CLOSED_REQUEST)
     checked = done.checked
