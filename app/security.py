@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import os
-import re
 from typing import Final
 from urllib.parse import urlsplit
 
@@ -26,8 +25,8 @@ ALWAYS: Final = [
     (b"x-content-type-options", b"nosniff"),
     (b"referrer-policy", b"strict-origin-when-cross-origin"),
 ]
-# A tag opening in markup, not inside a script's string ("<style>" in a quoted popup).
-_INLINE_TAG = re.compile(rb"(?<![\"'\\])<(script|style)(?=[\s>])", re.IGNORECASE)
+_AFTER_NAME = (b" ", b">", b"\n", b"\t", b"\r")
+_QUOTES = (b'"', b"'", b"\\")
 
 
 def content_security_policy(nonce: str, *, frame_ancestors: str, tile_origin: str | None) -> str:
@@ -51,8 +50,35 @@ def content_security_policy(nonce: str, *, frame_ancestors: str, tile_origin: st
 
 
 def with_nonce(html: bytes, nonce: str) -> bytes:
-    """Return ``html`` with ``nonce`` on each of its ``<script>`` and ``<style>`` tags."""
-    return _INLINE_TAG.sub(b'<\\1 nonce="' + nonce.encode() + b'"', html)
+    """Return ``html`` with ``nonce`` on each of its ``<script>`` and ``<style>`` tags.
+
+    A tag inside a script's string (``"<style>"`` after a quote) is left alone. Tags are
+    lowercase here (our templates, Folium); an uppercase one gets no nonce and is refused.
+    Found with ``bytes.find`` of each whole name: a regular expression took 60-1800 µs on a
+    30 KB page, a search for ``<s`` 100 µs (bench/ops_overhead.py).
+    """
+    attribute = b' nonce="' + nonce.encode() + b'"'
+    ends = sorted(end for name in (b"<script", b"<style") for end in _tag_ends(html, name))
+    out = bytearray()
+    done = 0
+    for end in ends:
+        out += html[done:end]
+        out += attribute
+        done = end
+    out += html[done:]
+    return bytes(out)
+
+
+def _tag_ends(html: bytes, name: bytes) -> list[int]:
+    """Return where each ``name`` tag's name ends, for tags in markup (not after a quote)."""
+    ends = []
+    at = html.find(name)
+    while at >= 0:
+        end = at + len(name)
+        if html[end : end + 1] in _AFTER_NAME and html[at - 1 : at] not in _QUOTES:
+            ends.append(end)
+        at = html.find(name, end)
+    return ends
 
 
 def tile_origin(url: str | None) -> str | None:

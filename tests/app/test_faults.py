@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from app.main import create_app
 from app.schemas.problem import PROBLEM_MEDIA_TYPE, ProblemDetail
-from app.settings import PoolSettings, Settings, TimeoutSettings
+from app.settings import Settings, TimeoutSettings
 
 NOBODY_LISTENS = "postgresql+psycopg://sitereg_app@127.0.0.1:1/sitereg"
 API = ("/api/v1/sites", "/ogc/collections/sites/items", "/api/v1/decisions")
@@ -20,7 +20,7 @@ CHECK = Path(__file__).parents[1] / "fixtures" / "map" / "proposal_tang_loong.ge
 @pytest.fixture
 def down() -> Iterator[TestClient]:
     """An app whose database does not exist: nothing listens at its port."""
-    settings = Settings(database_url=NOBODY_LISTENS, pool=PoolSettings(wait_s=0.5))
+    settings = Settings(database_url=NOBODY_LISTENS)  # the pools probe, then fail fast
     with TestClient(create_app(settings)) as client:
         yield client
 

@@ -49,10 +49,11 @@ def test_security_json_gets_nosniff_and_no_csp(client: TestClient):
 
 
 def test_security_nonce_goes_on_tags_not_on_script_strings():
-    html = b'<style>a{}</style><script>var s = "<style>";</script><SCRIPT src=x></SCRIPT>'
+    html = b'<style>a{}</style><script>var s = "<style>";</script><script\nsrc=x></script>'
+    html += b"<span><strong><scripts><SCRIPT>"
     assert with_nonce(html, "N") == (
         b'<style nonce="N">a{}</style><script nonce="N">var s = "<style>";</script>'
-        b'<SCRIPT nonce="N" src=x></SCRIPT>'
+        b'<script nonce="N"\nsrc=x></script><span><strong><scripts><SCRIPT>'
     )
 
 
