@@ -34,7 +34,9 @@ def get_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# Closed when the handler has returned and its answer is serialised, before a byte is sent:
+# a slow client never keeps a connection idle in transaction (FastAPI's dependency scope).
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 async def get_write_session(request: Request) -> AsyncIterator[Session]:
@@ -57,8 +59,14 @@ WriteSessionDep = Annotated[Session, Depends(get_write_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 
 
-def get_export_session(request: Request, session: SessionDep) -> Session:
-    """Return the request's session with the exports' time limit (``timeouts.exports_s``)."""
+def get_export_session(
+    request: Request, session: Annotated[Session, Depends(get_session)]
+) -> Session:
+    """Return a session with the exports' time limit (``timeouts.exports_s``).
+
+    It lives until the response has been sent: a GeoJSON download's spool drains its query
+    while the response goes out, then ends the transaction (``app.ogc.downloads.spool``).
+    """
     set_statement_timeout(session, request.app.state.settings.timeouts.exports_s)
     return session
 

@@ -107,3 +107,26 @@ def test_connections_carry_the_idle_in_transaction_limit(database_url: str):
             assert conn.scalar(sa.text("SHOW idle_in_transaction_session_timeout")) == "1min"
             assert conn.scalar(sa.text("SHOW statement_timeout")) == "10s"
         assert client.get("/healthz").status_code == 200
+
+
+def test_no_connection_is_held_while_the_answer_goes_out(database_url: str):
+    app = create_app(Settings(database_url=database_url))
+    held: dict[str, int] = {}
+
+    def probe(inner):  # type: ignore[no-untyped-def]
+        async def wrapped(scope, receive, send):  # type: ignore[no-untyped-def]
+            async def watched_send(message):  # type: ignore[no-untyped-def]
+                if message["type"] == "http.response.start":
+                    held[scope["path"]] = app.state.engine.pool.checkedout()
+                await send(message)
+
+            await inner(scope, receive, watched_send)
+
+        return wrapped
+
+    app.add_middleware(probe)
+    paths = ("/api/v1/sites?limit=1000", "/dashboard", "/api/v1/export/sites.gpkg")
+    with TestClient(app) as client:
+        for path in paths:
+            assert client.get(path).status_code == 200
+    assert held == {path.split("?")[0]: 0 for path in paths}
