@@ -55,7 +55,12 @@ def measure(client: httpx.Client, method: str, path: str, count: int) -> dict[st
     latencies = []
     for _ in range(count):
         started = time.perf_counter()
-        response = client.request(method, path, content=body, headers=headers)
+        try:
+            response = client.request(method, path, content=body, headers=headers)
+        except httpx.HTTPError as error:  # a server that drops the connection: a figure too
+            latencies.append((time.perf_counter() - started) * 1000)
+            statuses[type(error).__name__] += 1
+            continue
         latencies.append((time.perf_counter() - started) * 1000)
         kind = response.headers.get("content-type", "").split(";")[0]
         retry = "Retry-After" if "retry-after" in response.headers else "no Retry-After"
