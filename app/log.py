@@ -11,6 +11,8 @@ import time
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.metrics import Metrics
+
 logger = logging.getLogger("sitereg.request")
 
 
@@ -80,9 +82,12 @@ def configure_logging(level: str = "INFO", *, json_lines: bool = False) -> None:
     root.setLevel(level.upper())
 
 
-def install_request_logging(app: FastAPI) -> None:
-    """Give every request an id (echoed in ``X-Request-ID``) and log one line per request."""
-    app.add_middleware(RequestLogMiddleware)
+def install_request_logging(app: FastAPI, metrics: Metrics | None = None) -> None:
+    """Give every request an id (echoed in ``X-Request-ID``) and log one line per request.
+
+    With ``metrics``, each request is also counted there (``/metrics``).
+    """
+    app.add_middleware(RequestLogMiddleware, metrics=metrics)
 
 
 class RequestLogMiddleware:
@@ -94,8 +99,9 @@ class RequestLogMiddleware:
     response has been sent, so a streamed download logs its whole duration.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, metrics: Metrics | None = None) -> None:
         self.app = app
+        self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Tag the request, pass it on, and log method, path, status and duration."""
@@ -119,7 +125,10 @@ class RequestLogMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            _log(scope, status, (time.perf_counter() - started) * 1000, request_id)
+            duration_s = time.perf_counter() - started
+            _log(scope, status, duration_s * 1000, request_id)
+            if self.metrics is not None:
+                self.metrics.record(scope["method"], scope["path"], status, duration_s)
 
 
 _CLIENT_REQUEST_ID = re.compile(rb"[A-Za-z0-9._:-]{1,64}")

@@ -21,6 +21,8 @@ from app.deps import require_reader
 from app.errors import register_error_handlers
 from app.interop import install_interop
 from app.log import configure_logging, install_request_logging
+from app.metrics import Metrics
+from app.metrics import router as metrics_router
 from app.routers import (
     analysis,
     auth,
@@ -75,7 +77,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     register_error_handlers(app)
-    install_request_logging(app)
+    app.state.metrics = Metrics()
+    install_request_logging(app, app.state.metrics)
     install_security_headers(app, settings)
     # The proposal check is the hottest route: its router is matched first.
     for module in (
@@ -93,6 +96,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         imports,
     ):
         app.include_router(module.router)
+    app.include_router(metrics_router)
     # Map libraries from the npm registry (static/vendor) and the pages' own scripts.
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static", check_dir=False), "static")
     install_interop(app, settings)
