@@ -11,6 +11,7 @@ from fastapi.concurrency import run_in_threadpool
 from sqlalchemy.orm import Session
 
 from app.access import ANONYMOUS, Caller, Unauthorized, require_signed_in
+from app.db.engine import SESSION_TIMEOUT, milliseconds, set_statement_timeout
 from app.repositories.as_of import AS_OF_HELP, parse_as_of
 from app.services.identity import authenticate_token
 from app.services.token_reads import authenticate_token_read
@@ -33,7 +34,9 @@ def get_session(request: Request) -> Iterator[Session]:
         session.close()
 
 
-SessionDep = Annotated[Session, Depends(get_session)]
+# Closed when the handler has returned and its answer is serialised, before a byte is sent:
+# a slow client never keeps a connection idle in transaction (FastAPI's dependency scope).
+SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 
 
 async def get_write_session(request: Request) -> AsyncIterator[Session]:
@@ -43,6 +46,9 @@ async def get_write_session(request: Request) -> AsyncIterator[Session]:
     its own worker thread), so closing it here sends nothing to the database either.
     """
     session: Session = request.app.state.session_factory()
+    settings: Settings = request.app.state.settings
+    # Stated with the write's author, in the same statement (app.services.change_context).
+    session.info[SESSION_TIMEOUT] = f"{milliseconds(settings.timeouts.writes_s)}ms"
     try:
         yield session
     finally:
@@ -51,6 +57,28 @@ async def get_write_session(request: Request) -> AsyncIterator[Session]:
 
 WriteSessionDep = Annotated[Session, Depends(get_write_session)]
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+
+
+def get_export_session(
+    request: Request, session: Annotated[Session, Depends(get_session)]
+) -> Session:
+    """Return a session with the exports' time limit (``timeouts.exports_s``).
+
+    It lives until the response has been sent: a GeoJSON download's spool drains its query
+    while the response goes out, then ends the transaction (``app.ogc.downloads.spool``).
+    """
+    set_statement_timeout(session, request.app.state.settings.timeouts.exports_s)
+    return session
+
+
+def get_analysis_session(request: Request, session: SessionDep) -> Session:
+    """Return the request's session with the analysis time limit (``timeouts.analysis_s``)."""
+    set_statement_timeout(session, request.app.state.settings.timeouts.analysis_s)
+    return session
+
+
+ExportSessionDep = Annotated[Session, Depends(get_export_session)]
+AnalysisSessionDep = Annotated[Session, Depends(get_analysis_session)]
 
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import logging
+import os
+import re
+import tempfile
 from dataclasses import dataclass
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.access import CsrfFailed, Forbidden, TooManySignIns, Unauthorized
@@ -73,6 +78,19 @@ def counted(detail: str, found: int) -> str:
     return f"{detail} (errors lists the first {MAX_LISTED_ERRORS} of {found} problems)"
 
 
+DATABASE_UNAVAILABLE = ProblemType(503, "database-unavailable", "Database unavailable")
+TOOK_TOO_LONG = ProblemType(503, "took-too-long", "The request took too long")
+RETRY_AFTER_S = 5
+"""Seconds a client is asked to wait (``Retry-After``) when the database cannot answer."""
+DATABASE_ERRORS: tuple[type[Exception], ...] = (
+    sa_exc.OperationalError,  # psycopg's, wrapped by SQLAlchemy: lost, refused, cancelled
+    sa_exc.InterfaceError,  # a connection closed under SQLAlchemy
+    sa_exc.TimeoutError,  # no pooled connection within pool.wait_s
+    psycopg.OperationalError,  # the asyncio pools: the same, and psycopg_pool.PoolTimeout
+    psycopg.InterfaceError,
+)
+
+
 def problem_response(
     request: Request,
     kind: ProblemType,
@@ -102,18 +120,30 @@ def problem_response(
     )
 
 
+def hide_server_paths(text: str) -> str:
+    """Return ``text`` with paths under the temporary folders cut to their file names.
+
+    A library's message (GDAL's "ERROR parsing kml /tmp/…/upload.kml") must not show where
+    the server keeps its files.
+    """
+    current = tempfile.gettempdir()
+    roots = {current, os.path.dirname(current), "/tmp", "/var/tmp"} - {"", "/"}
+    pattern = "|".join(re.escape(root.rstrip("/")) for root in sorted(roots, key=len, reverse=True))
+    return re.sub(rf"(?:{pattern})/[^\s:;,()'\"]*", lambda m: os.path.basename(m.group()), text)
+
+
 def _domain_handler(kind: ProblemType):  # type: ignore[no-untyped-def]
     async def handle(request: Request, exc: Exception) -> JSONResponse:
         items = getattr(exc, "errors", [])
         located = [
-            ProblemLocation(pointer=item.pointer, detail=item.detail)
+            ProblemLocation(pointer=item.pointer, detail=hide_server_paths(item.detail))
             for item in items[:MAX_LISTED_ERRORS]
         ]
         found = getattr(exc, "found", None) or len(items)
         detail = counted(str(exc), found) if found > len(located) else str(exc)
         # An exception may carry response headers (Unauthorized: WWW-Authenticate, RFC 9110).
         headers = getattr(exc, "headers", None)
-        return problem_response(request, kind, detail, located, headers)
+        return problem_response(request, kind, hide_server_paths(detail), located, headers)
 
     return handle
 
@@ -156,10 +186,52 @@ HTTP_TITLES = {
 }
 
 
+def _timed_out(exc: Exception) -> bool:
+    """Return whether PostgreSQL cancelled the statement (``statement_timeout``)."""
+    return isinstance(getattr(exc, "orig", None) or exc, psycopg.errors.QueryCanceled)
+
+
+UNAVAILABLE_PAGE = """<!doctype html>
+<html lang="vi"><head><meta charset="utf-8"><title>sitereg</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<link rel="stylesheet" href="/static/map/sitereg.css"></head>
+<body class="sr-doc"><main class="sr-unavailable">
+<h1>Dữ liệu tạm thời không truy cập được</h1>
+<p>Cơ sở dữ liệu của sổ đăng ký chưa trả lời. Vui lòng thử lại sau ít phút.</p>
+<h1 lang="en">The registry's data is unavailable</h1>
+<p lang="en">{detail} Please try again in a minute.</p>
+<p><a href="">Thử lại / Try again</a></p>
+</main></body></html>
+"""
+
+
+async def _database_handler(request: Request, exc: Exception) -> HTMLResponse | JSONResponse:
+    """Answer 503 with ``Retry-After``: a page for the planners' pages, problem+json elsewhere.
+
+    A statement stopped by its time limit says the request took too long; any other failure
+    (refused, lost connection, no pooled connection in time) says the database is unavailable.
+    """
+    kind = TOOK_TOO_LONG if _timed_out(exc) else DATABASE_UNAVAILABLE
+    logger.warning("%s on %s %s: %s", kind.code, request.method, request.url.path, type(exc))
+    if kind is TOOK_TOO_LONG:
+        detail = "the database stopped this request at the time limit of its kind; "
+        detail += "narrow it (bbox, filter, limit) or try again later"
+    else:
+        detail = "the database did not answer; the request can be repeated as it is"
+    headers = {"Retry-After": str(RETRY_AFTER_S)}
+    if "pages" in getattr(request.scope.get("route"), "tags", ()):
+        detail_en = "The request took too long." if kind is TOOK_TOO_LONG else ""
+        page = UNAVAILABLE_PAGE.format(detail=detail_en or "The database did not answer.")
+        return HTMLResponse(page, status_code=503, headers=headers)
+    return problem_response(request, kind, detail, headers=headers)
+
+
 def register_error_handlers(app: FastAPI) -> None:
     """Install one handler per problem type, plus validation, HTTP and catch-all handlers."""
     for exc_class, kind in PROBLEM_TYPES.items():
         app.add_exception_handler(exc_class, _domain_handler(kind))
+    for database_error in DATABASE_ERRORS:
+        app.add_exception_handler(database_error, _database_handler)
     app.add_exception_handler(RequestValidationError, _validation_handler)
     app.add_exception_handler(StarletteHTTPException, _http_handler)
     app.add_exception_handler(Exception, _internal_handler)

@@ -5,10 +5,13 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import time
 
 from fastapi import FastAPI
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.metrics import Metrics
 
 logger = logging.getLogger("sitereg.request")
 
@@ -29,6 +32,34 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(payload, ensure_ascii=False)
 
 
+_CONTROL = {
+    code: f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    for code in (*range(0x20), *range(0x7F, 0xA0), 0x2028, 0x2029)
+}
+
+
+def escape_control(text: str) -> str:
+    """Return ``text`` with its control characters (newlines too) escaped: one line, unforged."""
+    return text if text.isprintable() else text.translate(_CONTROL)
+
+
+class PlainFormatter(logging.Formatter):
+    """Text lines whose message cannot break the line: a crafted path cannot forge a record.
+
+    Only a traceback, which the formatter itself appends, spans several lines.
+    """
+
+    def format(self, record: logging.LogRecord) -> str:
+        """Render the record with its message escaped (``escape_control``)."""
+        record.message = escape_control(record.getMessage())
+        if self.usesTime():
+            record.asctime = self.formatTime(record, self.datefmt)
+        text = self.formatMessage(record)
+        if record.exc_info:
+            text += "\n" + self.formatException(record.exc_info)
+        return text
+
+
 def configure_logging(level: str = "INFO", *, json_lines: bool = False) -> None:
     """Configure the root logger once (plain text or JSON lines).
 
@@ -44,16 +75,19 @@ def configure_logging(level: str = "INFO", *, json_lines: bool = False) -> None:
     handler.setFormatter(
         JsonFormatter()
         if json_lines
-        else logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+        else PlainFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
     )
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
 
 
-def install_request_logging(app: FastAPI) -> None:
-    """Give every request an id (echoed in ``X-Request-ID``) and log one line per request."""
-    app.add_middleware(RequestLogMiddleware)
+def install_request_logging(app: FastAPI, metrics: Metrics | None = None) -> None:
+    """Give every request an id (echoed in ``X-Request-ID``) and log one line per request.
+
+    With ``metrics``, each request is also counted there (``/metrics``).
+    """
+    app.add_middleware(RequestLogMiddleware, metrics=metrics)
 
 
 class RequestLogMiddleware:
@@ -65,8 +99,9 @@ class RequestLogMiddleware:
     response has been sent, so a streamed download logs its whole duration.
     """
 
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(self, app: ASGIApp, metrics: Metrics | None = None) -> None:
         self.app = app
+        self.metrics = metrics
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Tag the request, pass it on, and log method, path, status and duration."""
@@ -90,15 +125,22 @@ class RequestLogMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            _log(scope, status, (time.perf_counter() - started) * 1000, request_id)
+            duration_s = time.perf_counter() - started
+            _log(scope, status, duration_s * 1000, request_id)
+            if self.metrics is not None:
+                self.metrics.record(scope["method"], scope["path"], status, duration_s)
+
+
+_CLIENT_REQUEST_ID = re.compile(rb"[A-Za-z0-9._:-]{1,64}")
 
 
 def _request_id(scope: Scope) -> str:
+    """Return the client's ``X-Request-ID`` when it is a plain token, else a new id."""
     name: bytes
     value: bytes
     for name, value in scope["headers"]:
-        if name == b"x-request-id" and value:
-            return value.decode("latin-1")
+        if name == b"x-request-id" and _CLIENT_REQUEST_ID.fullmatch(value):
+            return value.decode("ascii")
     # 16 hex digits, as uuid4().hex[:16] gave, without building a UUID object per request.
     return os.urandom(8).hex()
 

@@ -11,6 +11,7 @@ from fastapi.staticfiles import StaticFiles
 
 from app.db.admission import InFlight
 from app.db.engine import (
+    connection_options,
     make_engine,
     make_session_factory,
     server_database_url,
@@ -21,6 +22,8 @@ from app.errors import register_error_handlers
 from app.input_guard import InputGuardMiddleware, body_limits
 from app.interop import install_interop
 from app.log import configure_logging, install_request_logging
+from app.metrics import Metrics
+from app.metrics import router as metrics_router
 from app.routers import (
     analysis,
     auth,
@@ -35,7 +38,9 @@ from app.routers import (
     targets,
 )
 from app.routers import map as map_pages
+from app.security import install_security_headers
 from app.settings import PROJECT_ROOT, Settings, get_settings
+from app.tempfiles import start_temp_sweeper
 
 DESCRIPTION = """
 Sổ đăng ký không gian KCN, CCN, mỏ khoáng sản và khu di dời — Lào Cai, Lai Châu.
@@ -52,26 +57,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        url = server_database_url(settings)
-        engine = make_engine(
-            url,
-            pool_size=settings.pool.size,
-            max_overflow=settings.pool.overflow,
-        )
-        app.state.engine = engine
-        # Vector tiles and proposal checks: awaited on the event loop (app.db.read_pool).
-        app.state.read_pool = make_read_pool(url, max_size=settings.pool.size)
-        await app.state.read_pool.open()
-        app.state.session_factory = make_session_factory(engine)
-        # Admission control for the work awaited on the read pool (app.db.admission).
-        app.state.checks_in_flight = InFlight(settings.limits.check_slots())
-        app.state.tiles_in_flight = InFlight(settings.limits.tile_slots())
-        app.state.writes_in_flight = InFlight(settings.limits.write_slots())
+        await open_database(app, settings)
+        sweeper = start_temp_sweeper(app, settings)
         try:
             yield
         finally:
-            await app.state.read_pool.close()
-            engine.dispose()
+            sweeper.cancel()
+            await close_database(app)
 
     # auth.anonymous_read off: one app-wide dependency turns anonymous callers away.
     gate = [] if settings.auth.anonymous_read else [Depends(require_reader)]
@@ -86,9 +78,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     register_error_handlers(app)
+    app.state.metrics = Metrics()
     # Inside the request log, so a refused request is logged with its id like any other.
     app.add_middleware(InputGuardMiddleware, limits=body_limits(settings))
-    install_request_logging(app)
+    install_request_logging(app, app.state.metrics)
+    install_security_headers(app, settings)
     # The proposal check is the hottest route: its router is matched first.
     for module in (
         analysis,
@@ -105,10 +99,71 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         imports,
     ):
         app.include_router(module.router)
+    app.include_router(metrics_router)
     # Map libraries from the npm registry (static/vendor) and the pages' own scripts.
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static", check_dir=False), "static")
     install_interop(app, settings)
     return app
+
+
+async def open_database(app: FastAPI, settings: Settings) -> None:
+    """Open the engine and the asyncio pools, each with its class's time limit (settings).
+
+    Tiles and proposal checks have pools of their own, as many connections as their admission
+    slots let work at once (a check runs two statements at once, and then its pieces): each
+    pool's ``statement_timeout`` is set when a connection opens, so no request pays a
+    statement for it (``app.db.engine.connection_options``).
+    """
+    url = server_database_url(settings)
+    limits, timeouts, pool = settings.limits, settings.timeouts, settings.pool
+    idle = timeouts.idle_in_transaction_s
+    items = connection_options(statement_timeout_s=timeouts.items_s, idle_in_transaction_s=idle)
+    engine = make_engine(
+        url,
+        pool_size=pool.size,
+        max_overflow=pool.overflow,
+        options=items,
+        wait_s=pool.wait_s,
+        connect_timeout_s=pool.connect_timeout_s,
+    )
+    app.state.engine = engine
+    app.state.session_factory = make_session_factory(engine)
+    await _open_pools(app, settings, url)
+    # Admission control for the work awaited on the pools (app.db.admission).
+    app.state.checks_in_flight = InFlight(limits.check_slots())
+    app.state.tiles_in_flight = InFlight(limits.tile_slots())
+    app.state.writes_in_flight = InFlight(limits.write_slots())
+
+
+async def _open_pools(app: FastAPI, settings: Settings, url: str) -> None:
+    """Open the asyncio pools of items (and token reads), tiles and proposal checks."""
+    limits, timeouts, pool = settings.limits, settings.timeouts, settings.pool
+    pools = {
+        "read_pool": (pool.size, timeouts.items_s),
+        "tile_pool": (limits.tile_slots(), timeouts.tiles_s),
+        "check_pool": (2 * limits.check_slots() + 1, timeouts.analysis_s),
+    }
+    for name, (size, timeout_s) in pools.items():
+        options = connection_options(
+            statement_timeout_s=timeout_s, idle_in_transaction_s=timeouts.idle_in_transaction_s
+        )
+        opened = make_read_pool(
+            url,
+            max_size=size,
+            options=options,
+            name=name,
+            wait_s=pool.wait_s,
+            connect_timeout_s=pool.connect_timeout_s,
+        )
+        await opened.open()
+        setattr(app.state, name, opened)
+
+
+async def close_database(app: FastAPI) -> None:
+    """Close the asyncio pools and dispose of the engine."""
+    for name in ("read_pool", "tile_pool", "check_pool"):
+        await getattr(app.state, name).close()
+    app.state.engine.dispose()
 
 
 def factory() -> FastAPI:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from pydantic import AliasChoices, BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -33,6 +35,31 @@ class PoolSettings(BaseModel):
     # 188 → 217 req/s, p99 442 → 188 ms when going from 8 to 16).
     size: int = Field(default=16, ge=1)
     overflow: int = Field(default=8, ge=0)
+    # A request waits at most this long for a pooled connection, then gets 503 with Retry-After
+    # (the database is down, or every connection is busy).
+    wait_s: float = Field(default=5.0, gt=0)
+    # Opening a new connection gives up after this long (libpq ``connect_timeout``, whole s).
+    connect_timeout_s: int = Field(default=3, ge=1)
+
+
+class TimeoutSettings(BaseModel):
+    """How long one statement of each class of request may run before PostgreSQL cancels it.
+
+    The request then gets 503 problem+json saying it took too long. Imports have their own
+    (``imports.statement_timeout_s``).
+    """
+
+    # OGC items, the plain API's lists and records, pages, dashboards: everything not below.
+    items_s: float = Field(default=10.0, gt=0)
+    tiles_s: float = Field(default=10.0, gt=0)
+    # Proposal checks and the analysis reports (forest overlap, clearance, plan overlaps, nearby).
+    analysis_s: float = Field(default=30.0, gt=0)
+    # Downloads: a whole layer in GeoPackage or Shapefile takes seconds.
+    exports_s: float = Field(default=300.0, gt=0)
+    writes_s: float = Field(default=30.0, gt=0)
+    # A connection left idle inside a transaction this long is closed by PostgreSQL, so a
+    # stuck request can never keep locks or a pooled connection.
+    idle_in_transaction_s: float = Field(default=60.0, gt=0)
 
 
 class LimitSettings(BaseModel):
@@ -82,6 +109,28 @@ class LimitSettings(BaseModel):
 def _twice_the_cores() -> int:
     """Admission limits default to two requests per core: one running, one ready behind it."""
     return 2 * (os.cpu_count() or 1)
+
+
+class SecuritySettings(BaseModel):
+    """What HTML pages send to browsers, and the server's public address."""
+
+    # Absolute links (OGC API, decisions) start with this origin, e.g.
+    # https://sitereg.laocai.gov.vn; unset = the Host header of each request (development only:
+    # a client could choose the host of the links it gets).
+    public_base_url: str | None = None
+    # Who may embed the pages in a frame (CSP frame-ancestors): 'none', 'self' or origins.
+    frame_ancestors: str = "'none'"
+
+    @field_validator("public_base_url")
+    @classmethod
+    def _check_base_url(cls, value: str | None) -> str | None:
+        """Accept only an http(s) origin (scheme and host, no path); drop a final slash."""
+        if not value:
+            return None
+        parts = urlsplit(value.rstrip("/"))
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path or "?" in value:
+            raise ValueError("public_base_url must be an origin such as https://example.gov.vn")
+        return value.rstrip("/")
 
 
 class MapSettings(BaseModel):
@@ -141,6 +190,12 @@ class Settings(BaseSettings):
     map: MapSettings = MapSettings()
     auth: AuthSettings = AuthSettings()
     imports: ImportSettings = ImportSettings()
+    timeouts: TimeoutSettings = TimeoutSettings()
+    security: SecuritySettings = SecuritySettings()
+    # Temporary files of downloads and uploads: one folder per server process under this,
+    # swept of folders older than ``temp_max_age_hours`` at start-up and every hour.
+    temp_dir: Path = Path(tempfile.gettempdir()) / "sitereg"
+    temp_max_age_hours: float = Field(default=6.0, gt=0)
     cors_origins: list[str] = Field(
         default_factory=list, description="Portal origins allowed by CORS (JSON list)."
     )

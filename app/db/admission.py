@@ -13,6 +13,11 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from typing import TypeVar
+
+from starlette.types import Receive
+
+T = TypeVar("T")
 
 CLIENT_CLOSED_REQUEST = 499
 """Status logged for work not done because its client had gone (nginx's convention)."""
@@ -61,3 +66,41 @@ class InFlight:
                 yield self._count
             finally:
                 self._count -= 1
+
+
+async def _disconnected(receive: Receive) -> None:
+    """Return when the ASGI server says the client has gone (the body was read before)."""
+    while (await receive())["type"] != "http.disconnect":
+        pass
+
+
+async def until_client_leaves(receive: Receive, work: Awaitable[T]) -> T:
+    """Await ``work``, cancelling it if the client disconnects first.
+
+    Cancelling a task that awaits psycopg cancels its query in PostgreSQL, so a 20 000-vertex
+    proposal whose client left stops using the CPU at once. Only for requests whose body has
+    been read: after it, the server's ``receive`` answers only when the client goes. The work
+    runs in the request's own task, and one watcher task cancels it: about 20 µs, where a task
+    for the work and ``asyncio.wait`` cost 70 (bench/ops_overhead.py).
+
+    Raises:
+        ClientGone: the client left before the work was done.
+    """
+    task = asyncio.current_task()
+    assert task is not None  # called from a request's task
+    gone: list[bool] = []
+
+    async def watch() -> None:
+        await _disconnected(receive)
+        gone.append(True)
+        task.cancel()
+
+    watcher = asyncio.get_running_loop().create_task(watch())
+    try:
+        return await work
+    except asyncio.CancelledError:
+        if gone and task.uncancel() == 0:  # our cancellation, nobody else's
+            raise ClientGone from None
+        raise
+    finally:
+        watcher.cancel()

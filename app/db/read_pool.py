@@ -14,15 +14,16 @@ A connection that breaks during a statement is discarded by the pool when it is 
 
 from __future__ import annotations
 
+import asyncio
 import time
 import weakref
 from typing import Any
 
 import psycopg
-from psycopg_pool import AsyncConnectionPool
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
 from sqlalchemy.engine import make_url
 
-from app.db.engine import IDLE_PING_S
+from app.db.engine import IDLE_PING_S, connection_options, has_pending_input
 from spatial.analysis.prepared import fetch_prepared_async
 
 AsyncConnection = psycopg.AsyncConnection[tuple[Any, ...]]
@@ -53,20 +54,106 @@ class _IdleClock:
             await conn.execute("SELECT 1")
 
 
+PROBE_AFTER_S = 0.1
+"""A request that has waited this long for a connection asks whether the server answers."""
+PROBE_VALID_S = 0.5
+"""How long the answer holds for the other waiting requests (one probe at a time)."""
+
+
+class ReadPool(AsyncConnectionPool[AsyncConnection]):
+    """A pool that hands out only live connections, and says soon when the server is down.
+
+    A connection the server closed (a restart, a kill) is seen by looking at its socket: one
+    syscall, no round trip (``engine.has_pending_input``). It is closed and given back, so the
+    pool replaces it, and the next one is taken at once (a failing ``check`` hook would wait a
+    second, the pool's back-off, for each).
+
+    A request that waits ``PROBE_AFTER_S`` for a connection has the server probed with one new
+    connection: refused, the request fails at once (503 with ``Retry-After``) instead of waiting
+    its whole timeout; accepted, it waits on. Busy is not down.
+    """
+
+    def __init__(self, conninfo: str, *, kwargs: dict[str, Any], **options: Any) -> None:
+        super().__init__(conninfo, kwargs=kwargs, **options)
+        self._probe_with = (conninfo, dict(kwargs))
+        self._probe: asyncio.Task[bool] | None = None
+        self._probed_at = -PROBE_VALID_S
+        self._reachable = True
+
+    async def getconn(self, timeout: float | None = None) -> AsyncConnection:
+        """Return a live connection (see the class docstring)."""
+        wait_s = self.timeout if timeout is None else timeout
+        if wait_s <= PROBE_AFTER_S:
+            return await self._live(wait_s)
+        try:
+            return await self._live(PROBE_AFTER_S)
+        except PoolTimeout:
+            if not await self._server_answers():
+                raise
+        return await self._live(wait_s - PROBE_AFTER_S)
+
+    async def _live(self, timeout: float) -> AsyncConnection:
+        while True:
+            conn = await super().getconn(timeout)
+            if not (conn.closed or has_pending_input(conn.pgconn.socket)):
+                return conn
+            await conn.close()
+            await self.putconn(conn)
+
+    async def _server_answers(self) -> bool:
+        if time.monotonic() - self._probed_at < PROBE_VALID_S:
+            return self._reachable
+        if self._probe is None or self._probe.done():
+            self._probe = asyncio.ensure_future(self._connect_once())
+        return await asyncio.shield(self._probe)
+
+    async def _connect_once(self) -> bool:
+        try:
+            conninfo, kwargs = self._probe_with
+            conn = await psycopg.AsyncConnection.connect(conninfo, **kwargs)
+        except psycopg.Error:
+            self._reachable = False
+        else:
+            await conn.close()
+            self._reachable = True
+        self._probed_at = time.monotonic()
+        return self._reachable
+
+
 def make_read_pool(
-    url: str, *, max_size: int, idle_ping_s: float = IDLE_PING_S
-) -> AsyncConnectionPool[AsyncConnection]:
-    """Return an unopened pool of up to ``max_size`` connections (``await pool.open()``)."""
+    url: str,
+    *,
+    max_size: int,
+    idle_ping_s: float = IDLE_PING_S,
+    options: str | None = None,
+    wait_s: float = 30.0,
+    connect_timeout_s: int | None = None,
+    name: str = "sitereg-read",
+) -> ReadPool:
+    """Return an unopened pool of up to ``max_size`` connections (``await pool.open()``).
+
+    ``options`` (``engine.connection_options``) carries the time limit of the pool's class of
+    request; ``wait_s`` is the longest wait for a connection (then ``PoolTimeout``: 503).
+    ``name`` also names the connections in ``pg_stat_activity`` (``sitereg <name>``).
+    """
     clock = _IdleClock(idle_ping_s)
-    return AsyncConnectionPool(
+    kwargs: dict[str, Any] = {
+        "autocommit": True,
+        "options": options or connection_options(),
+        "application_name": f"sitereg {name}",
+    }
+    if connect_timeout_s is not None:
+        kwargs["connect_timeout"] = connect_timeout_s
+    return ReadPool(
         libpq_conninfo(url),
         min_size=1,
         max_size=max_size,
         open=False,
-        kwargs={"autocommit": True, "options": "-c jit=off"},
+        kwargs=kwargs,
+        timeout=wait_s,
         check=clock.check,
         reset=clock.returned,
-        name="sitereg-read",
+        name=name,
     )
 
 

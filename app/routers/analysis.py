@@ -7,8 +7,8 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 
-from app.db.admission import CLIENT_CLOSED_REQUEST, ClientGone
-from app.deps import AsOfDep, SessionDep, SettingsDep
+from app.db.admission import CLIENT_CLOSED_REQUEST, ClientGone, until_client_leaves
+from app.deps import AnalysisSessionDep, AsOfDep, SettingsDep
 from app.errors import InvalidParameter
 from app.formats import csv_response, feature, geojson_response
 from app.schemas.analysis import (
@@ -71,7 +71,7 @@ def _forest_pieces_response(code: str, found: reports.SiteForestPieces) -> Respo
 )
 def site_forest_overlap(
     code: str,
-    session: SessionDep,
+    session: AnalysisSessionDep,
     as_of: AsOfDep,
     area: AreaQuery = "geodesic",
     format: AnswerFormat = AnswerFormat.JSON,  # noqa: A002 (the API's parameter name)
@@ -100,7 +100,7 @@ def site_forest_overlap(
     responses={200: {"content": {"text/csv": {}}}, **problem_responses(400)},
 )
 def forest_overlap_report(
-    session: SessionDep,
+    session: AnalysisSessionDep,
     as_of: AsOfDep,
     area: AreaQuery = "geodesic",
     format: AnswerFormat = AnswerFormat.JSON,  # noqa: A002 (the API's parameter name)
@@ -125,7 +125,7 @@ def forest_overlap_report(
     responses={200: {"content": {"text/csv": {}}}, **problem_responses(400)},
 )
 def clearance_report(
-    session: SessionDep,
+    session: AnalysisSessionDep,
     as_of: Annotated[date | None, Query(description="Report date (default: today).")] = None,
     format: AnswerFormat = AnswerFormat.JSON,  # noqa: A002 (the API's parameter name)
 ) -> ClearanceReport | Response:
@@ -152,7 +152,7 @@ def clearance_report(
     responses={**ALL_FORMATS, **problem_responses(400)},
 )
 def plan_overlaps(
-    session: SessionDep,
+    session: AnalysisSessionDep,
     as_of: AsOfDep,
     format: AnswerFormat = AnswerFormat.JSON,  # noqa: A002 (the API's parameter name)
 ) -> PlanOverlapReport | Response:
@@ -270,8 +270,9 @@ async def check_proposal(
     # Awaited on the event loop: the asyncio read pool, no session, no BEGIN/ROLLBACK, and no
     # worker thread for a GeoJSON body (bench/README.md).
     try:
-        done = await proposal_check.run_pooled(
-            request.app.state.read_pool,
+        # A client that leaves cancels the check's statements (app.db.admission).
+        work = proposal_check.run_pooled(
+            request.app.state.check_pool,
             request.app.state.checks_in_flight,
             data,
             file_name,
@@ -282,6 +283,7 @@ async def check_proposal(
             as_of=as_of,
             zip_limits=settings.limits.zip_limits(),
         )
+        done = await until_client_leaves(request.receive, work)
     except ClientGone:  # left while the check waited for a slot: nobody reads the answer
         return Response(status_code=CLIENT_CLOSED_REQUEST)
     checked = done.checked
@@ -347,7 +349,7 @@ async def read_boundary_file(
     responses=problem_responses(400, 404),
 )
 def nearby(
-    session: SessionDep,
+    session: AnalysisSessionDep,
     as_of: AsOfDep,
     distance_m: Annotated[float, Query(gt=0, le=50_000, description="Radius in metres.")],
     site: Annotated[str | None, Query(description="Site code to search around.")] = None,

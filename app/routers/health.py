@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from app.db.read_pool import postgis_version
+from app.errors import RETRY_AFTER_S
 
 router = APIRouter(tags=["health"])
 # A health check answers within this even when no pooled connection can be had: the engine
@@ -41,5 +42,6 @@ async def healthz(request: Request) -> Health | JSONResponse:
         version = await postgis_version(request.app.state.read_pool, timeout_s=HEALTH_TIMEOUT_S)
     except Exception:  # noqa: BLE001 (any database failure means unhealthy)
         body = Health(status="degraded", database="unreachable", detail="database did not answer")
-        return JSONResponse(body.model_dump(), status_code=503)
+        headers = {"Retry-After": str(RETRY_AFTER_S)}
+        return JSONResponse(body.model_dump(), status_code=503, headers=headers)
     return Health(status="ok", database="ok", postgis_version=version)

@@ -39,6 +39,14 @@ def run(
     query = statement("target_metrics", year_start=sa.Date, year_end=sa.Date)
     params = {"year_start": period_start or date(year, 1, 1), "year_end": date(year, 12, 31)}
     rows = [
-        TargetMetric(*row[:4], tuple(row[4]), tuple(row[5])) for row in conn.execute(query, params)
+        TargetMetric(
+            metric=row[0],
+            achieved=row[1],
+            counted=row[2],
+            unknown=row[3],
+            sites=tuple(row[4]),
+            unknown_sites=tuple(row[5]),
+        )
+        for row in conn.execute(query, params)
     ]
     return {row.metric: row for row in rows}

@@ -54,6 +54,10 @@
     start: function (cfg) {
       sitereg.configure(cfg);
       document.addEventListener("DOMContentLoaded", function () {
+        // Widths set through the DOM: the pages' CSP allows no style="" attribute.
+        document.querySelectorAll("[data-sr-pct]").forEach(function (bar) {
+          bar.style.width = bar.getAttribute("data-sr-pct") + "%";
+        });
         var clearance = cfg.charts.clearance;
         var forest = cfg.charts.forest;
         barChart("sr-chart-clearance", {

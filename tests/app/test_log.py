@@ -6,7 +6,7 @@ from fastapi.responses import StreamingResponse
 from fastapi.testclient import TestClient
 
 from app.errors import register_error_handlers
-from app.log import install_request_logging
+from app.log import PlainFormatter, escape_control, install_request_logging
 from app.schemas.problem import ProblemDetail
 
 
@@ -111,3 +111,27 @@ def test_configured_logging_skips_caller_information_and_keeps_the_line(restored
     assert (record.lineno, record.thread) == (0, None)  # nothing collected that no format prints
     formatted = logging.getLogger().handlers[0].format(record)
     assert formatted.endswith("INFO sitereg.request: POST /api/v1/analysis/check 200")
+
+
+def test_plain_log_lines_escape_control_characters_of_a_crafted_path():
+    formatter = PlainFormatter("%(levelname)s %(message)s")
+    record = logging.LogRecord(
+        "sitereg.request", logging.INFO, __file__, 1, "%s %s", ("GET", "/a\nERROR forged"), None
+    )
+    line = formatter.format(record)
+    assert "\n" not in line
+    assert line == "INFO GET /a\\x0aERROR forged"
+    assert escape_control("/sites/KCN-TẰNG-LOỎNG") == "/sites/KCN-TẰNG-LOỎNG"
+
+
+def test_request_logging_escapes_a_crafted_path(caplog: pytest.LogCaptureFixture):
+    with caplog.at_level(logging.INFO, logger="sitereg.request"):
+        TestClient(_app()).get("/ok%0A2026-01-01 ERROR forged line")
+    line = PlainFormatter("%(message)s").format(caplog.records[-1])
+    assert "\n" not in line and "\\x0a" in line
+
+
+def test_request_logging_replaces_a_request_id_that_is_not_a_plain_token():
+    response = TestClient(_app()).get("/ok", headers={"X-Request-ID": "a b\tc"})
+    assert response.headers["x-request-id"] != "a b\tc"
+    assert len(response.headers["x-request-id"]) == 16

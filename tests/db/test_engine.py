@@ -2,7 +2,7 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 
-from app.db.engine import make_engine
+from app.db.engine import connection_options, make_engine
 from spatial.analysis.prepared import fetch_prepared
 
 PID = sa.text("SELECT pg_backend_pid()")
@@ -54,3 +54,31 @@ def test_a_prepared_statement_on_a_lost_connection_invalidates_it(database_url: 
     finally:
         engine.dispose()
         killer.dispose()
+
+
+def test_a_connection_the_server_closed_is_replaced_without_a_ping(database_url: str):
+    engine = make_engine(database_url, pool_size=1, max_overflow=0, idle_ping_s=60.0)
+    killer = make_engine(database_url, pool_size=1, max_overflow=0)
+    try:
+        with engine.connect() as conn:
+            first = conn.scalar(PID)
+        with killer.connect() as other:
+            other.execute(sa.text("SELECT pg_terminate_backend(:pid, 5000)"), {"pid": first})
+        # As after a server restart: the closed socket is seen at checkout, no round trip.
+        with engine.connect() as conn:
+            assert conn.scalar(PID) != first
+    finally:
+        engine.dispose()
+        killer.dispose()
+
+
+def test_connection_options_set_the_time_limits(database_url: str):
+    options = connection_options(statement_timeout_s=1.5, idle_in_transaction_s=60)
+    engine = make_engine(database_url, pool_size=1, max_overflow=0, options=options)
+    try:
+        with engine.connect() as conn:
+            assert conn.scalar(sa.text("SHOW statement_timeout")) == "1500ms"
+            assert conn.scalar(sa.text("SHOW idle_in_transaction_session_timeout")) == "1min"
+            assert conn.scalar(sa.text("SHOW jit")) == "off"
+    finally:
+        engine.dispose()

@@ -1,3 +1,4 @@
+import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -18,7 +19,8 @@ async def _terminate(database_url: str, pid: int) -> None:
     async with await psycopg.AsyncConnection.connect(
         libpq_conninfo(database_url), autocommit=True
     ) as other:
-        await other.execute("SELECT pg_terminate_backend(%s)", (pid,))
+        # Waits (up to 5 s) until the backend has exited, so its socket is closed.
+        await other.execute("SELECT pg_terminate_backend(%s, 5000)", (pid,))
 
 
 def test_libpq_conninfo_drops_the_sqlalchemy_driver_name():
@@ -47,12 +49,25 @@ def test_read_pool_replaces_a_connection_that_died_while_idle(database_url: str)
     _with_pool(database_url, 0.0, body)
 
 
-def test_read_pool_discards_a_connection_lost_during_a_statement(database_url: str):
+def test_read_pool_replaces_a_connection_the_server_closed_without_a_ping(database_url: str):
     async def body(pool: Any) -> None:
         (first,) = await fetch_one_prepared(pool, PID, {}) or (None,)
         await _terminate(database_url, first)
-        with pytest.raises(psycopg.OperationalError):  # no ping in steady use
-            await fetch_one_prepared(pool, PID, {})
+        # Steady use (no idle ping): the closed socket shows the connection is gone.
+        (second,) = await fetch_one_prepared(pool, PID, {}) or (None,)
+        assert second is not None and second != first
+
+    _with_pool(database_url, 60.0, body)
+
+
+def test_read_pool_discards_a_connection_lost_during_a_statement(database_url: str):
+    async def body(pool: Any) -> None:
+        (first,) = await fetch_one_prepared(pool, PID, {}) or (None,)
+        sleeping = asyncio.create_task(fetch_one_prepared(pool, "SELECT pg_sleep(10)", {}))
+        await asyncio.sleep(0.3)
+        await _terminate(database_url, first)
+        with pytest.raises(psycopg.OperationalError):
+            await sleeping
         (second,) = await fetch_one_prepared(pool, PID, {}) or (None,)
         assert second != first
 

@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import shutil
-import tempfile
 from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi import Path as PathParam
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import FileResponse, StreamingResponse
-from starlette.background import BackgroundTask
+from sqlalchemy.orm import Session
+from starlette.types import Receive, Scope, Send
 
-from app.deps import ReaderDep, SessionDep
+from app.deps import ExportSessionDep, ReaderDep
 from app.map.i18n import Lang
 from app.ogc.downloads import files as exports
+from app.ogc.downloads import spool
 from app.ogc.downloads.styles import style_text
 from app.ogc.features import fetch
 from app.ogc.features.params import RawQueryDep, export_query, readable_collection
@@ -22,12 +24,28 @@ from app.ogc.features.query import FeatureQuery, check_known
 from app.ogc.protocol import caching
 from app.ogc.protocol.crs import parse_ogc_crs
 from app.schemas.problem import problem_responses
+from app.tempfiles import work_folder
 from spatial.io.formats import FileFormat
 
 router = APIRouter(prefix="/api/v1/export", tags=["downloads"])
 FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
     200: {"content": {fmt.media_type: {} for fmt in FileFormat}}
 }
+
+
+class TemporaryFileResponse(FileResponse):
+    """A file response that removes the file's folder once sent, or once its client has gone.
+
+    A background task would not run when the client disconnects mid-way, and the folder
+    would stay behind (one per interrupted download).
+    """
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Send the file, then remove its folder whatever happened."""
+        try:
+            await super().__call__(scope, receive, send)
+        finally:
+            await run_in_threadpool(shutil.rmtree, Path(self.path).parent, ignore_errors=True)
 
 
 def _send_file(
@@ -39,18 +57,20 @@ def _send_file(
     collection has some, so what a reader gets depends on its credentials.
     """
     etag = caching.etag_of_file(path)
-    cleanup = BackgroundTask(shutil.rmtree, path.parent, ignore_errors=True)
     if caching.matches(request, etag):
-        cleanup_now = caching.not_modified(etag, caching.DOWNLOADS_MAX_AGE_S, personal=personal)
-        cleanup_now.background = cleanup
-        return cleanup_now
+        shutil.rmtree(path.parent, ignore_errors=True)
+        return caching.not_modified(etag, caching.DOWNLOADS_MAX_AGE_S, personal=personal)
     headers = {
         "ETag": etag,
         "Cache-Control": caching.cache_control(0),
         **caching.reader_headers(personal=personal, varies=varies),
     }
-    return FileResponse(path, media_type=media_type, filename=name, headers=headers,
-                        background=cleanup)  # fmt: skip
+    return TemporaryFileResponse(path, media_type=media_type, filename=name, headers=headers)
+
+
+def _end_transaction(session: Session) -> None:
+    """End the read's transaction before any byte goes out: a slow client holds no connection."""
+    session.commit()
 
 
 STYLE_MEDIA_TYPES = {"qml": "application/xml", "sld": "application/vnd.ogc.sld+xml"}
@@ -115,7 +135,7 @@ def download_sld(
 )
 def download_collection(
     request: Request,
-    session: SessionDep,
+    session: ExportSessionDep,
     raw: RawQueryDep,
     reader: ReaderDep,
     name: Annotated[str, PathParam(description="`<collection>.<format>`, e.g. `sites.gpkg`.")],
@@ -140,7 +160,9 @@ def download_collection(
     file_name = exports.file_name(wanted.stem, wanted.fmt, query.crs)
     if wanted.fmt is FileFormat.GEOJSON:
         return _stream_geojson(request, session, query, file_name)
-    path = exports.write_collection(session, query, wanted.fmt, Path(tempfile.mkdtemp()))
+    with work_folder() as folder:
+        path = exports.write_collection(session, query, wanted.fmt, folder)
+        _end_transaction(session)
     return _send_file(
         request,
         path,
@@ -152,9 +174,13 @@ def download_collection(
 
 
 def _stream_geojson(
-    request: Request, session: SessionDep, query: FeatureQuery, file_name: str
+    request: Request, session: Session, query: FeatureQuery, file_name: str
 ) -> Response:
-    """Stream GeoJSON; the validator is the data version, since the bytes come later."""
+    """Stream GeoJSON through a spool; the validator is the data version (the bytes come later).
+
+    The query drains into the spool as fast as PostgreSQL sends and its transaction ends then,
+    whatever the client's pace (``spool``).
+    """
     names = ",".join(prop.name for prop in query.properties)  # anonymous or signed-in columns
     etag = caching.etag_of(str(request.url), names, fetch.data_version(session, query.collection))
     if caching.matches(request, etag):
@@ -166,8 +192,10 @@ def _stream_geojson(
         **query.reader_headers(),
     }
     media_type = FileFormat.GEOJSON.media_type
-    stream = exports.geojson_stream(session, query)
-    return StreamingResponse(stream, media_type=media_type, headers=headers)
+    produced = spool.spooled(
+        lambda: exports.geojson_stream(session, query), lambda: _end_transaction(session)
+    )
+    return StreamingResponse(spool.body(produced), media_type=media_type, headers=headers)
 
 
 @router.get(
@@ -178,7 +206,7 @@ def _stream_geojson(
 )
 def download_site_bundle(
     request: Request,
-    session: SessionDep,
+    session: ExportSessionDep,
     reader: ReaderDep,
     name: Annotated[str, PathParam(description="`<site code>.<format>`: gpkg, shp.zip, kml.")],
     crs: Annotated[str | None, Query(description="Output CRS (gpkg, shp.zip).")] = None,
@@ -191,14 +219,11 @@ def download_site_bundle(
     wanted = exports.parse_export_name(name, exports.BUNDLE_FORMATS)
     output_crs = parse_ogc_crs(crs, "crs")
     exports.check_crs(wanted.fmt, output_crs)
-    folder = Path(tempfile.mkdtemp())
-    try:
+    with work_folder() as folder:
         path = exports.site_bundle(
             session, wanted.stem, wanted.fmt, output_crs, folder, reader=reader
         )
-    except Exception:
-        shutil.rmtree(folder, ignore_errors=True)
-        raise
+        _end_transaction(session)
     name = exports.file_name(wanted.stem, wanted.fmt, output_crs)
     # Signed in, the parcels' layer carries the personal columns; so the bundle varies.
     personal = reader.authenticated

@@ -219,7 +219,7 @@ async def get_tile(
             # A map that pans away drops the tiles it no longer shows; one whose client left
             # while it waited for a slot is not made at all.
             async with request.app.state.tiles_in_flight.entered(request.is_disconnected):
-                tile = await fetch_tile(request.app.state.read_pool, collection, z, x, y)
+                tile = await fetch_tile(request.app.state.tile_pool, collection, z, x, y)
         except ClientGone:
             return Response(status_code=CLIENT_CLOSED_REQUEST)
         cache.put(key, tile)

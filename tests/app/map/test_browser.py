@@ -141,3 +141,29 @@ def test_browser_signs_in_and_out_from_the_header(tab: Watched, live_url: str, p
     assert page.locator(".sr-account a").inner_text() == "Đăng nhập"
     assert tab.errors == []
     assert tab.outside(live_url) == []
+
+
+RECORD_CSP_VIOLATIONS = """
+window.srViolations = [];
+document.addEventListener("securitypolicyviolation", function (event) {
+  window.srViolations.push(event.effectiveDirective + " " + event.blockedURI);
+});
+"""
+
+
+@pytest.mark.parametrize("name", ["home", "site", "check", "dashboard"])
+def test_browser_page_breaks_no_rule_of_its_content_security_policy(
+    tab: Watched, live_url: str, name: str
+):
+    tab.page.add_init_script(RECORD_CSP_VIOLATIONS)
+    response = tab.page.request.get(live_url + PAGES[name])
+    assert "'nonce-" in response.headers["content-security-policy"]
+    page = open_page(tab, live_url + PAGES[name])
+    assert page.evaluate("window.srViolations") == []
+    # An injected script (no nonce) is refused, and the listener sees it.
+    page.evaluate(
+        "() => { const s = document.createElement('script');"
+        " s.textContent = 'window.srInjected = true'; document.body.appendChild(s); }"
+    )
+    assert page.evaluate("window.srInjected") is None
+    assert page.evaluate("window.srViolations.length") == 1

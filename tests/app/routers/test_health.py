@@ -21,6 +21,7 @@ def test_healthz_is_503_when_the_database_is_unreachable():
         response = unreachable.get("/healthz")
     assert response.status_code == 503
     assert response.json()["database"] == "unreachable"
+    assert int(response.headers["retry-after"]) > 0
 
 
 def test_unknown_route_is_problem_json(client: TestClient):

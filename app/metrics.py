@@ -1,0 +1,129 @@
+"""``/metrics`` in Prometheus's text format: requests and latencies per class, pool use.
+
+Counted in the process that serves the request (one worker's figures; Prometheus adds the
+workers up). The request log middleware (``app.log``) records each request once it has been
+sent; recording is a few dictionary and list updates, no lock (one event loop per process).
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections import defaultdict
+from typing import Any, Final
+
+from fastapi import APIRouter, Request
+from fastapi.responses import PlainTextResponse
+
+BUCKETS_S: Final = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
+"""Upper bounds of the latency histogram, in seconds (Prometheus's ``le``)."""
+PROMETHEUS_TEXT: Final = "text/plain; version=0.0.4; charset=utf-8"
+WRITE_METHODS: Final = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+
+
+def request_class(method: str, path: str) -> str:
+    """Return the class of a request, as the time limits name them (plus pages and others)."""
+    if path.startswith("/api/v1/analysis/check"):
+        return "checks"
+    if method in WRITE_METHODS:
+        return "writes"
+    if "/tiles/" in path:
+        return "tiles"
+    if path.startswith("/api/v1/export/"):
+        return "exports"
+    if path.startswith(("/api/v1/analysis/", "/api/v1/reports/")) or path.endswith(
+        "/forest-overlap"
+    ):
+        return "analysis"
+    if path.startswith(("/ogc", "/api/")):
+        return "items"
+    if path.startswith("/static/"):
+        return "static"
+    return "other" if path in ("/healthz", "/metrics") else "pages"
+
+
+class Metrics:
+    """Counts and latency histograms of one process, by request class and status class."""
+
+    def __init__(self) -> None:
+        self.counts: defaultdict[tuple[str, str], int] = defaultdict(int)
+        self.buckets: defaultdict[str, list[int]] = defaultdict(lambda: [0] * len(BUCKETS_S))
+        self.sums: defaultdict[str, float] = defaultdict(float)
+        self.totals: defaultdict[str, int] = defaultdict(int)
+
+    def record(self, method: str, path: str, status: int, duration_s: float) -> None:
+        """Count one request that has been answered."""
+        kind = request_class(method, path)
+        self.counts[(kind, f"{status // 100}xx")] += 1
+        index = bisect.bisect_left(BUCKETS_S, duration_s)
+        if index < len(BUCKETS_S):
+            self.buckets[kind][index] += 1
+        self.sums[kind] += duration_s
+        self.totals[kind] += 1
+
+    def lines(self) -> list[str]:
+        """Return the request metrics in Prometheus's text format."""
+        lines = [
+            "# HELP sitereg_requests_total Requests answered, by class and status class.",
+            "# TYPE sitereg_requests_total counter",
+        ]
+        for (kind, status), count in sorted(self.counts.items()):
+            lines.append(f'sitereg_requests_total{{class="{kind}",status="{status}"}} {count}')
+        lines += [
+            "# HELP sitereg_request_duration_seconds Time to answer, by class (sent in full).",
+            "# TYPE sitereg_request_duration_seconds histogram",
+        ]
+        for kind in sorted(self.totals):
+            cumulative = 0
+            for bound, count in zip(BUCKETS_S, self.buckets[kind], strict=True):
+                cumulative += count
+                lines.append(_bucket(kind, str(bound), cumulative))
+            lines.append(_bucket(kind, "+Inf", self.totals[kind]))
+            lines.append(
+                f'sitereg_request_duration_seconds_sum{{class="{kind}"}} {self.sums[kind]}'
+            )
+            lines.append(
+                f'sitereg_request_duration_seconds_count{{class="{kind}"}} {self.totals[kind]}'
+            )
+        return lines
+
+
+def _bucket(kind: str, bound: str, count: int) -> str:
+    return f'sitereg_request_duration_seconds_bucket{{class="{kind}",le="{bound}"}} {count}'
+
+
+def pool_lines(state: Any) -> list[str]:
+    """Return the use of the engine's pool and of each asyncio pool (``app.state``)."""
+    lines = [
+        "# HELP sitereg_pool_connections Connections of a pool, by state.",
+        "# TYPE sitereg_pool_connections gauge",
+    ]
+    engine = getattr(state, "engine", None)
+    if engine is not None:
+        pool = engine.pool
+        lines.append(_pool("orm", "in_use", pool.checkedout()))
+        lines.append(_pool("orm", "idle", pool.checkedin()))
+    for name in ("read_pool", "tile_pool", "check_pool"):
+        pool = getattr(state, name, None)
+        if pool is None:
+            continue
+        stats = pool.get_stats()
+        size, idle = stats.get("pool_size", 0), stats.get("pool_available", 0)
+        lines.append(_pool(name, "in_use", size - idle))
+        lines.append(_pool(name, "idle", idle))
+        lines.append(_pool(name, "waiting", stats.get("requests_waiting", 0)))
+    return lines
+
+
+def _pool(name: str, state: str, value: int) -> str:
+    return f'sitereg_pool_connections{{pool="{name}",state="{state}"}} {value}'
+
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.get("/metrics", response_class=PlainTextResponse)
+async def metrics(request: Request) -> PlainTextResponse:
+    """Return this process's metrics in Prometheus's text format (version 0.0.4)."""
+    recorded: Metrics = request.app.state.metrics
+    lines = recorded.lines() + pool_lines(request.app.state)
+    return PlainTextResponse("\n".join(lines) + "\n", media_type=PROMETHEUS_TEXT)
