@@ -9,12 +9,17 @@ from fastapi import APIRouter, Query
 
 from app.deps import SessionDep
 from app.schemas.dashboard import TargetStanding
+from app.schemas.problem import problem_responses
 from app.services import dashboard
 
 router = APIRouter(prefix="/api/v1/targets", tags=["targets"])
 
 
-@router.get("", summary="Plan targets with their achieved figure, method and counted sites")
+@router.get(
+    "",
+    summary="Plan targets with their achieved figure, method and counted sites",
+    responses=problem_responses(400),
+)
 def get_targets(
     session: SessionDep,
     as_of: Annotated[

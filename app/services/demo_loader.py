@@ -147,6 +147,15 @@ _LINK: Final = sa.text(
 )
 
 
+def _curated_rows(session: Session, path: Path) -> tuple[list[dict[str, str]], set[str]]:
+    """Return a curated CSV's rows (none when the file is absent) and the registry's site codes."""
+    if not path.exists():
+        return [], set()
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    return rows, set(session.scalars(sa.select(models.Site.code)))
+
+
 def _site_links(session: Session, path: Path) -> int:
     """Record the curated phase and part links (``data/curated/site_links.csv``); count changes.
 
@@ -154,11 +163,7 @@ def _site_links(session: Session, path: Path) -> int:
         UnreadableFile: a row names a site the registry does not hold, or a relation it does
         not know.
     """
-    if not path.exists():
-        return 0
-    with path.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    codes = set(session.scalars(sa.select(models.Site.code)))
+    rows, codes = _curated_rows(session, path)
     changed = 0
     for number, row in enumerate(rows, start=2):
         unknown = {row["code"], row["part_of"]} - codes
@@ -198,11 +203,7 @@ def _establishment(session: Session, path: Path) -> int:
     Raises:
         UnreadableFile: a row names a site the registry does not hold, or has neither date.
     """
-    if not path.exists():
-        return 0
-    with path.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.DictReader(handle))
-    codes = set(session.scalars(sa.select(models.Site.code)))
+    rows, codes = _curated_rows(session, path)
     changed = 0
     for number, row in enumerate(rows, start=2):
         on, before = parse_date(row["established_on"]), parse_date(row["established_before"])
