@@ -238,6 +238,26 @@ _CHECK = {
         "Dùng công cụ vẽ ở góc trái bản đồ.", "Use the drawing tools at the map's left edge."
     ),
     "check.upload": Text("Tải lên tệp ranh giới", "Upload a boundary file"),
+    "check.location_uncertain": Text(
+        "Vị trí chưa chắc chắn: ranh giới khu này chỉ được đặt tạm, chồng lấn chưa phải kết luận",
+        "Location uncertain: this site's outline is only placed, so the overlap is not a finding",
+    ),
+    "fact.location_confidence": Text("Vị trí được xác định", "How the location is known"),
+    "location.surveyed": Text("đo đạc (bảng toạ độ)", "surveyed (coordinate table)"),
+    "location.digitized": Text("số hoá từ bản đồ công bố", "digitized from a published map"),
+    "location.site_point": Text(
+        "đặt tại điểm công bố của khu (ranh giới chỉ định hướng)",
+        "placed at the site's published point (indicative outline)",
+    ),
+    "location.commune": Text(
+        "đặt tại trung tâm xã (ranh giới chỉ định hướng)",
+        "placed at a named commune (indicative outline)",
+    ),
+    "location.district": Text(
+        "đặt tại điểm dự phòng cấp huyện (ranh giới chỉ định hướng)",
+        "placed at a district fallback point (indicative outline)",
+    ),
+    "location.unknown": Text("chưa rõ (điểm giữ chỗ)", "unknown (a placeholder)"),
     "check.file": Text(
         "Tệp (GeoJSON, Shapefile nén .zip, GeoPackage, KML)",
         "File (GeoJSON, zipped Shapefile, GeoPackage, KML)",

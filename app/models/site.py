@@ -37,6 +37,11 @@ class Site(VersionedMixin, ImportedMixin, ProvenanceMixin, TimestampMixin, Base)
         sa.CheckConstraint("planned_area_ha IS NULL OR planned_area_ha > 0", name="planned_area"),
         sa.CheckConstraint("part_relation IN ('phase', 'part')", name="part_relation"),
         sa.CheckConstraint(
+            "location_confidence IN "
+            "('surveyed', 'digitized', 'site_point', 'commune', 'district', 'unknown')",
+            name="location_confidence",
+        ),
+        sa.CheckConstraint(
             "established_on IS NULL OR established_before IS NULL "
             "OR established_on <= established_before",
             name="established_order",
@@ -70,6 +75,8 @@ class Site(VersionedMixin, ImportedMixin, ProvenanceMixin, TimestampMixin, Base)
     established_before: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
     established_basis: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
     geom: Mapped[Any] = mapped_column(geometry_type("MULTIPOLYGON"))
+    # How the outline's location is known (migration 0027; follows geometry_source by trigger).
+    location_confidence: Mapped[str] = mapped_column(sa.Text, server_default="unknown")
     source_quality: Mapped[str | None] = mapped_column(sa.Text)
     qa_flags: Mapped[str | None] = mapped_column(sa.Text)
     # A phase or part of another site; how such sites count is the trust issue's (17) question.

@@ -178,8 +178,10 @@ class PlanOverlapRead(BaseModel):
     )
     finding: str = Field(
         default="conflict",
-        description="'conflict' (two plans claim the same ground) or 'explained' (a link says "
-        "why; not a conflict, and totals count the ground once).",
+        description="'conflict' (two plans claim the same ground), 'explained' (a link says "
+        "why; not a conflict, and totals count the ground once) or 'location_uncertain' (one "
+        "outline is only placed at a point, a commune, a district or a placeholder: where it "
+        "really lies is not known, so neither is the overlap).",
     )
 
 
@@ -209,6 +211,16 @@ class SiteHit(BaseModel):
     overlap_ha: float
     share_of_site_pct: float
     share_of_proposal_pct: float
+    location_confidence: str = Field(
+        default="unknown",
+        description="How the site's outline is located: surveyed, digitized, site_point, "
+        "commune, district or unknown.",
+    )
+    finding: str = Field(
+        default="conflict",
+        description="'conflict', or 'location_uncertain' when the site's outline is only "
+        "placed (not surveyed or digitized): the overlap is a guess, not a finding.",
+    )
 
 
 class UnitHit(BaseModel):

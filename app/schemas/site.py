@@ -61,6 +61,11 @@ class SiteProperties(SiteSummary):
         default=None, description="The document that says when the site was established."
     )
     provenance: str
+    location_confidence: str | None = Field(
+        default=None,
+        description="How the outline's location is known: surveyed, digitized, site_point, "
+        "commune, district or unknown.",
+    )
     source_quality: str | None
     qa_flags: str | None
     created_at: datetime

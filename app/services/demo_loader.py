@@ -177,7 +177,35 @@ def _site_links(session: Session, path: Path) -> int:
 CURATED_FILES: Final = {
     "site links": "site_links.csv",
     "site establishment": "site_establishment.csv",
+    "site locations": "site_locations.csv",
 }
+LOCATED: Final = ("site_point", "commune", "district", "unknown")
+"""How an indicative outline may be placed (surveyed and digitized follow geometry_source)."""
+_LOCATION: Final = sa.text(
+    """
+    UPDATE sites SET location_confidence = :confidence
+    WHERE code = :code AND geometry_source = 'indicative'
+      AND location_confidence IS DISTINCT FROM :confidence
+    """
+)
+
+
+def _locations(session: Session, path: Path) -> int:
+    """Record how each indicative outline is placed (``data/curated/site_locations.csv``).
+
+    Raises:
+        UnreadableFile: a row names a site the registry does not hold, or an unknown placing.
+    """
+    rows, codes = _curated_rows(session, path)
+    changed = 0
+    for number, row in enumerate(rows, start=2):
+        if row["code"] not in codes or row["location_confidence"] not in LOCATED:
+            raise UnreadableFile(f"{path.name} line {number}: unknown site or placing")
+        params = {"code": row["code"], "confidence": row["location_confidence"]}
+        changed += session.execute(_LOCATION, params).rowcount  # type: ignore[attr-defined]
+    return changed
+
+
 _ESTABLISHED: Final = sa.text(
     """
     UPDATE sites
@@ -191,7 +219,12 @@ _ESTABLISHED: Final = sa.text(
 
 def _load_curated(session: Session, folder: Path, report: LoadReport) -> None:
     """Apply the curated facts of ``data/curated`` (idempotent: only changes are written)."""
-    for name, apply in (("site links", _site_links), ("site establishment", _establishment)):
+    appliers = (
+        ("site links", _site_links),
+        ("site establishment", _establishment),
+        ("site locations", _locations),
+    )
+    for name, apply in appliers:
         changed = apply(session, folder / CURATED_FILES[name])
         if changed:
             report.loaded[name] = changed

@@ -97,6 +97,24 @@ def build_report(conn: Connection, boundary: ReadBoundary, file_name: str) -> Ch
     return _report(found, boundary, file_name, geom)
 
 
+LOCATED: Final = frozenset({"surveyed", "digitized"})
+"""Outlines whose location is known; an overlap with any other is a guess ("location uncertain")."""
+
+
+def _site_hit(found: proposal_conflicts.Finding, proposal_ha: float) -> SiteHit:
+    kind, _, confidence = (found.detail or "").partition("/")
+    return SiteHit(
+        code=found.key or "",
+        name=found.name or "",
+        kind=kind,
+        overlap_ha=found.overlap_ha,
+        share_of_site_pct=round(found.extra or 0.0, 2),
+        share_of_proposal_pct=percent(found.overlap_ha, proposal_ha),
+        location_confidence=confidence or "unknown",
+        finding="conflict" if confidence in LOCATED else "location_uncertain",
+    )
+
+
 def _report(
     found: proposal_conflicts.ProposalConflicts,
     boundary: ReadBoundary,
@@ -126,17 +144,7 @@ def _report(
             )
             for p in found.protected
         ],
-        sites=[
-            SiteHit(
-                code=s.key or "",
-                name=s.name or "",
-                kind=s.detail or "",
-                overlap_ha=s.overlap_ha,
-                share_of_site_pct=round(s.extra or 0.0, 2),
-                share_of_proposal_pct=percent(s.overlap_ha, found.area_ha),
-            )
-            for s in found.sites
-        ],
+        sites=[_site_hit(s, found.area_ha) for s in found.sites],
         provinces=[
             UnitHit(code=u.key or "", name=u.name or "", overlap_ha=u.overlap_ha)
             for u in found.provinces

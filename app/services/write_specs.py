@@ -60,6 +60,9 @@ READ_ONLY = frozenset(
         "established_on",
         "established_before",
         "established_basis",
+        # Follows geometry_source for surveyed and digitized outlines (a trigger); curated for
+        # indicative ones (data/curated/site_locations.csv).
+        "location_confidence",
     }
 )
 """Properties a feature shows but a write never sets; ``version`` is read as the precondition."""

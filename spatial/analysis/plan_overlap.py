@@ -29,11 +29,14 @@ class PlanOverlap:
     related: bool
     geometry_json: str
     relation: str | None = None
+    location_uncertain: bool = False
 
     @property
     def finding(self) -> str:
-        """Return 'conflict' when nothing explains the overlap, else 'explained'."""
-        return "conflict" if self.relation is None else "explained"
+        """Return 'explained' (a link), 'location_uncertain' (a guessed outline) or 'conflict'."""
+        if self.relation is not None:
+            return "explained"
+        return "location_uncertain" if self.location_uncertain else "conflict"
 
 
 @dataclass(frozen=True)

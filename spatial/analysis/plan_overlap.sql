@@ -6,7 +6,9 @@
 --          site is recorded as a phase or part of the other, 'relocation' when a relocation
 --          record links them (an area drawn at its destination or over the site it vacates),
 --          'same_destination' for two relocation areas moving to the same site; NULL: a
---          conflict), geometry (GeoJSON text of the shared piece, EPSG:4326)
+--          conflict), geometry (GeoJSON text of the shared piece, EPSG:4326),
+--          location_uncertain (TRUE when either outline is not surveyed or digitized but
+--          placed at a point, a commune, a district or a placeholder: a guess, not a finding)
 -- Indexes: ix_sites_geom (GiST) for the self-join.
 WITH pairs AS MATERIALIZED (
     -- MATERIALIZED here and in measured: each intersection and its area are computed once;
@@ -22,6 +24,8 @@ WITH pairs AS MATERIALIZED (
             WHEN a.part_of_site_id = b.id THEN a.part_relation
             WHEN b.part_of_site_id = a.id THEN b.part_relation
         END AS part_relation,
+        NOT (a.location_confidence IN ('surveyed', 'digitized')
+             AND b.location_confidence IN ('surveyed', 'digitized')) AS location_uncertain,
         area_ha(a.geom) AS area_a_ha,
         area_ha(b.geom) AS area_b_ha,
         ST_CollectionExtract(ST_Intersection(a.geom, b.geom), 3) AS piece
@@ -32,7 +36,8 @@ WITH pairs AS MATERIALIZED (
 ),
 measured AS MATERIALIZED (
     SELECT
-        id_a, id_b, site_a, site_b, kind_a, kind_b, part_relation, area_a_ha, area_b_ha, piece,
+        id_a, id_b, site_a, site_b, kind_a, kind_b, part_relation, location_uncertain,
+        area_a_ha, area_b_ha, piece,
         area_ha(piece) AS overlap_ha
     FROM pairs
 ),
@@ -72,7 +77,8 @@ SELECT
     100.0 * m.overlap_ha / nullif(m.area_b_ha, 0) AS share_b_pct,
     m.relation IS NOT NULL AS related,
     ST_AsGeoJSON(ST_ForcePolygonCCW(m.piece), 7) AS geometry,
-    m.relation
+    m.relation,
+    m.location_uncertain
 FROM explained AS m
 WHERE m.overlap_ha > 0.0001  -- 1 m²: drops numerical slivers of outlines that share an edge
 ORDER BY m.overlap_ha DESC, m.site_a, m.site_b

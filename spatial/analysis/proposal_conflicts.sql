@@ -12,7 +12,8 @@
 -- Output:  one row per finding, tagged by section:
 --          'proposal'  name = province found, overlap_ha = geodesic ha, extra = VN-2000 planar ha
 --          'protected' key = area code, name, overlap_ha, extra = 1 if usable for overlap analysis
---          'site'      key = code, detail = kind, name, overlap_ha, extra = % of the site covered
+--          'site'      key = code, detail = kind/location_confidence, name, overlap_ha,
+--                      extra = % of the site covered
 --          'district'  key = code, name (former district), overlap_ha
 --          'province'  key = code, name (2025 province), overlap_ha
 --          'dataset'   key = forest dataset, extra = 1 if it is synthetic
@@ -68,7 +69,13 @@ protected AS MATERIALIZED (
 ),
 site_hits AS MATERIALIZED (
     SELECT
-        'site' AS section, s.code AS key, s.kind AS detail, s.name,
+        -- detail = kind/location_confidence (a version recorded before migration 0027 has no
+        -- location_confidence: its geometry source says it, or it is unknown).
+        'site' AS section, s.code AS key,
+        s.kind || '/' || coalesce(s.location_confidence, CASE
+            WHEN s.geometry_source IN ('surveyed', 'digitized') THEN s.geometry_source
+            ELSE 'unknown' END) AS detail,
+        s.name,
         area_ha(ST_CollectionExtract(ST_Intersection(s.geom, p.geom), 3)) AS overlap_ha,
         s.geom AS site_geom
     FROM proposal AS p

@@ -35,6 +35,7 @@ ABBREVIATIONS: dict[str, str] = {
     "licence_number": "lic_no",
     "licence_status": "lic_status",
     "licensed_capacity": "lic_cap",
+    "location_confidence": "loc_conf",
     "managing_agency": "mgmt_agncy",
     "moved_from_code": "from_code",
     "moved_to_code": "to_code",

@@ -94,7 +94,9 @@
     var body = report.sites.map(function (hit) {
       return [
         '<a href="' + esc(sitereg.siteLink(hit.code)) + '">' + esc(hit.name) + "</a><br><small class=\"sr-muted\">" +
-          esc(T("kind." + hit.kind)) + "</small>",
+          esc(T("kind." + hit.kind)) + "</small>" +
+          (hit.finding === "location_uncertain"
+            ? '<br><small class="sr-uncertain">' + esc(T("check.location_uncertain")) + "</small>" : ""),
         num(hit.overlap_ha, 2), num(hit.share_of_site_pct, 1), num(hit.share_of_proposal_pct, 1),
       ];
     });

@@ -78,6 +78,13 @@ def _site_properties() -> tuple[Property, ...]:
         *provenance(sites),
         prop("part_of_code", _part_of_code(), S, "Code of the site this one is a phase or part of"),
         prop("part_relation", sites.c.part_relation, S, "Phase or part (of part_of_code)"),
+        prop(
+            "location_confidence",
+            sites.c.location_confidence,
+            S,
+            "How the location is known: surveyed, digitized, site_point, commune, district, "
+            "unknown",
+        ),
         prop("source_quality", sites.c.source_quality, S, "Source quality flag"),
         prop("qa_flags", sites.c.qa_flags, S, "Quality notes"),
         prop("version", sites.c.version, INT, "Registry version of the site"),

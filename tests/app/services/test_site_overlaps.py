@@ -50,3 +50,5 @@ def test_phases_and_relocations_are_explained_not_conflicts(db_session: Session)
     assert (pair.relation, pair.finding) == ("same_destination", "explained")
     conflict = found[("CCN-CHAU-QUE", "KCN-VUNG-THUONG-VAN-YEN-SAU-2030")]
     assert (conflict.relation, conflict.finding) == (None, "conflict")
+    guessed = found[("CCN-THONG-NHAT", "KCN-PHU-XUAN-1")]  # a commune-placed square
+    assert (guessed.relation, guessed.finding) == (None, "location_uncertain")
