@@ -62,6 +62,7 @@ def _check_params(proposal: Proposal) -> dict[str, Any]:
         "with_context": True,
         "parts": 1,
         "part": 0,
+        "point_radius_m": 5_000.0,
     }
 
 

@@ -238,6 +238,15 @@ _CHECK = {
         "Dùng công cụ vẽ ở góc trái bản đồ.", "Use the drawing tools at the map's left edge."
     ),
     "check.upload": Text("Tải lên tệp ranh giới", "Upload a boundary file"),
+    "check.protected_extent_unknown": Text(
+        "Khu bảo tồn chỉ biết vị trí điểm, nằm trong hoặc gần ranh giới đề xuất",
+        "Protected areas known only by a point, inside or near the proposal",
+    ),
+    "check.point_inside": Text("điểm nằm trong ranh giới đề xuất", "its point lies inside"),
+    "check.extent_unknown": Text(
+        "chưa có ranh giới thật: chồng lấn chưa xác định, không phải là không có",
+        "true extent unknown: the overlap is unknown, not none",
+    ),
     "check.location_uncertain": Text(
         "Vị trí chưa chắc chắn: ranh giới khu này chỉ được đặt tạm, chồng lấn chưa phải kết luận",
         "Location uncertain: this site's outline is only placed, so the overlap is not a finding",

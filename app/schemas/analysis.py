@@ -40,6 +40,19 @@ class CategoryOverlap(BaseModel):
     parcels: int
 
 
+class ProtectedNearby(BaseModel):
+    """A protected area known only by its point, inside or near a proposal: extent unknown."""
+
+    code: str
+    name: str
+    distance_m: float = Field(description="Metres from the proposal to the point (0: inside).")
+    contains: bool = Field(description="True when the proposal contains the area's point.")
+    caveat: str = Field(
+        description="Why this is reported: the area's true extent is not in the registry, so "
+        "its overlap is unknown, not none."
+    )
+
+
 class ProtectedOverlap(BaseModel):
     """Hectares inside one protected area."""
 
@@ -251,6 +264,11 @@ class ProposalCheck(RecordedAsOf):
     province: str | None
     forest: ProposalForest
     protected_areas: list[ProtectedOverlap]
+    protected_areas_extent_unknown: list[ProtectedNearby] = Field(
+        default_factory=list,
+        description="Protected areas known only by a point that the proposal contains or that "
+        "lie near it: reported with the caveat that their extent is unknown.",
+    )
     sites: list[SiteHit]
     provinces: list[UnitHit]
     districts: list[UnitHit]

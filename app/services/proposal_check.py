@@ -19,6 +19,7 @@ from app.schemas.analysis import (
     ForestDatasetRead,
     ProposalCheck,
     ProposalForest,
+    ProtectedNearby,
     ProtectedOverlap,
     SiteHit,
     UnitHit,
@@ -101,6 +102,19 @@ LOCATED: Final = frozenset({"surveyed", "digitized"})
 """Outlines whose location is known; an overlap with any other is a guess ("location uncertain")."""
 
 
+def _nearby(found: proposal_conflicts.Finding) -> ProtectedNearby:
+    distance = round(found.extra or 0.0, 1)
+    where = "inside the proposal" if distance == 0 else f"{distance:.0f} m from the proposal"
+    return ProtectedNearby(
+        code=found.key or "",
+        name=found.name or "",
+        distance_m=distance,
+        contains=distance == 0,
+        caveat=f"known only by its point, {where}: its true extent is not in the registry, so "
+        "its overlap with the proposal is unknown, not none",
+    )
+
+
 def _site_hit(found: proposal_conflicts.Finding, proposal_ha: float) -> SiteHit:
     kind, _, confidence = (found.detail or "").partition("/")
     return SiteHit(
@@ -144,6 +158,7 @@ def _report(
             )
             for p in found.protected
         ],
+        protected_areas_extent_unknown=[_nearby(p) for p in found.protected_points],
         sites=[_site_hit(s, found.area_ha) for s in found.sites],
         provinces=[
             UnitHit(code=u.key or "", name=u.name or "", overlap_ha=u.overlap_ha)

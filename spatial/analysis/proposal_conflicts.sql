@@ -8,10 +8,14 @@
 --          (spatial.crs), written in as two arrays by spatial.analysis._sql.load;
 --          with_context (false = forest rows only); the share of the forest parcels to read,
 --          as parts (> 0) and part (0 .. parts - 1): parcels whose id modulo parts is part
---          (parts = 1, part = 0: every parcel).
+--          (parts = 1, part = 0: every parcel); :point_radius_m, how near a protected area
+--          known only by its point must lie to be reported.
 -- Output:  one row per finding, tagged by section:
 --          'proposal'  name = province found, overlap_ha = geodesic ha, extra = VN-2000 planar ha
 --          'protected' key = area code, name, overlap_ha, extra = 1 if usable for overlap analysis
+--          'protected_point' key = area code, name: an area known only by its point, which the
+--                      proposal contains or which lies within :point_radius_m; extra = metres
+--                      from the proposal (0: inside)
 --          'site'      key = code, detail = kind/location_confidence, name, overlap_ha,
 --                      extra = % of the site covered
 --          'district'  key = code, name (former district), overlap_ha
@@ -66,6 +70,18 @@ protected AS MATERIALIZED (
     FROM proposal AS p
     JOIN protected_areas AS a
         ON a.geom && p.geom
+),
+protected_points AS MATERIALIZED (
+    -- Protected areas known only by a point: their extent is unknown, so the proposal is told
+    -- of each one it contains or that lies within :point_radius_m, never "none".
+    SELECT
+        'protected_point' AS section, a.code AS key, a.designation AS detail, a.name,
+        0.0 AS overlap_ha,
+        ST_Distance(CAST(a.locator AS geography), CAST(p.geom AS geography)) AS extra
+    FROM proposal AS p
+    JOIN protected_areas AS a
+        ON a.geom IS NULL
+       AND ST_DWithin(CAST(a.locator AS geography), CAST(p.geom AS geography), :point_radius_m)
 ),
 site_hits AS MATERIALIZED (
     SELECT
@@ -140,6 +156,10 @@ UNION ALL
 SELECT section, key, detail, name, overlap_ha, extra
 FROM protected
 WHERE :with_context AND overlap_ha > 0
+UNION ALL
+SELECT section, key, detail, name, overlap_ha, extra
+FROM protected_points
+WHERE :with_context
 UNION ALL
 SELECT section, key, detail, name, overlap_ha, 100.0 * overlap_ha / nullif(area_ha(site_geom), 0)
 FROM site_hits

@@ -112,6 +112,12 @@
       listSection("check.protected", report.protected_areas, function (area) {
         return unit(area) + (area.outline_indicative ? " " + sitereg.badge("indicative") : "");
       }) +
+      ((report.protected_areas_extent_unknown || []).length
+        ? listSection("check.protected_extent_unknown", report.protected_areas_extent_unknown, function (area) {
+          var where = area.contains ? T("check.point_inside") : num(area.distance_m, 0) + " m";
+          return esc(area.name) + ": " + esc(where) + ' <small class="sr-uncertain">' + esc(T("check.extent_unknown")) + "</small>";
+        })
+        : "") +
       sitesSection(report) +
       listSection("check.provinces", report.provinces, unit) +
       listSection("check.districts", report.districts, unit)

@@ -84,3 +84,25 @@ def test_a_proposal_over_a_placed_outline_is_location_uncertain(
 def test_site_page_says_how_the_location_is_known(client: TestClient):
     text = client.get("/sites/KCN-THONG-NHAT?lang=en").text
     assert "How the location is known" in text and "unknown (a placeholder)" in text
+
+
+def test_a_proposal_around_a_protected_area_known_only_by_its_point_is_told_so(
+    client: TestClient,
+):
+    # The 856 ha rectangle of the issue that contains Hoàng Liên National Park's locator point.
+    rectangle = {
+        "type": "Polygon",
+        "coordinates": [
+            [[103.76, 22.29], [103.79, 22.29], [103.79, 22.318], [103.76, 22.318], [103.76, 22.29]]
+        ],
+    }
+    response = client.post(
+        "/api/v1/analysis/check",
+        content=json.dumps({"type": "Feature", "properties": {}, "geometry": rectangle}),
+        headers={"content-type": "application/geo+json"},
+    )
+    assert response.status_code == 200, response.text
+    report = ProposalCheck.model_validate(response.json())
+    park = next(p for p in report.protected_areas_extent_unknown if p.code == "PA-HOANG-LIEN")
+    assert park.contains and park.distance_m == 0
+    assert "extent is not in the registry" in park.caveat

@@ -48,7 +48,8 @@ def test_the_check_statement_needs_no_zone_binds_and_reads_a_binary_proposal(dat
     params = {"geom": ewkb_bind(proposal), "zone_srid": None, "with_context": True}
     conninfo = database_url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(conninfo) as conn:
-        rows = conn.execute(sql, {**params, "parts": 1, "part": 0}, prepare=True).fetchall()
+        more = {"parts": 1, "part": 0, "point_radius_m": 5_000.0}
+        rows = conn.execute(sql, {**params, **more}, prepare=True).fetchall()
     head = next(row for row in rows if row[0] == "proposal")
     assert head[3] == "Lào Cai"  # the province found decides the TM-3 zone
     assert abs(head[5] - head[4]) / head[4] < 1e-3  # VN-2000 planar vs geodesic hectares
