@@ -455,6 +455,10 @@ _DASHBOARD = {
     "dash.relocations_due": Text("khu có hạn di dời trong năm", "sites due to move this year"),
     "dash.kcn_counted": Text("KCN được tính", "KCN counted"),
     "dash.no_data": Text("Chưa có số liệu", "No data"),
+    "dash.reported": Text(
+        "Số liệu cơ quan báo cáo (không cộng vào số liệu của sổ đăng ký)",
+        "Reported by an agency (not added to the registry's figure)",
+    ),
     "dash.unknown": Text(
         "Số khu chưa ghi nhận số liệu (không tính là 0)", "Sites with no recorded data (not 0)"
     ),

@@ -9,7 +9,7 @@ from app.models.imports import Import, ImportJob
 from app.models.infrastructure import Infrastructure
 from app.models.reference import AdminUnit, AdminUnitPiece, ForestParcel, ProtectedArea
 from app.models.site import MiningDetails, RelocationDetails, Site, ZoneDetails
-from app.models.target import DatasetLoad, PlanTarget
+from app.models.target import DatasetLoad, PlanTarget, ReportedFigure
 from app.models.tile_cells import ForestTileCell
 
 __all__ = [
@@ -32,6 +32,7 @@ __all__ = [
     "LegalDecisionDocument",
     "MiningDetails",
     "PlanTarget",
+    "ReportedFigure",
     "ProtectedArea",
     "RegistryChange",
     "RegistryState",

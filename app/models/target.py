@@ -8,11 +8,11 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db.base import Base
-from app.models.common import enum_type
+from app.models.common import VersionedMixin, enum_type
 from app.models.enums import TargetUnit
 
 
-class PlanTarget(Base):
+class PlanTarget(VersionedMixin, Base):
     """A commitment of a provincial plan: value, unit, deadline and the metric that tracks it."""
 
     __tablename__ = "plan_targets"
@@ -29,6 +29,27 @@ class PlanTarget(Base):
     period_start: Mapped[date | None] = mapped_column(sa.Date, nullable=True)
     metric: Mapped[str] = mapped_column(sa.String(64))
     scope: Mapped[str] = mapped_column(sa.Text)
+
+
+class ReportedFigure(VersionedMixin, Base):
+    """A figure an agency reported for a target: kept beside the registry's, never mixed."""
+
+    __tablename__ = "reported_figures"
+
+    id: Mapped[int] = mapped_column(sa.Identity(always=False), primary_key=True)
+    code: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    target_code: Mapped[str] = mapped_column(
+        sa.String(64),
+        sa.ForeignKey("plan_targets.code", onupdate="CASCADE"),
+        index=True,
+    )
+    value: Mapped[float] = mapped_column(sa.Float)
+    unit: Mapped[str] = mapped_column(sa.String(32))
+    reported_on: Mapped[date] = mapped_column(sa.Date)
+    agency: Mapped[str] = mapped_column(sa.Text)
+    document: Mapped[str] = mapped_column(sa.Text)
+    source: Mapped[str] = mapped_column(sa.Text)
+    note: Mapped[str | None] = mapped_column(sa.Text, nullable=True)
 
 
 class DatasetLoad(Base):

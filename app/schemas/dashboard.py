@@ -10,6 +10,19 @@ from app.models.enums import TargetUnit
 from app.schemas.analysis import GroupForestOverlap, SiteClearance
 
 
+class ReportedFigureRead(BaseModel):
+    """A figure an agency reported for the target, with its document: beside, never mixed."""
+
+    code: str
+    value: float
+    unit: str
+    reported_on: date
+    agency: str
+    document: str
+    source: str
+    note: str | None = None
+
+
 class TargetStanding(BaseModel):
     """A plan target and where the registry's data puts it."""
 
@@ -40,6 +53,11 @@ class TargetStanding(BaseModel):
     )
     method_vi: str | None = Field(default=None, description="How the figure is computed.")
     method_en: str | None = Field(default=None, description="How the figure is computed.")
+    reported: list[ReportedFigureRead] = Field(
+        default_factory=list,
+        description="Figures agencies reported for this target, with their documents; shown "
+        "beside `achieved` (the registry's own figure), never added to it.",
+    )
 
 
 class Dashboard(BaseModel):

@@ -5,13 +5,14 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Final
 
+import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from app.map.i18n import TEXTS, Text
-from app.models import PlanTarget
+from app.models import PlanTarget, ReportedFigure
 from app.repositories.history import data_stamp
 from app.repositories.targets import list_targets
-from app.schemas.dashboard import Dashboard, TargetStanding
+from app.schemas.dashboard import Dashboard, ReportedFigureRead, TargetStanding
 from app.services.reports import (
     CLEAN_LAND_METRIC,
     clearance_report,
@@ -25,6 +26,16 @@ from spatial.analysis.target_metrics import TargetMetric
 def _method(metric: str) -> Text | None:
     """Return the plain explanation of how ``metric`` is computed (the dashboard's text)."""
     return TEXTS.get(f"dash.metric.{metric}")
+
+
+def _reported(session: Session) -> dict[str, list[ReportedFigureRead]]:
+    """Return the reported figures of every target, newest first."""
+    query = sa.select(ReportedFigure).order_by(ReportedFigure.reported_on.desc())
+    found: dict[str, list[ReportedFigureRead]] = {}
+    for figure in session.scalars(query):
+        read = ReportedFigureRead.model_validate(figure, from_attributes=True)
+        found.setdefault(figure.target_code, []).append(read)
+    return found
 
 
 def _standing(target: PlanTarget, measured: TargetMetric | None) -> TargetStanding:
@@ -100,9 +111,15 @@ def _compute(session: Session, as_of: date) -> Dashboard:
     forest = forest_overlap_report(session, area="geodesic")
     targets = sorted(list_targets(session), key=lambda t: (t.deadline, t.legal_source))
     measured = _measured(session, targets, clearance.totals.clean_land_ha)
+    reported = _reported(session)
     return Dashboard(
         as_of=as_of,
-        targets=[_standing(t, measured.get((_period(t), t.metric))) for t in targets],
+        targets=[
+            _standing(t, measured.get((_period(t), t.metric))).model_copy(
+                update={"reported": reported.get(t.code, [])}
+            )
+            for t in targets
+        ],
         clearance_sites=sorted(clearance.sites, key=lambda s: -s.clean_land_ha),
         clearance_totals=clearance.totals,
         forest_by_kind=forest.by_kind,

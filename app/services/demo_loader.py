@@ -217,6 +217,45 @@ _ESTABLISHED: Final = sa.text(
 )
 
 
+def _load_reported(session: Session, path: Path, force: bool, report: LoadReport) -> None:
+    """Load the reported figures when their file changed since the last load (or ``force``)."""
+    if not path.exists():
+        return
+    digest = _checksum(path)
+    if not force and _unchanged(session, "reported_figures", digest):
+        report.skipped.append("reported_figures")
+        return
+    count = _reported(session, path)
+    _record(session, "reported_figures", path, digest, count)
+    report.loaded["reported figures"] = count
+
+
+def _reported(session: Session, path: Path) -> int:
+    """Upsert the figures agencies reported (``data/curated/reported_figures.csv``); count them.
+
+    Raises:
+        UnreadableFile: a row names a target the registry does not hold, or lacks a field.
+    """
+    rows, _ = _curated_rows(session, path)
+    targets = set(session.scalars(sa.select(models.PlanTarget.code)))
+    figures = []
+    for number, row in enumerate(rows, start=2):
+        required = ("code", "value", "unit", "reported_on", "agency", "document", "source")
+        if row["target_code"] not in targets or not all(row.get(k) for k in required):
+            raise UnreadableFile(f"{path.name} line {number}: unknown target or a field missing")
+        figures.append(
+            {
+                **{key: nfc(row[key]) for key in ("code", "target_code", "unit", "agency")},
+                **{key: nfc(row[key]) for key in ("document", "source")},
+                "value": float(row["value"]),
+                "reported_on": parse_date(row["reported_on"]),
+                "note": nfc(row["note"]) if row.get("note") else None,
+            }
+        )
+    _upsert(session, table_of(models.ReportedFigure), figures)
+    return len(figures)
+
+
 def _load_curated(session: Session, folder: Path, report: LoadReport) -> None:
     """Apply the curated facts of ``data/curated`` (idempotent: only changes are written)."""
     appliers = (
@@ -457,3 +496,4 @@ def _load_layers(session: Session, data_dir: Path, *, force: bool, report: LoadR
         report.loaded["plan_targets"] = count
     else:
         report.skipped.append("plan_targets")
+    _load_reported(session, data_dir.parent / "curated" / "reported_figures.csv", force, report)

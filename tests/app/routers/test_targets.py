@@ -1,4 +1,6 @@
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
 
 from app.schemas.dashboard import TargetStanding
 
@@ -31,3 +33,31 @@ def test_targets_say_what_they_achieved_how_and_over_which_sites(client: TestCli
     assert new_zones.period_start is not None and new_zones.period_start.isoformat() == "2026-03-26"
     assert new_zones.method_en and "plan period" in new_zones.method_en
     assert new_zones.method_vi and "kỳ kế hoạch" in new_zones.method_vi
+
+
+def test_an_agencys_reported_figure_stands_beside_the_registrys_never_mixed(client: TestClient):
+    clean = _targets(client)["cleared_land_ha"]
+    assert [(r.value, r.agency) for r in clean.reported] == [
+        (280.33, "Sở Công Thương tỉnh Lào Cai")
+    ]
+    assert clean.achieved != 280.33  # the registry's own figure, from its (synthetic) parcels
+    page = client.get("/dashboard?lang=en").text
+    assert "Reported by an agency (not added to the registry&#39;s figure)" in page or (
+        "Reported by an agency (not added to the registry's figure)" in page
+    )
+    assert "280.33" in page
+
+
+def test_targets_and_reported_figures_keep_their_history(client: TestClient, db_session: Session):
+    db_session.execute(
+        sa.text("UPDATE plan_targets SET target_value = 600 WHERE code = 'CLEARED-LAND-2026'")
+    )
+    db_session.execute(sa.text("UPDATE reported_figures SET value = 281 WHERE code LIKE 'RF-%'"))
+    kept = db_session.execute(
+        sa.text(
+            "SELECT (SELECT target_value FROM plan_targets_versions "
+            "        WHERE code = 'CLEARED-LAND-2026' ORDER BY version DESC LIMIT 1), "
+            "       (SELECT value FROM reported_figures_versions ORDER BY version DESC LIMIT 1)"
+        )
+    ).one()
+    assert tuple(kept) == (500.0, 280.33)  # the replaced versions
