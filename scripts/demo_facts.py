@@ -404,12 +404,13 @@ DAM_HONG_RELOCATION: Final = RelocationArea(
     "CCN-DAM-HONG",
     None,
     None,
-    "2026-12-31",
+    None,  # KH 134 asks for the relocation plan's approval in 2026, not the relocation itself
     16.0,
     "medium",
     "overlaps CCN-DAM-HONG by design (drawn at the CCN's own point at its planned 16 ha)",
     KH134 + ", mục V.9: UBND phường Yên Bái, with UBND phường Văn Phú, prepares the plan and "
-    "road-map to relocate CCN Đầm Hồng; plan approval within 2026 (deadline = 2026-12-31). "
+    "road-map to relocate CCN Đầm Hồng; plan approval within 2026. That is a deadline for the "
+    "plan, not for the relocation: no relocation deadline is recorded. "
     "Indicative outline: regular {vertices}-gon of the CCN's planned 16 ha "
     "(" + QD525 + ") centred on the label point of its published provisional outline "
     "(" + POINTS_FILE + " 'ccn-dam-hong', confidence medium), which covers only 5.1 "

@@ -25,7 +25,8 @@ def test_targets_say_what_they_achieved_how_and_over_which_sites(client: TestCli
     by_metric = _targets(client)
     relocations = by_metric["relocations_completed"]
     assert relocations.counted == len(relocations.sites) and relocations.achieved is not None
-    assert {"KCN-DONG-PHO-MOI", "CCN-DONG-PHO-MOI", "CCN-SON-MAN"} <= set(relocations.sites)
+    assert set(relocations.sites) == {"KCN-DONG-PHO-MOI", "CCN-DONG-PHO-MOI", "CCN-SON-MAN"}
+    # Đầm Hồng: KH 134 asks for the relocation *plan* in 2026, so it is not a relocation due.
     wastewater = by_metric["kcn_compliant_wastewater_pct"]
     assert wastewater.achieved is None and wastewater.unknown == len(wastewater.unknown_sites) > 0
     assert "KCN-PHIA-NAM" in wastewater.unknown_sites  # unrecorded, not 0 %
