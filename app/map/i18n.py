@@ -252,6 +252,27 @@ _CHECK = {
         "Location uncertain: this site's outline is only placed, so the overlap is not a finding",
     ),
     "fact.location_confidence": Text("Vị trí được xác định", "How the location is known"),
+    "site.location_uncertain": Text(
+        "Vị trí chưa chắc chắn: ranh giới khu này chỉ được đặt tạm (chưa đo đạc, chưa số hoá), "
+        "nên các diện tích chồng lấn dưới đây chỉ là ước tính, chưa phải kết luận.",
+        "Location uncertain: this site's outline is only placed (not surveyed or digitized), so "
+        "the overlaps below are estimates, not findings.",
+    ),
+    "how.title": Text("Cách tính", "How this is computed"),
+    "how.forest": Text(
+        "Phần giao giữa ranh giới khu và các lô rừng (theo loại rừng và nguồn gốc), diện tích "
+        "trắc địa trên ellipsoid WGS 84, từ bộ dữ liệu rừng:",
+        "The intersection of the site's outline with the forest parcels (by category and "
+        "origin), in geodesic hectares on the WGS 84 ellipsoid, from the forest dataset(s):",
+    ),
+    "how.area": Text(
+        "Diện tích khu: diện tích trắc địa của ranh giới (WGS 84); diện tích quy hoạch là số "
+        "trong quyết định. Số liệu VN-2000 phẳng theo kinh tuyến trục của tỉnh có trong API "
+        "(area=vn2000).",
+        "Site area: the geodesic area of its outline (WGS 84); the planned area is the "
+        "decision's figure. VN-2000 planar hectares on the province's TM-3 meridian are in the "
+        "API (area=vn2000).",
+    ),
     "location.surveyed": Text("đo đạc (bảng toạ độ)", "surveyed (coordinate table)"),
     "location.digitized": Text("số hoá từ bản đồ công bố", "digitized from a published map"),
     "location.site_point": Text(

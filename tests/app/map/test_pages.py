@@ -131,3 +131,11 @@ def test_pages_site_says_when_it_was_established_and_by_which_document(client: T
     assert "Established" in text and "106/QĐ-UBND" in text
     old = client.get("/sites/KCN-PHIA-NAM?lang=en").text
     assert "Established</th>" in old and "QĐ 525/QĐ-UBND" in old
+
+
+def test_pages_site_explains_its_figures_and_warns_of_a_placed_outline(client: TestClient):
+    placed = client.get("/sites/KCN-BAT-XAT?lang=en").text
+    assert 'id="sr-location-uncertain"' in placed and "estimates, not findings" in placed
+    assert "How this is computed" in placed and "synthetic-demo-forest-v1" in placed
+    surveyed = client.get("/sites/KCN-TANG-LOONG?lang=en").text
+    assert 'id="sr-location-uncertain"' not in surveyed
