@@ -151,8 +151,10 @@ def run_tool(args: list[str], env: dict[str, str], what: str) -> str:
         args, capture_output=True, text=True, check=False, env={**os.environ, **env}
     )
     if result.returncode != 0:
-        tail = "\n".join(result.stderr.strip().splitlines()[-5:])
-        raise BackupError(f"{what} failed: {tail}")
+        lines = result.stderr.strip().splitlines()
+        # pg_restore ends with the failed statement; its reason is on the "error:" lines.
+        reasons = [line for line in lines if "error:" in line.lower()] or lines[-5:]
+        raise BackupError(f"{what} failed: " + "\n".join(reasons[:5]))
     return result.stdout
 
 

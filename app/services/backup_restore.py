@@ -9,8 +9,11 @@ compare every table's row count with the manifest.
 from __future__ import annotations
 
 import contextlib
+import os
+import subprocess
 import tarfile
 import tempfile
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -172,6 +175,86 @@ def _verify(url: str, expected: dict[str, int]) -> dict[str, int]:
     return found
 
 
+EMPTY_PATH = "SELECT pg_catalog.set_config('search_path', '', false);"
+PUBLIC_PATH = "SELECT pg_catalog.set_config('search_path', 'public', false);"
+
+
+def _with_public_path(lines: Iterable[bytes]) -> Iterator[bytes]:
+    """Yield the script's lines with its empty search_path set to ``public`` (COPY data as is).
+
+    The registry's SQL helpers (``tile_clearance_deg``, ``area_ha``, …) call PostGIS without a
+    schema, and the stored columns that use them are computed while the script runs; with the
+    empty search_path that pg_dump scripts set, PostgreSQL cannot find ``ST_IsValidDetail``.
+    Every name in the script is schema-qualified, so ``public`` on the path changes nothing else.
+    """
+    in_copy = False
+    for line in lines:
+        if in_copy:
+            in_copy = line != b"\\.\n"
+        elif line.startswith(b"COPY ") and line.rstrip().endswith(b"FROM stdin;"):
+            in_copy = True
+        elif line.rstrip(b"\n").decode(errors="replace") == EMPTY_PATH:
+            line = PUBLIC_PATH.encode() + b"\n"
+        yield line
+
+
+def _reference_data_first(listing: str) -> str:
+    """Move the rows of ``spatial_ref_sys`` ahead of every other table's data.
+
+    Stored columns compute areas in the project's own SRIDs (rows that migrations added to
+    PostGIS's ``spatial_ref_sys``), while pg_restore's default order loads that table after
+    ``sites`` and the other registry tables.
+    """
+    lines = listing.splitlines()
+    first = [i for i, line in enumerate(lines) if " TABLE DATA " in line]
+    srs = [i for i, line in enumerate(lines) if " TABLE DATA public spatial_ref_sys " in line]
+    if first and srs:
+        moved = lines.pop(srs[0])
+        lines.insert(first[0], moved)
+    return "\n".join(lines) + "\n"
+
+
+def replay(dump: Path, url: str) -> None:
+    """Run the dump as one transaction: pg_restore prints its SQL, psql runs it.
+
+    Raises:
+        BackupError: with psql's error when a statement fails (nothing is kept then).
+    """
+    conninfo, env = libpq(url)
+    environ = {**os.environ, **env}
+    # psql's messages go to a file: a full stderr pipe would stall it while we write its input.
+    with tempfile.TemporaryFile() as messages:
+        order = dump.with_suffix(".list")
+        order.write_text(
+            _reference_data_first(
+                run_tool([pg_tool("pg_restore"), "-l", str(dump)], {}, "pg_restore -l")
+            )
+        )
+        source = subprocess.Popen(
+            [pg_tool("pg_restore"), "-L", str(order), "-f", "-", str(dump)],
+            stdout=subprocess.PIPE,
+        )
+        sink = subprocess.Popen(
+            [pg_tool("psql"), "-X", "-q", "-v", "ON_ERROR_STOP=1", "--single-transaction",
+             "-d", conninfo, "-f", "-"],
+            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=messages, env=environ,
+        )  # fmt: skip
+        assert source.stdout is not None and sink.stdin is not None
+        try:
+            for line in _with_public_path(source.stdout):
+                sink.stdin.write(line)
+            sink.stdin.close()
+        except BrokenPipeError:  # psql stopped at an error: its message is read below
+            source.kill()
+        source.wait()
+        sink.wait()
+        messages.seek(0)
+        errors_text = messages.read().decode(errors="replace")
+    if sink.returncode or source.returncode:
+        reasons = [line for line in errors_text.splitlines() if "ERROR" in line]
+        raise BackupError("restore failed, nothing was kept: " + "\n".join(reasons[:5]))
+
+
 def restore_backup(path: Path, url: str, progress: Progress = lambda _: None) -> RestoreSummary:
     """Restore the backup at ``path`` into the empty database at ``url`` (a superuser's URL)."""
     manifest = read_manifest(path)
@@ -186,13 +269,7 @@ def restore_backup(path: Path, url: str, progress: Progress = lambda _: None) ->
         created = create_roles(url, roles_sql)
         progress(f"roles created: {', '.join(created) or 'none (all exist)'}")
         progress(f"restoring {len(manifest['tables'])} tables (pg_restore, one transaction)")
-        conninfo, env = libpq(url)
-        run_tool(
-            [pg_tool("pg_restore"), "--exit-on-error", "--single-transaction",
-             "-d", conninfo, str(Path(folder) / DUMP)],
-            env,
-            "pg_restore",
-        )  # fmt: skip
+        replay(Path(folder) / DUMP, url)
     _grant_database(url, manifest.get("database_grants", []))
     counts = _verify(url, manifest["tables"])
     return RestoreSummary(
