@@ -101,13 +101,21 @@ def _recover(when: str, base: Path | None) -> None:
     )
 
 
-def base_backup() -> None:
+def base_backup(
+    keep: Annotated[
+        int,
+        typer.Option(help="Base backups to keep; older ones and the WAL only they need go."),
+    ] = 2,
+) -> None:
     """Copy the running embedded cluster for point-in-time recovery (pg_basebackup)."""
     from app.cli import _cluster, _run
     from devcluster.pitr import base_backup as take
+    from devcluster.pitr import prune
 
-    folder = _run(lambda: take(_cluster(get_settings())))
-    typer.echo(f"base backup in {folder}")
+    cluster = _cluster(get_settings())
+    folder = _run(lambda: take(cluster))
+    removed = _run(lambda: prune(cluster, keep))
+    typer.echo(f"base backup in {folder}; {len(removed)} older removed, {keep} kept at most")
 
 
 def enable_archiving() -> None:

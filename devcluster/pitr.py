@@ -76,14 +76,42 @@ def base_backup(cluster: EmbeddedCluster) -> Path:
     return target
 
 
+def _label(folder: Path, key: str) -> str:
+    """Return one value of a base backup's ``backup_label`` (``START TIME``, …)."""
+    for line in (folder / "backup_label").read_text().splitlines():
+        if line.startswith(f"{key}: "):
+            return line.split(": ", 1)[1]
+    raise ClusterError(f"{folder} has no backup_label {key}: not a base backup")
+
+
+def prune(cluster: EmbeddedCluster, keep: int) -> list[Path]:
+    """Keep the newest ``keep`` base backups and the WAL they need; return what was removed.
+
+    The archive keeps every segment from the start of the oldest kept base backup on
+    (``pg_archivecleanup``), so each kept backup can still be recovered to any later time.
+    """
+    if keep < 1:
+        raise ClusterError("keep at least one base backup")
+    folders = sorted(
+        (p for p in cluster.base_backups.glob("*") if (p / "backup_label").exists()),
+        key=backup_start,
+    )
+    removed = folders[:-keep]
+    for folder in removed:
+        shutil.rmtree(folder)
+    kept = folders[-keep:]
+    if kept:
+        # "0/2000028 (file 000000010000000000000002)": the segment the oldest kept one needs.
+        first = _label(kept[0], "START WAL LOCATION").split("file ")[-1].rstrip(")")
+        tool = find_binaries().tool("pg_archivecleanup")
+        cluster._run([tool, str(cluster.wal_archive), first])
+    return removed
+
+
 def backup_start(folder: Path) -> datetime:
     """Return when a base backup started (the START TIME line of its ``backup_label``)."""
-    for line in (folder / "backup_label").read_text().splitlines():
-        if line.startswith("START TIME:"):
-            return datetime.strptime(line.split(": ", 1)[1], "%Y-%m-%d %H:%M:%S %Z").replace(
-                tzinfo=UTC
-            )
-    raise ClusterError(f"{folder} has no backup_label START TIME: not a base backup")
+    started = _label(folder, "START TIME")
+    return datetime.strptime(started, "%Y-%m-%d %H:%M:%S %Z").replace(tzinfo=UTC)
 
 
 def choose_base(cluster: EmbeddedCluster, target: datetime) -> Path:

@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 from app.cli import app as cli_app
 from app.services.backup import create_backup, read_manifest
 from devcluster.cluster import EmbeddedCluster
-from devcluster.pitr import archiving_enabled, base_backup, recover
+from devcluster.pitr import _label, archiving_enabled, base_backup, prune, recover
 from tests.support.scratch_cluster import scratch_cluster
 
 
@@ -67,6 +67,18 @@ def test_point_in_time_restore_recovers_a_change_made_after_the_last_dump(tmp_pa
         # The recovered cluster is an ordinary one again: writable, and it still archives.
         _sql(cluster, "INSERT INTO notes (line) VALUES ('after the recovery')")
         assert archiving_enabled(cluster)
+
+
+def test_prune_keeps_the_newest_base_backups_and_the_wal_they_need():
+    with scratch_cluster() as cluster:
+        first = base_backup(cluster)
+        _sql(cluster, "SELECT pg_switch_wal()")
+        second = base_backup(cluster)
+        assert prune(cluster, keep=1) == [first]
+        assert second.exists()
+        needed = _label(second, "START WAL LOCATION").split("file ")[-1].rstrip(")")
+        archived = sorted(p.name for p in cluster.wal_archive.iterdir() if len(p.name) == 24)
+        assert archived and archived[0] >= needed
 
 
 def test_restore_cli_refuses_a_file_and_pitr_together(tmp_path: Path):
