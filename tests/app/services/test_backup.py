@@ -8,11 +8,14 @@ import psycopg
 import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session
+from typer.testing import CliRunner
 
+from app.cli import app as cli_app
 from app.db.engine import make_engine
 from app.services import reports
 from app.services.backup import BackupError, create_backup, read_manifest
 from app.services.backup_restore import restore_backup
+from app.settings import get_settings
 from devcluster.cluster import APP_ROLE, EmbeddedCluster
 from tests.support.scratch_cluster import scratch_cluster
 
@@ -117,3 +120,38 @@ def test_restore_refuses_an_unknown_schema_version(tmp_path: Path, backup_file: 
             out.addfile(member, data)
     with pytest.raises(BackupError, match="9999_from_the_future is not among"):
         restore_backup(forged, "postgresql+psycopg://postgres@/unused?host=/nonexistent")
+
+
+@pytest.fixture
+def fresh_settings() -> Iterator[None]:
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+@pytest.mark.usefixtures("fresh_settings")
+def test_cli_backup_then_restore_prints_progress_and_counts(
+    owner_database_url: str,
+    target: EmbeddedCluster,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+):
+    path = tmp_path / "cli.backup"
+    monkeypatch.setenv("SITEREG_MIGRATION_DATABASE_URL", owner_database_url)
+    get_settings.cache_clear()
+    made = CliRunner().invoke(cli_app, ["backup", str(path)])
+    assert made.exit_code == 0, made.output
+    assert "dumping" in made.output and "tables" in made.output
+    again = CliRunner().invoke(cli_app, ["backup", str(path)])
+    assert again.exit_code == 1 and "exists" in again.output
+    monkeypatch.setenv("SITEREG_MIGRATION_DATABASE_URL", target.url())
+    get_settings.cache_clear()
+    restored = CliRunner().invoke(cli_app, ["restore", str(path), "--database", "from_cli"])
+    assert restored.exit_code == 0, restored.output
+    assert (
+        "restored from_cli" in restored.output and "every count as in the backup" in restored.output
+    )
+    refused = CliRunner().invoke(cli_app, ["restore", str(path), "--database", "from_cli"])
+    get_settings.cache_clear()
+    assert refused.exit_code == 1
+    assert "error: database from_cli is not empty" in refused.output
