@@ -1,12 +1,15 @@
+import asyncio
 import time
 from datetime import datetime
 from pathlib import Path
 
 import psycopg
 import pytest
+from psycopg_pool import AsyncConnectionPool
 from typer.testing import CliRunner
 
 from app.cli import app as cli_app
+from app.metrics import archive_lines
 from app.services.backup import create_backup, read_manifest
 from devcluster.cluster import EmbeddedCluster
 from devcluster.pitr import _label, archiving_enabled, base_backup, prune, recover
@@ -43,6 +46,17 @@ def test_a_new_cluster_archives_its_wal():
         segment = _sql(cluster, "SELECT pg_walfile_name(pg_current_wal_lsn())")[0][0]
         _sql(cluster, "SELECT pg_switch_wal()")
         _wait_archived(cluster, str(segment))
+        lines = asyncio.run(_metrics(cluster))
+        assert "sitereg_wal_archive_failures_total 0" in lines
+        age = [line for line in lines if line.startswith("sitereg_wal_archive_age_seconds ")]
+        assert len(age) == 1 and float(age[0].split()[1]) >= 0
+
+
+async def _metrics(cluster: EmbeddedCluster) -> list[str]:
+    """The /metrics lines about the WAL archive, read as the server's role."""
+    conninfo = cluster.app_url().replace("postgresql+psycopg://", "postgresql://")
+    async with AsyncConnectionPool(conninfo, min_size=1, max_size=1, open=False) as pool:
+        return await archive_lines(pool, timeout_s=10.0)
 
 
 def test_point_in_time_restore_recovers_a_change_made_after_the_last_dump(tmp_path: Path):
