@@ -71,7 +71,7 @@ def archive_settings(archive: Path) -> str:
     return (
         "wal_level = replica\n"
         "archive_mode = on\n"
-        f"archive_command = 'test ! -f {archive}/%f && cp %p {archive}/%f'\n"
+        f'archive_command = \'test ! -f "{archive}/%f" && cp %p "{archive}/%f"\'\n'
         "archive_timeout = 60\n"
     )
 

@@ -143,7 +143,7 @@ def _copy_unarchived_wal(old_wal: Path, new_wal: Path, archive: Path) -> int:
 def _recovery_config(cluster: EmbeddedCluster, target: datetime) -> str:
     return (
         f"\n{RECOVERY_MARK}\n"
-        f"restore_command = 'cp {cluster.wal_archive}/%f %p'\n"
+        f"restore_command = 'cp \"{cluster.wal_archive}/%f\" %p'\n"
         f"recovery_target_time = '{target.isoformat()}'\n"
         "recovery_target_action = 'promote'\n"
     )
@@ -169,8 +169,14 @@ def recover(cluster: EmbeddedCluster, target: datetime, base: Path | None = None
         handle.write(_recovery_config(cluster, target))
     (cluster.pgdata / "postmaster.pid").unlink(missing_ok=True)
     _chown_to_service(cluster)
-    cluster.start()
-    _wait_promoted(cluster)
+    try:
+        cluster.start()
+        _wait_promoted(cluster)
+    except ClusterError as exc:
+        raise ClusterError(
+            f"{exc}\nThe data folder before the recovery is {replaced}: to go back, run "
+            f"sitereg db stop, then replace {cluster.pgdata} with it"
+        ) from exc
     _drop_recovery_config(cluster)
     return replaced
 

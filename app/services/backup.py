@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -145,8 +146,6 @@ def _quote(value: str) -> str:
 
 def run_tool(args: list[str], env: dict[str, str], what: str) -> str:
     """Run a client program and return its output; a failure raises with its last lines."""
-    import os
-
     result = subprocess.run(
         args, capture_output=True, text=True, check=False, env={**os.environ, **env}
     )
@@ -250,6 +249,9 @@ def create_backup(url: str, path: Path, progress: Progress = lambda _: None) -> 
     partial = path.with_name(path.name + ".partial")
     dump_file = path.with_name(path.name + ".dump.partial")
     try:
+        # The file holds every personal field and the roles' password hashes: owner-only.
+        for private in (partial, dump_file):
+            os.close(os.open(private, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, 0o600))
         with _snapshot(url) as (conn, snapshot):
             roles = [row[0] for row in conn.execute(REFERENCED_ROLES).fetchall()]
             progress(f"counting rows of {conn.info.dbname}")

@@ -24,9 +24,12 @@ def _sql(cluster: EmbeddedCluster, statement: str) -> list[tuple[object, ...]]:
 
 
 def _wait_archived(cluster: EmbeddedCluster, segment: str) -> None:
-    """Wait until the archiver has copied ``segment`` (at most 30 s)."""
+    """Wait until the archiver has copied ``segment`` and said so (at most 30 s)."""
     deadline = time.monotonic() + 30
-    while not (cluster.wal_archive / segment).exists():
+    while not (cluster.wal_archive / segment).exists() or not _sql(
+        cluster,
+        f"SELECT 1 FROM pg_stat_archiver WHERE last_archived_wal >= '{segment}'",  # noqa: S608 (a WAL file name from the server)
+    ):
         if time.monotonic() > deadline:
             pytest.fail(f"WAL segment {segment} was not archived to {cluster.wal_archive}")
         time.sleep(0.1)

@@ -82,6 +82,8 @@ def test_backup_manifest_records_schema_history_and_roles(backup_file: Path):
     assert manifest["tables"]["public.registry_changes"] >= 0
     assert "public.alembic_version" in manifest["tables"]
     assert APP_ROLE in manifest["roles"]
+    # Personal fields and password hashes: readable by its owner only.
+    assert backup_file.stat().st_mode & 0o777 == 0o600
 
 
 def test_restore_into_an_empty_cluster_gives_identical_tables_and_answers(
