@@ -1,11 +1,12 @@
-import asyncio
 import time
 from datetime import datetime
 from pathlib import Path
 
 import psycopg
 import pytest
+from async_pool import run_async
 from psycopg_pool import AsyncConnectionPool
+from scratch_cluster import scratch_cluster
 from typer.testing import CliRunner
 
 from app.cli import app as cli_app
@@ -13,7 +14,6 @@ from app.metrics import archive_lines
 from app.services.backup import create_backup, read_manifest
 from devcluster.cluster import EmbeddedCluster
 from devcluster.pitr import _label, archiving_enabled, base_backup, prune, recover
-from tests.support.scratch_cluster import scratch_cluster
 
 
 def _sql(cluster: EmbeddedCluster, statement: str) -> list[tuple[object, ...]]:
@@ -49,7 +49,7 @@ def test_a_new_cluster_archives_its_wal():
         segment = _sql(cluster, "SELECT pg_walfile_name(pg_current_wal_lsn())")[0][0]
         _sql(cluster, "SELECT pg_switch_wal()")
         _wait_archived(cluster, str(segment))
-        lines = asyncio.run(_metrics(cluster))
+        lines = run_async(_metrics(cluster))
         assert "sitereg_wal_archive_failures_total 0" in lines
         age = [line for line in lines if line.startswith("sitereg_wal_archive_age_seconds ")]
         assert len(age) == 1 and float(age[0].split()[1]) >= 0

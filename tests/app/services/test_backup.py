@@ -7,6 +7,7 @@ from pathlib import Path
 import psycopg
 import pytest
 import sqlalchemy as sa
+from scratch_cluster import scratch_cluster
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
@@ -17,7 +18,6 @@ from app.services.backup import BackupError, create_backup, read_manifest
 from app.services.backup_restore import restore_backup
 from app.settings import get_settings
 from devcluster.cluster import APP_ROLE, EmbeddedCluster
-from tests.support.scratch_cluster import scratch_cluster
 
 FINGERPRINT = """
 SELECT n.nspname || '.' || c.relname
