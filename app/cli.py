@@ -338,6 +338,7 @@ def serve(
 def _register_identity() -> None:
     # Imported here: app.cli_identity reuses this module's session helper.
     from app.cli_agencies import agency_app, feature_app
+    from app.cli_backup import backup, base_backup, enable_archiving, restore
     from app.cli_identity import token_app, user_app
     from app.cli_import import import_file
 
@@ -346,6 +347,10 @@ def _register_identity() -> None:
     app.add_typer(agency_app, name="agency")
     app.add_typer(feature_app, name="feature")
     app.command("import")(import_file)
+    app.command("backup")(backup)
+    app.command("restore")(restore)
+    db_app.command("base-backup")(base_backup)
+    db_app.command("enable-archiving")(enable_archiving)
 
 
 _register_identity()

@@ -1,4 +1,4 @@
-"""``/metrics`` in Prometheus's text format: requests and latencies per class, pool use.
+"""``/metrics`` in Prometheus's text format: requests and latencies per class, pools, WAL archive.
 
 Counted in the process that serves the request (one worker's figures; Prometheus adds the
 workers up). The request log middleware (``app.log``) records each request once it has been
@@ -118,6 +118,43 @@ def _pool(name: str, state: str, value: int) -> str:
     return f'sitereg_pool_connections{{pool="{name}",state="{state}"}} {value}'
 
 
+ARCHIVER_SQL: Final = (
+    "SELECT archived_count, failed_count, "
+    "extract(epoch FROM now() - last_archived_time)::float8 FROM pg_stat_archiver"
+)
+
+
+async def archive_lines(pool: Any, *, timeout_s: float = 1.0) -> list[str]:
+    """Return the WAL archive's figures: the age of its newest segment, counts of copies.
+
+    The age is how old the continuous backup is: changes newer than it are only in the
+    server's own ``pg_wal`` (README "Backups and recovery"). It is absent while nothing has
+    been archived (archiving off, or a new cluster). A database that does not answer within
+    ``timeout_s`` leaves the lines out; the request figures still go out.
+    """
+    try:
+        async with pool.connection(timeout=timeout_s) as conn:
+            cursor = await conn.execute(ARCHIVER_SQL)
+            archived, failed, age_s = await cursor.fetchone()
+    except Exception:  # noqa: BLE001 (metrics answer without the database)
+        return []
+    lines = [
+        "# HELP sitereg_wal_archived_total WAL segments copied to the archive.",
+        "# TYPE sitereg_wal_archived_total counter",
+        f"sitereg_wal_archived_total {archived}",
+        "# HELP sitereg_wal_archive_failures_total Failed attempts to archive a WAL segment.",
+        "# TYPE sitereg_wal_archive_failures_total counter",
+        f"sitereg_wal_archive_failures_total {failed}",
+    ]
+    if age_s is not None:
+        lines += [
+            "# HELP sitereg_wal_archive_age_seconds Seconds since the newest archived segment.",
+            "# TYPE sitereg_wal_archive_age_seconds gauge",
+            f"sitereg_wal_archive_age_seconds {age_s:.1f}",
+        ]
+    return lines
+
+
 router = APIRouter(include_in_schema=False)
 
 
@@ -126,4 +163,7 @@ async def metrics(request: Request) -> PlainTextResponse:
     """Return this process's metrics in Prometheus's text format (version 0.0.4)."""
     recorded: Metrics = request.app.state.metrics
     lines = recorded.lines() + pool_lines(request.app.state)
+    read_pool = getattr(request.app.state, "read_pool", None)
+    if read_pool is not None:
+        lines += await archive_lines(read_pool)
     return PlainTextResponse("\n".join(lines) + "\n", media_type=PROMETHEUS_TEXT)

@@ -58,6 +58,24 @@ already in the environment wins.
 """
 
 
+def archive_settings(archive: Path) -> str:
+    """Return the postgresql.conf lines that copy every finished WAL segment to ``archive``.
+
+    With a base backup (``sitereg db base-backup``) these segments recover the cluster to any
+    moment after the backup (``sitereg restore --pitr``). ``test ! -f`` keeps an archived segment
+    from being overwritten; a failed copy is retried by PostgreSQL, which keeps the segment in
+    pg_wal meanwhile. ``archive_timeout`` closes a segment at least every 60 s while anything is
+    written, so at most a minute of acknowledged changes is outside the archive (and still in
+    pg_wal, which the recovery copies too).
+    """
+    return (
+        "wal_level = replica\n"
+        "archive_mode = on\n"
+        f'archive_command = \'test ! -f "{archive}/%f" && cp %p "{archive}/%f"\'\n'
+        "archive_timeout = 60\n"
+    )
+
+
 class ClusterError(RuntimeError):
     """The embedded cluster cannot be prepared or started; the message says how to fix it."""
 
@@ -250,6 +268,8 @@ class EmbeddedCluster:
         self.socket_dir = self.root / "run"
         self.logfile = self.root / "postgres.log"
         self.state_file = self.root / "cluster.json"
+        self.wal_archive = self.root / "wal-archive"
+        self.base_backups = self.root / "base-backups"
 
     # -- paths and accounts -------------------------------------------------------------
     def _as_service_account(self) -> bool:
@@ -264,7 +284,7 @@ class EmbeddedCluster:
         return subprocess.run(args, capture_output=True, text=True, check=check, env=env)
 
     def _prepare_dirs(self) -> None:
-        for folder in (self.root, self.socket_dir):
+        for folder in (self.root, self.socket_dir, self.wal_archive, self.base_backups):
             folder.mkdir(parents=True, exist_ok=True)
         if not self._as_service_account():
             return
@@ -275,7 +295,7 @@ class EmbeddedCluster:
                 f"running as root needs the '{SERVICE_ACCOUNT}' account that Debian's postgresql "
                 "package creates. Run: apt-get install -y postgresql"
             ) from exc
-        for folder in (self.root, self.socket_dir):
+        for folder in (self.root, self.socket_dir, self.wal_archive, self.base_backups):
             os.chown(folder, account.pw_uid, account.pw_gid)
         if self.pgdata.exists():
             os.chown(self.pgdata, account.pw_uid, account.pw_gid)
@@ -387,7 +407,7 @@ class EmbeddedCluster:
                 "fsync = on\n"
                 "shared_buffers = 256MB\n"
                 "work_mem = 32MB\n"
-                "max_connections = 100\n"
+                "max_connections = 100\n" + archive_settings(self.wal_archive)
             )
         self.state_file.write_text(json.dumps({"port": port, "major": binaries.major}))
 

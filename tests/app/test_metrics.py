@@ -52,5 +52,6 @@ def test_metrics_endpoint_counts_requests_and_shows_the_pools(database_url: str)
     assert 'sitereg_requests_total{class="items",status="4xx"} 1' in text
     for pool in ("orm", "read_pool", "tile_pool", "check_pool"):
         assert f'sitereg_pool_connections{{pool="{pool}",state="idle"}}' in text
+    assert "sitereg_wal_archive_failures_total " in text
     sample = re.compile(r'^[a-z_]+(\{[a-z_]+="[^"]*"(,[a-z_]+="[^"]*")*\})? [0-9.e+-]+$')
     assert all(line.startswith("# ") or sample.match(line) for line in text.splitlines())
