@@ -104,9 +104,10 @@ async def check_report(
         settings.limits.zip_limits(),
         as_of,
     )
+    state = request.app.state
     work = check_document.build(
-        request.app.state.check_pool,
-        request.app.state.checks_in_flight,
+        state.check_pool,
+        state.checks_in_flight,
         session,
         upload,
         name=_name(received, name),
@@ -117,12 +118,17 @@ async def check_report(
         doc = await until_client_leaves(request.receive, work)
     except ClientGone:
         return Response(status_code=CLIENT_CLOSED_REQUEST)
-    if format is ReportFormat.PDF:
+    return await _file(doc, format)
+
+
+async def _file(doc: check_document.CheckDocument, fmt: ReportFormat) -> Response:
+    """Return the document as a PDF (rendered in a worker thread) or CSV attachment."""
+    if fmt is ReportFormat.PDF:
         content = await anyio.to_thread.run_sync(check_pdf.render, doc)
     else:
         content = check_document.csv_bytes(doc)
-    file_name = f"proposal-check-{doc.checked_on.isoformat()}.{format.value}"
+    file_name = f"proposal-check-{doc.checked_on.isoformat()}.{fmt.value}"
     disposition = f'attachment; filename="{file_name}"'
     return Response(
-        content, media_type=MEDIA_TYPES[format], headers={"Content-Disposition": disposition}
+        content, media_type=MEDIA_TYPES[fmt], headers={"Content-Disposition": disposition}
     )

@@ -59,6 +59,16 @@ class CheckInput:
     as_of: datetime | None = None
 
 
+def _communes(
+    session: Session, geom: BaseGeometry, as_of: datetime | None
+) -> list[nearby.NearbyFeature]:
+    """Return the 2025 communes whose label point lies in or near ``geom`` (EPSG:4326)."""
+    found = nearby.run(
+        session.connection(), geom=geom, distance_m=COMMUNE_REACH_M, recorded_at=as_of
+    )
+    return [f for f in found if f.layer == "commune"]
+
+
 async def build(
     pool: proposal_conflicts.AsyncPool,
     in_flight: InFlight,
@@ -84,13 +94,6 @@ async def build(
     )
     geom = done.checked.geometry
     report = done.checked.report
-
-    def communes() -> list[nearby.NearbyFeature]:
-        found = nearby.run(
-            session.connection(), geom=geom, distance_m=COMMUNE_REACH_M, recorded_at=upload.as_of
-        )
-        return [f for f in found if f.layer == "commune"]
-
     zone = epsg_code(report.vn2000_zone) if report.vn2000_zone else None
     return CheckDocument(
         report=report,
@@ -99,42 +102,37 @@ async def build(
         lang=lang,
         geometry=geom,
         vertices=vertex_table(geom, zone) if zone else [],
-        communes=await anyio.to_thread.run_sync(communes),
+        communes=await anyio.to_thread.run_sync(_communes, session, geom, upload.as_of),
         pieces=done.pieces or [],
     )
 
 
+def _hectare_rows(doc: CheckDocument) -> list[CheckReportRow]:
+    report = doc.report
+    found: list[tuple[str, str, str, float]] = [
+        *(
+            (
+                "forest",
+                f"{c.category}/{c.origin}",
+                forest_label(doc.lang, c.category, c.origin),
+                c.overlap_ha,
+            )
+            for c in report.forest.by_category
+        ),
+        *(("protected_area", p.code, p.name, p.overlap_ha) for p in report.protected_areas),
+        *(("site", s.code, s.name, s.overlap_ha) for s in report.sites),
+        *(("province", u.code, u.name, u.overlap_ha) for u in report.provinces),
+        *(("district", u.code, u.name, u.overlap_ha) for u in report.districts),
+    ]
+    return [
+        CheckReportRow(section=section, code=code, label=label, value=value, unit="ha")
+        for section, code, label, value in found
+    ]
+
+
 def _finding_rows(doc: CheckDocument) -> list[CheckReportRow]:
     t = translator(doc.lang)
-    report = doc.report
-    rows = [
-        CheckReportRow(
-            section="forest",
-            code=f"{c.category}/{c.origin}",
-            label=forest_label(doc.lang, c.category, c.origin),
-            value=c.overlap_ha,
-            unit="ha",
-        )
-        for c in report.forest.by_category
-    ]
-    rows += [
-        CheckReportRow(
-            section="protected_area", code=p.code, label=p.name, value=p.overlap_ha, unit="ha"
-        )
-        for p in report.protected_areas
-    ]
-    rows += [
-        CheckReportRow(section="site", code=s.code, label=s.name, value=s.overlap_ha, unit="ha")
-        for s in report.sites
-    ]
-    for section, units in (("province", report.provinces), ("district", report.districts)):
-        rows += [
-            CheckReportRow(
-                section=section, code=u.code, label=u.name, value=u.overlap_ha, unit="ha"
-            )
-            for u in units
-        ]
-    rows += [
+    communes = [
         CheckReportRow(
             section="commune_2025_by_label_point",
             code=c.code,
@@ -144,16 +142,16 @@ def _finding_rows(doc: CheckDocument) -> list[CheckReportRow]:
         )
         for c in doc.communes
     ]
-    rows += [
+    datasets = [
         CheckReportRow(
             section="forest_dataset",
             code=d.dataset,
             label=t("doc.synthetic"),
             value=t("doc.yes") if d.synthetic else t("doc.no"),
         )
-        for d in report.forest_datasets
+        for d in doc.report.forest_datasets
     ]
-    return rows
+    return [*_hectare_rows(doc), *communes, *datasets]
 
 
 def forest_label(lang: Lang, category: str, origin: str) -> str:
@@ -168,45 +166,27 @@ def forest_label(lang: Lang, category: str, origin: str) -> str:
     return " — ".join(labels)
 
 
+def _head_rows(doc: CheckDocument) -> list[CheckReportRow]:
+    t = translator(doc.lang)
+    report = doc.report
+    facts: list[tuple[str, str, float | str | None, str]] = [
+        ("name", "check.name", doc.name, ""),
+        ("date", "doc.date", doc.checked_on.isoformat(), ""),
+        ("file_name", "check.file_name", report.file_name, ""),
+        ("source_crs", "check.source_crs", report.source_crs, ""),
+        ("area_ha", "check.area", report.area_ha, "ha"),
+        ("area_vn2000_ha", "check.area_vn2000", report.area_vn2000_ha, "ha"),
+        ("vn2000_zone", "doc.vertices", report.vn2000_zone, ""),
+    ]
+    return [
+        CheckReportRow(section="proposal", code=code, label=t(key), value=value, unit=unit)
+        for code, key, value, unit in facts
+    ]
+
+
 def csv_rows(doc: CheckDocument) -> list[CheckReportRow]:
     """Return the document as rows: facts, findings, data versions, notes, vertices."""
     t = translator(doc.lang)
-    report = doc.report
-    head = [
-        CheckReportRow(section="proposal", code="name", label=t("check.name"), value=doc.name),
-        CheckReportRow(
-            section="proposal", code="date", label=t("doc.date"), value=doc.checked_on.isoformat()
-        ),
-        CheckReportRow(
-            section="proposal", code="file_name", label=t("check.file_name"), value=report.file_name
-        ),
-        CheckReportRow(
-            section="proposal",
-            code="source_crs",
-            label=t("check.source_crs"),
-            value=report.source_crs,
-        ),
-        CheckReportRow(
-            section="proposal",
-            code="area_ha",
-            label=t("check.area"),
-            value=report.area_ha,
-            unit="ha",
-        ),
-        CheckReportRow(
-            section="proposal",
-            code="area_vn2000_ha",
-            label=t("check.area_vn2000"),
-            value=report.area_vn2000_ha,
-            unit="ha",
-        ),
-        CheckReportRow(
-            section="proposal",
-            code="vn2000_zone",
-            label=t("doc.vertices"),
-            value=report.vn2000_zone,
-        ),
-    ]
     notes = [
         CheckReportRow(section="note", code=str(i), label=n)
         for i, n in enumerate(caveats(doc), start=1)
@@ -221,7 +201,7 @@ def csv_rows(doc: CheckDocument) -> list[CheckReportRow]:
         )
         for v in doc.vertices
     ]
-    return [*head, *_finding_rows(doc), *notes, *vertices]
+    return [*_head_rows(doc), *_finding_rows(doc), *notes, *vertices]
 
 
 def caveats(doc: CheckDocument) -> list[str]:

@@ -24,6 +24,11 @@ FONTS: Final = Path(__file__).resolve().parent.parent / "fonts"
 FONT: Final = "DejaVu"
 MAP_W_MM: Final = 180.0
 MAP_H_MM: Final = 100.0
+CRS_FROM: Final = {
+    "file": "check.crs_from_file",
+    "parameter": "check.crs_from_parameter",
+    "default (RFC 7946)": "check.crs_from_default",
+}
 # Piece styles: stroke RGB, fill RGB or None, dashed.
 STYLES: Final[dict[str, tuple[tuple[int, int, int], tuple[int, int, int] | None, bool]]] = {
     "forest": ((46, 125, 50), (200, 230, 201), False),
@@ -85,7 +90,7 @@ def _facts(pdf: FPDF, doc: CheckDocument) -> None:
         (t("check.name"), doc.name or t("doc.unnamed")),
         (t("doc.date"), format_date(doc.checked_on, doc.lang)),
         (t("check.file_name"), report.file_name),
-        (t("check.source_crs"), f"{report.source_crs} ({report.crs_from})"),
+        (t("check.source_crs"), f"{report.source_crs} ({_crs_from(doc)})"),
         (t("check.area"), f"{num(report.area_ha)} ha"),
         (t("check.area_vn2000"), f"{num(report.area_vn2000_ha)} ha"),
         (t("doc.province"), report.province or "—"),
@@ -93,6 +98,12 @@ def _facts(pdf: FPDF, doc: CheckDocument) -> None:
     for label, value in facts:
         _paragraph(pdf, f"{label}: {value}")
     pdf.ln(2)
+
+
+def _crs_from(doc: CheckDocument) -> str:
+    """Word where the CRS came from as the page does (``static/map/report.js``)."""
+    key = CRS_FROM.get(doc.report.crs_from)
+    return translator(doc.lang)(key) if key else doc.report.crs_from
 
 
 def _num(doc: CheckDocument, digits: int = 2) -> Callable[[float | None], str]:
@@ -158,6 +169,9 @@ def _map(pdf: FPDF, doc: CheckDocument) -> None:
             if layer == order:
                 _draw(pdf, geom, layer, place, origin)
     _draw(pdf, doc.geometry, "proposal", place, origin)
+    pdf.set_draw_color(90, 90, 90)  # the tables' rules, not the last outline's colour
+    pdf.set_fill_color(238, 238, 238)
+    pdf.set_line_width(0.2)
     pdf.set_y(origin[1] + MAP_H_MM + 2)
     pdf.set_font(FONT, "", 8)
     _paragraph(pdf, t("doc.map_legend"))
@@ -198,6 +212,12 @@ def _findings(pdf: FPDF, doc: CheckDocument) -> None:
         ],
         none,
     )
+    _sites(pdf, doc)
+    _units(pdf, doc)
+
+
+def _sites(pdf: FPDF, doc: CheckDocument) -> None:
+    t, num, report = translator(doc.lang), _num(doc), doc.report
     _heading(pdf, t("check.sites"))
     _table(
         pdf,
@@ -218,9 +238,8 @@ def _findings(pdf: FPDF, doc: CheckDocument) -> None:
             ]
             for s in report.sites
         ],
-        none,
+        t("doc.none"),
     )
-    _units(pdf, doc)
 
 
 def _units(pdf: FPDF, doc: CheckDocument) -> None:
