@@ -315,6 +315,10 @@ _CHECK = {
         "Không lập được bảng toạ độ: đề xuất không nằm trong tỉnh nào có múi chiếu VN-2000.",
         "No vertex table: the proposal lies in no province with a VN-2000 zone.",
     ),
+    "doc.vertices_more": Text(
+        "PDF chỉ liệt kê {shown} trong {total} đỉnh; bảng CSV có đủ mọi đỉnh.",
+        "The PDF lists {shown} of the {total} vertices; the CSV table has them all.",
+    ),
     "doc.polygon": Text("Vùng", "Polygon"),
     "doc.ring": Text("Vòng", "Ring"),
     "doc.point": Text("Điểm", "Point"),
