@@ -27,6 +27,7 @@ from app.metrics import router as metrics_router
 from app.routers import (
     analysis,
     auth,
+    check_report,
     decisions,
     docs,
     drafts,
@@ -86,6 +87,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # The proposal check is the hottest route: its router is matched first.
     for module in (
         analysis,
+        check_report,
         health,
         docs,
         map_pages,

@@ -319,6 +319,71 @@ _CHECK = {
         "Chưa có kết quả: hãy vẽ hoặc tải lên một ranh giới.",
         "No report yet: draw or upload a boundary.",
     ),
+    "check.name": Text("Tên đề xuất", "Proposal name"),
+    "check.download_pdf": Text("Tải báo cáo PDF", "Download the PDF report"),
+    "check.download_csv": Text("Tải bảng CSV", "Download the CSV table"),
+    "doc.title": Text("Báo cáo kiểm tra ranh giới đề xuất", "Proposed boundary check report"),
+    "doc.date": Text("Ngày kiểm tra", "Date of the check"),
+    "doc.unnamed": Text("(chưa đặt tên)", "(no name given)"),
+    "doc.map": Text("Sơ đồ đề xuất và phần chồng lấn", "Map of the proposal and its overlaps"),
+    "doc.map_legend": Text(
+        "Đỏ: ranh đề xuất; xanh lá: đất rừng; tím đứt nét: khu bảo tồn; cam: khu đã đăng ký. "
+        "Sơ đồ không có nền bản đồ.",
+        "Red: proposal; green: forest land; purple dashed: protected areas; orange: registered "
+        "sites. The sketch has no basemap.",
+    ),
+    "doc.category": Text("Loại rừng", "Forest category"),
+    "doc.origin": Text("Nguồn gốc", "Origin"),
+    "doc.parcels": Text("Số thửa", "Parcels"),
+    "doc.code": Text("Mã", "Code"),
+    "doc.name": Text("Tên", "Name"),
+    "doc.kind": Text("Loại", "Kind"),
+    "doc.overlap_ha": Text("Chồng lấn (ha)", "Overlap (ha)"),
+    "doc.share_pct": Text("% đề xuất", "% of proposal"),
+    "doc.outline": Text("Ranh giới", "Outline"),
+    "doc.indicative": Text("chỉ định hướng", "indicative"),
+    "doc.official": Text("chính thức", "official"),
+    "doc.none": Text("Không có.", "None."),
+    "doc.communes": Text("Xã, phường (từ 2025)", "Communes (2025)"),
+    "doc.communes_method": Text(
+        "Xác định theo điểm nhãn: xã có điểm nhãn nằm trong đề xuất (0 m) hoặc cách đề xuất "
+        "không quá 2 km. Sổ đăng ký chưa có ranh giới xã 2025, nên danh sách chỉ mang tính "
+        "tham khảo.",
+        "Found by label point: communes whose label point lies in the proposal (0 m) or within "
+        "2 km of it. The registry holds no 2025 commune boundaries, so the list is indicative.",
+    ),
+    "doc.province": Text("Tỉnh", "Province"),
+    "doc.distance_m": Text("Khoảng cách điểm nhãn (m)", "Label point distance (m)"),
+    "doc.vertices": Text("Bảng toạ độ đỉnh VN-2000", "VN-2000 vertex table"),
+    "doc.vertices_zone": Text(
+        "Múi chiếu TM-3 của tỉnh: {zone}. X: toạ độ Bắc, Y: toạ độ Đông (mét); điểm đánh số "
+        "theo thứ tự trên từng vòng ranh (vòng 0: ranh ngoài).",
+        "The province's TM-3 zone: {zone}. X: northing, Y: easting (metres); points numbered "
+        "in order along each ring (ring 0: the outer boundary).",
+    ),
+    "doc.vertices_none": Text(
+        "Không lập được bảng toạ độ: đề xuất không nằm trong tỉnh nào có múi chiếu VN-2000.",
+        "No vertex table: the proposal lies in no province with a VN-2000 zone.",
+    ),
+    "doc.vertices_more": Text(
+        "PDF chỉ liệt kê {shown} trong {total} đỉnh; bảng CSV có đủ mọi đỉnh.",
+        "The PDF lists {shown} of the {total} vertices; the CSV table has them all.",
+    ),
+    "doc.polygon": Text("Vùng", "Polygon"),
+    "doc.ring": Text("Vòng", "Ring"),
+    "doc.point": Text("Điểm", "Point"),
+    "doc.x_north": Text("X (Bắc, m)", "X (northing, m)"),
+    "doc.y_east": Text("Y (Đông, m)", "Y (easting, m)"),
+    "doc.data": Text("Phiên bản dữ liệu", "Data versions"),
+    "doc.dataset": Text("Bộ dữ liệu rừng", "Forest dataset"),
+    "doc.synthetic": Text("Mô phỏng", "Synthetic"),
+    "doc.yes": Text("có", "yes"),
+    "doc.no": Text("không", "no"),
+    "doc.caveats": Text("Lưu ý", "Caveats"),
+    "doc.indicative_note": Text(
+        "Kết quả chỉ mang tính tham khảo, không thay thế hồ sơ đo đạc và thẩm định chính thức.",
+        "The findings are indicative and replace no official survey or appraisal.",
+    ),
     "draw.polygon": Text("Vẽ đa giác", "Draw a polygon"),
     "draw.rectangle": Text("Vẽ hình chữ nhật", "Draw a rectangle"),
     "draw.edit": Text("Sửa ranh giới", "Edit the boundary"),

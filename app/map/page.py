@@ -43,6 +43,7 @@ SITES_URL = "/api/v1/sites?limit=1000"
 SEARCH_URL = "/api/v1/sites"
 FOREST_TILES_URL = "/ogc/collections/forest/tiles/WebMercatorQuad/{z}/{y}/{x}"
 CHECK_URL = "/api/v1/analysis/check"
+CHECK_REPORT_URL = "/api/v1/analysis/check/report"
 BOUNDARY_URL = "/api/v1/analysis/boundary"
 ME_URL = "/api/v1/me"
 DECISIONS_URL = "/api/v1/decisions"
@@ -328,6 +329,7 @@ def check_map(settings: Settings, lang: Lang) -> folium.Map:
         **_common_config(lang),
         "urls": {
             "check": CHECK_URL,
+            "report": CHECK_REPORT_URL,
             **_reference_urls(),
         },
     }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Annotated, Any
 
@@ -25,6 +26,7 @@ from app.schemas.analysis import (
 from app.schemas.problem import problem_responses
 from app.services import proposal_check, reports
 from spatial.errors import TooLarge, UnreadableFile, UnsupportedFormat
+from spatial.text import nfc
 
 router = APIRouter(prefix="/api/v1", tags=["analysis"])
 
@@ -196,7 +198,12 @@ CHECK_BODY = {
                             "type": "string",
                             "format": "binary",
                             "description": "GeoJSON, zipped Shapefile, GeoPackage or KML",
-                        }
+                        },
+                        "crs": {
+                            "type": "string",
+                            "description": "As the crs query parameter (which wins when both "
+                            "are sent)",
+                        },
                     },
                 }
             },
@@ -212,8 +219,26 @@ RAW_BODY_TYPES = frozenset({"application/geo+json", "application/json"})
 """Media types of a body read as GeoJSON as it is; any other file comes as multipart."""
 
 
-async def _upload(request: Request, max_bytes: int) -> tuple[bytes, str]:
-    """Return the uploaded bytes and a file name, from multipart or a raw GeoJSON body."""
+@dataclass(frozen=True)
+class Received:
+    """An uploaded boundary: its bytes, a file name and the text fields sent beside it."""
+
+    data: bytes
+    file_name: str
+    fields: dict[str, str] = field(default_factory=dict)
+
+    def text(self, name: str, query_value: str | None) -> str | None:
+        """Return a parameter from the query, else from the form (blank counts as absent)."""
+        value = query_value if query_value is not None else self.fields.get(name)
+        return nfc(value.strip()) if value and value.strip() else None
+
+
+async def receive_upload(request: Request, max_bytes: int) -> Received:
+    """Return the uploaded bytes, a file name and the form's text fields (multipart only).
+
+    A multipart body may carry ``crs`` (and, for the report, ``name`` and ``lang``) as form
+    fields beside ``file``, as an HTML form sends them.
+    """
     declared = int(request.headers.get("content-length") or 0)
     if declared > max_bytes + 64 * 1024:
         raise TooLarge(
@@ -225,13 +250,14 @@ async def _upload(request: Request, max_bytes: int) -> tuple[bytes, str]:
         upload = form.get("file")
         if upload is None or isinstance(upload, str):
             raise UnreadableFile("multipart body has no 'file' part")
-        return await upload.read(max_bytes + 1), upload.filename or "upload"
+        fields = {key: value for key, value in form.items() if isinstance(value, str)}
+        return Received(await upload.read(max_bytes + 1), upload.filename or "upload", fields)
     if media_type not in RAW_BODY_TYPES:
         raise UnsupportedFormat(
             f"Content-Type {media_type or '(none)'} is not read here: send the file as "
             "multipart/form-data (part 'file'), or GeoJSON as application/geo+json"
         )
-    return await request.body(), "request-body.geojson"
+    return Received(await request.body(), "request-body.geojson")
 
 
 @router.post(
@@ -266,7 +292,7 @@ async def check_proposal(
     """
     _only(format, AnswerFormat.JSON, AnswerFormat.GEOJSON)
     max_bytes = int(settings.limits.upload_max_mb * 1_000_000)
-    data, file_name = await _upload(request, max_bytes)
+    received = await receive_upload(request, max_bytes)
     # Awaited on the event loop: the asyncio read pool, no session, no BEGIN/ROLLBACK, and no
     # worker thread for a GeoJSON body (bench/README.md).
     try:
@@ -274,9 +300,9 @@ async def check_proposal(
         work = proposal_check.run_pooled(
             request.app.state.check_pool,
             request.app.state.checks_in_flight,
-            data,
-            file_name,
-            crs=crs,
+            received.data,
+            received.file_name,
+            crs=received.text("crs", crs),
             max_bytes=max_bytes,
             with_pieces=format is AnswerFormat.GEOJSON,
             client_gone=request.is_disconnected,
@@ -336,9 +362,13 @@ async def read_boundary_file(
     send as the new boundary of a site. Nothing is stored.
     """
     max_bytes = int(settings.limits.upload_max_mb * 1_000_000)
-    data, file_name = await _upload(request, max_bytes)
+    received = await receive_upload(request, max_bytes)
     return await proposal_check.read_upload(
-        data, file_name, crs=crs, max_bytes=max_bytes, zip_limits=settings.limits.zip_limits()
+        received.data,
+        received.file_name,
+        crs=received.text("crs", crs),
+        max_bytes=max_bytes,
+        zip_limits=settings.limits.zip_limits(),
     )
 
 

@@ -23,6 +23,25 @@ class AnswerFormat(StrEnum):
     GEOJSON = "geojson"
 
 
+class ReportFormat(StrEnum):
+    """The file a proposal check is filed as: ``format=`` of ``/analysis/check/report``."""
+
+    PDF = "pdf"
+    CSV = "csv"
+
+
+class CheckReportRow(BaseModel):
+    """One line of a filed proposal check as CSV: a finding, a fact or a VN-2000 vertex."""
+
+    section: str = Field(examples=["forest", "vertex"])
+    code: str
+    label: str
+    value: float | str | None = None
+    unit: str = ""
+    x_north_m: float | None = Field(None, description="VN-2000 TM-3 northing of a vertex.")
+    y_east_m: float | None = Field(None, description="VN-2000 TM-3 easting of a vertex.")
+
+
 class ForestDatasetRead(BaseModel):
     """A forest dataset the answer was computed from."""
 

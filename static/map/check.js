@@ -7,7 +7,7 @@
   var T = sitereg.T;
   var esc = sitereg.esc;
   var num = sitereg.num;
-  var state = { map: null, layers: null, cfg: null };
+  var state = { map: null, layers: null, cfg: null, last: null };
 
   function pieceStyle(feature) {
     var layer = feature.properties.layer;
@@ -34,13 +34,14 @@
     group.addLayer(L.geoJSON(collection, { pane: "srPieces", style: pieceStyle, onEachFeature: piecePopup }));
   }
 
-  /** POST the boundary twice (report, then overlap pieces) and show both. */
-  async function runCheck(body, contentType, crs) {
+  /** POST the boundary twice (report, then overlap pieces) and show both.
+   * An uploaded file comes as FormData, which carries its `crs` as a form field. */
+  async function runCheck(body, contentType) {
     var target = document.getElementById("sr-report");
     target.innerHTML = '<p class="sr-muted">' + esc(T("check.running")) + "</p>";
-    var query = crs ? "?crs=" + encodeURIComponent(crs) : "";
+    showDownloads(null);
     var headers = contentType ? { "Content-Type": contentType } : {};
-    var response = await fetch(state.cfg.urls.check + query, { method: "POST", body: body, headers: headers });
+    var response = await fetch(state.cfg.urls.check, { method: "POST", body: body, headers: headers });
     var answer = await response.json();
     if (!response.ok) {
       target.innerHTML = sitereg.report.problem(answer, "check.error");
@@ -48,8 +49,8 @@
       return;
     }
     target.innerHTML = sitereg.report.render(answer);
-    var separator = query ? "&" : "?";
-    var pieces = await fetch(state.cfg.urls.check + query + separator + "format=geojson", { method: "POST", body: body, headers: headers });
+    showDownloads({ body: body, headers: headers });
+    var pieces = await fetch(state.cfg.urls.check + "?format=geojson", { method: "POST", body: body, headers: headers });
     if (pieces.ok) {
       showPieces(await pieces.json());
     }
@@ -74,13 +75,13 @@
     state.layers.proposal.clearLayers(); // one proposal at a time; Leaflet.draw adds the new one
     event.layer.setStyle(Object.assign({ color: sitereg.color("proposal") }, PROPOSAL_STYLE));
     var feature = event.layer.toGeoJSON();
-    runCheck(JSON.stringify(feature), "application/geo+json", null);
+    runCheck(JSON.stringify(feature), "application/geo+json");
   }
 
   function onEdited() {
     var collection = state.layers.proposal.toGeoJSON();
     if (collection.features.length) {
-      runCheck(JSON.stringify(collection), "application/geo+json", null);
+      runCheck(JSON.stringify(collection), "application/geo+json");
     }
   }
 
@@ -94,7 +95,10 @@
     var data = new FormData();
     data.append("file", file, file.name);
     var crs = form.querySelector("select").value;
-    await runCheck(data, null, crs);
+    if (crs) {
+      data.append("crs", crs);
+    }
+    await runCheck(data, null);
     var pieces = state.layers.overlaps.getLayers();
     if (pieces.length && pieces[0].getBounds().isValid()) {
       state.map.fitBounds(pieces[0].getBounds(), { padding: [40, 40], maxZoom: 15 });
@@ -117,6 +121,36 @@
     });
   }
 
+  /** Offer the report downloads for the last successful check (`last`), or hide them. */
+  function showDownloads(last) {
+    state.last = last;
+    document.getElementById("sr-check-downloads").hidden = !last;
+  }
+
+  /** POST the last checked boundary to the report endpoint and save the PDF or CSV it returns. */
+  async function download(event) {
+    var format = event.currentTarget.getAttribute("data-sr-report");
+    if (!state.last) {
+      return;
+    }
+    var name = document.getElementById("sr-name").value.trim();
+    var query = "?format=" + format + "&lang=" + encodeURIComponent(state.cfg.lang) + (name ? "&name=" + encodeURIComponent(name) : "");
+    var response = await fetch(state.cfg.urls.report + query, { method: "POST", body: state.last.body, headers: state.last.headers });
+    if (!response.ok) {
+      document.getElementById("sr-report").insertAdjacentHTML("beforeend", sitereg.report.problem(await response.json(), "check.error"));
+      return;
+    }
+    var disposition = response.headers.get("Content-Disposition") || "";
+    var match = /filename="([^"]+)"/.exec(disposition);
+    var link = document.createElement("a");
+    link.href = URL.createObjectURL(await response.blob());
+    link.download = match ? match[1] : "proposal-check." + format;
+    document.body.appendChild(link);
+    link.click();
+    link.remove();
+    setTimeout(function () { URL.revokeObjectURL(link.href); }, 1000);
+  }
+
   sitereg.check = {
     /** Start the check page: Folium built `map`, the layer groups and (next) the draw tools. */
     start: function (map, layers, cfg) {
@@ -134,9 +168,13 @@
       map.on("draw:edited", onEdited);
       map.on("draw:deleted", function () {
         state.layers.overlaps.clearLayers();
+        showDownloads(null);
         document.getElementById("sr-report").innerHTML = '<p class="sr-empty">' + esc(T("check.empty")) + "</p>";
       });
       document.getElementById("sr-upload").addEventListener("submit", onUpload);
+      Array.prototype.forEach.call(document.querySelectorAll("[data-sr-report]"), function (button) {
+        button.addEventListener("click", download);
+      });
       var loads = sitereg.loadReference(layers, cfg.urls).concat([sitereg.loadSites(layers, cfg.sitesUrl)]);
       sitereg.ready(loads).then(function () {
         sitereg.showForest(map, layers.forest);
