@@ -13,7 +13,7 @@ import csv
 import hashlib
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Final
@@ -156,6 +156,35 @@ def _curated_rows(session: Session, path: Path) -> tuple[list[dict[str, str]], s
     return rows, set(session.scalars(sa.select(models.Site.code)))
 
 
+Curated = Callable[[dict[str, str], set[str]], "dict[str, Any] | str"]
+"""Turns a curated CSV row into its statement's parameters, or says what is wrong with it."""
+
+
+def _apply_curated(session: Session, path: Path, statement: Any, parameters: Curated) -> int:
+    """Run ``statement`` for every row of a curated CSV; return how many rows it changed.
+
+    Raises:
+        UnreadableFile: a row is wrong (the line and why).
+    """
+    rows, codes = _curated_rows(session, path)
+    changed = 0
+    for number, row in enumerate(rows, start=2):
+        params = parameters(row, codes)
+        if isinstance(params, str):
+            raise UnreadableFile(f"{path.name} line {number}: {params}")
+        changed += session.execute(statement, params).rowcount  # type: ignore[attr-defined]
+    return changed
+
+
+def _link_params(row: dict[str, str], codes: set[str]) -> dict[str, Any] | str:
+    unknown = {row["code"], row["part_of"]} - codes
+    if unknown:
+        return f"unknown site {sorted(unknown)}"
+    if row["relation"] not in ("phase", "part"):
+        return f"relation {row['relation']!r}"
+    return dict(row)
+
+
 def _site_links(session: Session, path: Path) -> int:
     """Record the curated phase and part links (``data/curated/site_links.csv``); count changes.
 
@@ -163,15 +192,7 @@ def _site_links(session: Session, path: Path) -> int:
         UnreadableFile: a row names a site the registry does not hold, or a relation it does
         not know.
     """
-    rows, codes = _curated_rows(session, path)
-    changed = 0
-    for number, row in enumerate(rows, start=2):
-        unknown = {row["code"], row["part_of"]} - codes
-        if unknown or row["relation"] not in ("phase", "part"):
-            what = f"unknown site {sorted(unknown)}" if unknown else f"relation {row['relation']!r}"
-            raise UnreadableFile(f"{path.name} line {number}: {what}")
-        changed += session.execute(_LINK, dict(row)).rowcount  # type: ignore[attr-defined]
-    return changed
+    return _apply_curated(session, path, _LINK, _link_params)
 
 
 CURATED_FILES: Final = {
@@ -190,20 +211,19 @@ _LOCATION: Final = sa.text(
 )
 
 
+def _location_params(row: dict[str, str], codes: set[str]) -> dict[str, Any] | str:
+    if row["code"] not in codes or row["location_confidence"] not in LOCATED:
+        return "unknown site or placing"
+    return {"code": row["code"], "confidence": row["location_confidence"]}
+
+
 def _locations(session: Session, path: Path) -> int:
     """Record how each indicative outline is placed (``data/curated/site_locations.csv``).
 
     Raises:
         UnreadableFile: a row names a site the registry does not hold, or an unknown placing.
     """
-    rows, codes = _curated_rows(session, path)
-    changed = 0
-    for number, row in enumerate(rows, start=2):
-        if row["code"] not in codes or row["location_confidence"] not in LOCATED:
-            raise UnreadableFile(f"{path.name} line {number}: unknown site or placing")
-        params = {"code": row["code"], "confidence": row["location_confidence"]}
-        changed += session.execute(_LOCATION, params).rowcount  # type: ignore[attr-defined]
-    return changed
+    return _apply_curated(session, path, _LOCATION, _location_params)
 
 
 _ESTABLISHED: Final = sa.text(
@@ -269,21 +289,20 @@ def _load_curated(session: Session, folder: Path, report: LoadReport) -> None:
             report.loaded[name] = changed
 
 
+def _establishment_params(row: dict[str, str], codes: set[str]) -> dict[str, Any] | str:
+    on, before = parse_date(row["established_on"]), parse_date(row["established_before"])
+    if row["code"] not in codes or (on is None and before is None) or not row["basis"]:
+        return "unknown site, no date or no basis"
+    return {"code": row["code"], "on": on, "before": before, "basis": nfc(row["basis"])}
+
+
 def _establishment(session: Session, path: Path) -> int:
     """Record when sites were established (``data/curated/site_establishment.csv``).
 
     Raises:
         UnreadableFile: a row names a site the registry does not hold, or has neither date.
     """
-    rows, codes = _curated_rows(session, path)
-    changed = 0
-    for number, row in enumerate(rows, start=2):
-        on, before = parse_date(row["established_on"]), parse_date(row["established_before"])
-        if row["code"] not in codes or (on is None and before is None) or not row["basis"]:
-            raise UnreadableFile(f"{path.name} line {number}: unknown site, no date or no basis")
-        params = {"code": row["code"], "on": on, "before": before, "basis": nfc(row["basis"])}
-        changed += session.execute(_ESTABLISHED, params).rowcount  # type: ignore[attr-defined]
-    return changed
+    return _apply_curated(session, path, _ESTABLISHED, _establishment_params)
 
 
 def _upsert(session: Session, table: sa.Table, rows: list[dict[str, Any]]) -> None:

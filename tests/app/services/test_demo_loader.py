@@ -9,7 +9,7 @@ from shapely.geometry import shape
 from sqlalchemy.orm import Session
 
 from app.services.demo_loader import LAYERS, load_demo
-from spatial.errors import InvalidGeometry
+from spatial.errors import InvalidGeometry, UnreadableFile
 from spatial.validate import VIETNAM_BBOX
 
 DEMO_DIR = Path(__file__).resolve().parents[3] / "data" / "geojson"
@@ -179,3 +179,15 @@ def test_demo_forest_goes_through_the_importer_and_a_bad_row_fails_the_load(
         load_demo(db_session, broken, force=True)
     assert caught.value.errors[0].pointer == "forest_synthetic.geojson#/features/3"
     assert "rừng ma" in caught.value.errors[0].detail
+
+
+def test_a_wrong_curated_row_fails_the_load_naming_its_line(db_session: Session, tmp_path: Path):
+    shutil.copytree(DEMO_DIR, tmp_path / "geojson")
+    curated = tmp_path / "curated"
+    shutil.copytree(DEMO_DIR.parent / "curated", curated)
+    with (curated / "site_links.csv").open("a", encoding="utf-8") as handle:
+        handle.write("KCN-KHONG-CO,KCN-VO-LAO-TOAN-KHU,phase,test\n")
+    with pytest.raises(
+        UnreadableFile, match=r"site_links.csv line 4: unknown site \['KCN-KHONG-CO'\]"
+    ):
+        load_demo(db_session, tmp_path / "geojson", force=True)
