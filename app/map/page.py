@@ -8,9 +8,10 @@ fetches the layers from our own GeoJSON and tile endpoints and fills the groups
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Final
 from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
@@ -367,14 +368,21 @@ def drafts_map(settings: Settings, lang: Lang) -> folium.Map:
     return fmap
 
 
+FOLIUM_VIEWPORT: Final = re.compile(r"<meta\s+name=\"viewport\"[^>]*>")
+VIEWPORT: Final = '<meta name="viewport" content="width=device-width, initial-scale=1">'
+
+
 def render_folium(fmap: folium.Map) -> FoliumParts:
     """Render ``fmap`` with local assets only, split into header, body and script parts."""
     figure = fmap.get_root()
     assert isinstance(figure, Figure)
     assets.localize(figure)
     figure.render()  # renders the children, which fill the figure's header, html and script
+    # Folium's own viewport tag forbids zooming the page (maximum-scale=1, user-scalable=no),
+    # which fails WCAG 1.4.4 on phones: the map pages get the layout's tag, which allows it.
+    header = FOLIUM_VIEWPORT.sub(VIEWPORT, figure.header.render())
     return FoliumParts(
-        header=Markup(figure.header.render()),
+        header=Markup(header),
         html=Markup(figure.html.render()),
         script=Markup(figure.script.render()),
     )

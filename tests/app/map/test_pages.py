@@ -139,3 +139,10 @@ def test_pages_site_explains_its_figures_and_warns_of_a_placed_outline(client: T
     assert "How this is computed" in placed and "synthetic-demo-forest-v1" in placed
     surveyed = client.get("/sites/KCN-TANG-LOONG?lang=en").text
     assert 'id="sr-location-uncertain"' not in surveyed
+
+
+@pytest.mark.parametrize("path", ["/", "/check", "/sites/KCN-TANG-LOONG", "/dashboard"])
+def test_pages_allow_zooming_the_page(client: TestClient, path: str):
+    text = client.get(path).text
+    tags = re.findall(r'<meta name="viewport"[^>]*>', text)
+    assert tags == ['<meta name="viewport" content="width=device-width, initial-scale=1">']
