@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from browser import Watched, open_page
 from factories import make_site, square
 from geodesic import geodesic_ha
-from playwright.sync_api import Page
+from playwright.sync_api import Page, expect
 from shapely.geometry import mapping, shape
 from sqlalchemy.orm import Session
 
@@ -118,9 +118,8 @@ def _edit_by_upload(page: Page, boundary: Path) -> None:
     page.fill("#sr-f-occupancy_rate_pct", "42.5")
     page.set_input_files("#sr-edit-file", str(boundary))
     page.click("#sr-edit-upload")
-    page.wait_for_function(
-        "document.getElementById('sr-edit-geometry').textContent.includes('boundary.geojson')"
-    )
+    # expect() waits without evaluating a string in the page (the CSP forbids eval).
+    expect(page.locator("#sr-edit-geometry")).to_contain_text("boundary.geojson")
     page.fill("#sr-reason", "Điều chỉnh ranh giới theo đo đạc")
 
 
@@ -214,10 +213,7 @@ def test_browser_approver_draws_a_boundary_and_saves_it_directly(
     page.mouse.down()
     page.mouse.move(x + 220, y + 90, steps=5)
     page.mouse.up()
-    page.wait_for_function(
-        "document.getElementById('sr-edit-geometry').textContent.includes('vẽ trên bản đồ')",
-        timeout=5000,
-    )
+    expect(page.locator("#sr-edit-geometry")).to_contain_text("vẽ trên bản đồ", timeout=5000)
     page.click("#sr-edit-preview")
     page.wait_for_selector("html[data-sr-previewed=true]", state="attached")
     assert page.locator("path.sr-gained").count() > 0 and page.locator("path.sr-lost").count() > 0
