@@ -11,6 +11,7 @@ member has a label.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Literal, NamedTuple
@@ -702,6 +703,60 @@ _IMPORT = {
     ),
 }
 
+_NOTES = {
+    # Notes of the analysis answers: English as the JSON API gives them, Vietnamese in the
+    # Vietnamese pages and reports (``Message``).
+    "note.forest_synthetic": Text(
+        "Lớp đất rừng là dữ liệu MÔ PHỎNG (được sinh ra, không phải đất rừng thật): số liệu cho "
+        "thấy cách phân tích vận hành, không cho biết rừng ở đâu. Hãy nhập số liệu kiểm kê rừng "
+        "chính thức để có số liệu thật.",
+        "The forest layer is SYNTHETIC demo data (generated, not real forest land): figures show "
+        "how the analysis works, not where forest is. Import the official forest inventory to "
+        "get real figures.",
+    ),
+    "note.no_forest": Text(
+        "Chưa nạp lớp đất rừng: mọi số liệu rừng bằng 0 vì không có gì để so sánh, không phải vì "
+        "khu đất không có rừng.",
+        "No forest layer is loaded: every forest figure is 0 because there is nothing to compare "
+        "with, not because the land is free of forest.",
+    ),
+    "note.as_of": Text(
+        "Tại thời điểm {when}: sổ đăng ký như đã ghi nhận lúc đó (as_of).",
+        "As of {when}: the registry as it was recorded then (as_of).",
+    ),
+    "note.zone_unknown_province": Text(
+        "Chưa có diện tích VN-2000 (area_vn2000_ha): chưa ghi nhận múi chiếu TM-3 VN-2000 của "
+        "tỉnh {province}. Hãy gửi ranh giới trong múi TM-3 VN-2000 của nó (tệp .prj, hoặc crs= "
+        "EPSG:9208 cho Lào Cai, EPSG:9205 cho Lai Châu) để có diện tích phẳng.",
+        "area_vn2000_ha is empty: no VN-2000 TM-3 zone is recorded for {province}. Send the "
+        "boundary in its VN-2000 TM-3 zone (a .prj, or crs= EPSG:9208 for Lào Cai, EPSG:9205 for "
+        "Lai Châu) to get the planar area.",
+    ),
+    "note.zone_outside": Text(
+        "Chưa có diện tích VN-2000 (area_vn2000_ha): ranh giới đề xuất không nằm trong tỉnh nào "
+        "đã nạp vào sổ đăng ký. Hãy gửi ranh giới trong múi TM-3 VN-2000 của nó (tệp .prj, hoặc "
+        "crs= EPSG:9208 cho Lào Cai, EPSG:9205 cho Lai Châu) để có diện tích phẳng.",
+        "area_vn2000_ha is empty: the proposal lies in none of the provinces loaded in the "
+        "registry. Send the boundary in its VN-2000 TM-3 zone (a .prj, or crs= EPSG:9208 for "
+        "Lào Cai, EPSG:9205 for Lai Châu) to get the planar area.",
+    ),
+    "note.table_read": Text(
+        "Đã đọc bảng toạ độ theo dòng tiêu đề số {row}: X (toạ độ Bắc) = cột “{x}”, Y (toạ độ "
+        "Đông) = cột “{y}”, điểm = cột “{point}”, thửa = cột “{parcel}”, vòng = cột “{ring}”; "
+        "{points} điểm, {parcels} thửa. Hãy kiểm tra lại đúng các cột này.",
+        "Coordinate table read from the headings in row {row}: X (northing) = column “{x}”, "
+        "Y (easting) = column “{y}”, point = column “{point}”, parcel = column “{parcel}”, "
+        "ring = column “{ring}”; {points} points, {parcels} parcel(s). Check that these are "
+        "the right columns.",
+    ),
+    "note.drawing_read": Text(
+        "Bản vẽ {format}: các đa giác và đường polyline khép kín được đọc là ranh giới; đường hở, "
+        "điểm và chữ được bỏ qua.",
+        "{format} drawing: its polygons and closed polylines are read as the boundary; open "
+        "lines, points and text are left out.",
+    ),
+}
+
 TEXTS: dict[str, Text] = {
     **_PAGES,
     **_MAP,
@@ -712,7 +767,20 @@ TEXTS: dict[str, Text] = {
     **_DASHBOARD,
     **_IMPORT,
     **_ENUMS,
+    **_NOTES,
 }
+
+
+@dataclass(frozen=True)
+class Message:
+    """A label of the table with its values, worded in either language when it is shown."""
+
+    key: str
+    values: tuple[tuple[str, str], ...] = ()
+
+    def text(self, lang: Lang) -> str:
+        """Return the label in ``lang`` with its values filled in."""
+        return str(getattr(TEXTS[self.key], lang)).format(**dict(self.values))
 
 
 def parse_lang(value: str | None) -> Lang:
