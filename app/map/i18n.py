@@ -757,6 +757,46 @@ _NOTES = {
     ),
 }
 
+_BOUNDARY = {
+    # A site's boundary as a coordinate table or DXF (app/ogc/downloads/boundary.py).
+    "boundary.title": Text(
+        "Bảng toạ độ ranh giới: {name} ({code})", "Boundary coordinates: {name} ({code})"
+    ),
+    "boundary.crs": Text(
+        "Hệ toạ độ VN-2000, kinh tuyến trục {meridian}, múi chiếu 3° ({epsg}); X: toạ độ Bắc (m), "
+        "Y: toạ độ Đông (m); mỗi vòng khép lại bằng điểm đầu.",
+        "VN-2000, TM-3 zone on central meridian {meridian} ({epsg}); X = northing (m), "
+        "Y = easting (m); each ring closes on its first point.",
+    ),
+    "boundary.area": Text(
+        "Diện tích phẳng VN-2000: {area} ha", "Planar area in VN-2000: {area} ha"
+    ),
+    "boundary.source": Text("Nguồn ranh giới: {source}.", "Outline source: {source}."),
+    "boundary.caveat_surveyed": Text(
+        "Toạ độ được tính lại từ ranh giới WGS 84 lưu trong sổ đăng ký (phép chuyển EPSG:6960, "
+        "sai số khoảng 1 m): chỉ để tham khảo; bảng toạ độ trong quyết định mới là căn cứ pháp lý.",
+        "Coordinates recomputed from the registry's WGS 84 outline (EPSG:6960 transformation, "
+        "about 1 m): for reference; the decision's own table is the legal record.",
+    ),
+    "boundary.caveat_indicative": Text(
+        "Ranh giới chỉ định hướng — không phải toạ độ đo đạc, không dùng thay bảng toạ độ trong "
+        "quyết định. Toạ độ tính lại từ ranh giới WGS 84 của sổ đăng ký (EPSG:6960).",
+        "Indicative outline — not surveyed coordinates; it replaces no decision's coordinate "
+        "table. Recomputed from the registry's WGS 84 outline (EPSG:6960).",
+    ),
+    "boundary.exported": Text("Xuất từ sitereg ngày {date}.", "Exported from sitereg on {date}."),
+    "boundary.part": Text("Vùng", "Part"),
+    "boundary.ring": Text("Vòng (0 = ranh ngoài)", "Ring (0 = outline)"),
+    "boundary.point": Text("Điểm", "Point"),
+    "boundary.x": Text("X (m) — Bắc", "X (m) northing"),
+    "boundary.y": Text("Y (m) — Đông", "Y (m) easting"),
+    "boundary.download_csv": Text("Bảng toạ độ VN-2000 (CSV)", "VN-2000 coordinate table (CSV)"),
+    "boundary.download_xlsx": Text(
+        "Bảng toạ độ VN-2000 (Excel)", "VN-2000 coordinate table (Excel)"
+    ),
+    "boundary.download_dxf": Text("Bản vẽ DXF (VN-2000)", "DXF drawing (VN-2000)"),
+}
+
 TEXTS: dict[str, Text] = {
     **_PAGES,
     **_MAP,
@@ -768,6 +808,7 @@ TEXTS: dict[str, Text] = {
     **_IMPORT,
     **_ENUMS,
     **_NOTES,
+    **_BOUNDARY,
 }
 
 
