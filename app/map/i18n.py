@@ -290,8 +290,10 @@ _CHECK = {
     ),
     "location.unknown": Text("chưa rõ (điểm giữ chỗ)", "unknown (a placeholder)"),
     "check.file": Text(
-        "Tệp (GeoJSON, Shapefile nén .zip, GeoPackage, KML)",
-        "File (GeoJSON, zipped Shapefile, GeoPackage, KML)",
+        "Tệp (GeoJSON, Shapefile nén .zip, GeoPackage, KML, bảng toạ độ VN-2000 .csv/.xlsx với "
+        "cột Điểm, X (Bắc), Y (Đông), bản vẽ DXF hoặc DGN v7)",
+        "File (GeoJSON, zipped Shapefile, GeoPackage, KML, a VN-2000 coordinate table .csv/.xlsx "
+        "with Point, X (northing), Y (easting) columns, a DXF or DGN v7 drawing)",
     ),
     "check.crs": Text("Hệ toạ độ", "Coordinate system"),
     "check.crs_auto": Text("Theo tệp (hoặc WGS 84)", "From the file (or WGS 84)"),
