@@ -22,13 +22,22 @@ from typing import Any, Final
 from shapely.geometry.base import BaseGeometry
 
 from spatial.crs import TM3_ZONES
-from spatial.errors import MAX_PROBLEMS, InvalidGeometry, Problem, UnknownCRS, UnreadableFile
+from spatial.errors import (
+    MAX_PROBLEMS,
+    InvalidGeometry,
+    Problem,
+    SpatialError,
+    UnknownCRS,
+    UnreadableFile,
+)
 from spatial.io.archive import PROPOSAL_ZIP_LIMITS, check_members
 from spatial.io.rings import area_of_rings
 from spatial.text import fold
 
 HEADER_SCAN_ROWS: Final = 30
 MAX_ROWS: Final = 200_000
+MAX_COLUMNS: Final = 64
+"""Cells read per row of a workbook: an annex has a handful of columns."""
 NORTHING_M: Final = (900_000.0, 2_600_000.0)
 """VN-2000 northings in Vietnam (8.3°–23.4° N); Lào Cai and Lai Châu lie at 2.3–2.6 million."""
 EASTING_M: Final = (150_000.0, 850_000.0)
@@ -139,19 +148,21 @@ def _xlsx_rows(data: bytes, file_name: str) -> list[list[Any]]:
     try:
         check_members(zipfile.ZipFile(io.BytesIO(data)), file_name, PROPOSAL_ZIP_LIMITS)
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
+        try:
+            first: list[list[Any]] | None = None
+            for sheet in book.worksheets:
+                cells = sheet.iter_rows(max_col=MAX_COLUMNS, values_only=True)
+                rows = [list(row) for _, row in zip(range(MAX_ROWS), cells, strict=False)]
+                if _header_roles(rows) is not None:
+                    return rows
+                first = first if first is not None else rows
+            return first or []
+        finally:
+            book.close()
+    except SpatialError:
+        raise
+    except Exception as exc:  # noqa: BLE001 (zipfile, XML and openpyxl raise many types)
         raise UnreadableFile(f"{file_name}: not a readable .xlsx workbook ({exc})") from exc
-    try:
-        sheets = []
-        for sheet in book.worksheets:
-            cells = sheet.iter_rows(values_only=True)
-            rows = [list(row) for _, row in zip(range(MAX_ROWS), cells, strict=False)]
-            if _header_roles(rows) is not None:
-                return rows
-            sheets.append(rows)
-        return sheets[0] if sheets else []
-    finally:
-        book.close()
 
 
 def _role(cell: Any) -> str | None:

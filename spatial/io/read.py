@@ -233,7 +233,9 @@ def _read_with_gdal(
         try:
             layer = open_layer(path)
         except (UnreadableFile, UnsupportedFormat) as exc:  # e.g. DGN v8: the importer's words
-            detail = f"{file_name}: {exc}".replace(f"{path.name}: ", "")
+            detail = f"{file_name}: {exc}".replace(f"{path.name}: ", "").replace(
+                str(path), file_name
+            )
             raise type(exc)(detail) from None
         wkb = [item for batch in read_batches(layer) for item in batch.wkb]
     if not wkb:

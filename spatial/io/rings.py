@@ -10,7 +10,14 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 import shapely
-from shapely.geometry import LinearRing, LineString, MultiLineString, MultiPolygon, Polygon
+from shapely.geometry import (
+    GeometryCollection,
+    LinearRing,
+    LineString,
+    MultiLineString,
+    MultiPolygon,
+    Polygon,
+)
 from shapely.geometry.base import BaseGeometry
 
 Ring = Sequence[tuple[float, float]]
@@ -29,8 +36,11 @@ def area_of_rings(rings: Sequence[Ring]) -> BaseGeometry:
     if not all(shell.is_valid for shell in shells):
         return MultiPolygon(shells)
     area: BaseGeometry = shells[0]
-    for shell in shells[1:]:
-        area = area.symmetric_difference(shell)
+    try:
+        for shell in shells[1:]:
+            area = area.symmetric_difference(shell)
+    except shapely.errors.GEOSException:  # rings that touch oddly: let validation say where
+        return MultiPolygon(shells)
     return shapely.normalize(area)
 
 
@@ -51,11 +61,24 @@ def closed_rings(geometries: Iterable[BaseGeometry | None]) -> list[Ring]:
     return rings
 
 
+def _flat(geometries: Iterable[BaseGeometry | None]) -> list[BaseGeometry]:
+    """Return the members of collections (a DXF block inserted inline) beside the rest."""
+    flat: list[BaseGeometry] = []
+    for geom in geometries:
+        if isinstance(geom, GeometryCollection):
+            flat.extend(_flat(geom.geoms))
+        elif geom is not None:
+            flat.append(geom)
+    return flat
+
+
 def cad_areas(geometries: Sequence[BaseGeometry | None]) -> list[BaseGeometry]:
     """Return a drawing's areas: its polygons, then its closed polylines as one even-odd area.
 
-    Open lines, points and text (dimensions, labels, grid ticks) are left out.
+    Open lines, points and text (dimensions, labels, grid ticks) are left out; the members of
+    blocks count as the drawing's own.
     """
+    geometries = _flat(geometries)
     areas: list[BaseGeometry] = [
         geom
         for geom in geometries
