@@ -63,6 +63,7 @@ def _document(vertices: int) -> CheckDocument:
         vertices=vertex_table(geom, 9208),
         communes=[],
         pieces=[],
+        notes=[],
     )
 
 

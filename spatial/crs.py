@@ -24,6 +24,7 @@ from pyproj.enums import TransformDirection
 from shapely.geometry.base import BaseGeometry
 
 from spatial.errors import UnknownCRS
+from spatial.text import fold
 
 WGS84 = 4326
 WEB_MERCATOR = 3857
@@ -99,6 +100,21 @@ PROVINCE_ZONES: dict[str, int] = {
     "Yên Bái": 9208,
     "Phú Thọ": 9208,
 }
+
+
+def province_zone(province: str) -> int:
+    """Return the TM-3 zone (EPSG code) of a province named with or without diacritics.
+
+    Raises:
+        UnknownCRS: for a province the zone table does not hold.
+    """
+    zones = {fold(name): srid for name, srid in PROVINCE_ZONES.items()}
+    srid = zones.get(fold(province))
+    if srid is None:
+        known = ", ".join(sorted(PROVINCE_ZONES))
+        raise UnknownCRS(f"no VN-2000 TM-3 zone is recorded for province '{province}' ({known})")
+    return srid
+
 
 ZONE_HINT = "EPSG:9208 for Lào Cai, EPSG:9205 for Lai Châu"
 """The two zones to name when a user must say which VN-2000 TM-3 zone a file is in."""

@@ -11,6 +11,7 @@ member has a label.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Literal, NamedTuple
@@ -289,8 +290,10 @@ _CHECK = {
     ),
     "location.unknown": Text("chưa rõ (điểm giữ chỗ)", "unknown (a placeholder)"),
     "check.file": Text(
-        "Tệp (GeoJSON, Shapefile nén .zip, GeoPackage, KML)",
-        "File (GeoJSON, zipped Shapefile, GeoPackage, KML)",
+        "Tệp (GeoJSON, Shapefile nén .zip, GeoPackage, KML, bảng toạ độ VN-2000 .csv/.xlsx với "
+        "cột Điểm, X (Bắc), Y (Đông), bản vẽ DXF hoặc DGN v7)",
+        "File (GeoJSON, zipped Shapefile, GeoPackage, KML, a VN-2000 coordinate table .csv/.xlsx "
+        "with Point, X (northing), Y (easting) columns, a DXF or DGN v7 drawing)",
     ),
     "check.crs": Text("Hệ toạ độ", "Coordinate system"),
     "check.crs_auto": Text("Theo tệp (hoặc WGS 84)", "From the file (or WGS 84)"),
@@ -702,6 +705,100 @@ _IMPORT = {
     ),
 }
 
+_NOTES = {
+    # Notes of the analysis answers: English as the JSON API gives them, Vietnamese in the
+    # Vietnamese pages and reports (``Message``).
+    "note.forest_synthetic": Text(
+        "Lớp đất rừng là dữ liệu MÔ PHỎNG (được sinh ra, không phải đất rừng thật): số liệu cho "
+        "thấy cách phân tích vận hành, không cho biết rừng ở đâu. Hãy nhập số liệu kiểm kê rừng "
+        "chính thức để có số liệu thật.",
+        "The forest layer is SYNTHETIC demo data (generated, not real forest land): figures show "
+        "how the analysis works, not where forest is. Import the official forest inventory to "
+        "get real figures.",
+    ),
+    "note.no_forest": Text(
+        "Chưa nạp lớp đất rừng: mọi số liệu rừng bằng 0 vì không có gì để so sánh, không phải vì "
+        "khu đất không có rừng.",
+        "No forest layer is loaded: every forest figure is 0 because there is nothing to compare "
+        "with, not because the land is free of forest.",
+    ),
+    "note.as_of": Text(
+        "Tại thời điểm {when}: sổ đăng ký như đã ghi nhận lúc đó (as_of).",
+        "As of {when}: the registry as it was recorded then (as_of).",
+    ),
+    "note.zone_unknown_province": Text(
+        "Chưa có diện tích VN-2000 (area_vn2000_ha): chưa ghi nhận múi chiếu TM-3 VN-2000 của "
+        "tỉnh {province}. Hãy gửi ranh giới trong múi TM-3 VN-2000 của nó (tệp .prj, hoặc crs= "
+        "EPSG:9208 cho Lào Cai, EPSG:9205 cho Lai Châu) để có diện tích phẳng.",
+        "area_vn2000_ha is empty: no VN-2000 TM-3 zone is recorded for {province}. Send the "
+        "boundary in its VN-2000 TM-3 zone (a .prj, or crs= EPSG:9208 for Lào Cai, EPSG:9205 for "
+        "Lai Châu) to get the planar area.",
+    ),
+    "note.zone_outside": Text(
+        "Chưa có diện tích VN-2000 (area_vn2000_ha): ranh giới đề xuất không nằm trong tỉnh nào "
+        "đã nạp vào sổ đăng ký. Hãy gửi ranh giới trong múi TM-3 VN-2000 của nó (tệp .prj, hoặc "
+        "crs= EPSG:9208 cho Lào Cai, EPSG:9205 cho Lai Châu) để có diện tích phẳng.",
+        "area_vn2000_ha is empty: the proposal lies in none of the provinces loaded in the "
+        "registry. Send the boundary in its VN-2000 TM-3 zone (a .prj, or crs= EPSG:9208 for "
+        "Lào Cai, EPSG:9205 for Lai Châu) to get the planar area.",
+    ),
+    "note.table_read": Text(
+        "Đã đọc bảng toạ độ theo dòng tiêu đề số {row}: X (toạ độ Bắc) = cột “{x}”, Y (toạ độ "
+        "Đông) = cột “{y}”, điểm = cột “{point}”, thửa = cột “{parcel}”, vòng = cột “{ring}”; "
+        "{points} điểm, {parcels} thửa. Hãy kiểm tra lại đúng các cột này.",
+        "Coordinate table read from the headings in row {row}: X (northing) = column “{x}”, "
+        "Y (easting) = column “{y}”, point = column “{point}”, parcel = column “{parcel}”, "
+        "ring = column “{ring}”; {points} points, {parcels} parcel(s). Check that these are "
+        "the right columns.",
+    ),
+    "note.drawing_read": Text(
+        "Bản vẽ {format}: các đa giác và đường polyline khép kín được đọc là ranh giới; đường hở, "
+        "điểm và chữ được bỏ qua.",
+        "{format} drawing: its polygons and closed polylines are read as the boundary; open "
+        "lines, points and text are left out.",
+    ),
+}
+
+_BOUNDARY = {
+    # A site's boundary as a coordinate table or DXF (app/ogc/downloads/boundary.py).
+    "boundary.title": Text(
+        "Bảng toạ độ ranh giới: {name} ({code})", "Boundary coordinates: {name} ({code})"
+    ),
+    "boundary.crs": Text(
+        "Hệ toạ độ VN-2000, kinh tuyến trục {meridian}, múi chiếu 3° ({epsg}); X: toạ độ Bắc (m), "
+        "Y: toạ độ Đông (m); mỗi vòng khép lại bằng điểm đầu.",
+        "VN-2000, TM-3 zone on central meridian {meridian} ({epsg}); X = northing (m), "
+        "Y = easting (m); each ring closes on its first point.",
+    ),
+    "boundary.area": Text(
+        "Diện tích phẳng VN-2000: {area} ha", "Planar area in VN-2000: {area} ha"
+    ),
+    "boundary.source": Text("Nguồn ranh giới: {source}.", "Outline source: {source}."),
+    "boundary.caveat_surveyed": Text(
+        "Toạ độ được tính lại từ ranh giới WGS 84 lưu trong sổ đăng ký (phép chuyển EPSG:6960, "
+        "sai số khoảng 1 m): chỉ để tham khảo; bảng toạ độ trong quyết định mới là căn cứ pháp lý.",
+        "Coordinates recomputed from the registry's WGS 84 outline (EPSG:6960 transformation, "
+        "about 1 m): for reference; the decision's own table is the legal record.",
+    ),
+    "boundary.caveat_indicative": Text(
+        "Ranh giới chỉ định hướng — không phải toạ độ đo đạc, không dùng thay bảng toạ độ trong "
+        "quyết định. Toạ độ tính lại từ ranh giới WGS 84 của sổ đăng ký (EPSG:6960).",
+        "Indicative outline — not surveyed coordinates; it replaces no decision's coordinate "
+        "table. Recomputed from the registry's WGS 84 outline (EPSG:6960).",
+    ),
+    "boundary.exported": Text("Xuất từ sitereg ngày {date}.", "Exported from sitereg on {date}."),
+    "boundary.part": Text("Vùng", "Part"),
+    "boundary.ring": Text("Vòng (0 = ranh ngoài)", "Ring (0 = outline)"),
+    "boundary.point": Text("Điểm", "Point"),
+    "boundary.x": Text("X (m) — Bắc", "X (m) northing"),
+    "boundary.y": Text("Y (m) — Đông", "Y (m) easting"),
+    "boundary.download_csv": Text("Bảng toạ độ VN-2000 (CSV)", "VN-2000 coordinate table (CSV)"),
+    "boundary.download_xlsx": Text(
+        "Bảng toạ độ VN-2000 (Excel)", "VN-2000 coordinate table (Excel)"
+    ),
+    "boundary.download_dxf": Text("Bản vẽ DXF (VN-2000)", "DXF drawing (VN-2000)"),
+}
+
 TEXTS: dict[str, Text] = {
     **_PAGES,
     **_MAP,
@@ -712,7 +809,21 @@ TEXTS: dict[str, Text] = {
     **_DASHBOARD,
     **_IMPORT,
     **_ENUMS,
+    **_NOTES,
+    **_BOUNDARY,
 }
+
+
+@dataclass(frozen=True)
+class Message:
+    """A label of the table with its values, worded in either language when it is shown."""
+
+    key: str
+    values: tuple[tuple[str, str], ...] = ()
+
+    def text(self, lang: Lang) -> str:
+        """Return the label in ``lang`` with its values filled in."""
+        return str(getattr(TEXTS[self.key], lang)).format(**dict(self.values))
 
 
 def parse_lang(value: str | None) -> Lang:

@@ -97,13 +97,19 @@ class Download:
     url: str
 
 
-def downloads(code: str) -> list[Download]:
+def downloads(code: str, lang: Lang = "vi") -> list[Download]:
     """Return the download links of one site (the bundles hold its parcels and infrastructure)."""
+    t = translator(lang)
+    boundary = f"/api/v1/export/sites/{code}/boundary"
     return [
         Download("GeoJSON", f"/api/v1/export/sites.geojson?code={code}"),
         Download("GeoPackage", f"/api/v1/export/sites/{code}.gpkg"),
         Download("Shapefile (.zip)", f"/api/v1/export/sites/{code}.shp.zip"),
         Download("KML", f"/api/v1/export/sites/{code}.kml"),
+        *(
+            Download(t(f"boundary.download_{ext}"), f"{boundary}.{ext}?lang={lang}")
+            for ext in ("csv", "xlsx", "dxf")
+        ),
     ]
 
 
@@ -427,7 +433,7 @@ def site_page(settings: Settings, context: PageContext, facts: SiteFacts) -> str
         site=facts.site.properties,
         forest=facts.forest,
         clearance=facts.clearance,
-        downloads=downloads(code),
+        downloads=downloads(code, context.lang),
         as_of=as_of_text(facts.as_of),
         # A page of the past is read-only: no edit form, no drafts.
         edit_fields=edit_form.fields(kind) if context.role in WRITERS and not facts.as_of else (),

@@ -25,6 +25,7 @@ from app.schemas.analysis import (
 )
 from app.schemas.problem import problem_responses
 from app.services import proposal_check, reports
+from spatial.crs import province_zone
 from spatial.errors import TooLarge, UnreadableFile, UnsupportedFormat
 from spatial.text import nfc
 
@@ -187,6 +188,24 @@ def plan_overlaps(
     return report
 
 
+ProvinceQuery = Annotated[
+    str | None,
+    Query(
+        description="For a coordinate table or drawing with no CRS: the province, whose "
+        "VN-2000 TM-3 zone it is in (Lào Cai 104°45′, Lai Châu 103°00′). `crs` wins.",
+        examples=["Lào Cai"],
+    ),
+]
+CrsQuery = Annotated[
+    str | None,
+    Query(
+        description="CRS of the coordinates when the file declares none: EPSG:4326, EPSG:9208 "
+        "(VN-2000 TM-3 104°45′, Lào Cai), EPSG:9205 (103°00′, Lai Châu), …",
+        examples=["EPSG:9208"],
+    ),
+]
+
+
 CHECK_BODY = {
     "requestBody": {
         "content": {
@@ -197,12 +216,17 @@ CHECK_BODY = {
                         "file": {
                             "type": "string",
                             "format": "binary",
-                            "description": "GeoJSON, zipped Shapefile, GeoPackage or KML",
+                            "description": "GeoJSON, zipped Shapefile, GeoPackage, KML, a "
+                            "VN-2000 coordinate table (CSV, XLSX) or a drawing (DXF, DGN v7)",
                         },
                         "crs": {
                             "type": "string",
                             "description": "As the crs query parameter (which wins when both "
                             "are sent)",
+                        },
+                        "province": {
+                            "type": "string",
+                            "description": "As the province query parameter",
                         },
                     },
                 }
@@ -231,6 +255,14 @@ class Received:
         """Return a parameter from the query, else from the form (blank counts as absent)."""
         value = query_value if query_value is not None else self.fields.get(name)
         return nfc(value.strip()) if value and value.strip() else None
+
+    def crs(self, query_crs: str | None, query_province: str | None) -> str | None:
+        """Return the CRS sent, else the TM-3 zone of the province sent (query or form)."""
+        crs = self.text("crs", query_crs)
+        province = self.text("province", query_province)
+        if crs is not None or province is None:
+            return crs
+        return f"EPSG:{province_zone(province)}"
 
 
 async def receive_upload(request: Request, max_bytes: int) -> Received:
@@ -282,13 +314,18 @@ async def check_proposal(
             examples=["EPSG:9208"],
         ),
     ] = None,
+    province: ProvinceQuery = None,
     format: AnswerFormat = AnswerFormat.JSON,  # noqa: A002 (the API's parameter name)
 ) -> ProposalCheck | Response:
     """Check an uploaded boundary: area, forest and protected land taken, sites, units.
 
-    Send GeoJSON, a zipped Shapefile with .prj, a GeoPackage or KML, in WGS 84 or VN-2000.
-    Nothing is stored.    `format=geojson` returns the overlap pieces. `as_of` checks against
-    the registry as it was recorded then.
+    Send GeoJSON, a zipped Shapefile with .prj, a GeoPackage, KML, a VN-2000 coordinate table
+    (CSV or XLSX: point, X = northing, Y = easting, optionally parcel and ring columns, as
+    decisions' annexes print them; `table` in the answer names the columns read) or a drawing
+    (DXF, DGN v7: polygons and closed polylines), in WGS 84 or VN-2000. A table or drawing
+    states no CRS: send `crs`, or `province` for its TM-3 zone. Nothing is stored.
+    `format=geojson` returns the overlap pieces. `as_of` checks against the registry as it was
+    recorded then.
     """
     _only(format, AnswerFormat.JSON, AnswerFormat.GEOJSON)
     max_bytes = int(settings.limits.upload_max_mb * 1_000_000)
@@ -302,7 +339,7 @@ async def check_proposal(
             request.app.state.checks_in_flight,
             received.data,
             received.file_name,
-            crs=received.text("crs", crs),
+            crs=received.crs(crs, province),
             max_bytes=max_bytes,
             with_pieces=format is AnswerFormat.GEOJSON,
             client_gone=request.is_disconnected,
@@ -335,16 +372,6 @@ async def check_proposal(
     return Response(checked.report.model_dump_json(by_alias=True), media_type="application/json")
 
 
-CrsQuery = Annotated[
-    str | None,
-    Query(
-        description="CRS of the coordinates when the file declares none: EPSG:4326, EPSG:9208 "
-        "(VN-2000 TM-3 104°45′, Lào Cai), EPSG:9205 (103°00′, Lai Châu), …",
-        examples=["EPSG:9208"],
-    ),
-]
-
-
 @router.post(
     "/analysis/boundary",
     response_model=UploadedBoundary,
@@ -353,20 +380,22 @@ CrsQuery = Annotated[
     responses=problem_responses(400, 413, 415, 422),
 )
 async def read_boundary_file(
-    request: Request, settings: SettingsDep, crs: CrsQuery = None
+    request: Request, settings: SettingsDep, crs: CrsQuery = None, province: ProvinceQuery = None
 ) -> UploadedBoundary:
     """Read an uploaded boundary the way `/analysis/check` does and return it as a Feature.
 
-    Send GeoJSON, a zipped Shapefile with .prj, a GeoPackage or KML, in WGS 84 or VN-2000.
-    The answer's geometry is the union of the file's polygons in CRS84 (lon, lat), ready to
-    send as the new boundary of a site. Nothing is stored.
+    Send GeoJSON, a zipped Shapefile with .prj, a GeoPackage, KML, a VN-2000 coordinate table
+    (CSV, XLSX) or a drawing (DXF, DGN v7), in WGS 84 or VN-2000. The answer's geometry is the
+    union of the file's polygons in CRS84 (lon, lat), ready to send as the new boundary of a
+    site; `table` in its properties names the columns read from a coordinate table. A table or
+    drawing states no CRS: send `crs`, or `province` for its TM-3 zone. Nothing is stored.
     """
     max_bytes = int(settings.limits.upload_max_mb * 1_000_000)
     received = await receive_upload(request, max_bytes)
     return await proposal_check.read_upload(
         received.data,
         received.file_name,
-        crs=received.text("crs", crs),
+        crs=received.crs(crs, province),
         max_bytes=max_bytes,
         zip_limits=settings.limits.zip_limits(),
     )

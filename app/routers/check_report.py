@@ -12,7 +12,7 @@ from app.db.admission import CLIENT_CLOSED_REQUEST, ClientGone, until_client_lea
 from app.deps import AnalysisSessionDep, AsOfDep, SettingsDep
 from app.errors import InvalidParameter
 from app.map.i18n import LANGS, Lang
-from app.routers.analysis import CHECK_BODY, CrsQuery, Received, receive_upload
+from app.routers.analysis import CHECK_BODY, CrsQuery, ProvinceQuery, Received, receive_upload
 from app.schemas.analysis import ReportFormat
 from app.schemas.problem import problem_responses
 from app.services import check_document, check_pdf
@@ -80,6 +80,7 @@ async def check_report(
     session: AnalysisSessionDep,
     as_of: AsOfDep,
     crs: CrsQuery = None,
+    province: ProvinceQuery = None,
     format: ReportFormat = ReportFormat.PDF,  # noqa: A002 (the API's parameter name)
     lang: Annotated[str | None, Query(description="Report language: vi (default) or en.")] = None,
     name: Annotated[
@@ -91,15 +92,16 @@ async def check_report(
     The report carries the proposal's name and the date, a sketch map of the proposal and what
     it overlaps, the findings (forest by category, protected areas, sites, provinces, former
     districts, 2025 communes by label point), the VN-2000 vertex table on the province's TM-3
-    meridian, the forest datasets and the caveats. `crs`, `name` and `lang` may also be sent as
-    form fields of a multipart body. Nothing is stored.
+    meridian, the forest datasets and the caveats. Every format `/analysis/check` reads is read
+    here, coordinate tables and drawings too. `crs`, `province`, `name` and `lang` may also be
+    sent as form fields of a multipart body. Nothing is stored.
     """
     max_bytes = int(settings.limits.upload_max_mb * 1_000_000)
     received = await receive_upload(request, max_bytes)
     upload = check_document.CheckInput(
         received.data,
         received.file_name,
-        received.text("crs", crs),
+        received.crs(crs, province),
         max_bytes,
         settings.limits.zip_limits(),
         as_of,

@@ -270,6 +270,19 @@ class ProposalForest(ForestTotals):
     by_category: list[CategoryOverlap]
 
 
+class CoordinateTableRead(BaseModel):
+    """How an uploaded coordinate table was read: the columns found, for a person to confirm."""
+
+    header_row: int = Field(description="1-based row of the column headings in the file.")
+    x_north: str = Field(description="Heading of the X column, read as northing (m).")
+    y_east: str = Field(description="Heading of the Y column, read as easting (m).")
+    point: str | None = Field(description="Heading of the point number column, if any.")
+    parcel: str | None = Field(description="Heading of the parcel (thửa) column, if any.")
+    ring: str | None = Field(description="Heading of the ring column (0 = outline), if any.")
+    points: int = Field(description="Coordinate rows read.")
+    parcels: list[str] = Field(description="Parcels in the order the table lists them.")
+
+
 class ProposalCheck(RecordedAsOf):
     """What a proposed boundary would take. Nothing is stored."""
 
@@ -293,6 +306,9 @@ class ProposalCheck(RecordedAsOf):
     districts: list[UnitHit]
     forest_datasets: list[ForestDatasetRead]
     notes: list[str]
+    table: CoordinateTableRead | None = Field(
+        default=None, description="For a coordinate table (CSV, XLSX): the columns read."
+    )
 
 
 class NearbyFeatureRead(BaseModel):
@@ -320,6 +336,9 @@ class UploadedBoundaryFacts(BaseModel):
     source_crs: str = Field(examples=["EPSG:9208"])
     crs_from: str = Field(examples=["file", "parameter", "default (RFC 7946)"])
     features: int
+    table: CoordinateTableRead | None = Field(
+        default=None, description="For a coordinate table (CSV, XLSX): the columns read."
+    )
 
 
 class UploadedBoundary(BaseModel):

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 
 from app.db.admission import InFlight
 from app.formats import csv_text, synthetic_notice
-from app.map.i18n import Lang, translator
+from app.map.i18n import Lang, Message, translator
 from app.schemas.analysis import CheckReportRow, ProposalCheck
 from app.services import proposal_check
 from spatial.analysis import nearby, proposal_conflicts
@@ -40,6 +40,8 @@ class CheckDocument:
     vertices: list[Vertex]
     communes: list[nearby.NearbyFeature]
     pieces: list[proposal_conflicts.Piece]
+    notes: list[Message]
+    """The report's notes as labels, worded in the document's language."""
 
     @property
     def synthetic(self) -> bool:
@@ -104,6 +106,7 @@ async def build(
         vertices=vertex_table(geom, zone) if zone else [],
         communes=await anyio.to_thread.run_sync(_communes, session, geom, upload.as_of),
         pieces=done.pieces or [],
+        notes=done.checked.notes,
     )
 
 
@@ -208,7 +211,8 @@ def caveats(doc: CheckDocument) -> list[str]:
     """Return the caveats a filed check carries: synthetic data, indicative findings, notes."""
     t = translator(doc.lang)
     first = [t("data.synthetic_notice")] if doc.synthetic else []
-    return [*first, t("doc.indicative_note"), t("doc.communes_method"), *doc.report.notes]
+    notes = [note.text(doc.lang) for note in doc.notes]
+    return [*first, t("doc.indicative_note"), t("doc.communes_method"), *notes]
 
 
 def csv_bytes(doc: CheckDocument) -> bytes:

@@ -14,8 +14,10 @@ from shapely.geometry.base import BaseGeometry
 from sqlalchemy import Connection
 
 from app.db.admission import InFlight
+from app.map.i18n import Message
 from app.schemas.analysis import (
     CategoryOverlap,
+    CoordinateTableRead,
     ForestDatasetRead,
     ProposalCheck,
     ProposalForest,
@@ -26,10 +28,11 @@ from app.schemas.analysis import (
     UploadedBoundary,
     UploadedBoundaryFacts,
 )
-from app.services.reports import add_forest_totals, as_of_notes, forest_layer_notes, percent
+from app.services.reports import add_forest_totals, as_of_messages, forest_layer_messages, percent
 from spatial.analysis import proposal_conflicts
-from spatial.crs import PROVINCE_ZONES, TM3_ZONES, ZONE_HINT
+from spatial.crs import PROVINCE_ZONES, TM3_ZONES
 from spatial.io.archive import PROPOSAL_ZIP_LIMITS, ZipLimits
+from spatial.io.formats import CAD_FORMATS
 from spatial.io.read import ReadBoundary, read_boundary
 
 INLINE_READ_BYTES: Final = 64 * 1024
@@ -48,10 +51,20 @@ ask; one that queued behind a crowd, whose client may well have given up, does."
 
 @dataclass(frozen=True)
 class CheckedProposal:
-    """The report and the proposal geometry (EPSG:4326) it was computed for."""
+    """The report, the proposal geometry (EPSG:4326) it was computed for, and its notes.
+
+    ``notes`` are the report's notes as labels of the table, for a document in either language;
+    ``report.notes`` holds them in English, as the JSON API answers.
+    """
 
     report: ProposalCheck
     geometry: BaseGeometry
+    notes: list[Message]
+
+    def add_notes(self, notes: list[Message]) -> None:
+        """Add notes to both lists."""
+        self.notes.extend(notes)
+        self.report.notes.extend(note.text("en") for note in notes)
 
 
 def _forest(found: proposal_conflicts.ProposalConflicts) -> ProposalForest:
@@ -76,19 +89,49 @@ def _zone_srid(boundary: ReadBoundary) -> int | None:
     return boundary.source_srid if boundary.source_srid in TM3_ZONES else None
 
 
-def _zone_notes(zone: int | None, province: str | None) -> list[str]:
+def _zone_notes(zone: int | None, province: str | None) -> list[Message]:
     """Say why the VN-2000 planar area is missing, and how to get it."""
     if zone is not None:
         return []
-    where = (
-        f"no VN-2000 TM-3 zone is recorded for {province}"
-        if province
-        else "the proposal lies in none of the provinces loaded in the registry"
+    if province:
+        return [Message("note.zone_unknown_province", (("province", province),))]
+    return [Message("note.zone_outside")]
+
+
+def _reading_notes(boundary: ReadBoundary) -> list[Message]:
+    """Say how a coordinate table or drawing was read, for the person to confirm."""
+    if boundary.file_format in CAD_FORMATS:
+        return [Message("note.drawing_read", (("format", boundary.file_format.value.upper()),))]
+    table = boundary.table
+    if table is None:
+        return []
+    values = {
+        "row": str(table.header_row),
+        "x": table.x_north,
+        "y": table.y_east,
+        "point": table.point or "—",
+        "parcel": table.parcel or "—",
+        "ring": table.ring or "—",
+        "points": str(table.points),
+        "parcels": str(len(table.parcels)),
+    }
+    return [Message("note.table_read", tuple(values.items()))]
+
+
+def _table(boundary: ReadBoundary) -> CoordinateTableRead | None:
+    table = boundary.table
+    if table is None:
+        return None
+    return CoordinateTableRead(
+        header_row=table.header_row,
+        x_north=table.x_north,
+        y_east=table.y_east,
+        point=table.point,
+        parcel=table.parcel,
+        ring=table.ring,
+        points=table.points,
+        parcels=list(table.parcels),
     )
-    return [
-        f"area_vn2000_ha is empty: {where}. Send the boundary in its VN-2000 TM-3 zone (a .prj, "
-        f"or crs= {ZONE_HINT}) to get the planar area."
-    ]
 
 
 def build_report(conn: Connection, boundary: ReadBoundary, file_name: str) -> CheckedProposal:
@@ -169,9 +212,18 @@ def _report(
             for u in found.districts
         ],
         forest_datasets=datasets,
-        notes=[*forest_layer_notes(datasets), *_zone_notes(zone, found.province)],
+        notes=[],
+        table=_table(boundary),
     )
-    return CheckedProposal(report=report, geometry=geom)
+    checked = CheckedProposal(report=report, geometry=geom, notes=[])
+    checked.add_notes(
+        [
+            *_reading_notes(boundary),
+            *forest_layer_messages(datasets),
+            *_zone_notes(zone, found.province),
+        ]
+    )
+    return checked
 
 
 def run(
@@ -243,7 +295,7 @@ async def run_pooled(
         )
     checked = _report(found, boundary, file_name, geom)
     checked.report.recorded_as_of = as_of
-    checked.report.notes.extend(as_of_notes(as_of))
+    checked.add_notes(as_of_messages(as_of))
     if not with_pieces:
         return CheckRun(checked, None)
     pieces = await proposal_conflicts.pieces_pooled(pool, geom=geom, recorded_at=as_of)
@@ -273,5 +325,6 @@ async def read_upload(
         source_crs=f"EPSG:{boundary.source_srid}",
         crs_from=boundary.crs_from,
         features=len(boundary.geometries),
+        table=_table(boundary),
     )
     return UploadedBoundary(geometry=dict(mapping(geom)), properties=facts)

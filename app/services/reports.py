@@ -12,6 +12,7 @@ import sqlalchemy as sa
 from shapely.geometry import Point
 from sqlalchemy.orm import Session
 
+from app.map.i18n import Message
 from app.models import PlanTarget
 from app.repositories import NotFound
 from app.repositories.as_of import AsOf, as_of_bind, as_of_label
@@ -37,15 +38,8 @@ from app.schemas.analysis import (
 )
 from spatial.analysis import clearance_progress, forest_overlap, nearby, plan_overlap
 
-SYNTHETIC_NOTE = (
-    "The forest layer is SYNTHETIC demo data (generated, not real forest land): figures show how "
-    "the analysis works, not where forest is. Import the official forest inventory to get real "
-    "figures."
-)
-NO_FOREST_NOTE = (
-    "No forest layer is loaded: every forest figure is 0 because there is nothing to compare "
-    "with, not because the land is free of forest."
-)
+SYNTHETIC_NOTE = Message("note.forest_synthetic").text("en")
+NO_FOREST_NOTE = Message("note.no_forest").text("en")
 CLEARANCE_SYNTHETIC_NOTE = (
     "The demo clearance parcels are SYNTHETIC subdivisions, not official figures."
 )
@@ -57,11 +51,14 @@ def from_synthetic_data(notes: list[str]) -> bool:
     return SYNTHETIC_NOTE in notes or CLEARANCE_SYNTHETIC_NOTE in notes
 
 
-def as_of_notes(as_of: datetime | None) -> list[str]:
+def as_of_messages(as_of: datetime | None) -> list[Message]:
     """Return the note saying which recorded time an answer is for (none for now)."""
-    if as_of is None:
-        return []
-    return [f"As of {as_of_label(as_of)}: the registry as it was recorded then (as_of)."]
+    return [] if as_of is None else [Message("note.as_of", (("when", as_of_label(as_of)),))]
+
+
+def as_of_notes(as_of: datetime | None) -> list[str]:
+    """Return the note saying which recorded time an answer is for, in English (the API's)."""
+    return [note.text("en") for note in as_of_messages(as_of)]
 
 
 def percent(part: float, whole: float | None) -> float:
@@ -75,11 +72,16 @@ def forest_datasets(session: Session) -> list[ForestDatasetRead]:
     return [ForestDatasetRead(dataset=r.dataset, synthetic=r.synthetic) for r in rows]
 
 
-def forest_layer_notes(datasets: list[ForestDatasetRead]) -> list[str]:
+def forest_layer_messages(datasets: list[ForestDatasetRead]) -> list[Message]:
     """Return the warning to add when the forest layer is empty or any of it is synthetic."""
     if not datasets:
-        return [NO_FOREST_NOTE]
-    return [SYNTHETIC_NOTE] if any(d.synthetic for d in datasets) else []
+        return [Message("note.no_forest")]
+    return [Message("note.forest_synthetic")] if any(d.synthetic for d in datasets) else []
+
+
+def forest_layer_notes(datasets: list[ForestDatasetRead]) -> list[str]:
+    """Return the forest layer's warnings in English, as the JSON answers give them."""
+    return [note.text("en") for note in forest_layer_messages(datasets)]
 
 
 def add_forest_totals(

@@ -1,7 +1,12 @@
-"""Read a proposed boundary from GeoJSON, a zipped Shapefile, GeoPackage or KML, in any CRS we know.
+"""Read a proposed boundary from any file an officer holds, in any CRS we know.
 
-Files other than GeoJSON go through the importer's GDAL reader (``spatial.io.layers``): one
-reader for imports, proposal checks and the map's upload.
+GeoJSON, a zipped Shapefile, GeoPackage, KML, a coordinate table (CSV, XLSX) or a drawing
+(DXF, DGN v7).
+
+GIS files other than GeoJSON, and drawings, go through the importer's GDAL reader
+(``spatial.io.layers``): one reader for imports, proposal checks and the map's upload. A
+drawing's polygons and closed polylines are its areas (``spatial.io.rings``); a coordinate
+table is read by ``spatial.io.coord_table``, which returns the columns it found.
 
 The file's own CRS (a ``.prj``, a GeoPackage's SRS, GeoJSON's legacy ``crs`` member) is used
 when present; an explicit ``crs`` fills in when the file has none and must agree when it has one.
@@ -34,11 +39,14 @@ from spatial.errors import (
     TooLarge,
     UnknownCRS,
     UnreadableFile,
+    UnsupportedFormat,
 )
 from spatial.io.archive import PROPOSAL_ZIP_LIMITS, ZipLimits, check_members, read_member
-from spatial.io.formats import FileFormat, sniff_format
+from spatial.io.coord_table import TableLayout, read_table
+from spatial.io.formats import CAD_FORMATS, TABLE_FORMATS, FileFormat, sniff_format
 from spatial.io.json_depth import too_deep
 from spatial.io.layers import open_layer, read_batches
+from spatial.io.rings import cad_areas
 from spatial.validate import check_geometry
 
 MAX_VERTICES = 200_000
@@ -52,6 +60,7 @@ class ReadBoundary:
     source_srid: int
     file_format: FileFormat
     crs_from: str  # "file", "parameter" or "default (RFC 7946)"
+    table: TableLayout | None = None  # how a coordinate table was read, for people to confirm
 
 
 def read_boundary(
@@ -76,8 +85,12 @@ def read_boundary(
         raise UnreadableFile(f"{file_name}: the file is empty")
     file_format = sniff_format(file_name, data)
     requested = epsg_code(crs) if crs else None
+    table: TableLayout | None = None
     if file_format is FileFormat.GEOJSON:
         geometries, file_srid = _read_geojson(data, file_name)
+    elif file_format in TABLE_FORMATS:
+        read = read_table(data, file_name, xlsx=file_format is FileFormat.XLSX)
+        geometries, file_srid, table = read.geometries, read.srid, read.layout
     else:
         geometries, file_srid = _read_with_gdal(data, file_name, file_format, zip_limits)
     srid, crs_from = _decide_crs(file_name, file_format, file_srid, requested)
@@ -85,7 +98,7 @@ def read_boundary(
     _check_axes(geometries, srid, file_name)
     reprojected = [transform_geometry(geom, srid, WGS84) for geom in geometries]
     _validate(reprojected, srid)
-    return ReadBoundary(reprojected, srid, file_format, crs_from)
+    return ReadBoundary(reprojected, srid, file_format, crs_from, table)
 
 
 def _decide_crs(
@@ -107,6 +120,12 @@ def _decide_crs(
         )
     if file_format is FileFormat.GEOJSON:
         return WGS84, "default (RFC 7946)"
+    if file_format in TABLE_FORMATS or file_format in CAD_FORMATS:
+        raise UnknownCRS(
+            f"{file_name} does not say which VN-2000 TM-3 zone its metres are in: pass crs= "
+            f"({ZONE_HINT}) or province=, or write the zone above the table (e.g. 'VN-2000, "
+            "kinh tuyến trục 104°45′')"
+        )
     raise UnknownCRS(f"{file_name} declares no CRS: pass crs=")
 
 
@@ -213,15 +232,32 @@ def _read_with_gdal(
         path = _materialise(data, file_name, file_format, Path(folder), zip_limits)
         try:
             layer = open_layer(path)
-        except UnreadableFile as exc:
-            raise UnreadableFile(f"{file_name}: {exc}".replace(f"{path.name}: ", "")) from None
+        except (UnreadableFile, UnsupportedFormat) as exc:  # e.g. DGN v8: the importer's words
+            detail = f"{file_name}: {exc}".replace(f"{path.name}: ", "").replace(
+                str(path), file_name
+            )
+            raise type(exc)(detail) from None
         wkb = [item for batch in read_batches(layer) for item in batch.wkb]
     if not wkb:
         raise InvalidGeometry(
             f"{file_name}: the file has no features", [Problem("/features", "no features")]
         )
     geometries = list(shapely.from_wkb(wkb, on_invalid="ignore"))
+    if file_format in CAD_FORMATS:
+        geometries = _drawing_areas(geometries, file_name)
     return geometries, (match_crs(pyproj.CRS(layer.crs)) if layer.crs else None)
+
+
+def _drawing_areas(geometries: list[BaseGeometry], file_name: str) -> list[BaseGeometry]:
+    """Keep a drawing's polygons and closed polylines; refuse one that has neither."""
+    areas = cad_areas(geometries)
+    if not areas:
+        raise InvalidGeometry(
+            f"{file_name}: the drawing has {len(geometries)} element(s) but no closed polyline "
+            "or polygon; draw the boundary as a closed polyline (or a DGN shape)",
+            [Problem("/features", "no closed polyline or polygon")],
+        )
+    return areas
 
 
 def _materialise(

@@ -27,7 +27,7 @@ from app.ogc.features import fetch
 from app.ogc.features.query import FeatureQuery, RawQuery, build_query
 from app.ogc.protocol.crs import OgcCrs
 from app.repositories import NotFound
-from spatial.io.formats import FileFormat
+from spatial.io.formats import COLLECTION_FORMATS, FileFormat
 from spatial.io.write import ExportLayer, write_layers
 
 BUNDLE_FORMATS = (FileFormat.GPKG, FileFormat.SHAPEFILE_ZIP, FileFormat.KML)
@@ -41,7 +41,9 @@ class ExportName:
     fmt: FileFormat
 
 
-def parse_export_name(name: str, formats: tuple[FileFormat, ...] = tuple(FileFormat)) -> ExportName:
+def parse_export_name(
+    name: str, formats: tuple[FileFormat, ...] = COLLECTION_FORMATS
+) -> ExportName:
     """Split ``sites.shp.zip`` into ``sites`` and the Shapefile format.
 
     Raises:

@@ -15,8 +15,8 @@ from starlette.types import Receive, Scope, Send
 
 from app.deps import ExportSessionDep, ReaderDep
 from app.map.i18n import Lang
+from app.ogc.downloads import boundary, spool
 from app.ogc.downloads import files as exports
-from app.ogc.downloads import spool
 from app.ogc.downloads.styles import style_text
 from app.ogc.features import fetch
 from app.ogc.features.params import RawQueryDep, export_query, readable_collection
@@ -25,11 +25,11 @@ from app.ogc.protocol import caching
 from app.ogc.protocol.crs import parse_ogc_crs
 from app.schemas.problem import problem_responses
 from app.tempfiles import work_folder
-from spatial.io.formats import FileFormat
+from spatial.io.formats import COLLECTION_FORMATS, FileFormat
 
 router = APIRouter(prefix="/api/v1/export", tags=["downloads"])
 FILE_RESPONSES: dict[int | str, dict[str, Any]] = {
-    200: {"content": {fmt.media_type: {} for fmt in FileFormat}}
+    200: {"content": {fmt.media_type: {} for fmt in COLLECTION_FORMATS}}
 }
 
 
@@ -228,3 +228,38 @@ def download_site_bundle(
     # Signed in, the parcels' layer carries the personal columns; so the bundle varies.
     personal = reader.authenticated
     return _send_file(request, path, wanted.fmt.media_type, name, personal=personal, varies=True)
+
+
+@router.get(
+    "/sites/{code}/boundary.{fmt}",
+    summary="A site's boundary as a VN-2000 coordinate table (CSV, XLSX) or a DXF drawing",
+    response_class=Response,
+    responses={
+        200: {"content": {fmt.media_type: {} for fmt in boundary.BoundaryFormat}},
+        **problem_responses(400, 404),
+    },
+)
+def download_site_boundary(
+    request: Request,
+    session: ExportSessionDep,
+    code: Annotated[str, PathParam(description="Site code, e.g. `KCN-TANG-LOONG`.")],
+    fmt: Annotated[boundary.BoundaryFormat, PathParam(description="`csv`, `xlsx` or `dxf`.")],
+    lang: LangQuery = "vi",
+) -> Response:
+    """Return a site's boundary the way officers exchange it, on its province's TM-3 zone.
+
+    `csv` and `xlsx`: a coordinate table as decisions' annexes print it — part, ring (0 =
+    outline), point number, X = northing and Y = easting in metres on VN-2000 TM-3 (Lào Cai
+    104°45′ EPSG:9208, Lai Châu 103°00′ EPSG:9205), each ring closed by repeating its first
+    point. `dxf`: each ring as a closed polyline (x = easting, y = northing) with its point
+    numbers. Title lines name the CRS, the outline's source and its caveat (an indicative
+    outline is not surveyed), in `lang`. `/analysis/check` reads the table back.
+    """
+    check_known(request.query_params.keys(), {"lang"})
+    written = boundary.site_boundary(session, code, fmt, lang)
+    _end_transaction(session)
+    headers = {
+        "Content-Disposition": f'attachment; filename="{written.file_name}"',
+        **caching.reader_headers(personal=False, varies=False),
+    }
+    return Response(written.content, media_type=fmt.media_type, headers=headers)
