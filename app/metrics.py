@@ -177,10 +177,10 @@ def replica_lines(state: Any) -> list[str]:
         "# HELP sitereg_replica_up Whether reads may go to the replica (it answers, in recovery).",
         "# TYPE sitereg_replica_up gauge",
         f"sitereg_replica_up {int(state.up)}",
-        "# HELP sitereg_replica_reads_total Reads the replica may answer, by server that did.",
+        "# HELP sitereg_replica_reads_total Reads the replica may answer, by server sent to.",
         "# TYPE sitereg_replica_reads_total counter",
         *(f'sitereg_replica_reads_total{{server="{k}"}} {n}' for k, n in reads),
-        "# HELP sitereg_replica_fallbacks_total Reads moved to the primary: no replica connection.",
+        "# HELP sitereg_replica_fallbacks_total Reads sent to the replica, answered by primary.",
         "# TYPE sitereg_replica_fallbacks_total counter",
         f"sitereg_replica_fallbacks_total {state.fallbacks}",
     ]

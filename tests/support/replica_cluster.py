@@ -1,4 +1,4 @@
-"""A streaming replica of a scratch cluster: ``pg_basebackup -R``, its own port, removed afterwards."""
+"""A streaming replica of a scratch cluster (``pg_basebackup -R``) on a port of its own."""
 
 from __future__ import annotations
 
