@@ -80,8 +80,10 @@ class ReadRoutingMiddleware:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Route the request's reads; after a successful write, add its WAL position."""
-        state: ReplicaState | None = getattr(scope["app"].state, "replica", None)
-        if scope["type"] != "http" or state is None:
+        state: ReplicaState | None = None
+        if scope["type"] == "http":
+            state = getattr(scope["app"].state, "replica", None)
+        if state is None:
             await self.app(scope, receive, send)
             return
         request = Request(scope)
