@@ -16,7 +16,10 @@ from app.settings import Settings
 GZIP_MIN_BYTES = 1024
 # Level 1: GeoJSON still shrinks about 5×, and a 200 MB export is not held back by the CPU.
 GZIP_LEVEL = 1
-EXPOSED_HEADERS = ["ETag", "Content-Crs", "Content-Disposition", "X-Request-ID", "Location"]
+# X-Sitereg-LSN: a write's WAL position, sent back by a portal to read its write (app.read_routing).
+EXPOSED_HEADERS = [
+    "ETag", "Content-Crs", "Content-Disposition", "X-Request-ID", "Location", "X-Sitereg-LSN"
+]  # fmt: skip
 
 
 def install_interop(app: FastAPI, settings: Settings) -> None:
@@ -38,6 +41,7 @@ def install_interop(app: FastAPI, settings: Settings) -> None:
                 "Content-Type",
                 "Content-Crs",
                 "Authorization",
+                "X-Sitereg-LSN",
             ],
             expose_headers=EXPOSED_HEADERS,
             max_age=3600,

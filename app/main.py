@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy import Engine
 
 from app.db.admission import InFlight
 from app.db.engine import (
@@ -16,7 +17,14 @@ from app.db.engine import (
     make_session_factory,
     server_database_url,
 )
-from app.db.read_pool import make_read_pool
+from app.db.read_pool import ReadPool, make_read_pool
+from app.db.replica import (
+    ReplicaMonitor,
+    ReplicaState,
+    RoutedClock,
+    RoutedPool,
+    RoutedSessions,
+)
 from app.deps import require_reader
 from app.errors import register_error_handlers
 from app.input_guard import InputGuardMiddleware, body_limits
@@ -24,6 +32,8 @@ from app.interop import install_interop
 from app.log import configure_logging, install_request_logging
 from app.metrics import Metrics
 from app.metrics import router as metrics_router
+from app.ogc.tiles.cache import DataVersionClock
+from app.read_routing import install_read_routing
 from app.routers import (
     analysis,
     auth,
@@ -105,6 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Map libraries from the npm registry (static/vendor) and the pages' own scripts.
     app.mount("/static", StaticFiles(directory=PROJECT_ROOT / "static", check_dir=False), "static")
     install_interop(app, settings)
+    install_read_routing(app, settings)
     return app
 
 
@@ -117,52 +128,104 @@ async def open_database(app: FastAPI, settings: Settings) -> None:
     statement for it (``app.db.engine.connection_options``).
     """
     url = server_database_url(settings)
-    limits, timeouts, pool = settings.limits, settings.timeouts, settings.pool
-    idle = timeouts.idle_in_transaction_s
-    items = connection_options(statement_timeout_s=timeouts.items_s, idle_in_transaction_s=idle)
-    engine = make_engine(
-        url,
-        pool_size=pool.size,
-        max_overflow=pool.overflow,
-        options=items,
-        wait_s=pool.wait_s,
-        connect_timeout_s=pool.connect_timeout_s,
-    )
-    app.state.engine = engine
-    app.state.session_factory = make_session_factory(engine)
-    await _open_pools(app, settings, url)
+    limits = settings.limits
+    app.state.engine = _engine(settings, url)
+    app.state.session_factory = make_session_factory(app.state.engine)
+    for name, opened in (await _open_pools(settings, url)).items():
+        setattr(app.state, name, opened)
+    if settings.database_replica_url:
+        await _open_replica(app, settings, settings.database_replica_url)
     # Admission control for the work awaited on the pools (app.db.admission).
     app.state.checks_in_flight = InFlight(limits.check_slots())
     app.state.tiles_in_flight = InFlight(limits.tile_slots())
     app.state.writes_in_flight = InFlight(limits.write_slots())
 
 
-async def _open_pools(app: FastAPI, settings: Settings, url: str) -> None:
-    """Open the asyncio pools of items (and token reads), tiles and proposal checks."""
+def _engine(settings: Settings, url: str, name: str = "sitereg") -> Engine:
+    """Return the ORM engine of ``url``, its connections limited as items are."""
+    timeouts, pool = settings.timeouts, settings.pool
+    items = connection_options(
+        statement_timeout_s=timeouts.items_s, idle_in_transaction_s=timeouts.idle_in_transaction_s
+    )
+    return make_engine(
+        url,
+        pool_size=pool.size,
+        max_overflow=pool.overflow,
+        options=items,
+        wait_s=pool.wait_s,
+        connect_timeout_s=pool.connect_timeout_s,
+        application_name=name,
+    )
+
+
+async def _open_pools(
+    settings: Settings, url: str, *, replica: bool = False
+) -> dict[str, ReadPool]:
+    """Open the asyncio pools of items (and token reads), tiles and proposal checks.
+
+    A replica has no pool of proposal checks: checks are POST requests, read from the primary.
+    """
     limits, timeouts, pool = settings.limits, settings.timeouts, settings.pool
     pools = {
         "read_pool": (pool.size, timeouts.items_s),
         "tile_pool": (limits.tile_slots(), timeouts.tiles_s),
         "check_pool": (2 * limits.check_slots() + 1, timeouts.analysis_s),
     }
+    if replica:
+        del pools["check_pool"]
+    suffix = "_replica" if replica else ""
+    opened: dict[str, ReadPool] = {}
     for name, (size, timeout_s) in pools.items():
         options = connection_options(
             statement_timeout_s=timeout_s, idle_in_transaction_s=timeouts.idle_in_transaction_s
         )
-        opened = make_read_pool(
+        opened[name] = make_read_pool(
             url,
             max_size=size,
             options=options,
-            name=name,
+            name=name + suffix,
             wait_s=pool.wait_s,
             connect_timeout_s=pool.connect_timeout_s,
         )
-        await opened.open()
-        setattr(app.state, name, opened)
+        await opened[name].open()
+    return opened
+
+
+async def _open_replica(app: FastAPI, settings: Settings, url: str) -> None:
+    """Open the replica's engine and pools, route reads between the two, watch its lag.
+
+    A replica that is down at start-up is no error: reads go to the primary until it answers.
+    """
+    state = ReplicaState(max_lag_s=settings.replica.max_lag_s)
+    app.state.replica = state
+    app.state.replica_engine = _engine(settings, url, "sitereg replica")
+    app.state.session_factory = RoutedSessions(
+        app.state.session_factory, make_session_factory(app.state.replica_engine), state
+    )
+    replicas = await _open_pools(settings, url, replica=True)
+    for name, replica in replicas.items():
+        routed = RoutedPool(
+            getattr(app.state, name), replica, state, replica_wait_s=settings.replica.wait_s
+        )
+        setattr(app.state, name, routed)
+    app.state.data_version = RoutedClock(app.state.data_version, DataVersionClock, state)
+    monitor = ReplicaMonitor(
+        state,
+        primary=app.state.read_pool.primary,
+        replica=replicas["read_pool"],
+        interval_s=settings.replica.check_interval_s,
+    )
+    app.state.replica_monitor = monitor
+    await monitor.poll()
+    monitor.start()
 
 
 async def close_database(app: FastAPI) -> None:
-    """Close the asyncio pools and dispose of the engine."""
+    """Close the asyncio pools and dispose of the engine(s)."""
+    monitor = getattr(app.state, "replica_monitor", None)
+    if monitor is not None:
+        await monitor.stop()
+        app.state.replica_engine.dispose()
     for name in ("read_pool", "tile_pool", "check_pool"):
         await getattr(app.state, name).close()
     app.state.engine.dispose()

@@ -106,12 +106,24 @@ def pool_lines(state: Any) -> list[str]:
         pool = getattr(state, name, None)
         if pool is None:
             continue
-        stats = pool.get_stats()
-        size, idle = stats.get("pool_size", 0), stats.get("pool_available", 0)
-        lines.append(_pool(name, "in_use", size - idle))
-        lines.append(_pool(name, "idle", idle))
-        lines.append(_pool(name, "waiting", stats.get("requests_waiting", 0)))
+        lines += _pool_use(name, pool.get_stats())
+        replica = getattr(pool, "replica", None)  # app.db.replica.RoutedPool
+        if replica is not None:
+            lines += _pool_use(f"{name}_replica", replica.get_stats())
+    replica_engine = getattr(state, "replica_engine", None)
+    if replica_engine is not None:
+        lines.append(_pool("orm_replica", "in_use", replica_engine.pool.checkedout()))
+        lines.append(_pool("orm_replica", "idle", replica_engine.pool.checkedin()))
     return lines
+
+
+def _pool_use(name: str, stats: dict[str, int]) -> list[str]:
+    size, idle = stats.get("pool_size", 0), stats.get("pool_available", 0)
+    return [
+        _pool(name, "in_use", size - idle),
+        _pool(name, "idle", idle),
+        _pool(name, "waiting", stats.get("requests_waiting", 0)),
+    ]
 
 
 def _pool(name: str, state: str, value: int) -> str:
@@ -155,6 +167,35 @@ async def archive_lines(pool: Any, *, timeout_s: float = 1.0) -> list[str]:
     return lines
 
 
+def replica_lines(state: Any) -> list[str]:
+    """Return the replica's figures (``app.db.replica.ReplicaState``): up, lag, where reads went.
+
+    The lag is absent while the replica is down; the server then reads from the primary.
+    """
+    reads = sorted(state.reads.items())
+    lines = [
+        "# HELP sitereg_replica_up Whether reads may go to the replica (it answers, in recovery).",
+        "# TYPE sitereg_replica_up gauge",
+        f"sitereg_replica_up {int(state.up)}",
+        "# HELP sitereg_replica_reads_total Reads the replica may answer, by server sent to.",
+        "# TYPE sitereg_replica_reads_total counter",
+        *(f'sitereg_replica_reads_total{{server="{k}"}} {n}' for k, n in reads),
+        "# HELP sitereg_replica_fallbacks_total Reads sent to the replica, answered by primary.",
+        "# TYPE sitereg_replica_fallbacks_total counter",
+        f"sitereg_replica_fallbacks_total {state.fallbacks}",
+    ]
+    if state.lag_s is not None:
+        lines += [
+            "# HELP sitereg_replica_lag_seconds How long ago the primary was where the replica is.",
+            "# TYPE sitereg_replica_lag_seconds gauge",
+            f"sitereg_replica_lag_seconds {state.lag_s:.3f}",
+            "# HELP sitereg_replica_lag_bytes WAL the replica has not replayed yet.",
+            "# TYPE sitereg_replica_lag_bytes gauge",
+            f"sitereg_replica_lag_bytes {state.lag_bytes}",
+        ]
+    return lines
+
+
 router = APIRouter(include_in_schema=False)
 
 
@@ -163,7 +204,10 @@ async def metrics(request: Request) -> PlainTextResponse:
     """Return this process's metrics in Prometheus's text format (version 0.0.4)."""
     recorded: Metrics = request.app.state.metrics
     lines = recorded.lines() + pool_lines(request.app.state)
+    replica = getattr(request.app.state, "replica", None)
+    if replica is not None:
+        lines += replica_lines(replica)
     read_pool = getattr(request.app.state, "read_pool", None)
     if read_pool is not None:
-        lines += await archive_lines(read_pool)
+        lines += await archive_lines(getattr(read_pool, "primary", read_pool))
     return PlainTextResponse("\n".join(lines) + "\n", media_type=PROMETHEUS_TEXT)

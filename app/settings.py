@@ -62,6 +62,23 @@ class TimeoutSettings(BaseModel):
     idle_in_transaction_s: float = Field(default=60.0, gt=0)
 
 
+class ReplicaSettings(BaseModel):
+    """When reads go to the streaming replica of ``DATABASE_REPLICA_URL`` (docs/scaling.md)."""
+
+    # A replica further behind the primary than this (seconds of WAL not yet replayed) gets no
+    # reads until it has caught up: they go to the primary.
+    max_lag_s: float = Field(default=5.0, ge=0)
+    # How often each server process asks both servers where the replica's replay stands: the
+    # longest a stopped or lagging replica may still be chosen, and the usual delay before a
+    # client's own write (X-Sitereg-LSN) is read from the replica rather than the primary.
+    check_interval_s: float = Field(default=0.5, gt=0)
+    # A read waits at most this long for a replica connection, then reads from the primary.
+    wait_s: float = Field(default=1.0, gt=0)
+    # The ``sitereg_lsn`` cookie set after a write lives this long: a browser's reads go to the
+    # replica only once it has replayed that write.
+    lsn_cookie_s: int = Field(default=300, ge=1)
+
+
 class LimitSettings(BaseModel):
     """Request limits."""
 
@@ -177,6 +194,13 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         default=None, validation_alias=AliasChoices("DATABASE_URL", "SITEREG_DATABASE_URL")
     )
+    # A streaming replica of DATABASE_URL's server (same database, same roles): anonymous reads
+    # go there (app.read_routing, docs/scaling.md); unset = everything reads the primary.
+    database_replica_url: str | None = Field(
+        default=None,
+        validation_alias=AliasChoices("DATABASE_REPLICA_URL", "SITEREG_DATABASE_REPLICA_URL"),
+    )
+    replica: ReplicaSettings = ReplicaSettings()
     # Who migrates and loads the demo (the owner of the schema); unset = DATABASE_URL.
     migration_database_url: str | None = None
     host: str = "127.0.0.1"
@@ -200,7 +224,7 @@ class Settings(BaseSettings):
         default_factory=list, description="Portal origins allowed by CORS (JSON list)."
     )
 
-    @field_validator("database_url", "migration_database_url")
+    @field_validator("database_url", "migration_database_url", "database_replica_url")
     @classmethod
     def _check_driver(cls, value: str | None) -> str | None:
         """Reject URLs that do not name PostgreSQL."""

@@ -33,6 +33,9 @@ cost a round trip per checkout, a sixth of a check under load. A connection the 
 .has_pending_input``). Each pool's connections carry the ``statement_timeout`` of their class of
 request and ``idle_in_transaction_session_timeout`` as connection options (``engine
 .connection_options``; the settings' ``timeouts``), so no request sends a statement for them.
-Also here: ``base`` (declarative base) and ``admission`` (how many checks and tiles do database
-work at once, and cancelling the work of a client that left).
+With ``DATABASE_REPLICA_URL`` the ORM sessions and the items and tiles pools are each two, one
+per server, and hand out the one the request reads from (``replica``: where, lag, fallback;
+``app.read_routing`` decides per request). Also here: ``base`` (declarative base) and
+``admission`` (how many checks and tiles do database work at once, and cancelling the work of a
+client that left).
 """
