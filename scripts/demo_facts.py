@@ -3,8 +3,9 @@
 CURATED FACTS, NOT CODE. Everything in this module was transcribed by hand from the provincial
 documents and the repositories named in each constant (see ``data/geojson/README.md`` for the
 sources and licences). ``scripts/build_demo_data.py`` only combines these facts with generated
-geometry; a fact is changed here and nowhere else. The next step (issue 14's sequel) moves them
-into reviewed data files.
+geometry; a fact is changed here and nowhere else. Registry facts the loader also applies
+(statuses, links, establishment, placements, reported figures) live in reviewed files in
+``data/curated/``, each row with its source, and are read from there.
 
 Provenance templates are ``str.format`` strings: the ``{names}`` in them are filled in with
 figures computed from the geometry.
@@ -12,7 +13,9 @@ figures computed from the geometry.
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Final
 
 # --- sources cited in provenance -------------------------------------------------------------
@@ -48,18 +51,20 @@ STATUS_FROM_VI: Final = {
     "Quy hoạch": "planned",
     "Định hướng": "planned",
 }
-STATUS_OVERRIDES: Final = {
-    "KCN-TANG-LOONG": "converting_eco_industrial",  # KH 134 II.5
-    "KCN-DONG-PHO-MOI": "relocating",  # KH 134 II.4
-    "CCN-DONG-PHO-MOI": "relocating",
-    "CCN-SON-MAN": "relocating",
-    "CCN-DAM-HONG": "relocating",  # KH 134 V.9
-    "CCN-YEN-THE": "expanding",  # KH 134 V.10 ("mở rộng … Âu Lâu, Yên Thế, Thịnh Hưng, …")
-    "CCN-THINH-HUNG": "expanding",
-    "CCN-DONG-AN": "expanding",
-    "CCN-KHANH-YEN-THUONG": "expanding",
-    "CCN-AU-LAU": "expanding",
-}
+CURATED: Final = Path(__file__).resolve().parent.parent / "data" / "curated"
+
+
+def curated_statuses() -> dict[str, str]:
+    """Return the statuses the plans set over the SCT's (``data/curated/site_status.csv``).
+
+    The reviewed file names each row's source; the demo loader applies the same file, so a
+    status is changed there and nowhere else.
+    """
+    with (CURATED / "site_status.csv").open(encoding="utf-8", newline="") as handle:
+        return {row["code"]: row["status"] for row in csv.DictReader(handle)}
+
+
+STATUS_OVERRIDES: Final = curated_statuses()
 LA = "UBND tỉnh Lào Cai"
 YB = "UBND tỉnh Yên Bái"
 YB_INFERRED = (
@@ -159,7 +164,7 @@ class IndicativeSite:
     commune_point: str | None  # commune name in admin_communes_2025_points.geojson
     planned_area_ha: float | None
     drawn_area_ha: float
-    status: str
+    status: str  # before any plan; a plan's status (KH 134) is in data/curated/site_status.csv
     communes: tuple[str, ...]
 
 
@@ -172,7 +177,7 @@ INDICATIVE_SITES: Final = (
         None,
         100.0,
         100.0,
-        "relocating",
+        "established",
         ("Phường Lào Cai",),
     ),
     IndicativeSite(
@@ -183,7 +188,7 @@ INDICATIVE_SITES: Final = (
         None,
         3.5,
         3.5,
-        "relocating",
+        "established",
         ("Phường Lào Cai",),
     ),
     IndicativeSite(
@@ -194,7 +199,7 @@ INDICATIVE_SITES: Final = (
         None,
         7.5,
         7.5,
-        "relocating",
+        "established",
         ("Phường Lào Cai",),
     ),
     IndicativeSite(
