@@ -20,7 +20,8 @@ SURVEYED_CODE_SQL = "SELECT code FROM sites WHERE geometry_source = 'digitized' 
 def admin(db_session: Session) -> dict[str, str]:
     """The headers of an admin's API token."""
     identity.create_user(db_session, "curator", password="mật khẩu đủ dài 2026", role=Role.ADMIN)
-    return {"Authorization": f"Bearer {identity.create_token(db_session, 'curator', name='t').plain}"}
+    token = identity.create_token(db_session, "curator", name="t").plain
+    return {"Authorization": f"Bearer {token}"}
 
 
 def _patch(client: TestClient, headers: dict[str, str], code: str, properties: dict):
@@ -107,4 +108,3 @@ def test_a_write_without_the_placing_keeps_it(client: TestClient, admin: dict[st
     renamed = _patch(client, admin, INDICATIVE, {"location_confidence": None, "name": "CCN X"})
     assert renamed.status_code == 200, renamed.text
     assert renamed.json()["properties"]["location_confidence"] == "district"
-
