@@ -116,34 +116,22 @@ CCN_AGENCY: Final = {
     "CCN-PHO-RANG": "UBND xã Bảo Yên",
     "CCN-KHANH-YEN-THUONG": "UBND xã Văn Bàn",
 }
-# Occupancy (tyLeLapDay, %) as published in S2; KCN values from the S2 descriptions ("lấp đầy …").
-OCCUPANCY_PCT: Final = {
-    "KCN-TANG-LOONG": 85.0,
-    "KCN-PHIA-NAM": 91.54,
-    "KCN-AU-LAU": 84.15,
-    "KCN-MINH-QUAN": 94.65,
-    "CCN-DAM-HONG": 100.0,
-    "CCN-AU-LAU": 86.83,
-    "CCN-THINH-HUNG": 87.75,
-    "CCN-PHU-THINH-1": 0.0,
-    "CCN-PHU-THINH-2": 0.0,
-    "CCN-PHU-THINH-3": 0.0,
-    "CCN-YEN-THE": 40.24,
-    "CCN-BAO-DAP": 23.29,
-    "CCN-MINH-QUAN": 0.0,
-    "CCN-Y-CAN": 0.0,
-    "CCN-TAY-CAU-MAU-A": 45.55,
-    "CCN-DONG-AN": 48.35,
-    "CCN-BAC-VAN-YEN": 88.05,
-    "CCN-DONG-PHO-MOI": 100.0,
-    "CCN-SON-MAN": 98.4,
-    "CCN-PHO-RANG": 30.6,
-    "CCN-KHANH-YEN-THUONG": 35.0,
-    "CCN-THONG-NHAT-1": 0.0,
-}
-WASTEWATER_STATUS: Final = {
-    "CCN-AU-LAU": "none"
-}  # S2: "chưa có hệ thống xử lý nước thải tập trung"
+
+
+def curated_zone_facts() -> tuple[dict[str, float], dict[str, str]]:
+    """Return occupancy (%) and wastewater status by site (``data/curated/zone_facts.csv``).
+
+    Occupancy (tyLeLapDay) as published in S2, KCN values from its descriptions; the one
+    recorded wastewater status is S2's. Each row of the reviewed file names its source.
+    """
+    with (CURATED / "zone_facts.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    occupancy = {r["code"]: float(r["occupancy_rate_pct"]) for r in rows if r["occupancy_rate_pct"]}
+    wastewater = {r["code"]: r["wastewater_status"] for r in rows if r["wastewater_status"]}
+    return occupancy, wastewater
+
+
+OCCUPANCY_PCT, WASTEWATER_STATUS = curated_zone_facts()
 # Bare commune names in the SCT file → 2025 unit with its type (REF12, S2 for those not prefixed
 # anywhere in the SCT file or the named points).
 COMMUNE_PREFIX_EXTRA: Final = {
