@@ -46,6 +46,7 @@ from app.routers import (
     imports,
     me,
     sites,
+    target_admin,
     targets,
 )
 from app.routers import map as map_pages
@@ -107,6 +108,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         decisions,
         drafts,
         targets,
+        target_admin,
         me,
         imports,
     ):

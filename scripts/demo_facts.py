@@ -3,8 +3,9 @@
 CURATED FACTS, NOT CODE. Everything in this module was transcribed by hand from the provincial
 documents and the repositories named in each constant (see ``data/geojson/README.md`` for the
 sources and licences). ``scripts/build_demo_data.py`` only combines these facts with generated
-geometry; a fact is changed here and nowhere else. The next step (issue 14's sequel) moves them
-into reviewed data files.
+geometry; a fact is changed here and nowhere else. Registry facts the loader also applies
+(statuses, links, establishment, placements, reported figures) live in reviewed files in
+``data/curated/``, each row with its source, and are read from there.
 
 Provenance templates are ``str.format`` strings: the ``{names}`` in them are filled in with
 figures computed from the geometry.
@@ -12,7 +13,9 @@ figures computed from the geometry.
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Final
 
 # --- sources cited in provenance -------------------------------------------------------------
@@ -48,18 +51,20 @@ STATUS_FROM_VI: Final = {
     "Quy hoạch": "planned",
     "Định hướng": "planned",
 }
-STATUS_OVERRIDES: Final = {
-    "KCN-TANG-LOONG": "converting_eco_industrial",  # KH 134 II.5
-    "KCN-DONG-PHO-MOI": "relocating",  # KH 134 II.4
-    "CCN-DONG-PHO-MOI": "relocating",
-    "CCN-SON-MAN": "relocating",
-    "CCN-DAM-HONG": "relocating",  # KH 134 V.9
-    "CCN-YEN-THE": "expanding",  # KH 134 V.10 ("mở rộng … Âu Lâu, Yên Thế, Thịnh Hưng, …")
-    "CCN-THINH-HUNG": "expanding",
-    "CCN-DONG-AN": "expanding",
-    "CCN-KHANH-YEN-THUONG": "expanding",
-    "CCN-AU-LAU": "expanding",
-}
+CURATED: Final = Path(__file__).resolve().parent.parent / "data" / "curated"
+
+
+def curated_statuses() -> dict[str, str]:
+    """Return the statuses the plans set over the SCT's (``data/curated/site_status.csv``).
+
+    The reviewed file names each row's source; the demo loader applies the same file, so a
+    status is changed there and nowhere else.
+    """
+    with (CURATED / "site_status.csv").open(encoding="utf-8", newline="") as handle:
+        return {row["code"]: row["status"] for row in csv.DictReader(handle)}
+
+
+STATUS_OVERRIDES: Final = curated_statuses()
 LA = "UBND tỉnh Lào Cai"
 YB = "UBND tỉnh Yên Bái"
 YB_INFERRED = (
@@ -111,34 +116,22 @@ CCN_AGENCY: Final = {
     "CCN-PHO-RANG": "UBND xã Bảo Yên",
     "CCN-KHANH-YEN-THUONG": "UBND xã Văn Bàn",
 }
-# Occupancy (tyLeLapDay, %) as published in S2; KCN values from the S2 descriptions ("lấp đầy …").
-OCCUPANCY_PCT: Final = {
-    "KCN-TANG-LOONG": 85.0,
-    "KCN-PHIA-NAM": 91.54,
-    "KCN-AU-LAU": 84.15,
-    "KCN-MINH-QUAN": 94.65,
-    "CCN-DAM-HONG": 100.0,
-    "CCN-AU-LAU": 86.83,
-    "CCN-THINH-HUNG": 87.75,
-    "CCN-PHU-THINH-1": 0.0,
-    "CCN-PHU-THINH-2": 0.0,
-    "CCN-PHU-THINH-3": 0.0,
-    "CCN-YEN-THE": 40.24,
-    "CCN-BAO-DAP": 23.29,
-    "CCN-MINH-QUAN": 0.0,
-    "CCN-Y-CAN": 0.0,
-    "CCN-TAY-CAU-MAU-A": 45.55,
-    "CCN-DONG-AN": 48.35,
-    "CCN-BAC-VAN-YEN": 88.05,
-    "CCN-DONG-PHO-MOI": 100.0,
-    "CCN-SON-MAN": 98.4,
-    "CCN-PHO-RANG": 30.6,
-    "CCN-KHANH-YEN-THUONG": 35.0,
-    "CCN-THONG-NHAT-1": 0.0,
-}
-WASTEWATER_STATUS: Final = {
-    "CCN-AU-LAU": "none"
-}  # S2: "chưa có hệ thống xử lý nước thải tập trung"
+
+
+def curated_zone_facts() -> tuple[dict[str, float], dict[str, str]]:
+    """Return occupancy (%) and wastewater status by site (``data/curated/zone_facts.csv``).
+
+    Occupancy (tyLeLapDay) as published in S2, KCN values from its descriptions; the one
+    recorded wastewater status is S2's. Each row of the reviewed file names its source.
+    """
+    with (CURATED / "zone_facts.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    occupancy = {r["code"]: float(r["occupancy_rate_pct"]) for r in rows if r["occupancy_rate_pct"]}
+    wastewater = {r["code"]: r["wastewater_status"] for r in rows if r["wastewater_status"]}
+    return occupancy, wastewater
+
+
+OCCUPANCY_PCT, WASTEWATER_STATUS = curated_zone_facts()
 # Bare commune names in the SCT file → 2025 unit with its type (REF12, S2 for those not prefixed
 # anywhere in the SCT file or the named points).
 COMMUNE_PREFIX_EXTRA: Final = {
@@ -159,7 +152,7 @@ class IndicativeSite:
     commune_point: str | None  # commune name in admin_communes_2025_points.geojson
     planned_area_ha: float | None
     drawn_area_ha: float
-    status: str
+    status: str  # before any plan; a plan's status (KH 134) is in data/curated/site_status.csv
     communes: tuple[str, ...]
 
 
@@ -172,7 +165,7 @@ INDICATIVE_SITES: Final = (
         None,
         100.0,
         100.0,
-        "relocating",
+        "established",
         ("Phường Lào Cai",),
     ),
     IndicativeSite(
@@ -183,7 +176,7 @@ INDICATIVE_SITES: Final = (
         None,
         3.5,
         3.5,
-        "relocating",
+        "established",
         ("Phường Lào Cai",),
     ),
     IndicativeSite(
@@ -194,7 +187,7 @@ INDICATIVE_SITES: Final = (
         None,
         7.5,
         7.5,
-        "relocating",
+        "established",
         ("Phường Lào Cai",),
     ),
     IndicativeSite(

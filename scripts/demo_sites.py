@@ -296,7 +296,7 @@ def indicative_site(
         "code": spec.code,
         "name": spec.name,
         "kind": spec.kind,
-        "status": spec.status,
+        "status": STATUS_OVERRIDES.get(spec.code, spec.status),
         "province": PROVINCE_OF_INDICATIVE.get(spec.code, DEFAULT_PROVINCE),
         "communes": list(spec.communes),
         "managing_agency": INDICATIVE_AGENCY.get(spec.code)

@@ -551,6 +551,16 @@ _DASHBOARD = {
     "dash.unknown": Text(
         "Số khu chưa ghi nhận số liệu (không tính là 0)", "Sites with no recorded data (not 0)"
     ),
+    "dash.left_out": Text(
+        "Không tính vào tổng của tỉnh cho đến khi ranh giới được sửa (ranh giới nằm ngoài tỉnh "
+        "đã ghi hoặc ngoài lãnh thổ Việt Nam)",
+        "Left out of the province's totals until the outline is corrected (outline outside the "
+        "province stated or outside Vietnam)",
+    ),
+    "dash.place.outside_vietnam": Text("ranh giới nằm ngoài Việt Nam", "outline outside Vietnam"),
+    "dash.place.outside_province": Text(
+        "ranh giới nằm ngoài tỉnh đã ghi", "outline outside the province stated"
+    ),
     "dash.charts": Text("Biểu đồ", "Charts"),
     "dash.chart_clearance": Text(
         "Giải phóng mặt bằng theo khu (ha, dữ liệu mô phỏng)",

@@ -139,6 +139,16 @@ class ForestOverlapRow(ForestTotals):
     protected_ha: float
 
 
+class MisplacedSiteRead(BaseModel):
+    """A site whose outline is outside its stated province or Vietnam: left out of totals."""
+
+    code: str
+    name: str
+    province: str = Field(description="The province the site states.")
+    area_ha: float = Field(description="Geodesic area of the outline (WGS 84, ha).")
+    place: Literal["outside_vietnam", "outside_province"]
+
+
 class ForestOverlapReport(RecordedAsOf):
     """Province-wide forest report: per site, per kind, per commune (as recorded on sites)."""
 
@@ -149,6 +159,11 @@ class ForestOverlapReport(RecordedAsOf):
     totals: GroupForestOverlap
     forest_datasets: list[ForestDatasetRead]
     notes: list[str]
+    left_out: list[MisplacedSiteRead] = Field(
+        default_factory=list,
+        description="Sites whose outline lies outside their province or Vietnam: not in "
+        "by_kind and totals until the outline is corrected (still listed per site).",
+    )
 
 
 class SiteClearance(BaseModel):

@@ -7,7 +7,7 @@ from datetime import date
 from pydantic import BaseModel, Field
 
 from app.models.enums import TargetUnit
-from app.schemas.analysis import GroupForestOverlap, SiteClearance
+from app.schemas.analysis import GroupForestOverlap, MisplacedSiteRead, SiteClearance
 
 
 class ReportedFigureRead(BaseModel):
@@ -51,6 +51,11 @@ class TargetStanding(BaseModel):
     unknown_sites: list[str] = Field(
         default_factory=list, description="Codes of the sites whose data is not recorded."
     )
+    left_out_sites: list[str] = Field(
+        default_factory=list,
+        description="Codes of sites that would count but whose outline lies outside their "
+        "province or Vietnam: left out of the figure until the outline is corrected.",
+    )
     method_vi: str | None = Field(default=None, description="How the figure is computed.")
     method_en: str | None = Field(default=None, description="How the figure is computed.")
     reported: list[ReportedFigureRead] = Field(
@@ -70,6 +75,11 @@ class Dashboard(BaseModel):
     forest_by_kind: list[GroupForestOverlap]
     forest_totals: GroupForestOverlap
     forest_synthetic: bool = Field(description="True when a forest dataset is synthetic.")
+    left_out: list[MisplacedSiteRead] = Field(
+        default_factory=list,
+        description="Sites whose outline lies outside their province or Vietnam, left out of "
+        "the province's totals (forest, new zone area) until corrected.",
+    )
     forest_loaded: bool = Field(
         description="False when no forest layer is loaded: the forest figures are then 0 "
         "because there is nothing to compare with."

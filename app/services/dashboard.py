@@ -56,6 +56,7 @@ def _standing(target: PlanTarget, measured: TargetMetric | None) -> TargetStandi
         period_start=target.period_start,
         sites=list(measured.sites) if measured is not None else [],
         unknown_sites=list(measured.unknown_sites) if measured is not None else [],
+        left_out_sites=list(measured.left_out) if measured is not None else [],
         method_vi=method.vi if method is not None else None,
         method_en=method.en if method is not None else None,
         progress_pct=None if achieved is None else percent(achieved, target.target_value),
@@ -71,12 +72,14 @@ def _period(target: PlanTarget) -> Period:
 
 
 def _measured(
-    session: Session, targets: list[PlanTarget], cleaned_ha: float
+    session: Session, targets: list[PlanTarget], cleaned_ha: float, left_out: list[str]
 ) -> dict[tuple[Period, str], TargetMetric]:
     """Return the figures per (plan period, metric), computed once per period."""
     measured: dict[tuple[Period, str], TargetMetric] = {}
     for period in sorted({_period(t) for t in targets}, key=lambda p: (p[0], p[1] or date.min)):
-        figures = target_metrics.run(session.connection(), year=period[0], period_start=period[1])
+        figures = target_metrics.run(
+            session.connection(), year=period[0], period_start=period[1], left_out=left_out
+        )
         figures[CLEAN_LAND_METRIC] = TargetMetric(CLEAN_LAND_METRIC, cleaned_ha, None)
         measured.update({(period, metric): figure for metric, figure in figures.items()})
     return measured
@@ -110,7 +113,8 @@ def _compute(session: Session, as_of: date) -> Dashboard:
     clearance = clearance_report(session, as_of=as_of)
     forest = forest_overlap_report(session, area="geodesic")
     targets = sorted(list_targets(session), key=lambda t: (t.deadline, t.legal_source))
-    measured = _measured(session, targets, clearance.totals.clean_land_ha)
+    left_out = [site.code for site in forest.left_out]
+    measured = _measured(session, targets, clearance.totals.clean_land_ha, left_out)
     reported = _reported(session)
     return Dashboard(
         as_of=as_of,
@@ -125,5 +129,6 @@ def _compute(session: Session, as_of: date) -> Dashboard:
         forest_by_kind=forest.by_kind,
         forest_totals=forest.totals,
         forest_synthetic=any(d.synthetic for d in forest.forest_datasets),
+        left_out=forest.left_out,
         forest_loaded=bool(forest.forest_datasets),
     )

@@ -26,7 +26,7 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.orm import Session
 
 from app import models
-from app.models.enums import GeometrySource
+from app.models.enums import GeometrySource, SiteStatus, WastewaterStatus
 from app.repositories import decisions
 from app.services.change_context import ChangeContext, record_context
 from app.services.demo_layers import LAYERS, Layer, parse_date, table_of
@@ -196,6 +196,8 @@ def _site_links(session: Session, path: Path) -> int:
 
 
 CURATED_FILES: Final = {
+    "site status": "site_status.csv",
+    "zone facts": "zone_facts.csv",
     "site links": "site_links.csv",
     "site establishment": "site_establishment.csv",
     "site locations": "site_locations.csv",
@@ -224,6 +226,69 @@ def _locations(session: Session, path: Path) -> int:
         UnreadableFile: a row names a site the registry does not hold, or an unknown placing.
     """
     return _apply_curated(session, path, _LOCATION, _location_params)
+
+
+_STATUS: Final = sa.text(
+    """
+    UPDATE sites SET status = :status
+    WHERE code = :code AND status IS DISTINCT FROM :status
+    """
+)
+
+
+def _status_params(row: dict[str, str], codes: set[str]) -> dict[str, Any] | str:
+    if row["code"] not in codes:
+        return f"unknown site {row['code']!r}"
+    if row["status"] not in set(SiteStatus):
+        return f"status {row['status']!r} is not one of {', '.join(SiteStatus)}"
+    if not row.get("source"):
+        return "no source"
+    return {"code": row["code"], "status": row["status"]}
+
+
+def _statuses(session: Session, path: Path) -> int:
+    """Set the statuses the plans give over the published ones (``site_status.csv``).
+
+    Raises:
+        UnreadableFile: a row names an unknown site or status, or no source.
+    """
+    return _apply_curated(session, path, _STATUS, _status_params)
+
+
+_ZONE_FACTS: Final = sa.text(
+    """
+    UPDATE zone_details AS z
+    SET occupancy_rate_pct = :occupancy, wastewater_status = :wastewater
+    FROM sites AS s
+    WHERE s.id = z.site_id AND s.code = :code
+      AND (z.occupancy_rate_pct, CAST(z.wastewater_status AS text))
+          IS DISTINCT FROM (CAST(:occupancy AS double precision), CAST(:wastewater AS text))
+    """
+)
+
+
+def _zone_params(row: dict[str, str], codes: set[str]) -> dict[str, Any] | str:
+    occupancy, wastewater = row["occupancy_rate_pct"], row["wastewater_status"] or None
+    if row["code"] not in codes or not row.get("source"):
+        return f"unknown site {row['code']!r} or no source"
+    if wastewater is not None and wastewater not in set(WastewaterStatus):
+        return f"wastewater_status {wastewater!r} is not one of {', '.join(WastewaterStatus)}"
+    try:
+        value = float(occupancy) if occupancy else None
+    except ValueError:
+        return f"occupancy_rate_pct {occupancy!r} is not a number"
+    if value is not None and not 0 <= value <= 100:
+        return f"occupancy_rate_pct {occupancy!r} is not a share (0–100)"
+    return {"code": row["code"], "occupancy": value, "wastewater": wastewater}
+
+
+def _zone_facts(session: Session, path: Path) -> int:
+    """Set zones' occupancy and wastewater plant status (``data/curated/zone_facts.csv``).
+
+    Raises:
+        UnreadableFile: a row names an unknown site, status or share, or no source.
+    """
+    return _apply_curated(session, path, _ZONE_FACTS, _zone_params)
 
 
 _ESTABLISHED: Final = sa.text(
@@ -279,6 +344,8 @@ def _reported(session: Session, path: Path) -> int:
 def _load_curated(session: Session, folder: Path, report: LoadReport) -> None:
     """Apply the curated facts of ``data/curated`` (idempotent: only changes are written)."""
     appliers = (
+        ("site status", _statuses),
+        ("zone facts", _zone_facts),
         ("site links", _site_links),
         ("site establishment", _establishment),
         ("site locations", _locations),

@@ -25,6 +25,8 @@ FEATURE_PATHS: Final = {
     "infrastructure": "/ogc/collections/infrastructure/items/{code}",
     "forest_parcels": "/ogc/collections/forest/items/{code}",
     "protected_areas": "/ogc/collections/protected_areas/items/{code}",
+    "plan_targets": "/api/v1/targets/{code}/history",
+    "reported_figures": "/api/v1/reported-figures/{code}/history",
 }
 SKIPPED: Final = frozenset({"recorded_to"}) | repo.HIDDEN
 

@@ -27,6 +27,7 @@ from app.schemas.analysis import (
     ForestOverlapRow,
     ForestTotals,
     GroupForestOverlap,
+    MisplacedSiteRead,
     NearbyFeatureRead,
     NearbyResult,
     PlanOverlapRead,
@@ -36,7 +37,13 @@ from app.schemas.analysis import (
     SiteForestOverlap,
     TargetProgress,
 )
-from spatial.analysis import clearance_progress, forest_overlap, nearby, plan_overlap
+from spatial.analysis import (
+    clearance_progress,
+    forest_overlap,
+    misplaced_sites,
+    nearby,
+    plan_overlap,
+)
 
 SYNTHETIC_NOTE = Message("note.forest_synthetic").text("en")
 NO_FOREST_NOTE = Message("note.no_forest").text("en")
@@ -251,12 +258,14 @@ def _group(name: str, members: Iterable[ForestOverlapRow]) -> GroupForestOverlap
 
 
 def _ground_groups(
-    session: Session, area: AreaMethod, as_of: datetime | None
+    session: Session, area: AreaMethod, as_of: datetime | None, left_out: list[str]
 ) -> dict[str, GroupForestOverlap]:
     """Return the forest on the ground of every kind and of all sites, shared ground once."""
     sums: dict[str, dict[str, float]] = {}
     facts: dict[str, tuple[int, float]] = {}
-    rows = forest_overlap.ground(session.connection(), vn2000=area == "vn2000", recorded_at=as_of)
+    rows = forest_overlap.ground(
+        session.connection(), vn2000=area == "vn2000", recorded_at=as_of, left_out=left_out
+    )
     for row in rows:
         if row.group_name not in sums:
             sums[row.group_name] = forest_sums()
@@ -293,7 +302,8 @@ def forest_overlap_report(
     by_commune: dict[str, list[ForestOverlapRow]] = defaultdict(list)
     for row in rows:
         by_commune[row.communes or "(không rõ xã / unknown)"].append(row)
-    grounds = _ground_groups(session, area, as_of)
+    misplaced = left_out_sites(session, as_of)
+    grounds = _ground_groups(session, area, as_of, [site.code for site in misplaced])
     total = grounds.pop("total", None) or _group("total", [])
     datasets = forest_datasets(session)
     return ForestOverlapReport(
@@ -306,12 +316,31 @@ def forest_overlap_report(
         notes=[
             *forest_layer_notes(datasets),
             GROUND_NOTE,
+            *left_out_notes(misplaced),
             "by_commune groups sites by the commune list recorded on each site and sums them; "
             "post-2025 commune polygons are not published, so no spatial split is made.",
             *as_of_notes(as_of),
         ],
         recorded_as_of=as_of,
+        left_out=misplaced,
     )
+
+
+def left_out_sites(session: Session, as_of: datetime | None = None) -> list[MisplacedSiteRead]:
+    """Return the sites left out of the province's totals: outlines outside it or Vietnam."""
+    found = misplaced_sites.run(session.connection(), recorded_at=as_of)
+    return [MisplacedSiteRead.model_validate(site, from_attributes=True) for site in found]
+
+
+def left_out_notes(misplaced: list[MisplacedSiteRead]) -> list[str]:
+    """Return the note saying how many sites the totals leave out, and which, and why."""
+    if not misplaced:
+        return []
+    listed = ", ".join(f"{site.code} ({site.place.replace('_', ' ')})" for site in misplaced)
+    return [
+        f"by_kind and totals leave out {len(misplaced)} site(s) whose outline lies outside "
+        f"the province it states or outside Vietnam, until the outline is corrected: {listed}."
+    ]
 
 
 def _clean_land_target(session: Session, achieved_ha: float) -> TargetProgress | None:

@@ -107,6 +107,10 @@ class SiteWriter(LayerWriter):
             values["legal_decision_date"] = decision.decision_date
             values["legal_issuer"] = decision.issuer
         values["part_of_site_id"] = self._part_of(session, site)
+        _check_establishment(site)
+        _check_location(site)
+        if values.get("location_confidence") is None:
+            values.pop("location_confidence", None)  # kept as stored ('unknown' when new)
         return values
 
     def _part_of(self, session: Session, site: SiteProperties) -> int | None:
@@ -167,6 +171,42 @@ class SiteWriter(LayerWriter):
             value = getattr(site, name)
             if value is not None and value is not False:
                 raise InvalidReference(name, f"'{name}' is not a fact of a {kind.value}")
+
+
+def _check_establishment(site: SiteProperties) -> None:
+    """Refuse an establishment date without its document, or a bound before the exact date."""
+    dated = site.established_on is not None or site.established_before is not None
+    if dated and site.established_basis is None:
+        raise InvalidReference(
+            "established_basis", "name the document that says when the site was established"
+        )
+    if not dated and site.established_basis is not None:
+        raise InvalidReference(
+            "established_on", "give established_on or established_before with established_basis"
+        )
+    on, before = site.established_on, site.established_before
+    if on is not None and before is not None and on > before:
+        raise InvalidReference(
+            "established_before",
+            f"established on {on} cannot be before established_before {before}",
+        )
+
+
+def _check_location(site: SiteProperties) -> None:
+    """Refuse a location confidence that contradicts how the outline was made."""
+    confidence, source = site.location_confidence, str(site.geometry_source)
+    if confidence is None:
+        return
+    if source in ("surveyed", "digitized") and confidence != source:
+        raise InvalidReference(
+            "location_confidence",
+            f"a {source} outline is located as {source}: it follows geometry_source",
+        )
+    if source not in ("surveyed", "digitized") and confidence in ("surveyed", "digitized"):
+        raise InvalidReference(
+            "location_confidence",
+            f"an {source} outline is placed: site_point, commune, district or unknown",
+        )
 
 
 def _detail_tables() -> tuple[Any, ...]:

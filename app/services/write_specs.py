@@ -56,13 +56,6 @@ READ_ONLY = frozenset(
         "legal_decision_number",
         "legal_decision_date",
         "legal_issuer",
-        # Curated facts (data/curated/site_establishment.csv), not yet editable through writes.
-        "established_on",
-        "established_before",
-        "established_basis",
-        # Follows geometry_source for surveyed and digitized outlines (a trigger); curated for
-        # indicative ones (data/curated/site_locations.csv).
-        "location_confidence",
     }
 )
 """Properties a feature shows but a write never sets; ``version`` is read as the precondition."""
@@ -105,6 +98,16 @@ class SiteProperties(ChangeFields):
     qa_flags: Text | None = None
     part_of_code: Code | None = None
     part_relation: Literal["phase", "part"] | None = None
+    # When the site was established: the decision's date, or a date it is known to predate,
+    # with the document that says so (seeded from data/curated/site_establishment.csv).
+    established_on: date | None = None
+    established_before: date | None = None
+    established_basis: Text | None = None
+    # How the outline's location is known: follows geometry_source for surveyed and digitized
+    # outlines; for indicative ones how they were placed. Null keeps the stored value.
+    location_confidence: (
+        Literal["surveyed", "digitized", "site_point", "commune", "district", "unknown"] | None
+    ) = None
     occupancy_rate_pct: Annotated[float, Field(ge=0, le=100)] | None = None
     wastewater_status: WastewaterStatus | None = None
     eco_industrial_programme: bool | None = None

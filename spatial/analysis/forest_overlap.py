@@ -81,14 +81,25 @@ def run(
 
 
 def ground(
-    conn: Connection, *, vn2000: bool = False, recorded_at: datetime | None = None
+    conn: Connection,
+    *,
+    vn2000: bool = False,
+    recorded_at: datetime | None = None,
+    left_out: Sequence[str] = (),
 ) -> list[GroundRow]:
     """Return the forest on each group's ground (its sites' union), per category and origin.
 
     Totals built from these count the ground two sites share once (a phase inside its zone).
+    The sites named in ``left_out`` (outlines outside their province) are not part of it.
     """
-    query = statement("forest_overlap_ground", recorded=recorded_at is not None, vn2000=sa.Boolean)
-    rows = conn.execute(query, recorded_params({"vn2000": vn2000}, recorded_at))
+    query = statement(
+        "forest_overlap_ground",
+        recorded=recorded_at is not None,
+        vn2000=sa.Boolean,
+        left_out=TEXT_ARRAY,
+    )
+    params = {"vn2000": vn2000, "left_out": list(left_out)}
+    rows = conn.execute(query, recorded_params(params, recorded_at))
     return [GroundRow(*row) for row in rows]
 
 

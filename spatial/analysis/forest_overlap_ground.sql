@@ -3,6 +3,8 @@
 --           its destination, two records of one place: their shared ground is one ground)?
 -- Inputs:  :vn2000 boolean   TRUE = planar hectares in each province's VN-2000 TM-3 zone;
 --                            FALSE = geodesic WGS 84 hectares
+--          :left_out text[]  codes of sites left out of the totals (outline outside their
+--                            province or Vietnam: misplaced_sites.sql) until corrected
 --          the province -> TM-3 zone table (spatial.crs), written in as two arrays
 -- Output:  one row per group ('total' or a site kind) and (category, origin); a group with no
 --          forest has one row with NULL category. ground_ha is the group's ground (the union
@@ -19,6 +21,7 @@ WITH ground AS MATERIALIZED (
         count(*) AS sites
     FROM sites AS s
     CROSS JOIN LATERAL (VALUES (CAST(s.kind AS text)), ('total')) AS g (grp)
+    WHERE s.code <> ALL (coalesce(CAST(:left_out AS text[]), '{}'))
     GROUP BY g.grp, s.province
 ),
 zoned AS MATERIALIZED (

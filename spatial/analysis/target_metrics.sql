@@ -1,10 +1,13 @@
 -- Question: where do the sites stand on the plan targets the registry can measure?
 -- Inputs:  :year_start date, :year_end date   the plan period: from the plan's date
 --          (plan_targets.period_start) or the deadline's 1 January, to 31 December
+--          :left_out text[]   codes of sites whose outline is outside their province or
+--          Vietnam (misplaced_sites.sql): left out of the province's figures until corrected
 -- Output:  one row per metric: metric (the plan_targets.metric key), achieved (ha, count or %;
 --          NULL when no item has the data), counted (how many sites the figure is taken over),
 --          unknown (items the figure should cover whose data is not recorded: never read as 0),
---          sites (codes of the sites counted), unknown_sites (codes of those unknown)
+--          sites (codes of the sites counted), unknown_sites (codes of those unknown),
+--          left_out (codes of sites that would count, or be unknown, but are left out)
 --          - new_zone_cluster_area_ha: legal planned ha (geodesic WGS 84 ha where the decision
 --            states none) of KCN/CCN whose establishment decision (sites.established_on)
 --            falls in the period and that are established, being built or operating (an
@@ -40,17 +43,28 @@ new_zones AS (
         CAST(count(*) FILTER (WHERE z.unknown) AS integer) AS unknown,
         coalesce(array_agg(z.code ORDER BY z.code) FILTER (WHERE z.counted), '{}') AS sites,
         coalesce(array_agg(z.code ORDER BY z.code) FILTER (WHERE z.unknown), '{}')
-            AS unknown_sites
+            AS unknown_sites,
+        coalesce(array_agg(z.code ORDER BY z.code) FILTER (WHERE z.left_out), '{}') AS left_out
     FROM (
         SELECT
             s.code,
             s.planned_area_ha,
             s.geom,
-            s.established_on BETWEEN :year_start AND :year_end AS counted,
-            s.established_on IS NULL
+            NOT s.misplaced AND s.established_on BETWEEN :year_start AND :year_end AS counted,
+            NOT s.misplaced AND s.established_on IS NULL
                 AND (s.established_before IS NULL OR s.established_before >= :year_start)
-                AS unknown
-        FROM sites AS s
+                AS unknown,
+            s.misplaced AND (
+                s.established_on BETWEEN :year_start AND :year_end
+                OR s.established_on IS NULL
+                    AND (s.established_before IS NULL OR s.established_before >= :year_start)
+            ) AS left_out
+        FROM (
+            SELECT
+                site.*,
+                site.code = ANY (coalesce(CAST(:left_out AS text[]), '{}')) AS misplaced
+            FROM sites AS site
+        ) AS s
         WHERE s.kind IN ('industrial_zone', 'industrial_cluster')
             AND s.status IN ('established', 'under_construction', 'operating')
             AND NOT EXISTS (
@@ -71,7 +85,8 @@ relocations AS (
         CAST(count(*) AS integer) AS counted,
         0 AS unknown,
         coalesce(array_agg(source.code ORDER BY source.code), '{}') AS sites,
-        CAST('{}' AS text[]) AS unknown_sites
+        CAST('{}' AS text[]) AS unknown_sites,
+        CAST('{}' AS text[]) AS left_out
     FROM relocation_details AS r
     JOIN sites AS source
         ON source.id = r.moved_from_site_id
@@ -87,16 +102,20 @@ wastewater AS (
         coalesce(array_agg(s.code ORDER BY s.code) FILTER (WHERE z.wastewater_status IS NOT NULL),
                  '{}') AS sites,
         coalesce(array_agg(s.code ORDER BY s.code) FILTER (WHERE z.wastewater_status IS NULL),
-                 '{}') AS unknown_sites
+                 '{}') AS unknown_sites,
+        CAST('{}' AS text[]) AS left_out
     FROM sites AS s
     LEFT JOIN zone_details AS z
         ON z.site_id = s.id
     WHERE s.kind = 'industrial_zone'
         AND s.status::text IN (SELECT status FROM past_planning)
 )
-SELECT metric, CAST(achieved AS float) AS achieved, counted, unknown, sites, unknown_sites
+SELECT
+    metric, CAST(achieved AS float) AS achieved, counted, unknown, sites, unknown_sites, left_out
 FROM new_zones
 UNION ALL
-SELECT metric, CAST(achieved AS float), counted, unknown, sites, unknown_sites FROM relocations
+SELECT metric, CAST(achieved AS float), counted, unknown, sites, unknown_sites, left_out
+FROM relocations
 UNION ALL
-SELECT metric, CAST(achieved AS float), counted, unknown, sites, unknown_sites FROM wastewater
+SELECT metric, CAST(achieved AS float), counted, unknown, sites, unknown_sites, left_out
+FROM wastewater
