@@ -118,12 +118,13 @@ async def open_database(app: FastAPI, settings: Settings) -> None:
     """
     url = server_database_url(settings)
     limits, timeouts, pool = settings.limits, settings.timeouts, settings.pool
+    plan = settings.pool_plan()  # this process's share of pool.max_connections
     idle = timeouts.idle_in_transaction_s
     items = connection_options(statement_timeout_s=timeouts.items_s, idle_in_transaction_s=idle)
     engine = make_engine(
         url,
-        pool_size=pool.size,
-        max_overflow=pool.overflow,
+        pool_size=plan.engine_size,
+        max_overflow=plan.engine_overflow,
         options=items,
         wait_s=pool.wait_s,
         connect_timeout_s=pool.connect_timeout_s,
@@ -132,18 +133,19 @@ async def open_database(app: FastAPI, settings: Settings) -> None:
     app.state.session_factory = make_session_factory(engine)
     await _open_pools(app, settings, url)
     # Admission control for the work awaited on the pools (app.db.admission).
-    app.state.checks_in_flight = InFlight(limits.check_slots())
-    app.state.tiles_in_flight = InFlight(limits.tile_slots())
-    app.state.writes_in_flight = InFlight(limits.write_slots())
+    app.state.checks_in_flight = InFlight(plan.check_slots)
+    app.state.tiles_in_flight = InFlight(plan.tile_slots)
+    engine_connections = plan.engine_size + plan.engine_overflow
+    app.state.writes_in_flight = InFlight(min(limits.write_slots(), engine_connections))
 
 
 async def _open_pools(app: FastAPI, settings: Settings, url: str) -> None:
     """Open the asyncio pools of items (and token reads), tiles and proposal checks."""
-    limits, timeouts, pool = settings.limits, settings.timeouts, settings.pool
+    timeouts, pool, plan = settings.timeouts, settings.pool, settings.pool_plan()
     pools = {
-        "read_pool": (pool.size, timeouts.items_s),
-        "tile_pool": (limits.tile_slots(), timeouts.tiles_s),
-        "check_pool": (2 * limits.check_slots() + 1, timeouts.analysis_s),
+        "read_pool": (plan.read, timeouts.items_s),
+        "tile_pool": (plan.tile, timeouts.tiles_s),
+        "check_pool": (plan.check, timeouts.analysis_s),
     }
     for name, (size, timeout_s) in pools.items():
         options = connection_options(
