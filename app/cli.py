@@ -322,18 +322,7 @@ def serve(
     """Serve the API and map with uvicorn (Ctrl-C stops it; the data stays)."""
     import uvicorn
 
-    if workers is not None:
-        os.environ["SITEREG_WORKERS"] = str(workers)
-    get_settings.cache_clear()
-    settings = get_settings()
-    # --reload runs one process: uvicorn cannot reload workers.
-    count = 1 if reload else settings.worker_count()
-    os.environ["SITEREG_WORKERS"] = str(count)  # each worker sizes its pools for this many
-    plan = _run(lambda: settings.model_copy(update={"workers": count}).pool_plan())
-    typer.echo(
-        f"{count} worker process(es), each with up to {plan.total} database connections "
-        f"({settings.pool.max_connections} in all: SITEREG_POOL__MAX_CONNECTIONS)"
-    )
+    settings, count = _plan_workers(workers, reload=reload)
     # The server reads only DATABASE_URL; without one it is the embedded cluster's, passed on
     # through the environment (also to the processes that --reload and workers start).
     os.environ["DATABASE_URL"] = _run(lambda: database_url(settings))
@@ -351,6 +340,26 @@ def serve(
         access_log=False,  # one line per request comes from app.log instead
         log_level=settings.log_level.lower(),
     )
+
+
+def _plan_workers(workers: int | None, *, reload: bool) -> tuple[Settings, int]:
+    """Settle how many server processes run, print their share of connections, and return it.
+
+    The count goes into ``SITEREG_WORKERS``, where each worker reads it to size its pools.
+    """
+    if workers is not None:
+        os.environ["SITEREG_WORKERS"] = str(workers)
+    get_settings.cache_clear()
+    settings = get_settings()
+    # --reload runs one process: uvicorn cannot reload workers.
+    count = 1 if reload else settings.worker_count()
+    os.environ["SITEREG_WORKERS"] = str(count)
+    plan = _run(lambda: settings.model_copy(update={"workers": count}).pool_plan())
+    typer.echo(
+        f"{count} worker process(es), each with up to {plan.total} database connections "
+        f"({settings.pool.max_connections} in all: SITEREG_POOL__MAX_CONNECTIONS)"
+    )
+    return settings, count
 
 
 def _register_identity() -> None:

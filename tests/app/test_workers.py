@@ -11,9 +11,11 @@ import pytest
 from fastapi.testclient import TestClient
 from serving import wait_for_health, wait_for_line
 from sqlalchemy.engine import make_url
+from typer.testing import CliRunner
 
+from app.cli import app as cli_app
 from app.main import create_app
-from app.settings import LimitSettings, PoolSettings, Settings, plan_pools
+from app.settings import LimitSettings, PoolSettings, Settings, get_settings, plan_pools
 
 LIMITS = LimitSettings(check_concurrency=4, tile_concurrency=4)
 
@@ -108,3 +110,15 @@ def _serving_children(parent: int) -> list[int]:
         if int(fields[1]) == parent and b"spawn_main" in command:
             children.append(int(stat.parent.name))
     return children
+
+
+def test_cli_serve_refuses_a_budget_too_small_before_starting(monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("SITEREG_POOL__MAX_CONNECTIONS", "10")
+    monkeypatch.setenv("SITEREG_WORKERS", "1")
+    get_settings.cache_clear()
+    try:
+        result = CliRunner().invoke(cli_app, ["serve", "--workers", "4"])
+    finally:
+        get_settings.cache_clear()
+    assert result.exit_code == 1
+    assert "leaves 2 connections to each of 4 workers" in result.output
