@@ -315,13 +315,16 @@ def serve(
     host: Annotated[str | None, typer.Option(help="Bind address.")] = None,
     port: Annotated[int | None, typer.Option(help="Port.")] = None,
     reload: Annotated[bool, typer.Option(help="Reload on code changes.")] = False,
+    workers: Annotated[
+        int | None, typer.Option(help="Server processes (default SITEREG_WORKERS; 0 = cores).")
+    ] = None,
 ) -> None:
     """Serve the API and map with uvicorn (Ctrl-C stops it; the data stays)."""
     import uvicorn
 
-    settings = get_settings()
+    settings, count = _plan_workers(workers, reload=reload)
     # The server reads only DATABASE_URL; without one it is the embedded cluster's, passed on
-    # through the environment (also to the processes that --reload starts).
+    # through the environment (also to the processes that --reload and workers start).
     os.environ["DATABASE_URL"] = _run(lambda: database_url(settings))
     get_settings.cache_clear()  # the server's factory reads the settings again, with the URL
     uvicorn.run(
@@ -330,9 +333,33 @@ def serve(
         host=host or settings.host,
         port=port or settings.port,
         reload=reload,
+        workers=count,
+        # A worker imports the whole app before it answers its supervisor's first ping: on a
+        # busy machine that took over 20 s, and the default 5 s had every worker killed.
+        timeout_worker_healthcheck=120,
         access_log=False,  # one line per request comes from app.log instead
         log_level=settings.log_level.lower(),
     )
+
+
+def _plan_workers(workers: int | None, *, reload: bool) -> tuple[Settings, int]:
+    """Settle how many server processes run, print their share of connections, and return it.
+
+    The count goes into ``SITEREG_WORKERS``, where each worker reads it to size its pools.
+    """
+    if workers is not None:
+        os.environ["SITEREG_WORKERS"] = str(workers)
+    get_settings.cache_clear()
+    settings = get_settings()
+    # --reload runs one process: uvicorn cannot reload workers.
+    count = 1 if reload else settings.worker_count()
+    os.environ["SITEREG_WORKERS"] = str(count)
+    plan = _run(lambda: settings.model_copy(update={"workers": count}).pool_plan())
+    typer.echo(
+        f"{count} worker process(es), each with up to {plan.total} database connections "
+        f"({settings.pool.max_connections} in all: SITEREG_POOL__MAX_CONNECTIONS)"
+    )
+    return settings, count
 
 
 def _register_identity() -> None:

@@ -130,7 +130,7 @@ async def open_database(app: FastAPI, settings: Settings) -> None:
     statement for it (``app.db.engine.connection_options``).
     """
     url = server_database_url(settings)
-    limits = settings.limits
+    limits, plan = settings.limits, settings.pool_plan()  # this process's share of the budget
     app.state.engine = _engine(settings, url)
     app.state.session_factory = make_session_factory(app.state.engine)
     for name, opened in (await _open_pools(settings, url)).items():
@@ -138,21 +138,22 @@ async def open_database(app: FastAPI, settings: Settings) -> None:
     if settings.database_replica_url:
         await _open_replica(app, settings, settings.database_replica_url)
     # Admission control for the work awaited on the pools (app.db.admission).
-    app.state.checks_in_flight = InFlight(limits.check_slots())
-    app.state.tiles_in_flight = InFlight(limits.tile_slots())
-    app.state.writes_in_flight = InFlight(limits.write_slots())
+    app.state.checks_in_flight = InFlight(plan.check_slots)
+    app.state.tiles_in_flight = InFlight(plan.tile_slots)
+    engine_connections = plan.engine_size + plan.engine_overflow
+    app.state.writes_in_flight = InFlight(min(limits.write_slots(), engine_connections))
 
 
 def _engine(settings: Settings, url: str, name: str = "sitereg") -> Engine:
-    """Return the ORM engine of ``url``, its connections limited as items are."""
-    timeouts, pool = settings.timeouts, settings.pool
+    """Return the ORM engine of ``url``, sized by this process's pool plan, limited as items."""
+    timeouts, pool, plan = settings.timeouts, settings.pool, settings.pool_plan()
     items = connection_options(
         statement_timeout_s=timeouts.items_s, idle_in_transaction_s=timeouts.idle_in_transaction_s
     )
     return make_engine(
         url,
-        pool_size=pool.size,
-        max_overflow=pool.overflow,
+        pool_size=plan.engine_size,
+        max_overflow=plan.engine_overflow,
         options=items,
         wait_s=pool.wait_s,
         connect_timeout_s=pool.connect_timeout_s,
@@ -167,11 +168,11 @@ async def _open_pools(
 
     A replica has no pool of proposal checks: checks are POST requests, read from the primary.
     """
-    limits, timeouts, pool = settings.limits, settings.timeouts, settings.pool
+    timeouts, pool, plan = settings.timeouts, settings.pool, settings.pool_plan()
     pools = {
-        "read_pool": (pool.size, timeouts.items_s),
-        "tile_pool": (limits.tile_slots(), timeouts.tiles_s),
-        "check_pool": (2 * limits.check_slots() + 1, timeouts.analysis_s),
+        "read_pool": (plan.read, timeouts.items_s),
+        "tile_pool": (plan.tile, timeouts.tiles_s),
+        "check_pool": (plan.check, timeouts.analysis_s),
     }
     if replica:
         del pools["check_pool"]

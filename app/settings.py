@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -40,6 +41,9 @@ class PoolSettings(BaseModel):
     wait_s: float = Field(default=5.0, gt=0)
     # Opening a new connection gives up after this long (libpq ``connect_timeout``, whole s).
     connect_timeout_s: int = Field(default=3, ge=1)
+    # Connections all server processes together may open (``workers`` share it equally). The
+    # embedded cluster allows 100; the rest is left for migrations, backups and psql.
+    max_connections: int = Field(default=90, ge=1)
 
 
 class TimeoutSettings(BaseModel):
@@ -121,6 +125,64 @@ class LimitSettings(BaseModel):
     def write_slots(self) -> int:
         """Return how many feature writes may run at once."""
         return self.write_concurrency or _twice_the_cores()
+
+
+@dataclass(frozen=True)
+class PoolPlan:
+    """The connections of one server process: the engine's and each asyncio pool's."""
+
+    engine_size: int
+    engine_overflow: int
+    read: int
+    tile_slots: int
+    check_slots: int
+
+    @property
+    def tile(self) -> int:
+        """Connections of the tile pool: one per tile admitted at once."""
+        return self.tile_slots
+
+    @property
+    def check(self) -> int:
+        """Connections of the check pool: a check runs two statements at once, then its pieces."""
+        return 2 * self.check_slots + 1
+
+    @property
+    def total(self) -> int:
+        """Connections this process may open at most."""
+        return self.engine_size + self.engine_overflow + self.read + self.tile + self.check
+
+
+def plan_pools(pool: PoolSettings, limits: LimitSettings, workers: int) -> PoolPlan:
+    """Size one process's pools so that ``workers`` processes stay within ``max_connections``.
+
+    The sizes the settings ask for are kept when they fit the process's share; otherwise each
+    shrinks in proportion (at least one connection each, one check and one tile at a time).
+
+    Raises:
+        ValueError: when even those minimums do not fit, saying how many connections are needed.
+    """
+    wanted = PoolPlan(
+        pool.size, pool.overflow, pool.size, limits.tile_slots(), limits.check_slots()
+    )
+    share = pool.max_connections // workers
+    if wanted.total <= share:
+        return wanted
+    scale = share / wanted.total
+    plan = PoolPlan(
+        engine_size=max(1, int(wanted.engine_size * scale)),
+        engine_overflow=int(wanted.engine_overflow * scale),
+        read=max(1, int(wanted.read * scale)),
+        tile_slots=max(1, int(wanted.tile_slots * scale)),
+        check_slots=max(1, int(wanted.check_slots * scale)),
+    )
+    if plan.total > share:
+        raise ValueError(
+            f"SITEREG_POOL__MAX_CONNECTIONS={pool.max_connections} leaves {share} connections to "
+            f"each of {workers} workers; each needs at least {plan.total}: raise it, or lower "
+            "SITEREG_WORKERS"
+        )
+    return plan
 
 
 def _twice_the_cores() -> int:
@@ -205,6 +267,9 @@ class Settings(BaseSettings):
     migration_database_url: str | None = None
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    # Server processes (uvicorn workers) of `sitereg serve` and `make run`; 0 = one per CPU core.
+    # They share ``pool.max_connections`` (``pool_plan``).
+    workers: int = Field(default=1, ge=0)
     log_json: bool = False
     log_level: str = "INFO"
     demo_data_dir: Path = PROJECT_ROOT / "data" / "geojson"
@@ -223,6 +288,14 @@ class Settings(BaseSettings):
     cors_origins: list[str] = Field(
         default_factory=list, description="Portal origins allowed by CORS (JSON list)."
     )
+
+    def worker_count(self) -> int:
+        """Return how many server processes to run."""
+        return self.workers or (os.cpu_count() or 1)
+
+    def pool_plan(self) -> PoolPlan:
+        """Return the pool sizes of one server process (``plan_pools``)."""
+        return plan_pools(self.pool, self.limits, self.worker_count())
 
     @field_validator("database_url", "migration_database_url", "database_replica_url")
     @classmethod

@@ -42,7 +42,10 @@ class ClearanceParcel(VersionedMixin, ImportedMixin, ProvenanceMixin, TimestampM
     status_date: Mapped[date] = mapped_column(sa.Date)
     synthetic: Mapped[bool] = mapped_column(sa.Boolean, server_default=sa.false())
     geom: Mapped[Any] = mapped_column(geometry_type("MULTIPOLYGON"))
-    area_ha: Mapped[float] = mapped_column(sa.Float, sa.Computed("area_ha(geom)", persisted=True))
+    # Filled from geom by a trigger on every write (migration 0029).
+    area_ha: Mapped[float] = mapped_column(
+        sa.Float, server_default=sa.FetchedValue(), server_onupdate=sa.FetchedValue()
+    )
     # Personal data: the OGC catalogue serves these to signed-in callers only (migration 0020).
     owner_name: Mapped[str | None] = mapped_column(
         sa.Text, comment=f"Owner's full name. {PERSONAL}"

@@ -35,12 +35,15 @@ class ForestParcel(VersionedMixin, ProvenanceMixin, Base):
     synthetic: Mapped[bool] = mapped_column(sa.Boolean)
     licence: Mapped[str] = mapped_column(sa.Text)
     geom: Mapped[Any] = mapped_column(geometry_type("MULTIPOLYGON"))
-    # Stored so that reports can skip the intersection for parcels a site fully covers.
-    area_ha: Mapped[float] = mapped_column(sa.Float, sa.Computed("area_ha(geom)", persisted=True))
+    # Stored so that reports can skip the intersection for parcels a site fully covers; a trigger
+    # fills it from geom on every write, so dumps carry the value (migration 0029).
+    area_ha: Mapped[float] = mapped_column(
+        sa.Float, server_default=sa.FetchedValue(), server_onupdate=sa.FetchedValue()
+    )
     # Tiles at full detail snap a parcel themselves when it is this far from becoming invalid
-    # (migration 0011, app.ogc.tiles.sql).
+    # (migration 0011, app.ogc.tiles.sql). Filled by the same trigger.
     tile_clearance_deg: Mapped[float] = mapped_column(
-        sa.Float, sa.Computed("tile_clearance_deg(geom)", persisted=True)
+        sa.Float, server_default=sa.FetchedValue(), server_onupdate=sa.FetchedValue()
     )
     # The inventory's own codes (three-forest-types, land/forest state, origin) as the file had
     # them, beside the mapped category and origin; and the import that brought this version.

@@ -4,6 +4,10 @@ The order: check the file and its schema version against this checkout's migrati
 target is empty (creating the database when it does not exist), create the missing roles,
 ``pg_restore`` everything in one transaction, grant the database-level privileges again, and
 compare every table's row count with the manifest.
+
+A dump of schema ``0029_qualify_postgis`` or later is restored by plain ``pg_restore``, as an
+operator without sitereg would restore it. Older dumps go through ``replay``, which works around
+their unqualified PostGIS calls and the load order of ``spatial_ref_sys``.
 """
 
 from __future__ import annotations
@@ -59,8 +63,13 @@ class RestoreSummary:
     created_roles: list[str]
 
 
-def check_revision(revision: str) -> str:
-    """Return this checkout's head revision after checking ``revision`` is one of ours.
+# From this schema version on, a dump restores with plain pg_restore (its helpers name PostGIS's
+# schema and its stored areas are copied, not recomputed); older ones need ``replay``.
+PLAIN_RESTORE_FROM = "0029_qualify_postgis"
+
+
+def check_revision(revision: str) -> tuple[str, bool]:
+    """Return the head revision, and whether ``revision`` restores with plain pg_restore.
 
     Raises:
         BackupError: when the backup's schema version is unknown to this code.
@@ -79,7 +88,8 @@ def check_revision(revision: str) -> str:
             f"the backup's schema version {revision} is not among this sitereg's migrations: "
             "restore it with the sitereg version that made it (or a newer one)"
         )
-    return str(scripts.get_current_head())
+    lineage = {script.revision for script in scripts.iterate_revisions(revision, "base")}
+    return str(scripts.get_current_head()), PLAIN_RESTORE_FROM in lineage
 
 
 def _connect(url: str, *, database: str | None = None) -> psycopg.Connection[Any]:
@@ -214,8 +224,23 @@ def _reference_data_first(listing: str) -> str:
     return "\n".join(lines) + "\n"
 
 
+def plain_restore(dump: Path, url: str) -> None:
+    """Run ``pg_restore`` as it is, in one transaction that stops at the first error.
+
+    Raises:
+        BackupError: with pg_restore's error (nothing is kept then).
+    """
+    conninfo, env = libpq(url)
+    run_tool(
+        [pg_tool("pg_restore"), "--single-transaction", "--exit-on-error", "-d", conninfo,
+         str(dump)],
+        env,
+        "pg_restore",
+    )  # fmt: skip
+
+
 def replay(dump: Path, url: str) -> None:
-    """Run the dump as one transaction: pg_restore prints its SQL, psql runs it.
+    """Run an older dump in one transaction: pg_restore prints its SQL, psql runs it.
 
     Raises:
         BackupError: with psql's error when a statement fails (nothing is kept then).
@@ -259,7 +284,7 @@ def restore_backup(path: Path, url: str, progress: Progress = lambda _: None) ->
     """Restore the backup at ``path`` into the empty database at ``url`` (a superuser's URL)."""
     manifest = read_manifest(path)
     revision = str(manifest["alembic_revision"])
-    head = check_revision(revision)
+    head, plain = check_revision(revision)
     progress(f"backup of {manifest['database']} at {manifest['created_at']}, schema {revision}")
     prepare_target(url, progress)
     with tarfile.open(path, "r") as archive, tempfile.TemporaryDirectory() as folder:
@@ -269,7 +294,7 @@ def restore_backup(path: Path, url: str, progress: Progress = lambda _: None) ->
         created = create_roles(url, roles_sql)
         progress(f"roles created: {', '.join(created) or 'none (all exist)'}")
         progress(f"restoring {len(manifest['tables'])} tables (pg_restore, one transaction)")
-        replay(Path(folder) / DUMP, url)
+        (plain_restore if plain else replay)(Path(folder) / DUMP, url)
     _grant_database(url, manifest.get("database_grants", []))
     counts = _verify(url, manifest["tables"])
     return RestoreSummary(

@@ -5,12 +5,11 @@ import os
 import socket
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
-import httpx
 import pytest
+from serving import wait_for_health
 from shapely.geometry import box, mapping
 from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
@@ -95,18 +94,8 @@ def test_cli_serve_answers_on_the_configured_database(database_url: str, tmp_pat
         env=env,
     )
     try:
-        status = _wait_for_health(f"http://127.0.0.1:{port}/healthz", server)
+        status = wait_for_health(f"http://127.0.0.1:{port}/healthz", server)
     finally:
         server.terminate()
         server.wait(timeout=20)
     assert status == 200, (tmp_path / "serve.log").read_text()[-2000:]
-
-
-def _wait_for_health(url: str, server: subprocess.Popen[bytes]) -> int | None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline and server.poll() is None:
-        try:
-            return httpx.get(url, timeout=5).status_code
-        except httpx.TransportError:
-            time.sleep(0.3)
-    return None

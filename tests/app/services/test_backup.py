@@ -1,5 +1,6 @@
 import io
 import json
+import subprocess
 import tarfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -14,8 +15,8 @@ from typer.testing import CliRunner
 from app.cli import app as cli_app
 from app.db.engine import make_engine
 from app.services import reports
-from app.services.backup import BackupError, create_backup, read_manifest
-from app.services.backup_restore import restore_backup
+from app.services.backup import DUMP, BackupError, create_backup, pg_tool, read_manifest
+from app.services.backup_restore import check_revision, restore_backup
 from app.settings import get_settings
 from devcluster.cluster import APP_ROLE, EmbeddedCluster
 
@@ -99,6 +100,33 @@ def test_restore_into_an_empty_cluster_gives_identical_tables_and_answers(
         assert conn.execute("SELECT count(*) FROM sites").fetchone() is not None
 
 
+def test_plain_pg_restore_of_the_dump_gives_identical_tables_and_answers(
+    backup_file: Path, owner_database_url: str, target: EmbeddedCluster, tmp_path: Path
+):
+    """What an operator without sitereg does: the dump member, `createdb`, plain `pg_restore`."""
+    with tarfile.open(backup_file) as archive:
+        archive.extract(DUMP, tmp_path, filter="data")
+    with psycopg.connect(_conninfo(target.url("postgres")), autocommit=True) as conn:
+        conn.execute("CREATE DATABASE plain")
+    restored = target.url("plain")
+    done = subprocess.run(
+        [pg_tool("pg_restore"), "--single-transaction", "--exit-on-error",
+         "-d", _conninfo(restored), str(tmp_path / DUMP)],
+        capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert fingerprint(restored) == fingerprint(owner_database_url)
+    assert answers(restored) == answers(owner_database_url)
+    # The stored areas were copied, and the restored triggers keep them up to date.
+    with psycopg.connect(_conninfo(restored), autocommit=True) as conn:
+        row = conn.execute(
+            "UPDATE forest_parcels SET geom = ST_Multi(ST_Buffer(ST_Centroid(geom), 0.001, 2)) "
+            "WHERE id = (SELECT min(id) FROM forest_parcels) "
+            "RETURNING area_ha, area_ha(geom), tile_clearance_deg, tile_clearance_deg(geom)"
+        ).fetchone()
+    assert row is not None and row[0] == row[1] and row[2] == row[3]
+
+
 def test_restore_refuses_a_database_that_is_not_empty(backup_file: Path, target: EmbeddedCluster):
     with psycopg.connect(_conninfo(target.url("postgres")), autocommit=True) as conn:
         conn.execute("CREATE DATABASE busy")
@@ -157,3 +185,9 @@ def test_cli_backup_then_restore_prints_progress_and_counts(
     get_settings.cache_clear()
     assert refused.exit_code == 1
     assert "error: database from_cli is not empty" in refused.output
+
+
+def test_dumps_from_0029_on_restore_with_plain_pg_restore_and_older_ones_are_rewritten():
+    head, plain = check_revision("0028_reported_figures")
+    assert not plain
+    assert check_revision(head) == (head, True)
