@@ -26,6 +26,7 @@ from app.write_errors import (
     PreconditionRequired,
 )
 from spatial import errors as spatial_errors
+from spatial.io.proposal_cost import ProposalTooCostly
 
 logger = logging.getLogger(__name__)
 
@@ -57,6 +58,7 @@ PROBLEM_TYPES: dict[type[Exception], ProblemType] = {
     spatial_errors.UnreadableFile: ProblemType(400, "unreadable-file", "Unreadable file"),
     spatial_errors.UnsupportedFormat: ProblemType(415, "unsupported-format", "Unsupported format"),
     spatial_errors.TooLarge: ProblemType(413, "too-large", "Upload too large"),
+    ProposalTooCostly: ProblemType(422, "proposal-over-limit", "Proposal over the check's limits"),
 }
 INVALID_PARAMETER = ProblemType(400, "invalid-parameter", "Invalid request parameter")
 MALFORMED_BODY = ProblemType(400, "malformed-body", "Malformed request body")

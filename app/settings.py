@@ -14,6 +14,7 @@ from pydantic import AliasChoices, BaseModel, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from spatial.io.archive import ZipLimits
+from spatial.io.proposal_cost import ProposalLimits
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -106,6 +107,21 @@ class LimitSettings(BaseModel):
     # GIL for most of its Python work, so many at once mostly trade the GIL back and forth.
     # 0 = twice the CPU cores (bench/writes.py, bench/README.md has the figures).
     write_concurrency: int = Field(default=0, ge=0)
+
+    # What one proposal check may hold (spatial.io.proposal_cost), refused before any database
+    # work with the limit in the message. A decision's annex boundary has tens to hundreds of
+    # vertices and a zone a few thousand hectares; a province is about 640 000 ha.
+    check_max_vertices: int = Field(default=5_000, ge=4)
+    check_max_parts: int = Field(default=200, ge=1)
+    check_max_area_ha: float = Field(default=50_000.0, gt=0)
+
+    def proposal_limits(self) -> ProposalLimits:
+        """Return the most one proposal check may hold."""
+        return ProposalLimits(
+            max_vertices=self.check_max_vertices,
+            max_parts=self.check_max_parts,
+            max_area_ha=self.check_max_area_ha,
+        )
 
     def zip_limits(self) -> ZipLimits:
         """Return what an uploaded .zip of a proposal check or boundary file may hold."""

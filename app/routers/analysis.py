@@ -345,6 +345,7 @@ async def check_proposal(
             client_gone=request.is_disconnected,
             as_of=as_of,
             zip_limits=settings.limits.zip_limits(),
+            limits=settings.limits.proposal_limits(),
         )
         done = await until_client_leaves(request.receive, work)
     except ClientGone:  # left while the check waited for a slot: nobody reads the answer

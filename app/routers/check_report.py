@@ -105,6 +105,7 @@ async def check_report(
         max_bytes,
         settings.limits.zip_limits(),
         as_of,
+        settings.limits.proposal_limits(),
     )
     state = request.app.state
     work = check_document.build(

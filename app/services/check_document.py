@@ -20,6 +20,7 @@ from app.services import proposal_check
 from spatial.analysis import nearby, proposal_conflicts
 from spatial.crs import epsg_code
 from spatial.io.archive import ZipLimits
+from spatial.io.proposal_cost import ProposalLimits
 from spatial.vertices import Vertex, vertex_table
 
 COMMUNE_REACH_M: Final = 2_000.0
@@ -59,6 +60,7 @@ class CheckInput:
     max_bytes: int
     zip_limits: ZipLimits
     as_of: datetime | None = None
+    limits: ProposalLimits | None = None
 
 
 def _communes(
@@ -93,6 +95,7 @@ async def build(
         client_gone=client_gone,
         as_of=upload.as_of,
         zip_limits=upload.zip_limits,
+        limits=upload.limits,
     )
     geom = done.checked.geometry
     report = done.checked.report

@@ -31,6 +31,7 @@ from app.schemas.analysis import (
 from app.services.reports import add_forest_totals, as_of_messages, forest_layer_messages, percent
 from spatial.analysis import proposal_conflicts
 from spatial.crs import PROVINCE_ZONES, TM3_ZONES
+from spatial.io import proposal_cost
 from spatial.io.archive import PROPOSAL_ZIP_LIMITS, ZipLimits
 from spatial.io.formats import CAD_FORMATS
 from spatial.io.read import ReadBoundary, read_boundary
@@ -269,6 +270,7 @@ async def run_pooled(
     client_gone: Callable[[], Awaitable[bool]] | None = None,
     as_of: datetime | None = None,
     zip_limits: ZipLimits = PROPOSAL_ZIP_LIMITS,
+    limits: proposal_cost.ProposalLimits | None = None,
 ) -> CheckRun:
     """Read the upload first, then await pooled connections only for the statements.
 
@@ -281,9 +283,12 @@ async def run_pooled(
     one connection, which costs less CPU per check (bench/README.md). The overlap pieces, when
     asked for, are one more statement on ``pool``, after the slot is given back. Nothing is
     written. ``as_of`` checks against the registry as it was recorded then. A .zip may hold
-    no more than ``zip_limits``.
+    no more than ``zip_limits``, and a proposal no more than ``limits`` (checked before any
+    database work; ``proposal_cost.ProposalTooCostly`` names the limits it is over).
     """
     boundary = await _read(data, file_name, crs=crs, max_bytes=max_bytes, zip_limits=zip_limits)
+    if limits is not None:
+        proposal_cost.check(boundary.geometries, limits)
     geom = union_all(boundary.geometries)
     async with in_flight.entered(client_gone, ask_after_s=CLIENT_GONE_AFTER_S) as running:
         found = await proposal_conflicts.run_pooled(

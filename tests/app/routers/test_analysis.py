@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from asgi import http_scope
 from fastapi.testclient import TestClient
 from geodesic import close, geodesic_ha
-from shapely.geometry import box, mapping, shape
+from shapely.geometry import Polygon, box, mapping, shape
 from sqlalchemy.orm import Session
 
 from app.models.reference import ForestParcel
@@ -336,6 +336,30 @@ def test_check_upload_over_the_limit_is_413(client: TestClient):
         )
     finally:
         client.app.state.settings.limits.upload_max_mb = 20.0
+
+
+def test_check_over_the_vertex_and_area_limits_is_422_naming_them(client: TestClient):
+    wavy = Polygon(
+        [(104.13 + 0.02 * k / 3000, 22.29 + 0.0005 * (k % 2)) for k in range(3001)]
+        + [(104.15, 22.31), (104.13, 22.31)]
+    )
+    within = client.post(
+        CHECK, content=_geojson(wavy), headers={"content-type": "application/geo+json"}
+    )
+    assert within.status_code == 200, within.text  # 3 004 vertices: within the default 5 000
+    limits = client.app.state.settings.limits
+    limits.check_max_vertices, limits.check_max_area_ha = 1_000, 100.0
+    try:
+        for url in (CHECK, "/api/v1/analysis/check/report"):
+            body = _problem(
+                client.post(url, files={"file": ("wavy.geojson", _geojson(wavy))}),
+                422,
+                "proposal-over-limit",
+            )
+            assert "3,004 vertices (limit 1,000)" in body["detail"]
+            assert "ha (limit 100 ha)" in body["detail"]
+    finally:
+        limits.check_max_vertices, limits.check_max_area_ha = 5_000, 50_000.0
 
 
 def test_nearby_around_a_site_and_a_point(client: TestClient):
