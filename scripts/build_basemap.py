@@ -36,7 +36,11 @@ COUNTRIES = {"Vietnam": "vietnam", "China": "china", "Laos": "laos"}
 def _unpack(folder: Path) -> dict[str, Path]:
     """Pack the data packages from the npm registry into ``folder`` and unpack each."""
     names = subprocess.run(
-        ["npm", "pack", "--silent", *PACKAGES], cwd=folder, check=True, capture_output=True, text=True
+        ["npm", "pack", "--silent", *PACKAGES],
+        cwd=folder,
+        check=True,
+        capture_output=True,
+        text=True,
     ).stdout.split()
     unpacked = {}
     for name in names:
@@ -52,7 +56,11 @@ def _clean(geom: BaseGeometry) -> BaseGeometry:
 
 
 def _feature(layer: str, geom: BaseGeometry, **properties: Any) -> dict[str, Any]:
-    return {"type": "Feature", "properties": {"layer": layer, **properties}, "geometry": mapping(geom)}
+    return {
+        "type": "Feature",
+        "properties": {"layer": layer, **properties},
+        "geometry": mapping(geom),
+    }
 
 
 def _countries(atlas: Path) -> list[dict[str, Any]]:
@@ -64,7 +72,9 @@ def _countries(atlas: Path) -> list[dict[str, Any]]:
     }
     vietnam = shapes["vietnam"]
     neighbours = union_all([g for key, g in shapes.items() if key != "vietnam"])
-    border = _clean(vietnam.boundary.intersection(neighbours.buffer(GRID_DEG * 5).boundary.buffer(0.002)))
+    border = _clean(
+        vietnam.boundary.intersection(neighbours.buffer(GRID_DEG * 5).boundary.buffer(0.002))
+    )
     return [
         *(_feature("land", geom, country=key) for key, geom in shapes.items()),
         _feature("border", border),
@@ -73,7 +83,9 @@ def _countries(atlas: Path) -> list[dict[str, Any]]:
 
 def _rivers(package: Path) -> list[dict[str, Any]]:
     data = json.loads((package / "map.geo.json").read_text(encoding="utf-8"))
-    geometries = data["geometries"] if "geometries" in data else [f["geometry"] for f in data["features"]]
+    geometries = (
+        data["geometries"] if "geometries" in data else [f["geometry"] for f in data["features"]]
+    )
     parts = [part for g in geometries for part in getattr(shape(g), "geoms", [shape(g)])]
     near = [make_valid(part) for part in parts if part.envelope.intersects(REGION)]
     rivers = union_all([part.intersection(REGION) for part in near])
@@ -92,7 +104,9 @@ def main() -> None:
         "attribution": "Natural Earth (public domain); rivers © OpenStreetMap contributors (ODbL)",
         "features": features,
     }
-    OUT.write_text(json.dumps(collection, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    OUT.write_text(
+        json.dumps(collection, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
+    )
     print(f"{OUT.relative_to(ROOT)}: {len(features)} features, {OUT.stat().st_size // 1024} KB")
 
 

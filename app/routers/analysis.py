@@ -287,7 +287,8 @@ async def check_proposal(
     """Check an uploaded boundary: area, forest and protected land taken, sites, units.
 
     Send GeoJSON, a zipped Shapefile with .prj, a GeoPackage or KML, in WGS 84 or VN-2000.
-    Nothing is stored.    `format=geojson` returns the overlap pieces. `as_of` checks against
+    Nothing is stored.    `format=geojson` returns the overlap pieces, and the proposal itself
+    in CRS84 as the collection's `proposal` member. `as_of` checks against
     the registry as it was recorded then.
     """
     _only(format, AnswerFormat.JSON, AnswerFormat.GEOJSON)
@@ -329,6 +330,8 @@ async def check_proposal(
             ),
             "proposal-conflicts",
             area_ha=checked.report.area_ha,
+            # The proposal itself in CRS84, whatever format it came in, for a map to draw.
+            proposal=checked.geometry_geojson(),
         )
     # Serialised here: FastAPI would validate the model it was just built from, then serialise
     # it (0.2-0.8 ms of CPU per check in alternating runs, bench/README.md).

@@ -352,9 +352,15 @@
           }
           var layer = L.geoJSON(feature, sitereg.layerOptions.site);
           group.addLayer(layer);
+          if (groups.site_labels && sitereg.siteLabel) {
+            group.addLayer(sitereg.siteLabel(feature, layer)); // shown and hidden with its kind
+          }
           byCode[feature.properties.code] = { layer: layer, group: group };
         });
         sitereg.sites = byCode;
+        if (groups.site_labels && sitereg.map) {
+          sitereg.labels(sitereg.map, groups.site_labels);
+        }
         return byCode;
       },
       function (error) {
@@ -365,9 +371,10 @@
     );
   };
 
-  /** Load the reference layers: provinces, communes, protected areas. */
+  /** Load the reference layers: the offline base map, provinces, communes, protected areas. */
   sitereg.loadReference = function (layers, urls) {
     return [
+      layers.basemap && sitereg.map ? sitereg.loadBasemap(sitereg.map, layers.basemap, urls) : null,
       sitereg.loadLayer(layers.provinces, urls.provinces, sitereg.layerOptions.province, "provinces"),
       sitereg.loadLayer(layers.communes, urls.communes, sitereg.layerOptions.commune, "communes"),
       sitereg.loadLayer(layers.protected_areas, urls.protected_areas, sitereg.layerOptions.protectedArea, "protected_areas"),
