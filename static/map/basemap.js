@@ -34,9 +34,6 @@
 
   /** Fill the offline base-map group: background, then the provinces over it. */
   sitereg.loadBasemap = function (map, group, urls) {
-    if (!map.getPane("srBasemap")) {
-      map.createPane("srBasemap").style.zIndex = "250"; // over online tiles (200), under data (400+)
-    }
     var options = {
       pane: "srBasemap",
       style: basemapStyle,
@@ -122,17 +119,20 @@
 
   /** Show site names from zoom 12 while the "site names" group is on; keep labels apart. */
   sitereg.labels = function (map, switchGroup) {
-    if (!map.getPane("srLabels")) {
-      var pane = map.createPane("srLabels");
-      pane.style.zIndex = "655"; // above the commune names (tooltips, 650), below popups (700)
-      pane.style.pointerEvents = "none";
-    }
     var container = map.getContainer();
     function update() {
       container.classList.toggle("sr-zoom-site-labels", map.getZoom() >= SITE_LABELS_FROM_ZOOM);
       container.classList.toggle("sr-site-labels-off", Boolean(switchGroup) && !map.hasLayer(switchGroup));
-      declutter(map);
+      // At the next frame: Leaflet places some labels after "moveend". The attribute says the
+      // labels of this zoom are placed (the browser tests wait for it).
+      requestAnimationFrame(function () {
+        declutter(map);
+        container.setAttribute("data-sr-labels", String(map.getZoom()));
+      });
     }
+    map.on("movestart", function () {
+      container.removeAttribute("data-sr-labels");
+    });
     map.on("moveend overlayadd overlayremove", update);
     update();
     return update;

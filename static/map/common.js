@@ -70,7 +70,12 @@
   // Drawing order does not depend on which layer's data arrives first: each layer has a pane.
   // Sites sit above their parcels so that their outlines stay visible; once parcels show
   // (zoomed in), sitereg.css drops the sites' fill so the parcels can be clicked through it.
-  var PANES = { srReference: 405, srParcels: 415, srSites: 420, srInfra: 440, srPieces: 450, srProposal: 460 };
+  // The offline base map sits over online tiles (200) and under the data; site names sit
+  // over the commune names (tooltips, 650) and under popups (700).
+  var PANES = {
+    srBasemap: 250, srReference: 405, srParcels: 415, srSites: 420, srInfra: 440, srPieces: 450, srProposal: 460,
+    srLabels: 655,
+  };
 
   /** Create sitereg's panes on a map (above Leaflet's overlay pane, below tooltips). */
   sitereg.panes = function (map) {
