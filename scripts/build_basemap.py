@@ -30,6 +30,7 @@ PACKAGES = ("world-atlas@2.0.2", "@geo-maps/earth-rivers-500m@0.6.0")
 REGION = box(100.8, 20.2, 106.8, 24.0)  # (west, south, east, north): the provinces and a margin
 SIMPLIFY_DEG = 0.001  # about 100 m: finer than the base map is ever read at
 GRID_DEG = 0.00001
+CLOSE_DEG = 0.015
 COUNTRIES = {"Vietnam": "vietnam", "China": "china", "Laos": "laos"}
 
 
@@ -89,7 +90,10 @@ def _rivers(package: Path) -> list[dict[str, Any]]:
     parts = [part for g in geometries for part in getattr(shape(g), "geoms", [shape(g)])]
     near = [make_valid(part) for part in parts if part.envelope.intersects(REGION)]
     rivers = union_all([part.intersection(REGION) for part in near])
-    return [_feature("river", _clean(rivers))]
+    # At 500 m resolution a river 100-300 m wide survives as a chain of slivers: closing the
+    # gaps (grow 1.5 km, shrink 1.4 km) joins most of the chain into a ribbon.
+    ribbon = rivers.buffer(CLOSE_DEG, quad_segs=2).buffer(-CLOSE_DEG * 0.93, quad_segs=2)
+    return [_feature("river", _clean(ribbon))]
 
 
 def main() -> None:

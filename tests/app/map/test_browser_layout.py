@@ -81,7 +81,7 @@ def test_browser_screenshot_of_each_page(tab: Watched, live_url: str, name: str,
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     path = SCREENSHOTS / f"{name}-{viewport}.png"
     tab.page.screenshot(path=path, full_page=False)
-    print(f"screenshot: {path}")
+    print(f"screenshot: {path}")  # noqa: T201 (the artifact's path, shown with pytest -s)
     assert path.stat().st_size > 10_000
     assert tab.errors == []
     assert tab.outside(live_url) == []
@@ -216,6 +216,7 @@ def _axe(page: Page) -> list[str]:
         pytest.fail("axe-core is missing: run `bash scripts/vendor-assets.sh`")
     page.add_script_tag(url=AXE_URL)  # served by the app: the pages' CSP allows 'self'
     result = page.evaluate("axe.run(document, {resultTypes: ['violations']})")
+    assert len(result["passes"]) > 20  # axe ran its rules on the page
     return [
         f"{v['impact']} {v['id']}: {v['help']} — {[n['target'] for n in v['nodes'][:3]]}"
         for v in result["violations"]
