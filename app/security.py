@@ -183,5 +183,5 @@ def install_security_headers(app: FastAPI, settings: Settings) -> None:
     app.add_middleware(
         SecurityHeadersMiddleware,
         frame_ancestors=settings.security.frame_ancestors,
-        tile_url=settings.map.tile_url,
+        tile_url=settings.map.online_tile_url,
     )

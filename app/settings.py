@@ -228,11 +228,27 @@ class SecuritySettings(BaseModel):
         return value.rstrip("/")
 
 
-class MapSettings(BaseModel):
-    """Map page settings."""
+OSM_TILE_URL = "https://tile.openstreetmap.org/{z}/{x}/{y}.png"
+OSM_ATTRIBUTION = "© OpenStreetMap contributors"
 
-    tile_url: str | None = None
-    tile_attribution: str = ""
+
+class MapSettings(BaseModel):
+    """Map page settings: the online base map offered beside the offline one."""
+
+    # An XYZ tile URL the layer switcher offers as a second base map. Off unless
+    # ``online_basemap`` is true, or ``tile_url`` is set explicitly: the pages then make no
+    # request outside the server (the offline base map ships with the project).
+    tile_url: str = OSM_TILE_URL
+    tile_attribution: str = OSM_ATTRIBUTION
+    online_basemap: bool | None = None
+
+    @property
+    def online_tile_url(self) -> str | None:
+        """Return the online base map's tile URL when it is switched on, else None."""
+        on = self.online_basemap
+        if on is None:
+            on = "tile_url" in self.model_fields_set
+        return self.tile_url if on and self.tile_url else None
 
 
 class AuthSettings(BaseModel):

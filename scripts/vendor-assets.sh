@@ -35,5 +35,7 @@ copy leaflet.vectorgrid dist/Leaflet.VectorGrid.bundled.min.js dist/Leaflet.Vect
 copy chart.js dist/chart.umd.min.js dist/chart.umd.min.js.map LICENSE.md
 copy proj4 dist/proj4.js LICENSE.md
 copy swagger-ui-dist swagger-ui-bundle.js swagger-ui.css favicon-32x32.png LICENSE
+# The accessibility audit of the browser tests (tests/app/map); no page loads it.
+copy axe-core axe.min.js LICENSE
 
 echo "map libraries copied to static/vendor/"

@@ -47,6 +47,7 @@ CHART_JS = f"{VENDOR}/chart.js/chart.umd.min.js"
 SITEREG_CSS = f"{OWN}/sitereg.css"
 COMMON_JS = f"{OWN}/common.js"
 LEGEND_JS = f"{OWN}/legend.js"
+BASEMAP_JS = f"{OWN}/basemap.js"
 
 
 def page_js(page: str) -> str:

@@ -42,6 +42,8 @@ REGION_BOUNDS: Bounds = ((21.32, 102.3), (22.85, 105.1))
 PROVINCES = ("Lào Cai", "Lai Châu")
 SITES_URL = "/api/v1/sites?limit=1000"
 SEARCH_URL = "/api/v1/sites"
+# The offline base map's background (scripts/build_basemap.py): land, border, rivers.
+BASEMAP_URL = "/static/map/basemap.geojson"
 FOREST_TILES_URL = "/ogc/collections/forest/tiles/WebMercatorQuad/{z}/{y}/{x}"
 CHECK_URL = "/api/v1/analysis/check"
 CHECK_REPORT_URL = "/api/v1/analysis/check/report"
@@ -140,6 +142,7 @@ class PageScript(JSCSSMixin, folium.MacroElement):
             ("proj4", assets.PROJ4_JS),
             ("sitereg_common", assets.COMMON_JS),
             ("sitereg_legend", assets.LEGEND_JS),
+            ("sitereg_basemap", assets.BASEMAP_JS),
             *((f"sitereg_{extra}", assets.page_js(extra)) for extra in extras),
             (f"sitereg_{page}", assets.page_js(page)),
         ]
@@ -162,12 +165,13 @@ def base_map(
     bounds: Bounds = REGION_BOUNDS,
     clear_bottom_right: tuple[int, int] = (24, 24),
 ) -> folium.Map:
-    """Return an empty map of ``bounds`` with a scale bar and the configured base layer.
+    """Return an empty map of ``bounds`` with a scale bar and the online base map, if any.
 
     ``clear_bottom_right`` (pixels) keeps the bounds clear of a legend in that corner.
 
-    Without ``SITEREG_MAP__TILE_URL`` the background stays plain: the map needs no tile server,
-    and provinces and communes give orientation.
+    The offline base map (``_reference_layers``) is the one shown; the online XYZ base map
+    (``SITEREG_MAP__ONLINE_BASEMAP``, OpenStreetMap by default) is offered beside it in the
+    layer switcher, never shown first, so a page opened offline draws everything it has.
     """
     fmap = folium.Map(
         location=None,
@@ -179,15 +183,20 @@ def base_map(
         zoom_snap=0.25,  # fit the region or a site snugly, not to the next whole zoom level
     )
     fmap.fit_bounds(bounds, padding_top_left=(24, 24), padding_bottom_right=clear_bottom_right)
-    if settings.map.tile_url:
-        folium.TileLayer(
-            tiles=settings.map.tile_url,
-            attr=settings.map.tile_attribution or settings.map.tile_url,
-            name=translator(lang)("layer.base"),
-            overlay=False,
-            control=False,
-        ).add_to(fmap)
     return fmap
+
+
+def _online_basemap(fmap: folium.Map, settings: Settings, lang: Lang) -> None:
+    url = settings.map.online_tile_url
+    if url:
+        folium.TileLayer(
+            tiles=url,
+            attr=settings.map.tile_attribution or url,
+            name=translator(lang)("layer.basemap_online"),
+            overlay=False,
+            show=False,
+            max_zoom=19,
+        ).add_to(fmap)
 
 
 def _group(fmap: folium.Map, lang: Lang, key: str, *, show: bool = True) -> folium.FeatureGroup:
@@ -223,13 +232,20 @@ def _common_config(lang: Lang) -> dict[str, Any]:
     }
 
 
-def _reference_layers(fmap: folium.Map, lang: Lang) -> Layers:
-    """Add the reference layers every map shows: protected areas, forest, communes, provinces.
+def _reference_layers(fmap: folium.Map, settings: Settings, lang: Lang) -> Layers:
+    """Add the layers every map shows: base maps, protected areas, forest, communes, provinces.
 
     Drawing order comes from Leaflet panes (common.js), so layers are added in the order the
-    layer switcher should list them.
+    layer switcher should list them. The offline base map (basemap.js) is a base layer: the
+    switcher offers it, the online one (when configured) and none, as radio buttons.
     """
+    t = translator(lang)
+    basemap = folium.FeatureGroup(name=t("layer.basemap_offline"), overlay=False, show=True)
+    basemap.add_to(fmap)
+    _online_basemap(fmap, settings, lang)
+    folium.FeatureGroup(name=t("layer.basemap_none"), overlay=False, show=False).add_to(fmap)
     return {
+        "basemap": basemap,
         "protected_areas": _group(fmap, lang, "protected_areas"),
         "forest": _forest_tiles(fmap, lang),
         "communes": _group(fmap, lang, "communes"),
@@ -240,6 +256,8 @@ def _reference_layers(fmap: folium.Map, lang: Lang) -> Layers:
 def _reference_urls() -> dict[str, str]:
     names = ", ".join(f"'{name}'" for name in PROVINCES)
     return {
+        "basemap": BASEMAP_URL,
+        "basemap_provinces": items_url("provinces"),
         "provinces": items_url("provinces", filter=quote(f"name IN ({names})")),
         "communes": items_url("communes"),
         "protected_areas": items_url("protected_areas"),
@@ -250,10 +268,12 @@ def home_map(settings: Settings, lang: Lang) -> folium.Map:
     """Return the registry map: every layer, the switcher, search, legend and coordinates."""
     fmap = base_map(settings, lang)
     layers: Layers = {f"sites_{kind}": _group(fmap, lang, f"sites_{kind}") for kind in SITE_KINDS}
+    layers["site_labels"] = _group(fmap, lang, "site_labels")
     layers["clearance_parcels"] = _group(fmap, lang, "clearance_parcels")
     layers["infrastructure"] = _group(fmap, lang, "infrastructure")
-    layers.update(_reference_layers(fmap, lang))
-    folium.LayerControl(collapsed=False, position="topright").add_to(fmap)
+    layers.update(_reference_layers(fmap, settings, lang))
+    # Collapsed into its button: home.js opens it on wide screens, a phone keeps the map.
+    folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
     config = {
         **_common_config(lang),
         "urls": {
@@ -286,7 +306,7 @@ def site_map(
         key: _group(fmap, lang, key)
         for key in ("site", "clearance_parcels", "infrastructure", "forest_overlap")
     }
-    layers.update(_reference_layers(fmap, lang))
+    layers.update(_reference_layers(fmap, settings, lang))
     folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
     config = {
         **_common_config(lang),
@@ -330,7 +350,8 @@ def check_map(settings: Settings, lang: Lang) -> folium.Map:
     }
     for kind in SITE_KINDS:
         layers[f"sites_{kind}"] = _group(fmap, lang, f"sites_{kind}")
-    layers.update(_reference_layers(fmap, lang))
+    layers["site_labels"] = _group(fmap, lang, "site_labels")
+    layers.update(_reference_layers(fmap, settings, lang))
     folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
     config = {
         **_common_config(lang),
@@ -364,7 +385,8 @@ def drafts_map(settings: Settings, lang: Lang) -> folium.Map:
     """Return the map of the drafts page: the sites and reference layers, for the previews."""
     fmap = base_map(settings, lang)
     layers: Layers = {f"sites_{kind}": _group(fmap, lang, f"sites_{kind}") for kind in SITE_KINDS}
-    layers.update(_reference_layers(fmap, lang))
+    layers["site_labels"] = _group(fmap, lang, "site_labels")
+    layers.update(_reference_layers(fmap, settings, lang))
     folium.LayerControl(collapsed=True, position="topright").add_to(fmap)
     config = {
         **_common_config(lang),

@@ -324,8 +324,9 @@ async def check_proposal(
     decisions' annexes print them; `table` in the answer names the columns read) or a drawing
     (DXF, DGN v7: polygons and closed polylines), in WGS 84 or VN-2000. A table or drawing
     states no CRS: send `crs`, or `province` for its TM-3 zone. Nothing is stored.
-    `format=geojson` returns the overlap pieces. `as_of` checks against the registry as it was
-    recorded then.
+    `format=geojson` returns the overlap pieces, and the proposal itself in CRS84 as the
+    collection's `proposal` member. `as_of` checks against the registry as it was recorded
+    then. A proposal over `SITEREG_LIMITS__CHECK_MAX_*` (vertices, parts, hectares) is a 422.
     """
     _only(format, AnswerFormat.JSON, AnswerFormat.GEOJSON)
     max_bytes = int(settings.limits.upload_max_mb * 1_000_000)
@@ -367,6 +368,8 @@ async def check_proposal(
             ),
             "proposal-conflicts",
             area_ha=checked.report.area_ha,
+            # The proposal itself in CRS84, whatever format it came in, for a map to draw.
+            proposal=checked.geometry_geojson(),
         )
     # Serialised here: FastAPI would validate the model it was just built from, then serialise
     # it (0.2-0.8 ms of CPU per check in alternating runs, bench/README.md).

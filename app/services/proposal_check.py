@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Final
+from typing import Any, Final
 
 import anyio.to_thread
 from shapely import orient_polygons, union_all
@@ -66,6 +66,10 @@ class CheckedProposal:
         """Add notes to both lists."""
         self.notes.extend(notes)
         self.report.notes.extend(note.text("en") for note in notes)
+
+    def geometry_geojson(self) -> dict[str, Any]:
+        """Return the proposal as a GeoJSON geometry in CRS84, rings counter-clockwise."""
+        return dict(mapping(orient_polygons(self.geometry)))
 
 
 def _forest(found: proposal_conflicts.ProposalConflicts) -> ProposalForest:

@@ -46,13 +46,20 @@
     if (!response.ok) {
       target.innerHTML = sitereg.report.problem(answer, "check.error");
       state.layers.overlaps.clearLayers();
+      if (body instanceof FormData) {
+        state.layers.proposal.clearLayers(); // the last file's outline no longer stands for the check
+      }
       return;
     }
     target.innerHTML = sitereg.report.render(answer);
     showDownloads({ body: body, headers: headers });
     var pieces = await fetch(state.cfg.urls.check + "?format=geojson", { method: "POST", body: body, headers: headers });
     if (pieces.ok) {
-      showPieces(await pieces.json());
+      var collection = await pieces.json();
+      showPieces(collection);
+      if (collection.proposal && body instanceof FormData) {
+        showProposal(collection.proposal); // an uploaded file, whatever its format, as the server read it
+      }
     }
     document.documentElement.setAttribute("data-sr-checked", "true");
   }
@@ -69,7 +76,7 @@
     }
   }
 
-  var PROPOSAL_STYLE = { weight: 3, fill: false };
+  var PROPOSAL_STYLE = { weight: 3, fill: false, className: "sr-proposal" };
 
   function onDrawn(event) {
     state.layers.proposal.clearLayers(); // one proposal at a time; Leaflet.draw adds the new one
@@ -99,26 +106,6 @@
       data.append("crs", crs);
     }
     await runCheck(data, null);
-    var pieces = state.layers.overlaps.getLayers();
-    if (pieces.length && pieces[0].getBounds().isValid()) {
-      state.map.fitBounds(pieces[0].getBounds(), { padding: [40, 40], maxZoom: 15 });
-    }
-    showUploadedOutline(data, crs);
-  }
-
-  /** Draw the uploaded boundary itself: the API returns its pieces, so ask for the GeoJSON. */
-  function showUploadedOutline(data, crs) {
-    var file = data.get("file");
-    if (!/\.(geo)?json$/i.test(file.name) || crs) {
-      return; // only plain WGS 84 GeoJSON can be drawn as sent
-    }
-    file.text().then(function (text) {
-      try {
-        showProposal(JSON.parse(text));
-      } catch (error) {
-        console.warn("sitereg: uploaded file is not GeoJSON", error.message);
-      }
-    });
   }
 
   /** Offer the report downloads for the last successful check (`last`), or hide them. */
@@ -161,7 +148,8 @@
       sitereg.translateDraw();
       sitereg.statusBox(map);
       sitereg.coordinates(map);
-      sitereg.legend(map, ["check", "sites", "forest"], "bottomright", true);
+      sitereg.legend(map, ["check", "sites", "labels", "forest", "basemap"], "bottomright", true);
+      sitereg.layerSwitcher(map, false);
       sitereg.forestPopups(map, layers.forest);
       sitereg.quietWhileDrawing(map);
       map.on("draw:created", onDrawn);

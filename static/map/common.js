@@ -70,7 +70,12 @@
   // Drawing order does not depend on which layer's data arrives first: each layer has a pane.
   // Sites sit above their parcels so that their outlines stay visible; once parcels show
   // (zoomed in), sitereg.css drops the sites' fill so the parcels can be clicked through it.
-  var PANES = { srReference: 405, srParcels: 415, srSites: 420, srInfra: 440, srPieces: 450, srProposal: 460 };
+  // The offline base map sits over online tiles (200) and under the data; site names sit
+  // over the commune names (tooltips, 650) and under popups (700).
+  var PANES = {
+    srBasemap: 250, srReference: 405, srParcels: 415, srSites: 420, srInfra: 440, srPieces: 450, srProposal: 460,
+    srLabels: 655,
+  };
 
   /** Create sitereg's panes on a map (above Leaflet's overlay pane, below tooltips). */
   sitereg.panes = function (map) {
@@ -352,9 +357,15 @@
           }
           var layer = L.geoJSON(feature, sitereg.layerOptions.site);
           group.addLayer(layer);
+          if (groups.site_labels && sitereg.siteLabel) {
+            group.addLayer(sitereg.siteLabel(feature, layer)); // shown and hidden with its kind
+          }
           byCode[feature.properties.code] = { layer: layer, group: group };
         });
         sitereg.sites = byCode;
+        if (groups.site_labels && sitereg.map) {
+          sitereg.labels(sitereg.map, groups.site_labels);
+        }
         return byCode;
       },
       function (error) {
@@ -365,9 +376,10 @@
     );
   };
 
-  /** Load the reference layers: provinces, communes, protected areas. */
+  /** Load the reference layers: the offline base map, provinces, communes, protected areas. */
   sitereg.loadReference = function (layers, urls) {
     return [
+      layers.basemap && sitereg.map ? sitereg.loadBasemap(sitereg.map, layers.basemap, urls) : null,
       sitereg.loadLayer(layers.provinces, urls.provinces, sitereg.layerOptions.province, "provinces"),
       sitereg.loadLayer(layers.communes, urls.communes, sitereg.layerOptions.commune, "communes"),
       sitereg.loadLayer(layers.protected_areas, urls.protected_areas, sitereg.layerOptions.protectedArea, "protected_areas"),

@@ -111,7 +111,8 @@
       addSearch(map);
       sitereg.coordinates(map); // bottom-left, from the bottom up: scale, coordinates, status, legend
       sitereg.statusBox(map);
-      sitereg.legend(map, ["sites", "clearance", "zoomNote", "forest", "other"], "bottomleft"); // west: no sites
+      sitereg.legend(map, ["sites", "labels", "clearance", "zoomNote", "forest", "other", "basemap"], "bottomleft"); // west: no sites
+      sitereg.layerSwitcher(map, true);
       sitereg.zoomClasses(map, PARCELS_FROM_ZOOM, LABELS_FROM_ZOOM);
       sitereg.forestPopups(map, layers.forest);
       var o = sitereg.layerOptions;

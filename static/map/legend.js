@@ -38,14 +38,14 @@
 
   var SECTIONS = {
     sites: function () {
-      var html = "<h4>" + esc(T("legend.sites")) + "</h4>";
+      var html = "<h2>" + esc(T("legend.sites")) + "</h2>";
       ["industrial_zone", "industrial_cluster", "mining_site", "relocation_area"].forEach(function (kind) {
         html += row(filled("kind-" + kind, 0.3), esc(T("kind." + kind)));
       });
       return html + row({ color: "#555", opacity: 0, dash: "5 3" }, esc(T("legend.indicative")) + " " + sitereg.badge("indicative"));
     },
     clearance: function () {
-      var html = "<h4>" + esc(T("legend.clearance")) + " " + sitereg.badge("synthetic") + "</h4>";
+      var html = "<h2>" + esc(T("legend.clearance")) + " " + sitereg.badge("synthetic") + "</h2>";
       ["not_started", "compensating", "cleared", "handed_over"].forEach(function (status) {
         html += row(filled("clearance-" + status, 0.7), esc(T("clearance." + status)));
       });
@@ -55,7 +55,7 @@
       return '<p class="sr-legend__note">' + esc(T("legend.zoom_in")) + "</p>";
     },
     forest: function () {
-      var html = "<h4>" + esc(T("legend.forest")) + " " + sitereg.badge("synthetic") + "</h4>";
+      var html = "<h2>" + esc(T("legend.forest")) + " " + sitereg.badge("synthetic") + "</h2>";
       ["special_use", "protection", "production"].forEach(function (category) {
         html += row(filled("forest-" + category, 0.6), esc(T("forest." + category)));
       });
@@ -63,26 +63,42 @@
     },
     overlap: function () {
       return (
-        "<h4>" + esc(T("layer.forest_overlap")) + "</h4>" +
+        "<h2>" + esc(T("layer.forest_overlap")) + "</h2>" +
         row({ color: "#06331b", fill: sitereg.color("forest-protection"), opacity: 0.85, width: 1 }, esc(T("legend.forest_piece")))
       );
     },
     site: function () {
       var c = sitereg.color("kind-" + (sitereg.config.kind || "industrial_zone"));
-      return "<h4>" + esc(T("layer.site")) + "</h4>" + row({ color: c, opacity: 0, width: 3 }, esc(T("legend.site_outline")));
+      return "<h2>" + esc(T("layer.site")) + "</h2>" + row({ color: c, opacity: 0, width: 3 }, esc(T("legend.site_outline")));
     },
     check: function () {
       return (
-        "<h4>" + esc(T("check.report")) + "</h4>" +
+        "<h2>" + esc(T("check.report")) + "</h2>" +
         row({ color: sitereg.color("proposal"), opacity: 0, width: 3 }, esc(T("layer.proposal"))) +
         row({ color: sitereg.color("overlap-site"), opacity: 0, width: 3 }, esc(T("legend.site_piece"))) +
         row({ color: "#06331b", fill: sitereg.color("forest-protection"), opacity: 0.85, width: 1 }, esc(T("legend.forest_piece")))
       );
     },
+    labels: function () {
+      return (
+        "<h2>" + esc(T("layer.site_labels")) + "</h2>" +
+        '<div class="sr-legend__row"><span class="sr-legend__sample--site">' + esc(T("legend.site_label")) + "</span></div>" +
+        '<div class="sr-legend__row"><span class="sr-legend__sample--commune">' + esc(T("legend.commune_label")) + "</span></div>"
+      );
+    },
+    basemap: function () {
+      var c = sitereg.color;
+      return (
+        "<h2>" + esc(T("legend.basemap")) + "</h2>" +
+        row({ color: c("basemap-water"), fill: c("basemap-water"), opacity: 1, width: 1 }, esc(T("legend.river"))) +
+        row({ color: c("basemap-border"), line: true, width: 2.5, dash: "8 3 2 3" }, esc(T("legend.border"))) +
+        row({ color: "#c9c6bd", fill: c("basemap-neighbour"), opacity: 1, width: 1 }, esc(T("legend.neighbour")))
+      );
+    },
     other: function () {
       var c = sitereg.color;
       return (
-        "<h4>" + esc(T("legend.other")) + "</h4>" +
+        "<h2>" + esc(T("legend.other")) + "</h2>" +
         row({ color: c("protected"), fill: c("protected"), opacity: 0.1, dash: "5 3" }, esc(T("layer.protected_areas"))) +
         row({ color: c("infrastructure"), line: true, dash: "5 3" }, esc(T("layer.infrastructure"))) +
         row({ color: c("province"), line: true, width: 2.5, dash: "8 3 2 3" }, esc(T("layer.provinces"))) +
@@ -94,12 +110,14 @@
   /** Add a collapsible legend with the given sections (sites, clearance, forest, ...). */
   sitereg.legend = function (map, sections, position, collapsed) {
     var control = L.control({ position: position || "bottomright" });
+    // On a phone the legend starts folded: the map is the page.
+    collapsed = collapsed || window.matchMedia("(max-width: 600px)").matches;
     control.onAdd = function () {
       var div = L.DomUtil.create("div", "sr-control sr-legend" + (collapsed ? " sr-collapsed" : ""));
       var body = sections.map(function (name) { return SECTIONS[name](); }).join("");
       div.innerHTML =
         '<div class="sr-legend__title"><span>' + esc(T("legend.title")) + '</span><button type="button" aria-expanded="' +
-        String(!collapsed) + '" title="' + esc(T("legend.toggle")) + '">' + (collapsed ? "▸" : "▾") + "</button></div>" +
+        String(!collapsed) + '" title="' + esc(T("legend.toggle")) + '" aria-label="' + esc(T("legend.toggle")) + '">' + (collapsed ? "▸" : "▾") + "</button></div>" +
         '<div class="sr-legend__body">' + body + "</div>";
       var button = div.querySelector("button");
       button.addEventListener("click", function () {

@@ -54,7 +54,8 @@
       sitereg.statusBox(map);
       sitereg.coordinates(map);
       sitereg.zoomClasses(map, 0, 11);
-      sitereg.legend(map, ["site", "clearance", "overlap", "forest"], "bottomright");
+      sitereg.legend(map, ["site", "clearance", "overlap", "forest", "basemap"], "bottomright");
+      sitereg.layerSwitcher(map, false);
       sitereg.forestPopups(map, layers.forest);
       var o = sitereg.layerOptions;
       var focus = { style: sitereg.style.siteFocus, onEachFeature: o.site.onEachFeature };

@@ -6,7 +6,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
 from app.map.i18n import TEXTS
+from app.map.page import check_page
+from app.map.render import PageContext
 from app.models.reference import ForestParcel
+from app.settings import OSM_TILE_URL, MapSettings, Settings
 from tests.support.history_writes import stamp
 
 ASSET_URL = re.compile(r"""(?:src|href)\s*=\s*["']?(https?://[^"'\s>]+)""", re.IGNORECASE)
@@ -146,3 +149,20 @@ def test_pages_allow_zooming_the_page(client: TestClient, path: str):
     text = client.get(path).text
     tags = re.findall(r'<meta name="viewport"[^>]*>', text)
     assert tags == ['<meta name="viewport" content="width=device-width, initial-scale=1">']
+
+
+def test_pages_online_base_map_is_off_unless_asked_for():
+    assert MapSettings().online_tile_url is None  # tests and offline sites: no outside request
+    assert MapSettings(online_basemap=True).online_tile_url == OSM_TILE_URL
+    own = "https://tiles.example.gov.vn/{z}/{x}/{y}.png"
+    assert MapSettings(tile_url=own).online_tile_url == own  # setting the URL switches it on
+    assert MapSettings(tile_url=own, online_basemap=False).online_tile_url is None
+
+
+def test_pages_offer_the_online_base_map_in_the_layer_switcher_when_on():
+    settings = Settings(map=MapSettings(online_basemap=True))
+    html = check_page(settings, PageContext(lang="en", page="check", path="/check"))
+    assert "tile.openstreetmap.org" in html and "Online base map" in html
+    assert "Base map (works offline)" in html
+    html = check_page(Settings(), PageContext(lang="en", page="check", path="/check"))
+    assert "tile.openstreetmap.org" not in html and "Base map (works offline)" in html
