@@ -324,6 +324,11 @@ _CHECK = {
         "mặc định WGS 84 của GeoJSON (RFC 7946)", "GeoJSON's default WGS 84 (RFC 7946)"
     ),
     "check.features": Text("Số đối tượng", "Features"),
+    "check.table_columns": Text(
+        "Cột đã đọc từ bảng toạ độ (hãy kiểm tra)", "Columns read from the coordinate table (check)"
+    ),
+    "check.table_points": Text("điểm", "points"),
+    "check.table_header_row": Text("dòng tiêu đề", "heading row"),
     "check.area": Text("Diện tích (WGS 84, trắc địa)", "Area (geodesic, WGS 84)"),
     "check.area_vn2000": Text("Diện tích VN-2000", "Area in VN-2000"),
     "check.forest": Text("Đất rừng bị chiếm", "Forest land taken"),

@@ -32,6 +32,16 @@
   var CRS_FROM = { file: "check.crs_from_file", parameter: "check.crs_from_parameter", "default (RFC 7946)": "check.crs_from_default" };
   var CATEGORY_ORDER = ["special_use", "protection", "production"];
 
+  // A coordinate table's columns as read (X northing, Y easting, …), for the officer to confirm.
+  function tableColumns(read) {
+    var named = [["X", read.x_north], ["Y", read.y_east], ["#", read.point], ["thửa", read.parcel], ["vòng", read.ring]];
+    var cells = named.filter(function (pair) { return pair[1]; }).map(function (pair) {
+      return esc(pair[0]) + " = “" + esc(pair[1]) + "”";
+    });
+    return cells.join(", ") + ' <span class="sr-muted">(' + esc(T("check.table_header_row")) + " " +
+      esc(read.header_row) + "; " + esc(read.points) + " " + esc(T("check.table_points")) + ")</span>";
+  }
+
   function factsTable(report) {
     var crsFrom = CRS_FROM[report.crs_from] ? T(CRS_FROM[report.crs_from]) : report.crs_from;
     var rows = [
@@ -42,6 +52,7 @@
       ["check.area_vn2000", report.area_vn2000_ha === null ? "—" : num(report.area_vn2000_ha, 2) + " ha (" + esc(report.vn2000_zone) + ")"],
       ["fact.province", esc(report.province || "—")],
     ];
+    if (report.table) rows.splice(3, 0, ["check.table_columns", tableColumns(report.table)]);
     return '<table class="sr-facts">' + rows.map(function (row) {
       return '<tr><th scope="row">' + esc(T(row[0])) + "</th><td>" + row[1] + "</td></tr>";
     }).join("") + "</table>";

@@ -249,3 +249,33 @@ def test_browser_phone_keeps_the_search_box_on_screen(tab: Watched, live_url: st
     page = open_page(tab, live_url + "/")
     box = page.locator("#sr-search-input").bounding_box()
     assert box is not None and box["x"] + box["width"] <= VIEWPORTS["phone"][0]
+
+
+def _coordinate_table(tmp: Path) -> Path:
+    """Return the proposal as a decision's annex prints it: point, X northing, Y easting (m)."""
+    ring = _vn2000().geometry.iloc[0].exterior.coords
+    lines = ["Điểm,X (m),Y (m)"] + [f"{n},{y:.3f},{x:.3f}" for n, (x, y) in enumerate(ring, 1)]
+    target = tmp / "bang_toa_do.csv"
+    target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return target
+
+
+def _drawing(tmp: Path) -> Path:
+    target = tmp / "de_xuat.dxf"
+    _vn2000()[["geometry"]].to_file(target, driver="DXF", engine="pyogrio")
+    return target
+
+
+@pytest.mark.parametrize("make", [_coordinate_table, _drawing], ids=["table", "dxf"])
+def test_browser_check_draws_a_table_or_drawing_in_the_chosen_zone(
+    tab: Watched, live_url: str, tmp_path: Path, make
+):
+    page = open_page(tab, live_url + "/check")
+    page.select_option("#sr-crs", "EPSG:9208")
+    page.set_input_files("#sr-file", str(make(tmp_path)))
+    page.click("#sr-upload button[type=submit]")
+    page.wait_for_selector("html[data-sr-checked=true]", state="attached")
+    expect(page.locator(".leaflet-srProposal-pane path.sr-proposal")).to_have_count(1)
+    if make is _coordinate_table:  # the columns read, shown for the officer to confirm
+        expect(page.locator(".sr-facts")).to_contain_text("X = “X (m)”, Y = “Y (m)”")
+    assert tab.errors == []
