@@ -42,6 +42,8 @@ SAME_PRECISION_DEG: Final = 1e-7
 """A geometry within this of the stored one is unchanged (exports write 7 decimals)."""
 SAMPLE_VALUES: Final = 5_000
 NOTABLE_ROWS: Final = 50
+IMPORT_WORK_MEM: Final = "256MB"
+"""Memory of each sort or hash of an import's statements (the server's default is 4 MB)."""
 
 Progress = Callable[[str, int, int | None], None]
 """Called as (phase, rows done, rows in all or None)."""
@@ -219,11 +221,14 @@ class _Run:
         with self.raw.cursor() as cursor:
             timeout = f"{int(self.request.statement_timeout_s)}s"
             cursor.execute("SELECT set_config('statement_timeout', %s, true)", (timeout,))
+            # Sorts and hashes over every staged row (duplicate keys, the comparison, the tile
+            # cells' counts) stay in memory rather than spilling to disk: this transaction only.
+            cursor.execute("SELECT set_config('work_mem', %s, true)", (IMPORT_WORK_MEM,))
             cursor.execute(sql.STAGE)
             cursor.execute(sql.DATE_FUNCTION)
             self._stage(cursor, batches)
             self.progress("checking", 0, None)
-            cursor.execute("ANALYZE import_rows")
+            cursor.execute("ANALYZE import_rows (key)")  # the join and windows use only it
             cursor.execute(sql.classify(self.target), self._classify_params())
             cursor.execute(sql.removed(self.target), {"dataset": self.request.dataset})
             if self.target.province_check:
