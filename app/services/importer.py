@@ -278,16 +278,13 @@ class _Run:
         if self.layer.raw_text:
             encoding = self.encoding.encoding
             columns = {name: _decoded_column(values, encoding) for name, values in columns.items()}
-        own_columns = self.target.column_names
         mapped_rows = mappings.apply_batch(self.mapping, columns, len(wkbs))
         first = batch.first_row + 1
         for index, (wkb, mapped) in enumerate(zip(wkbs, mapped_rows, strict=True)):
-            attrs = {k: v for k, v in mapped.values.items() if k not in own_columns}
             yield (
                 first + index,
                 mapped.key,
                 Jsonb(mapped.values),
-                Jsonb(attrs) if attrs else None,
                 Jsonb(mapped.source_codes) if mapped.source_codes else None,
                 mapped.skipped,
                 list(mapped.problems),
