@@ -9,9 +9,13 @@ machine, alternately; the importer's peak memory is the child process's maximum 
 
 Targets (issue 16): the import within 1.5x ogr2ogr's time, and peak memory under 1 GB.
 
+``--steps`` runs the import in this process instead and prints where its time goes: the
+reading (Python: GDAL, mapping, the move to WGS 84, COPY), each SQL statement, and the commit
+(the deferred stamping of the change feed).
+
 Usage::
 
-    .venv/bin/python bench/import_forest.py [--features 1000000] [--rounds 1]
+    .venv/bin/python bench/import_forest.py [--features 1000000] [--rounds 1] [--steps]
 """
 
 from __future__ import annotations
@@ -22,8 +26,10 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
+import psycopg
 import shapely
 from bench_db import conninfo, recreate_database
 
@@ -180,13 +186,65 @@ def run_import(url: str, path: Path, dataset: str) -> tuple[float, float]:
     return timed(command, {**env, "SITEREG_LOG_LEVEL": "WARNING"})
 
 
+class _TimedCursor(psycopg.Cursor[Any]):
+    """A cursor that notes how long each of its statements takes."""
+
+    spent: list[tuple[float, str]] = []
+
+    def execute(self, query: Any, params: Any = None, **kwargs: Any) -> Any:
+        """Run ``query`` and note how long it took."""
+        started = time.perf_counter()
+        try:
+            return super().execute(query, params, **kwargs)
+        finally:
+            words = " ".join(str(query).split())
+            self.spent.append((time.perf_counter() - started, words[:72]))
+
+
+def run_steps(url: str, path: Path, dataset: str) -> None:
+    """Import the file in this process and print the time of each phase and statement."""
+    from sqlalchemy import create_engine
+    from sqlalchemy.orm import Session
+
+    from app.cli_import import _context
+    from app.services.importer import ImportRequest, import_on
+
+    engine = create_engine(url)
+    with Session(engine) as session:
+        context = _context(session, ADMIN, None, None, "forest")
+    engine.dispose()
+    request = ImportRequest(
+        path=path, layer="forest", dataset=dataset, context=context, commit=True
+    )
+    phases: dict[str, float] = {}
+    started = time.perf_counter()
+
+    def progress(phase: str, done: int, total: int | None) -> None:
+        phases.setdefault(phase, time.perf_counter() - started)
+
+    with psycopg.connect(conninfo(url), cursor_factory=_TimedCursor) as raw:
+        outcome = import_on(raw, request, progress, own_transaction=False)
+        before = time.perf_counter()
+        raw.commit()
+        _TimedCursor.spent.append((time.perf_counter() - before, "COMMIT (deferred stamping)"))
+    print(f"import in all {time.perf_counter() - started:8.1f} s   {outcome.counts}")
+    print(f"  reading and COPY (until checking) {phases['checking']:8.1f} s")
+    for seconds, statement in _TimedCursor.spent:
+        if seconds >= 0.1:
+            print(f"  {seconds:8.1f} s  {statement}")
+
+
 def main() -> None:
     """Make the file, then time ogr2ogr and the importer alternately, and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--features", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=1)
+    parser.add_argument("--steps", action="store_true", help="time each step in this process")
     args = parser.parse_args()
     path = ensure_file(args.features)
+    if args.steps:
+        run_steps(fresh_database(), path, "BENCH-STEPS")
+        return
     load = os.getloadavg()
     rows: list[tuple[float, float, float]] = []
     for turn in range(args.rounds):

@@ -245,7 +245,6 @@ CREATE TEMP TABLE import_rows (
     row_no integer NOT NULL,
     key text,
     vals jsonb NOT NULL,
-    attrs jsonb,
     source_codes jsonb,
     skipped text,
     problems text[] NOT NULL,
@@ -253,10 +252,10 @@ CREATE TEMP TABLE import_rows (
 ) ON COMMIT DROP
 """
 COPY_ROWS: Final = (
-    "COPY import_rows (row_no, key, vals, attrs, source_codes, skipped, problems, wkb) "
+    "COPY import_rows (row_no, key, vals, source_codes, skipped, problems, wkb) "
     "FROM STDIN (FORMAT BINARY)"
 )
-COPY_TYPES: Final = ("int4", "text", "jsonb", "jsonb", "jsonb", "text", "text[]", "bytea")
+COPY_TYPES: Final = ("int4", "text", "jsonb", "jsonb", "text", "text[]", "bytea")
 
 
 NUMBER: Final = r"^\s*[-+]?[0-9]+(\.[0-9]+)?([eE][-+]?[0-9]+)?\s*$"
@@ -314,6 +313,11 @@ def _geometry(target: Target) -> tuple[str, str]:
     return types, words
 
 
+def _own(target: Target) -> str:
+    """Return the SQL array of the mapped fields with columns (the rest are ``attributes``)."""
+    return "ARRAY[" + ", ".join(f"'{name}'" for name in sorted(target.column_names)) + "]"
+
+
 @cache
 def classify(target: Target) -> str:
     """Return the statement that sorts every staged row into its fate, with the reason.
@@ -335,11 +339,15 @@ def classify(target: Target) -> str:
     return f"""
 CREATE TEMP TABLE import_report ON COMMIT DROP AS
 WITH rows AS (
-    SELECT r.row_no, r.key, r.vals, r.attrs, r.source_codes, r.skipped, r.problems,
+    SELECT r.row_no, r.key, r.vals, nullif(r.vals - {_own(target)}, '{{}}') AS attrs,
+           r.source_codes, r.skipped, r.problems,
            CASE WHEN r.wkb IS NOT NULL THEN ST_Multi(ST_GeomFromWKB(r.wkb, 4326)) END AS geom,
-           row_number() OVER (PARTITION BY r.key ORDER BY r.row_no) AS nth,
-           min(r.row_no) OVER (PARTITION BY r.key) AS first_row
+           r.row_no > k.first_row AS repeated,
+           k.first_row
     FROM import_rows r
+    -- The first row of each key, found from the keys alone (no sort of the whole rows).
+    LEFT JOIN (SELECT key, min(row_no) AS first_row FROM import_rows GROUP BY key) k
+        ON k.key = r.key
 ), checked AS (
     SELECT rows.*,
            CASE WHEN rows.geom IS NOT NULL AND GeometryType(rows.geom) IN ({types})
@@ -354,7 +362,7 @@ SELECT row_no, key, vals, attrs, source_codes, geom, row_id,
         WHEN cardinality(problems) > 0 OR key IS NULL OR geom IS NULL
              OR NOT {takes} OR NOT (d).valid
              OR NOT geom @ ST_MakeEnvelope(%(west)s, %(south)s, %(east)s, %(north)s, 4326)
-             OR nth > 1 OR (row_id IS NOT NULL AND found_dataset IS DISTINCT FROM %(dataset)s)
+             OR repeated OR (row_id IS NOT NULL AND found_dataset IS DISTINCT FROM %(dataset)s)
              OR length(key) > 64 OR {_missing(target)} THEN 'rejected'
         WHEN row_id IS NULL THEN 'created'
         WHEN {same}
@@ -375,7 +383,7 @@ SELECT row_no, key, vals, attrs, source_codes, geom, row_id,
             round(ST_X((d).location)::numeric, 6), round(ST_Y((d).location)::numeric, 6))
         WHEN NOT geom @ ST_MakeEnvelope(%(west)s, %(south)s, %(east)s, %(north)s, 4326)
             THEN format('outside Vietnam: extent %%s', ST_AsText(ST_Envelope(geom), 5))
-        WHEN nth > 1 THEN format('duplicate key: also at row %%s', first_row)
+        WHEN repeated THEN format('duplicate key: also at row %%s', first_row)
         WHEN row_id IS NOT NULL AND found_dataset IS DISTINCT FROM %(dataset)s
             THEN format('key taken by %%s', coalesce(
                 'dataset ' || quote_literal(found_dataset), 'a row outside imports'))

@@ -42,6 +42,8 @@ SAME_PRECISION_DEG: Final = 1e-7
 """A geometry within this of the stored one is unchanged (exports write 7 decimals)."""
 SAMPLE_VALUES: Final = 5_000
 NOTABLE_ROWS: Final = 50
+IMPORT_WORK_MEM: Final = "256MB"
+"""Memory of each sort or hash of an import's statements (the server's default is 4 MB)."""
 
 Progress = Callable[[str, int, int | None], None]
 """Called as (phase, rows done, rows in all or None)."""
@@ -219,11 +221,14 @@ class _Run:
         with self.raw.cursor() as cursor:
             timeout = f"{int(self.request.statement_timeout_s)}s"
             cursor.execute("SELECT set_config('statement_timeout', %s, true)", (timeout,))
+            # Sorts and hashes over every staged row (duplicate keys, the comparison, the tile
+            # cells' counts) stay in memory rather than spilling to disk: this transaction only.
+            cursor.execute("SELECT set_config('work_mem', %s, true)", (IMPORT_WORK_MEM,))
             cursor.execute(sql.STAGE)
             cursor.execute(sql.DATE_FUNCTION)
             self._stage(cursor, batches)
             self.progress("checking", 0, None)
-            cursor.execute("ANALYZE import_rows")
+            cursor.execute("ANALYZE import_rows (key)")  # the join and windows use only it
             cursor.execute(sql.classify(self.target), self._classify_params())
             cursor.execute(sql.removed(self.target), {"dataset": self.request.dataset})
             if self.target.province_check:
@@ -273,17 +278,14 @@ class _Run:
         if self.layer.raw_text:
             encoding = self.encoding.encoding
             columns = {name: _decoded_column(values, encoding) for name, values in columns.items()}
-        own_columns = self.target.column_names
         mapped_rows = mappings.apply_batch(self.mapping, columns, len(wkbs))
+        first = batch.first_row + 1
         for index, (wkb, mapped) in enumerate(zip(wkbs, mapped_rows, strict=True)):
-            codes = Jsonb(mapped.source_codes) if mapped.source_codes else None
-            attrs = {k: v for k, v in mapped.values.items() if k not in own_columns}
             yield (
-                batch.first_row + index + 1,
+                first + index,
                 mapped.key,
                 Jsonb(mapped.values),
-                Jsonb(attrs) if attrs else None,
-                codes,
+                Jsonb(mapped.source_codes) if mapped.source_codes else None,
                 mapped.skipped,
                 list(mapped.problems),
                 wkb,

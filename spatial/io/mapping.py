@@ -214,7 +214,7 @@ def apply_batch(
 
     A field's value, and whether a row is skipped, depend only on a few code columns whose
     values repeat (a million plots hold a few hundred states): each distinct combination is
-    worked out once.
+    worked out once, and rows with the same outcome share its ``values`` (never change them).
     """
     folded = {str(name).casefold(): values for name, values in columns.items()}
     empty: Sequence[Any] = [None] * count
@@ -222,29 +222,42 @@ def apply_batch(
     def column(name: str) -> Sequence[Any]:
         return folded.get(name.casefold(), empty)
 
-    def memo_rows(names: list[str]) -> list[tuple[Any, ...]]:
-        return list(zip(*(column(name) for name in names), strict=True)) if names else [()] * count
-
     skip_names = [rule.column for rule in mapping.skip]
-    skips = _memoised(lambda row: _skip_reason(mapping.skip, row), skip_names, memo_rows)
-    fields = {
-        name: _memoised(lambda row, rule=rule: _value(rule, row), _chain_columns(rule), memo_rows)
-        for name, rule in mapping.fields.items()
-    }
-    key_parts = [_texts(column(name), _key_text) for name in mapping.key]
-    kept = [(name, _texts(column(name), code_text)) for name in mapping.keep_codes]
+    skips = _memoised(lambda row: _skip_reason(mapping.skip, row), skip_names, column, count)
+    fields = [
+        _memoised(lambda row, rule=rule: _value(rule, row), _chain_columns(rule), column, count)
+        for rule in mapping.fields.values()
+    ]
+    keys = _batch_keys(mapping.key, [_texts(column(name), _key_text) for name in mapping.key])
+    codes = _batch_codes(
+        mapping.keep_codes, [_texts(column(name), code_text) for name in mapping.keep_codes], count
+    )
+    found_rows = list(zip(*fields, strict=True)) if fields else [()] * count
+    settled: dict[tuple[Any, ...], tuple[dict[str, Any], tuple[str, ...]]] = {}
     rows = []
-    for index in range(count):
-        codes = {c: t for c, texts in kept if (t := texts[index]) is not None}
-        parts = [texts[index] for texts in key_parts]
-        key, problems = _joined_key(mapping.key, parts)
-        found = {name: values[index] for name, values in fields.items()}
-        rows.append(_assemble(mapping, key, problems, codes, skips[index], found))
+    for (key, key_problems), kept, skipped, found in zip(
+        keys, codes, skips, found_rows, strict=True
+    ):
+        if skipped is not None:
+            rows.append(MappedRow(key, {}, kept, skipped, key_problems))
+            continue
+        outcome = settled.get(found)
+        if outcome is None:
+            outcome = settled[found] = _settle(mapping, found)
+        rows.append(MappedRow(key, outcome[0], kept, None, key_problems + outcome[1]))
     return rows
+
+
+def _homogeneous(values: Sequence[Any]) -> bool:
+    """Say whether the values are of one type (``None`` aside), as an Arrow column's are."""
+    return len(set(map(type, values)) - {type(None)}) <= 1
 
 
 def _texts(values: Sequence[Any], convert: Any) -> list[Any]:
     """Return ``convert`` of every value, worked out once per distinct value."""
+    if _homogeneous(values):  # equal values are then the same value (no 1 == 1.0 == True)
+        known = {value: convert(value) for value in set(values)}
+        return [known[value] for value in values]
     done: dict[tuple[type, Any], Any] = {}
     out = []
     for value in values:
@@ -267,17 +280,58 @@ def _joined_key(columns: tuple[str, ...], parts: list[str | None]) -> tuple[str 
     return ".".join(part for part in parts if part is not None), []
 
 
-def _memoised(work: Any, names: list[str], memo_rows: Any) -> list[Any]:
+def _batch_keys(
+    columns: tuple[str, ...], parts: list[list[str | None]]
+) -> list[tuple[str | None, tuple[str, ...]]]:
+    """Return every row's key and key problems from its key columns' texts."""
+    out: list[tuple[str | None, tuple[str, ...]]] = []
+    for row in zip(*parts, strict=True):
+        if None in row:
+            key, problems = _joined_key(columns, list(row))
+            out.append((key, tuple(problems)))
+        else:
+            out.append((".".join(row), ()))
+    return out
+
+
+def _batch_codes(
+    names: tuple[str, ...], texts: list[list[str | None]], count: int
+) -> list[dict[str, str]]:
+    """Return every row's kept source codes (a fresh dict each)."""
+    if not names:
+        return [{} for _ in range(count)]
+    return [
+        {name: text for name, text in zip(names, row, strict=True) if text is not None}
+        for row in zip(*texts, strict=True)
+    ]
+
+
+def _memoised(work: Any, names: list[str], column: Any, count: int) -> list[Any]:
     """Return ``work(row)`` for every row, computed once per distinct value of ``names``."""
+    folded = [name.casefold() for name in names]
+    if not names:
+        return [work({})] * count
+    values = [column(name) for name in names]
+    rows = list(zip(*values, strict=True))
+    if all(_homogeneous(v) for v in values):
+        known = {row: work(dict(zip(folded, row, strict=True))) for row in set(rows)}
+        return [known[row] for row in rows]
     done: dict[tuple[Any, ...], Any] = {}
     out = []
-    folded = [name.casefold() for name in names]
-    for values in memo_rows(names):
-        marker = tuple((type(v), v) for v in values)
+    for row in rows:
+        marker = tuple((type(v), v) for v in row)
         if marker not in done:
-            done[marker] = work(dict(zip(folded, values, strict=True)))
+            done[marker] = work(dict(zip(folded, row, strict=True)))
         out.append(done[marker])
     return out
+
+
+def _settle(
+    mapping: LayerMapping, found: tuple[tuple[Any, str | None], ...]
+) -> tuple[dict[str, Any], tuple[str, ...]]:
+    """Return the values and problems of a row not skipped, from each field's outcome."""
+    row = _assemble(mapping, None, [], {}, None, dict(zip(mapping.fields, found, strict=True)))
+    return row.values, row.problems
 
 
 def _assemble(
