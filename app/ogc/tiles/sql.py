@@ -37,12 +37,15 @@ EARTH_RADIUS_M = 6378137.0
 M_PER_DEG_X = WEB_MERCATOR_WIDTH_M / 360
 FULL_DETAIL_ZOOM = 12
 # A collection with a tile grid (the forest) shows only cells up to GRID_ONLY_ZOOM; up to
-# HYBRID_MAX_ZOOM a tile with more features than the budget shows cells too. A forest parcel
-# costs 30–80 bytes of tile from z10 to z12 (bench/README.md, issue 20): 2 000 of them stay
-# under 200 KB, and a tile of cells holds at most 66 × 66 of them, whatever the density.
+# HYBRID_MAX_ZOOM a tile with more features than the budget shows cells too. Not above: the
+# choice costs 3-4 ms of planning per tile (PostgreSQL keeps custom plans for the two-branch
+# statement), as much as a whole z13 tile (bench/README.md, issue 20). A forest parcel
+# of the synthetic layer costs 30–86 bytes of tile from z10 to z12 (bench/README.md, issue
+# 20): about 2 500 of them make 200 KB, and a tile of cells holds at most 66 × 66 cells,
+# whatever the density.
 GRID_ONLY_ZOOM = 9
-HYBRID_MAX_ZOOM = 13
-TILE_FEATURE_BUDGET = 2000
+HYBRID_MAX_ZOOM = 11
+TILE_FEATURE_BUDGET = 2500
 # 2 of 4096 units is 1/8 of a screen pixel of a 256-pixel tile.
 MAX_AFFINE_ERROR_UNITS = 2.0
 # Below full detail, vertices closer than 1/4 pixel to a simplified edge go: 40 % less data in
@@ -132,16 +135,14 @@ def tile_select(collection: Collection, z: int, x: int, y: int) -> TileQuery:
 
 
 def _grid_params(grid: TileGrid, z: int, x: int, y: int) -> dict[str, Any]:
-    """Return the binds of the grid part of a tile: the cells of ``min(z, grid.max_zoom)``.
-
-    Above the grid's last zoom a tile reads that zoom's cells, larger on screen (8 pixels at
-    z12, 16 at z13): a dense tile stays small without cells kept for every zoom.
-    """
+    """Return the binds of the grid part of a tile: its zoom's cells, and those it counts."""
     tile_m = WEB_MERCATOR_WIDTH_M / (1 << z)
-    cell_zoom = min(z, grid.max_zoom)
+    cell_zoom, count_zoom = min(z, grid.max_zoom), max(0, min(z - 3, grid.max_zoom))
     return {
         "cell_zoom": cell_zoom,
         "cell_deg": _tile_size_deg(cell_zoom) / 256 * grid.cell_px,
+        "count_zoom": count_zoom,
+        "count_cell_deg": _tile_size_deg(count_zoom) / 256 * grid.cell_px,
         "tile_west_m": -WEB_MERCATOR_WIDTH_M / 2 + x * tile_m,
         "tile_north_m": WEB_MERCATOR_WIDTH_M / 2 - y * tile_m,
         "units_per_m": MVT_EXTENT / tile_m,
@@ -345,19 +346,49 @@ def _grid_cells(grid: TileGrid) -> Any:
 
 def _cells_in_tile(grid: TileGrid) -> list[Any]:
     """Return the conditions of the cells of zoom ``cell_zoom`` meeting the buffered tile."""
-    cells, cell_deg, bounds = grid.cells, _bound("cell_deg"), _buffered_tile()
+    cell_deg, bounds = _bound("cell_deg"), _buffered_tile()
 
-    def index(edge: Any) -> Any:
-        return sa.cast(sa.func.floor(edge(bounds) / cell_deg), sa.Integer)
+    def first(edge: Any) -> Any:
+        return sa.func.floor(edge(bounds) / cell_deg)
+
+    return _cell_range(grid, "cell_zoom", first, first)
+
+
+def _cells_counted(grid: TileGrid) -> list[Any]:
+    """Return the conditions of the cells of zoom ``count_zoom`` whose corner is in the tile.
+
+    The cells whose south-west corner lies nearest inside the tile (no buffer): their counts
+    sum to about the tile's parcels, a row of cells more or less at each edge.
+    """
+    cell_deg = _bound("count_cell_deg")
+    bounds = sa.func.ST_Transform(sa.func.ST_TileEnvelope(Z, X, Y), WGS84)
+
+    def first(edge: Any) -> Any:
+        return sa.func.round(edge(bounds) / cell_deg)
+
+    def last(edge: Any) -> Any:
+        return sa.func.round(edge(bounds) / cell_deg) - 1
+
+    return _cell_range(grid, "count_zoom", first, last)
+
+
+def _cell_range(grid: TileGrid, zoom: str, first: Any, last: Any) -> list[Any]:
+    """Return the cells of zoom ``:zoom`` from ``first`` to ``last`` of the tile's edges."""
+    cells = grid.cells
+
+    def index(position: Any, edge: Any) -> Any:
+        return sa.cast(position(edge), sa.Integer)
 
     # i = ANY(the tile's columns), not i BETWEEN: the primary key (zoom, i, j, …) then gives
     # one short j range per column, where a range on i scans every j of those columns (at z11,
     # the whole layer's height): 20 → 1.4 ms for a z12 tile's count (bench/README.md).
-    columns = sa.select(sa.func.generate_series(index(sa.func.ST_XMin), index(sa.func.ST_XMax)))
+    columns = sa.select(
+        sa.func.generate_series(index(first, sa.func.ST_XMin), index(last, sa.func.ST_XMax))
+    )
     return [
-        cells.c.zoom == sa.bindparam("cell_zoom", type_=sa.SmallInteger),
+        cells.c.zoom == sa.bindparam(zoom, type_=sa.SmallInteger),
         cells.c.i == sa.any_(sa.func.array(columns.scalar_subquery())),
-        cells.c.j.between(index(sa.func.ST_YMin), index(sa.func.ST_YMax)),
+        cells.c.j.between(index(first, sa.func.ST_YMin), index(last, sa.func.ST_YMax)),
     ]
 
 
@@ -418,13 +449,16 @@ def grid_tile_statement(collection: Collection, grid: TileGrid) -> Any:
 def hybrid_tile_statement(collection: Collection, grid: TileGrid, features: Any) -> Any:
     """Return the tile of the features, or of cells when the tile holds more than the budget.
 
-    The count sums the cells that the grid keeps (an index range of at most 66 × 66 cells per
-    category), never the features. Each branch is an InitPlan, which PostgreSQL runs only when
-    the ``CASE`` reaches it, so a tile pays for one of the two and for the count.
+    The count sums the cells of zoom z − 3 in the tile (8 × 8 of them), never the features:
+    the tile's own cells (66 × 66) lie scattered in the table's heap, and reading them took
+    18 ms of a z12 tile at 1 000 000 parcels. It is an estimate (a row of cells more or less
+    at the edges), which is all a budget needs.
+    Each branch is an InitPlan, which PostgreSQL runs only when the ``CASE`` reaches it, so a
+    tile pays for one of the two and for the count.
     """
     cells = grid.cells
     counted = sa.select(sa.func.coalesce(sa.func.sum(cells.c.features), 0)).where(
-        *_cells_in_tile(grid)
+        *_cells_counted(grid)
     )
     dense = counted.scalar_subquery() > sa.bindparam("feature_budget", type_=sa.Integer)
     return sa.select(
