@@ -37,14 +37,14 @@ EARTH_RADIUS_M = 6378137.0
 M_PER_DEG_X = WEB_MERCATOR_WIDTH_M / 360
 FULL_DETAIL_ZOOM = 12
 # A collection with a tile grid (the forest) shows only cells up to GRID_ONLY_ZOOM; up to
-# HYBRID_MAX_ZOOM a tile with more features than the budget shows cells too. Not above: the
-# choice costs 3-4 ms of planning per tile (PostgreSQL keeps custom plans for the two-branch
-# statement), as much as a whole z13 tile (bench/README.md, issue 20). A forest parcel
-# of the synthetic layer costs 30–86 bytes of tile from z10 to z12 (bench/README.md, issue
-# 20): about 2 500 of them make 200 KB, and a tile of cells holds at most 66 × 66 cells,
-# whatever the density.
+# HYBRID_MAX_ZOOM a tile with more features than the budget shows cells too (at z12 the
+# cells of z11, 8 pixels). Not above: the choice costs 4-7 ms per tile, mostly planning
+# (PostgreSQL keeps custom plans for the two-branch statement), as much as a whole z13 tile.
+# A forest parcel of the synthetic layer costs 30-86 bytes of tile from z10 to z12: about
+# 2 500 of them make 200 KB, and a tile of cells holds at most 66 x 66 cells, whatever the
+# density (bench/README.md, issue 20).
 GRID_ONLY_ZOOM = 9
-HYBRID_MAX_ZOOM = 11
+HYBRID_MAX_ZOOM = 12
 TILE_FEATURE_BUDGET = 2500
 # 2 of 4096 units is 1/8 of a screen pixel of a 256-pixel tile.
 MAX_AFFINE_ERROR_UNITS = 2.0
@@ -135,7 +135,7 @@ def tile_select(collection: Collection, z: int, x: int, y: int) -> TileQuery:
 
 
 def _grid_params(grid: TileGrid, z: int, x: int, y: int) -> dict[str, Any]:
-    """Return the binds of the grid part of a tile: its zoom's cells, and those it counts."""
+    """Return the binds of the grid part of a tile: the cells it shows, and those it counts."""
     tile_m = WEB_MERCATOR_WIDTH_M / (1 << z)
     cell_zoom, count_zoom = min(z, grid.max_zoom), max(0, min(z - 3, grid.max_zoom))
     return {
