@@ -13,11 +13,13 @@ from app.models.enums import ForestCategory
 class ForestTileCell(Base):
     """Forest parcels counted per category in one square cell of a low-zoom tile grid.
 
-    A cell of zoom ``zoom`` (0–9) is 4 pixels of a 256-pixel WebMercatorQuad tile wide:
+    A cell of zoom ``zoom`` (0–11) is 4 pixels of a 256-pixel WebMercatorQuad tile wide:
     ``360 / 2^(zoom + 6)`` degrees, cell ``(i, j)`` starting at ``(i, j) × size`` (lon, lat).
     A parcel counts in the cell of its bounding box's south-west corner. Statement triggers on
-    ``forest_parcels`` (migration ``0006_forest_tile_cells``) keep the counts current, so a z8
-    tile reads a few thousand cells instead of 60 000 parcels.
+    ``forest_parcels`` (migration ``0006_forest_tile_cells``, zooms 10–11 since
+    ``0030_tile_generalisation``) keep the counts current, so a z8 tile reads a few thousand
+    cells instead of 60 000 parcels, and a tile up to z11 holds at most 66 × 66 cells however
+    dense the parcels under it.
     """
 
     __tablename__ = "forest_tile_cells"

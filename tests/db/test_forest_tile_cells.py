@@ -7,7 +7,7 @@ EXPECTED = sa.text(
     """
     SELECT zoom, floor(ST_XMin(geom) / (360.0 / 2 ^ (zoom + 6)))::integer AS i,
         floor(ST_YMin(geom) / (360.0 / 2 ^ (zoom + 6)))::integer AS j, category, count(*)
-    FROM forest_parcels CROSS JOIN generate_series(0, 9) AS zoom
+    FROM forest_parcels CROSS JOIN generate_series(0, 11) AS zoom
     WHERE ST_XMax(geom) - ST_XMin(geom) >= 360.0 / 2 ^ 20
         OR ST_YMax(geom) - ST_YMin(geom) >= 360.0 / 2 ^ 20
     GROUP BY 1, 2, 3, 4

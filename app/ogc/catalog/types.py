@@ -47,7 +47,7 @@ class TileGrid:
 
     by: str
     cells: Any
-    max_zoom: int = 9
+    max_zoom: int = 11  # the zooms ``forest_tile_cells`` keeps (migration 0030)
     cell_px: int = 4
 
 

@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from app.db.read_pool import AsyncConnection
 from app.db.stream import stream_rows
 from app.ogc.catalog import Collection
-from app.ogc.features import sql
+from app.ogc.features import cursor, sql
 from app.ogc.features.query import FeatureQuery
 from app.repositories import NotFound
 from app.repositories.history import data_stamp
@@ -24,10 +24,15 @@ STREAM_BATCH = 2000
 
 @dataclass(frozen=True)
 class Page:
-    """One page of features as GeoJSON Feature texts, with the number matched."""
+    """One page of features as GeoJSON Feature texts, the number matched, and what follows.
 
-    matched: int
+    ``matched`` is None when counting would cost more than ``sql.COUNT_CAP`` rows;
+    ``next_cursor`` is None on the last page.
+    """
+
+    matched: int | None
     features: list[str]
+    next_cursor: str | None = None
 
 
 @dataclass(frozen=True)
@@ -39,18 +44,25 @@ class Extent:
 
 
 async def fetch_page(pool: AsyncConnectionPool[AsyncConnection], query: FeatureQuery) -> Page:
-    """Return one page and ``numberMatched``, prepared on the asyncio read pool.
+    """Return one page, its ``next`` cursor and ``numberMatched``, prepared on the read pool.
 
     One autocommit connection, no session and no BEGIN/ROLLBACK; the SQL is compiled once per
     shape of query (``sql.driver_sql``), which matters most for small pages (bench/README.md).
+    The count is skipped when the page is the whole result, and capped otherwise.
     """
     async with pool.connection() as conn:
         rows = await fetch_prepared_async(conn, *sql.driver_sql(query, "items"))
-        features = [str(row[0]) for row in rows]
-        if query.offset == 0 and query.limit is not None and len(features) < query.limit:
+        limit = query.limit if query.limit is not None else len(rows)
+        features = [str(row[0]) for row in rows[:limit]]
+        following = None
+        if len(rows) > limit:
+            position = query.position + limit
+            following = cursor.encode(query.sortby, str(rows[limit - 1][1]), position)
+        if query.after is None and query.position == 0 and following is None:
             return Page(matched=len(features), features=features)  # the whole result
-        counted = await fetch_prepared_async(conn, *sql.driver_sql(query, "count"))
-    return Page(matched=int(counted[0][0]), features=features)
+        counted = int((await fetch_prepared_async(conn, *sql.driver_sql(query, "count")))[0][0])
+    matched = counted if counted <= sql.COUNT_CAP else None
+    return Page(matched=matched, features=features, next_cursor=following)
 
 
 @dataclass(frozen=True, slots=True)

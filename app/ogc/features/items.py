@@ -29,18 +29,15 @@ def _collection_link(request: Request, collection: Collection) -> dict[str, Any]
 def _page_links(request: Request, query: FeatureQuery, page: fetch.Page) -> list[dict[str, Any]]:
     limit = query.limit or len(page.features)
     page_links = links.self_and_alternate(request, links.GEOJSON)
-    page_links += links.page_links(request, page.matched, limit, query.offset)
+    page_links += links.items_page_links(request, page.next_cursor, limit, query.position)
     page_links.append(_collection_link(request, query.collection))
     return page_links
 
 
 def _frame(page: fetch.Page, page_links: list[dict[str, Any]]) -> bytes:
     """Wrap the Feature texts from PostGIS in a FeatureCollection (no decoding)."""
-    tail = {
-        "numberMatched": page.matched,
-        "numberReturned": len(page.features),
-        "links": page_links,
-    }
+    tail: dict[str, Any] = {} if page.matched is None else {"numberMatched": page.matched}
+    tail.update(numberReturned=len(page.features), links=page_links)
     head = '{"type":"FeatureCollection","features":['
     return (head + ",".join(page.features) + "]," + json.dumps(tail)[1:]).encode()
 
@@ -81,8 +78,10 @@ async def get_items(
     Filters: `bbox` (+ `bbox-crs`), `datetime`, CQL2 `filter` (`filter-lang` cql2-text or
     cql2-json, `filter-crs`), and any queryable as `name=value`. `crs` reprojects the output
     (CRS84 by default; VN-2000 TM-3 EPSG:9205 Lai Châu, EPSG:9208 Lào Cai). `properties` picks
-    properties, `sortby` orders them (`-name` descending). Paging: `limit`, `offset`,
-    `numberMatched`, `next`/`prev` links.
+    properties, `sortby` orders them (`-name` descending). Paging: `limit`, and the `next` link,
+    whose opaque `cursor` starts after the last feature sent (no duplicates or gaps when rows
+    are added between pages); `offset` is still read. `numberMatched` is given when the count
+    is at most 10 000, and left out above (the standard makes it optional).
     """
     as_html = links.wants_html(request, f, ("json", "geojson", "html"))
     page = await fetch.fetch_page(request.app.state.read_pool, query)

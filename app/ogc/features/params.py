@@ -8,6 +8,7 @@ from fastapi import Depends, Path, Query, Request
 
 from app.access import Caller
 from app.deps import OffsetQuery, ReaderDep, SettingsDep
+from app.errors import InvalidParameter
 from app.ogc.catalog import Collection, get_collection
 from app.ogc.features import query as q
 from app.ogc.protocol.crs import CRS84_URI
@@ -92,6 +93,13 @@ PropertiesParam = Annotated[OptionalText, Query(description="Comma-separated pro
 AsOfParam = Annotated[
     OptionalText, Query(description=AS_OF_HELP, examples=["2026-01-01", "2026-12-07T08:00:00Z"])
 ]
+CursorParam = Annotated[
+    OptionalText,
+    Query(
+        description="Where the page starts: the opaque value of the previous page's next link "
+        "(kept with the same filters and sortby)."
+    ),
+]
 SortbyParam = Annotated[
     OptionalText, Query(description="Comma-separated properties; prefix - for descending.")
 ]
@@ -134,13 +142,18 @@ async def items_query(
         int | None, Query(ge=1, description="Features per page (larger values are capped).")
     ] = None,
     offset: OffsetQuery = 0,
+    cursor: CursorParam = None,
     as_of: AsOfParam = None,
 ) -> q.FeatureQuery:
     """Parse the items parameters; queryables also filter by equality (``?kind=...``)."""
     q.check_known(request.query_params.keys(), q.ITEMS_PARAMETERS, collection)
+    if cursor is not None and "offset" in request.query_params:
+        raise InvalidParameter("cursor", "send either cursor or offset, not both")
     size = min(limit or settings.limits.page_size_default, settings.limits.page_size_max)
     at = parse_as_of(as_of)
-    return q.build_query(collection, raw, request.query_params, limit=size, offset=offset, as_of=at)
+    return q.build_query(
+        collection, raw, request.query_params, limit=size, offset=offset, cursor=cursor, as_of=at
+    )
 
 
 ItemsQueryDep = Annotated[q.FeatureQuery, Depends(items_query)]

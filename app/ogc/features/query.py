@@ -18,6 +18,8 @@ from app.errors import InvalidParameter
 from app.ogc import cql2
 from app.ogc.catalog import Collection, Property, PropertyType
 from app.ogc.cql2 import temporal as cql2_temporal
+from app.ogc.features import cursor as keyset
+from app.ogc.features.cursor import SortKey
 from app.ogc.protocol import caching
 from app.ogc.protocol.crs import CRS84, OgcCrs, parse_ogc_crs
 from spatial.crs import WGS84
@@ -36,7 +38,7 @@ FILTER_PARAMETERS = frozenset(
         "crs",
     }
 )
-ITEMS_PARAMETERS = FILTER_PARAMETERS | {"limit", "offset", "f", "as_of"}
+ITEMS_PARAMETERS = FILTER_PARAMETERS | {"limit", "offset", "cursor", "f", "as_of"}
 
 
 @dataclass(frozen=True)
@@ -60,11 +62,16 @@ class FeatureQuery:
 
     collection: Collection
     conditions: tuple[Any, ...]
-    order_by: tuple[Any, ...]
+    sort_keys: tuple[SortKey, ...]
     properties: tuple[Property, ...]
     crs: OgcCrs
     limit: int | None = None
     offset: int = 0
+    sortby: str | None = None
+    after: Any = None
+    """The keyset condition of a ``cursor`` (features after the previous page), or None."""
+    position: int = 0
+    """How many features come before this page (its ``offset``, or its cursor's count)."""
     shape: tuple[Any, ...] | None = None
     """What fixes the SQL text apart from the named binds below, or None when the conditions
     carry values of their own (``filter``, ``datetime``, queryables): see ``sql.driver_sql``."""
@@ -72,6 +79,11 @@ class FeatureQuery:
     """Values of the named binds of the conditions (the bbox corners)."""
     as_of: datetime | None = None
     """The recorded time to read the registry at (``as_of``), or None for now."""
+
+    @property
+    def order_by(self) -> tuple[Any, ...]:
+        """Return the ORDER BY clauses of the sort keys."""
+        return tuple(key.clause() for key in self.sort_keys)
 
     @property
     def personal(self) -> bool:
@@ -198,8 +210,20 @@ def select_properties(text: str | None, collection: Collection) -> tuple[Propert
     return tuple(prop for prop in collection.properties if prop.name in names)
 
 
-def order_by(text: str | None, collection: Collection, *, paged: bool = True) -> tuple[Any, ...]:
-    """Return ORDER BY clauses for ``sortby`` (``name``, ``+name``, ``-name``).
+_VALUE_TYPES: dict[PropertyType, Any] = {
+    PropertyType.STRING: sa.Text(),
+    PropertyType.NUMBER: sa.Float(),
+    PropertyType.INTEGER: sa.BigInteger(),
+    PropertyType.BOOLEAN: sa.Boolean(),
+    PropertyType.DATE: sa.Date(),
+    PropertyType.DATETIME: sa.DateTime(timezone=True),
+}
+
+
+def sort_keys(
+    text: str | None, collection: Collection, *, paged: bool = True
+) -> tuple[SortKey, ...]:
+    """Return the sort keys of ``sortby`` (``name``, ``+name``, ``-name``).
 
     Pages end with the id so that paging is stable; a whole download without ``sortby`` has no
     order at all (a sort of a large layer would spill to disk before the first byte is sent).
@@ -207,20 +231,21 @@ def order_by(text: str | None, collection: Collection, *, paged: bool = True) ->
     Raises:
         InvalidParameter: for an unknown or unsortable property.
     """
-    clauses: list[Any] = []
+    keys: list[SortKey] = []
     for item in (text or "").split(","):
         item = item.strip()
         if not item:
             continue
-        descending = item.startswith("-")
         name = item.lstrip("+-").strip()
         prop = collection.property(name)
         if prop is None:
             raise InvalidParameter("sortby", f"cannot sort by {collection.unknown(name)}")
         if prop.type is PropertyType.ARRAY:
             raise InvalidParameter("sortby", f"cannot sort by '{name}'")
-        clauses.append(prop.expr.desc().nulls_last() if descending else prop.expr.asc())
-    return (*clauses, collection.id_expr.asc()) if paged else tuple(clauses)
+        keys.append(SortKey(name, prop.expr, item.startswith("-"), _VALUE_TYPES[prop.type]))
+    if paged:
+        keys.append(SortKey("id", collection.id_expr, False, sa.Text(), nullable=False))
+    return tuple(keys)
 
 
 def _typed_value(prop: Property, text: str) -> Any:
@@ -292,24 +317,56 @@ def build_query(
     *,
     limit: int | None = None,
     offset: int = 0,
+    cursor: str | None = None,
     as_of: datetime | None = None,
 ) -> FeatureQuery:
     """Parse every filter parameter of a request into a :class:`FeatureQuery`."""
     equalities = equality_conditions(params, collection)
     crs = parse_ogc_crs(raw.crs, "crs")
     properties = select_properties(raw.properties, collection)
+    keys = sort_keys(raw.sortby, collection, paged=limit is not None)
+    binds: dict[str, Any] = {}
+    if raw.bbox:
+        binds = {**bbox_binds(raw.bbox, parse_ogc_crs(raw.bbox_crs, "bbox-crs"))}
+    shape = _shape(collection, raw, crs, properties, plain=not equalities)
+    after, position = None, offset
+    if cursor is not None:
+        after, position, shape = _after_cursor(cursor, raw.sortby, keys, shape, binds)
     return FeatureQuery(
         collection=collection,
         conditions=tuple(filter_conditions(raw, collection) + equalities),
-        order_by=order_by(raw.sortby, collection, paged=limit is not None),
+        sort_keys=keys,
         properties=properties,
         crs=crs,
         limit=limit,
         offset=offset,
-        shape=_shape(collection, raw, crs, properties, plain=not equalities),
-        binds=bbox_binds(raw.bbox, parse_ogc_crs(raw.bbox_crs, "bbox-crs")) if raw.bbox else {},
+        sortby=raw.sortby,
+        after=after,
+        position=position,
+        shape=shape,
+        binds=binds,
         as_of=as_of,
     )
+
+
+def _after_cursor(
+    text: str,
+    sortby: str | None,
+    keys: tuple[SortKey, ...],
+    shape: tuple[Any, ...] | None,
+    binds: dict[str, Any],
+) -> tuple[Any, int, tuple[Any, ...] | None]:
+    """Return the keyset condition, position and shape of a ``cursor``; add its values to binds.
+
+    Raises:
+        InvalidParameter: naming ``cursor`` when it is not a cursor of this query.
+    """
+    decoded = keyset.decode(text, sortby, keys)
+    binds.update(keyset.after_binds(decoded.values))
+    # NULL values change the condition's text (IS NULL), so they are part of its shape.
+    if shape is not None:
+        shape = (*shape, tuple(value is None for value in decoded.values))
+    return keyset.after_condition(keys, decoded.values), decoded.position, shape
 
 
 def _shape(
@@ -325,4 +382,4 @@ def _shape(
         return None
     bbox_crs = parse_ogc_crs(raw.bbox_crs, "bbox-crs").uri if raw.bbox is not None else None
     names = tuple(prop.name for prop in properties)
-    return (collection.id, crs.uri, names, raw.sortby, bbox_crs)
+    return (collection.id, crs.uri, names, raw.sortby, bbox_crs, None)

@@ -29,6 +29,9 @@ MAX_COMPILED: Final = 512
 PAGE_LIMIT: Final = "page_limit"
 PAGE_OFFSET: Final = "page_offset"
 FEATURE_ID: Final = "feature_id"
+COUNT_LIMIT: Final = "count_limit"
+COUNT_CAP: Final = 10_000
+"""Largest ``numberMatched`` given; past it the count is left out (it would read the layer)."""
 
 
 def _text(value: str) -> Any:
@@ -89,8 +92,11 @@ def items_select(query: FeatureQuery) -> Any:
     """Return the Feature texts of ``query`` in its sort order (one page when it has a limit).
 
     A page picks its row ids first and encodes only those rows: PostgreSQL would otherwise
-    compute the GeoJSON of every row that ``OFFSET`` skips. With ``as_of``, every table reads
-    from its ``<table>_as_of`` function (``app.repositories.as_of``).
+    compute the GeoJSON of every row that ``OFFSET`` skips. It asks for one row more than the
+    limit (is there a next page?) and gives each row's sort key values as a JSON array, from
+    which the ``next`` cursor is made (``cursor.encode``); after a cursor it starts with the
+    keyset condition. With ``as_of``, every table reads from its ``<table>_as_of`` function
+    (``app.repositories.as_of``).
     """
     adapter = _adapter(query)
     feature, key, source = adapt_all(
@@ -99,15 +105,18 @@ def items_select(query: FeatureQuery) -> Any:
     order = adapt_all(adapter, query.order_by)
     if query.limit is None:
         return _filtered(query, adapter, feature.label("feature")).order_by(*order)
+    page = _filtered(query, adapter, key.label("page_id"))
+    if query.after is not None:
+        page = page.where(*adapt_all(adapter, (query.after,)))
     page = (
-        _filtered(query, adapter, key.label("page_id"))
-        .order_by(*order)
-        .limit(sa.bindparam(PAGE_LIMIT, query.limit, sa.Integer))
+        page.order_by(*order)
+        .limit(sa.bindparam(PAGE_LIMIT, query.limit + 1, sa.Integer))
         .offset(sa.bindparam(PAGE_OFFSET, query.offset, sa.Integer))
         .subquery("page")
     )
+    keys = sa.func.json_build_array(*adapt_all(adapter, tuple(k.expr for k in query.sort_keys)))
     return (
-        sa.select(feature.label("feature"))
+        sa.select(feature.label("feature"), sa.cast(keys, sa.Text).label("sort_keys"))
         .select_from(source)
         .join(page, key == page.c.page_id)
         .order_by(*order)
@@ -124,22 +133,31 @@ def _outer_joined_to(source: Any, base: Any) -> bool:
 
 
 def count_select(query: FeatureQuery) -> Any:
-    """Return the number of features matching ``query`` (``numberMatched``).
+    """Return the number of features matching ``query``, counted up to ``COUNT_CAP`` + 1.
+
+    ``numberMatched`` is optional in OGC API – Features; an exact count of a large layer reads
+    all of it on every page. A count past the cap tells the caller to leave it out.
 
     As of a time, a count that filters only the collection's own table counts that table
     alone: each outer-joined table holds at most one row per feature, as on the live tables,
     where PostgreSQL drops such joins by itself; through the ``_as_of`` functions it cannot
     see that uniqueness, and would read every details table (bench/README.md, issue 15).
     """
+    rows = _matching_rows(query).limit(sa.bindparam(COUNT_LIMIT, COUNT_CAP + 1, sa.Integer))
+    return sa.select(sa.func.count()).select_from(rows.subquery("matching"))
+
+
+def _matching_rows(query: FeatureQuery) -> Any:
     adapter = _adapter(query)
+    one: Any = sa.literal_column("1")
     base = query.collection.tile_id_expr.table
     used = {table for c in query.conditions for table in sql_util.find_tables(c)}
     if adapter is None or not used <= {base}:
-        return _filtered(query, adapter, sa.func.count())
+        return _filtered(query, adapter, one)
     if not _outer_joined_to(query.collection.source, base):
-        return _filtered(query, adapter, sa.func.count())
+        return _filtered(query, adapter, one)
     source, *conditions = adapt_all(adapter, (base, *query.conditions))
-    return sa.select(sa.func.count()).select_from(source).where(*conditions)
+    return sa.select(one).select_from(source).where(*conditions)
 
 
 def feature_select(query: FeatureQuery, feature_id: Any) -> Any:
@@ -223,9 +241,10 @@ def driver_sql(query: FeatureQuery, part: str, extra: Mapping[str, Any] | None =
 
 
 def _page_values(query: FeatureQuery) -> dict[str, int]:
+    # Placed per request, so a cached statement follows COUNT_CAP.
     if query.limit is None:
         return {}
-    return {PAGE_LIMIT: query.limit, PAGE_OFFSET: query.offset}
+    return {PAGE_LIMIT: query.limit + 1, PAGE_OFFSET: query.offset, COUNT_LIMIT: COUNT_CAP + 1}
 
 
 _BUILDERS: Final[dict[str, Callable[[FeatureQuery], Any]]] = {

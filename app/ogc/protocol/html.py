@@ -44,7 +44,7 @@ def items_page(request: Request, query: FeatureQuery, page: fetch.Page) -> HTMLR
     features = [json.loads(text) for text in page.features]
     columns, rows = _rows(features)
     limit = query.limit or len(features)
-    paging = links.page_links(request, page.matched, limit, query.offset)
+    paging = links.items_page_links(request, page.next_cursor, limit, query.position)
     for item in paging:
         item["href"] = item["href"] + "&f=html" if "f=" not in item["href"] else item["href"]
     return render(

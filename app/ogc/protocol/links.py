@@ -94,6 +94,26 @@ def page_links(
     return links
 
 
+def items_page_links(
+    request: Request, next_cursor: str | None, limit: int, position: int
+) -> list[dict[str, Any]]:
+    """Return ``next`` (by keyset ``cursor``) and ``prev`` (by ``offset``) of an items page.
+
+    ``next`` never grows an offset, so following it costs the same at any depth and rows added
+    meanwhile cannot shift it. ``prev`` goes back ``limit`` features from this page's position.
+    """
+    items = []
+    if next_cursor is not None:
+        href = request.url.remove_query_params("offset")
+        href = href.include_query_params(cursor=next_cursor, limit=limit)
+        items.append(link(str(href), "next", GEOJSON, "Next page"))
+    if position > 0:
+        href = request.url.remove_query_params("cursor")
+        href = href.include_query_params(offset=max(position - limit, 0), limit=limit)
+        items.append(link(str(href), "prev", GEOJSON, "Previous page"))
+    return items
+
+
 def listing_links(
     request: Request, matched: int, limit: int, offset: int, media_type: str
 ) -> list[dict[str, Any]]:

@@ -36,6 +36,16 @@ WEB_MERCATOR_WIDTH_M = 40075016.685578488
 EARTH_RADIUS_M = 6378137.0
 M_PER_DEG_X = WEB_MERCATOR_WIDTH_M / 360
 FULL_DETAIL_ZOOM = 12
+# A collection with a tile grid (the forest) shows only cells up to GRID_ONLY_ZOOM; up to
+# HYBRID_MAX_ZOOM a tile with more features than the budget shows cells too (at z12 the
+# cells of z11, 8 pixels). Not above: the choice costs 4-7 ms per tile, mostly planning
+# (PostgreSQL keeps custom plans for the two-branch statement), as much as a whole z13 tile.
+# A forest parcel of the synthetic layer costs 30-86 bytes of tile from z10 to z12: about
+# 2 500 of them make 200 KB, and a tile of cells holds at most 66 x 66 cells, whatever the
+# density (bench/README.md, issue 20).
+GRID_ONLY_ZOOM = 9
+HYBRID_MAX_ZOOM = 12
+TILE_FEATURE_BUDGET = 2500
 # 2 of 4096 units is 1/8 of a screen pixel of a 256-pixel tile.
 MAX_AFFINE_ERROR_UNITS = 2.0
 # Below full detail, vertices closer than 1/4 pixel to a simplified edge go: 40 % less data in
@@ -97,16 +107,19 @@ def compile_for_driver(statement: Any) -> DriverStatement:
 
 
 def tile_select(collection: Collection, z: int, x: int, y: int) -> TileQuery:
-    """Return the query of the Mapbox Vector Tile (bytea) of one WebMercatorQuad tile."""
+    """Return the query of the Mapbox Vector Tile (bytea) of one WebMercatorQuad tile.
+
+    A collection with a grid shows cells up to ``GRID_ONLY_ZOOM``; up to ``HYBRID_MAX_ZOOM`` a
+    tile shows its features when it holds at most ``TILE_FEATURE_BUDGET`` of them and cells
+    otherwise (``hybrid_tile_statement``); above, the features (docs/map.md).
+    """
     tile_m = WEB_MERCATOR_WIDTH_M / (1 << z)
     params: dict[str, Any] = {"z": z, "x": x, "y": y, "margin_m": tile_m * MVT_BUFFER / MVT_EXTENT}
     grid = collection.tile_grid
-    if grid is not None and z <= grid.max_zoom:
-        params["cell_deg"] = _tile_size_deg(z) / 256 * grid.cell_px
-        params["tile_west_m"] = -WEB_MERCATOR_WIDTH_M / 2 + x * tile_m
-        params["tile_north_m"] = WEB_MERCATOR_WIDTH_M / 2 - y * tile_m
-        params["units_per_m"] = MVT_EXTENT / tile_m
-        return TileQuery(*_statement(collection, "grid"), params=params)
+    if grid is not None and z <= HYBRID_MAX_ZOOM:
+        params.update(_grid_params(grid, z, x, y))
+        if z <= GRID_ONLY_ZOOM:
+            return TileQuery(*_statement(collection, "grid"), params=params)
     params["unclipped_margin_m"] = tile_m * (MVT_BUFFER - MAX_AFFINE_ERROR_UNITS) / MVT_EXTENT
     params["tolerance_deg"] = _tile_size_deg(z) / MVT_EXTENT * SIMPLIFY_UNITS
     params["pixel_deg"] = _tile_size_deg(z) / 256
@@ -116,24 +129,51 @@ def tile_select(collection: Collection, z: int, x: int, y: int) -> TileQuery:
         params.update(_tile_units(z, x, y, *affine))
     detail = "detail" if z >= FULL_DETAIL_ZOOM else "simplified"
     variant = f"{detail}-{'affine' if affine else 'transform'}"
+    if grid is not None and z <= HYBRID_MAX_ZOOM:
+        variant = f"hybrid-{variant}"
     return TileQuery(*_statement(collection, variant), params=params)
+
+
+def _grid_params(grid: TileGrid, z: int, x: int, y: int) -> dict[str, Any]:
+    """Return the binds of the grid part of a tile: the cells it shows, and those it counts."""
+    tile_m = WEB_MERCATOR_WIDTH_M / (1 << z)
+    cell_zoom, count_zoom = min(z, grid.max_zoom), max(0, min(z - 3, grid.max_zoom))
+    return {
+        "cell_zoom": cell_zoom,
+        "cell_deg": _tile_size_deg(cell_zoom) / 256 * grid.cell_px,
+        "count_zoom": count_zoom,
+        "count_cell_deg": _tile_size_deg(count_zoom) / 256 * grid.cell_px,
+        "tile_west_m": -WEB_MERCATOR_WIDTH_M / 2 + x * tile_m,
+        "tile_north_m": WEB_MERCATOR_WIDTH_M / 2 - y * tile_m,
+        "units_per_m": MVT_EXTENT / tile_m,
+        "feature_budget": TILE_FEATURE_BUDGET,
+    }
 
 
 def _statement(collection: Collection, variant: str) -> tuple[Any, DriverStatement]:
     cached = _STATEMENTS.get((collection.id, variant))
     if cached is not None and cached[0] is collection:
         return cached[1], cached[2]
-    if variant == "grid":
-        assert collection.tile_grid is not None
-        statement = grid_tile_statement(collection, collection.tile_grid)
-    else:
-        detail, projection = variant.split("-")
-        statement = feature_tile_statement(
-            collection, detail=detail == "detail", affine=projection == "affine"
-        )
+    statement = _build(collection, variant)
     driver = compile_for_driver(statement)
     _STATEMENTS[(collection.id, variant)] = (collection, statement, driver)
     return statement, driver
+
+
+def _build(collection: Collection, variant: str) -> Any:
+    """Return the statement of a variant: ``grid``, or ``[hybrid-]<detail>-<projection>``."""
+    grid = collection.tile_grid
+    if variant == "grid":
+        assert grid is not None
+        return grid_tile_statement(collection, grid)
+    *hybrid, detail, projection = variant.split("-")
+    features = feature_tile_statement(
+        collection, detail=detail == "detail", affine=projection == "affine"
+    )
+    if not hybrid:
+        return features
+    assert grid is not None
+    return hybrid_tile_statement(collection, grid, features)
 
 
 def _tile_size_deg(z: int) -> float:
@@ -291,25 +331,65 @@ def feature_tile_statement(collection: Collection, *, detail: bool, affine: bool
 
 
 def _grid_cells(grid: TileGrid) -> Any:
-    """Return the precomputed cells of zoom ``z`` whose squares meet the buffered tile.
+    """Return the precomputed cells of zoom ``cell_zoom`` whose squares meet the buffered tile.
 
     The cell range is computed once from the tile envelope (immutable functions of bound
     values), so the primary key ``(zoom, i, j, …)`` serves it as an index range.
     """
-    cells, cell_deg, bounds = grid.cells, _bound("cell_deg"), _buffered_tile()
-
-    def index(edge: Any) -> Any:
-        return sa.cast(sa.func.floor(edge(bounds) / cell_deg), sa.Integer)
-
+    cells = grid.cells
     return (
         sa.select(cells.c.i, cells.c.j, cells.c[grid.by].label("value"), cells.c.features)
-        .where(
-            cells.c.zoom == Z,
-            cells.c.i.between(index(sa.func.ST_XMin), index(sa.func.ST_XMax)),
-            cells.c.j.between(index(sa.func.ST_YMin), index(sa.func.ST_YMax)),
-        )
+        .where(*_cells_in_tile(grid))
         .subquery("cells")
     )
+
+
+def _cells_in_tile(grid: TileGrid) -> list[Any]:
+    """Return the conditions of the cells of zoom ``cell_zoom`` meeting the buffered tile."""
+    cell_deg, bounds = _bound("cell_deg"), _buffered_tile()
+
+    def first(edge: Any) -> Any:
+        return sa.func.floor(edge(bounds) / cell_deg)
+
+    return _cell_range(grid, "cell_zoom", first, first)
+
+
+def _cells_counted(grid: TileGrid) -> list[Any]:
+    """Return the conditions of the cells of zoom ``count_zoom`` whose corner is in the tile.
+
+    The cells whose south-west corner lies nearest inside the tile (no buffer): their counts
+    sum to about the tile's parcels, a row of cells more or less at each edge.
+    """
+    cell_deg = _bound("count_cell_deg")
+    bounds = sa.func.ST_Transform(sa.func.ST_TileEnvelope(Z, X, Y), WGS84)
+
+    def first(edge: Any) -> Any:
+        return sa.func.round(edge(bounds) / cell_deg)
+
+    def last(edge: Any) -> Any:
+        return sa.func.round(edge(bounds) / cell_deg) - 1
+
+    return _cell_range(grid, "count_zoom", first, last)
+
+
+def _cell_range(grid: TileGrid, zoom: str, first: Any, last: Any) -> list[Any]:
+    """Return the cells of zoom ``:zoom`` from ``first`` to ``last`` of the tile's edges."""
+    cells = grid.cells
+
+    def index(position: Any, edge: Any) -> Any:
+        return sa.cast(position(edge), sa.Integer)
+
+    # i = ANY(the tile's columns), not i BETWEEN: the primary key (zoom, i, j, …) then gives
+    # one short j range per column, where a range on i scans every j of those columns (at z11,
+    # the whole layer's height): 20 → 1.4 ms for a z12 tile's count (bench/README.md).
+    columns = sa.select(
+        sa.func.generate_series(index(first, sa.func.ST_XMin), index(last, sa.func.ST_XMax))
+    )
+    return [
+        cells.c.zoom == sa.bindparam(zoom, type_=sa.SmallInteger),
+        cells.c.i == sa.any_(sa.func.array(columns.scalar_subquery())),
+        cells.c.j.between(index(first, sa.func.ST_YMin), index(last, sa.func.ST_YMax)),
+    ]
 
 
 def _cell_rectangle(i: Any, j: Any, cell_deg: Any) -> Any:
@@ -364,3 +444,26 @@ def grid_tile_statement(collection: Collection, grid: TileGrid) -> Any:
         geom.label("geom"),
     ).subquery("mvt")
     return _mvt(rows, collection)
+
+
+def hybrid_tile_statement(collection: Collection, grid: TileGrid, features: Any) -> Any:
+    """Return the tile of the features, or of cells when the tile holds more than the budget.
+
+    The count sums the cells of zoom z − 3 in the tile (8 × 8 of them), never the features:
+    the tile's own cells (66 × 66) lie scattered in the table's heap, and reading them took
+    18 ms of a z12 tile at 1 000 000 parcels. It is an estimate (a row of cells more or less
+    at the edges), which is all a budget needs.
+    Each branch is an InitPlan, which PostgreSQL runs only when the ``CASE`` reaches it, so a
+    tile pays for one of the two and for the count.
+    """
+    cells = grid.cells
+    counted = sa.select(sa.func.coalesce(sa.func.sum(cells.c.features), 0)).where(
+        *_cells_counted(grid)
+    )
+    dense = counted.scalar_subquery() > sa.bindparam("feature_budget", type_=sa.Integer)
+    return sa.select(
+        sa.case(
+            (dense, grid_tile_statement(collection, grid).scalar_subquery()),
+            else_=features.scalar_subquery(),
+        )
+    )

@@ -68,7 +68,7 @@ def _tile_at(lon: float, lat: float, z: int) -> tuple[int, int]:
     ("collection_id", "table", "z"),
     [
         ("forest", "forest_parcels", 8),  # generalised grid
-        ("forest", "forest_parcels", 10),  # simplified, affine projection
+        ("forest", "forest_parcels", 10),  # few parcels: simplified, affine projection (hybrid)
         ("forest", "forest_parcels", 14),  # full detail
         ("industrial_clusters", "sites WHERE kind = 'industrial_cluster'", 12),  # a constant
         ("sites", "sites", 6),  # ST_Transform

@@ -1,0 +1,97 @@
+"""Forest tiles stay light however dense the parcels: cells where a tile would hold too many."""
+
+import math
+
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.orm import Session
+
+from app.ogc.catalog import CATALOG
+from app.ogc.tiles.sql import TILE_FEATURE_BUDGET, TileQuery, _statement, tile_select
+
+FOREST = CATALOG["forest"].public
+MAX_TILE_BYTES = 200_000
+# 50 000 parcels of 0.0015° (about 160 m, a few pixels from z12) in one z10 tile's area, far
+# from the demo layer: 224 × 224 squares from (106.52°, 10.52°).
+WEST, SOUTH, SIDE, SIZE_DEG = 106.52, 10.52, 224, 0.0015
+DENSE = sa.text(
+    """
+    INSERT INTO forest_parcels (code, category, origin, dataset, synthetic, licence,
+        geometry_source, provenance, geom)
+    SELECT 'TEST-DENSE-' || n, (ARRAY['special_use', 'protection', 'production'])[1 + n % 3],
+        'natural', 'test-dense', true, 'test', 'indicative', 'test fixture',
+        ST_Multi(ST_MakeEnvelope(:west + (n % :side) * :size, :south + (n / :side) * :size,
+            :west + (n % :side + 1) * :size, :south + (n / :side + 1) * :size, 4326))
+    FROM generate_series(0, CAST(:count AS integer) - 1) AS n
+    """
+)
+
+
+def _tile_at(lon: float, lat: float, z: int) -> tuple[int, int]:
+    n = 1 << z
+    x = int((lon + 180.0) / 360.0 * n)
+    y = int((1.0 - math.asinh(math.tan(math.radians(lat))) / math.pi) / 2.0 * n)
+    return x, y
+
+
+def _bytes(db_session: Session, query: TileQuery) -> bytes:
+    return bytes(db_session.execute(query.statement, query.params).scalar_one() or b"")
+
+
+def _features_alone(z: int, x: int, y: int) -> TileQuery:
+    """Return the tile of the parcels themselves, with no cells and no budget (before)."""
+    query = tile_select(FOREST, z, x, y)
+    variant = "detail-" if z >= 12 else "simplified-"
+    variant += "affine" if "m_per_deg_y" in query.params else "transform"
+    return TileQuery(*_statement(FOREST, variant), params=query.params)
+
+
+@pytest.fixture
+def dense(db_session: Session) -> tuple[float, float]:
+    """Insert the dense layer (rolled back with the test); return its centre."""
+    binds = {"west": WEST, "south": SOUTH, "side": SIDE, "size": SIZE_DEG, "count": SIDE**2}
+    db_session.execute(DENSE, binds)
+    return WEST + SIDE * SIZE_DEG / 2, SOUTH + SIDE * SIZE_DEG / 2
+
+
+# One insert of the dense layer per test (about 20 s): zooms are looped, not parametrised.
+
+
+def test_forest_tile_on_a_dense_layer_stays_under_the_size_bound(
+    db_session: Session, dense: tuple[float, float]
+):
+    sizes = {}
+    for z in range(6, 16):
+        sizes[z] = len(_bytes(db_session, tile_select(FOREST, z, *_tile_at(*dense, z))))
+    assert max(sizes.values()) <= MAX_TILE_BYTES, sizes
+
+
+def test_forest_tile_of_too_many_parcels_shows_cells(
+    db_session: Session, dense: tuple[float, float]
+):
+    for z in (10, 11, 12):
+        x, y = _tile_at(*dense, z)
+        parcels = _bytes(db_session, _features_alone(z, x, y))
+        tile = _bytes(db_session, tile_select(FOREST, z, x, y))
+        assert len(parcels) > MAX_TILE_BYTES > len(tile), z  # dense, yet the tile is light
+
+
+def test_forest_tile_shows_the_parcels_from_z13(db_session: Session, dense: tuple[float, float]):
+    for z in (13, 14):
+        x, y = _tile_at(*dense, z)
+        assert _bytes(db_session, tile_select(FOREST, z, x, y)) == (
+            _bytes(db_session, _features_alone(z, x, y))
+        ), z
+
+
+def test_forest_tile_of_the_sparse_demo_layer_shows_parcels_at_z10(db_session: Session):
+    lon, lat, parcels = db_session.execute(
+        sa.text(
+            "SELECT ST_X(p), ST_Y(p), (SELECT count(*) FROM forest_parcels) FROM "
+            "(SELECT ST_PointOnSurface(geom) AS p FROM forest_parcels ORDER BY id LIMIT 1) AS f"
+        )
+    ).one()
+    assert parcels < TILE_FEATURE_BUDGET * 10  # the demo: a few thousand over two provinces
+    x, y = _tile_at(lon, lat, 10)
+    tile = _bytes(db_session, tile_select(FOREST, 10, x, y))
+    assert tile and tile == _bytes(db_session, _features_alone(10, x, y))
