@@ -7,7 +7,7 @@ function is replaced (the triggers stay) and the new zooms are filled from the p
 there, in the same transaction, so the cells never disagree with the parcels.
 
 Revision ID: 0030_tile_generalisation
-Revises: 0028_reported_figures
+Revises: 0029_qualify_postgis
 Create Date: 2026-12-07 16:00:00
 """
 
@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from alembic import op
 
 revision: str = "0030_tile_generalisation"
-down_revision: str | None = "0028_reported_figures"
+down_revision: str | None = "0029_qualify_postgis"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
