@@ -376,31 +376,44 @@ class RailwayRelocation:
     moved_from: str
     moved_to: str
     households_planned: int | None
+    managing_agency: str
+    deadline: str
 
 
-RAILWAY_RELOCATIONS: Final = (
-    RailwayRelocation(
-        "RELOC-KCN-DONG-PHO-MOI-BAT-XAT",
-        "Di dời KCN Đông Phố Mới → KCN Bát Xát",
-        "KCN-DONG-PHO-MOI",
-        "KCN-BAT-XAT",
-        84,
-    ),
-    RailwayRelocation(
-        "RELOC-CCN-DONG-PHO-MOI-THONG-NHAT",
-        "Di dời CCN Đông Phố Mới → CCN Thống Nhất",
-        "CCN-DONG-PHO-MOI",
-        "CCN-THONG-NHAT",
-        None,
-    ),
-    RailwayRelocation(
-        "RELOC-CCN-SON-MAN-THONG-NHAT",
-        "Di dời CCN Sơn Mãn → CCN Thống Nhất",
-        "CCN-SON-MAN",
-        "CCN-THONG-NHAT",
-        None,
-    ),
-)
+def _int(text: str) -> int | None:
+    """Return a blank cell as None, else the whole number it holds."""
+    return int(text) if text else None
+
+
+def curated_railway_relocations(folder: Path = CURATED) -> tuple[RailwayRelocation, ...]:
+    """Return the railway relocations of KH 134 mục II.4 (``railway_relocations.csv``)."""
+    relocations: list[RailwayRelocation] = []
+    for line, row in curated_rows("railway_relocations.csv", dates=("deadline",), folder=folder):
+        relocations.append(
+            RailwayRelocation(
+                row["code"],
+                row["name"],
+                row["moved_from"],
+                row["moved_to"],
+                _whole(row, "households_planned", "railway_relocations.csv", line),
+                row["managing_agency"],
+                row["deadline"],
+            )
+        )
+    return tuple(relocations)
+
+
+def _whole(row: dict[str, str], column: str, name: str, line: int) -> int | None:
+    """Return a blank cell as None, else its whole number, naming the line of anything else."""
+    try:
+        return _int(row[column])
+    except ValueError:
+        raise CuratedRowError(
+            f"{name} line {line}: {column} '{row[column]}' is not a whole number"
+        ) from None
+
+
+RAILWAY_RELOCATIONS: Final = curated_railway_relocations()
 
 
 RAILWAY_HOUSEHOLDS_NOTE: Final = (
@@ -413,8 +426,6 @@ RAILWAY_PROVENANCE: Final = (
     "{vertices}-gon as the destination site {target} (drawn at its best-known "
     "point); not a survey.{households_note}"
 )
-RAILWAY_AGENCY: Final = "UBND phường Lào Cai"
-RAILWAY_DEADLINE: Final = "2026-12-31"
 RAILWAY_QA: Final = "outline deliberately identical to the destination site outline"
 
 
@@ -437,52 +448,51 @@ class RelocationArea:
     provenance: str  # template: {vertices}, and {offset_m} {bearing} when placed next to a site
 
 
-TANG_LOONG_RESETTLEMENT: Final = RelocationArea(
-    "RELOC-TANG-LOONG-ECO",
-    "Khu tái định cư chuyển đổi KCN Tằng Loỏng sinh thái",
-    "planned",
-    ("Xã Tằng Loỏng",),
-    "Ban Quản lý Khu kinh tế tỉnh Lào Cai",
-    "KCN-TANG-LOONG",
-    None,
-    400,
-    None,
-    20.0,
-    "very_low",
-    "placeholder location and size; households_planned is the lower bound of 'trên 400 hộ'",
-    KH134 + ", mục II.5: convert KCN Tằng Loỏng to an eco-industrial park together with "
-    "relocating 'trên 400 hộ dân' (more than 400 households; 400 is the lower bound). The "
-    "resettlement site is not published: LOCATION AND SIZE ARE PLACEHOLDERS. Indicative "
-    "outline: regular {vertices}-gon of 20 ha whose centre lies {offset_m:.0f} m from "
-    "the KCN centroid on bearing {bearing:.0f}° (the compass bearing needing the smallest "
-    "offset to clear every site outline), i.e. adjacent to and not overlapping KCN Tằng "
-    "Loỏng; not a survey.",
-)
+def curated_relocation_areas(folder: Path = CURATED) -> dict[str, RelocationArea]:
+    """Return the KH 134 relocation areas by code (``data/curated/relocation_areas.csv``).
+
+    ``communes`` is a ``;``-separated list; a blank cell is not published (null).
+    """
+    name = "relocation_areas.csv"
+    areas: dict[str, RelocationArea] = {}
+    for line, row in curated_rows(name, dates=("deadline",), folder=folder):
+        areas[row["code"]] = RelocationArea(
+            row["code"],
+            row["name"],
+            row["status"],
+            tuple(row["communes"].split(";")),
+            row["managing_agency"],
+            row["moved_from"] or None,
+            row["moved_to"] or None,
+            _whole(row, "households_planned", name, line),
+            row["deadline"] or None,
+            _area(row, name, line),
+            row["location_confidence"],
+            row["qa_flags"],
+            row["provenance"],
+        )
+    return areas
+
+
+def _area(row: dict[str, str], name: str, line: int) -> float:
+    """Return the drawn area (ha) of a row, naming the line when it is not a positive number."""
+    try:
+        area = float(row["drawn_area_ha"])
+    except ValueError:
+        area = 0.0
+    if area <= 0:
+        raise CuratedRowError(
+            f"{name} line {line}: drawn_area_ha '{row['drawn_area_ha']}' is not a positive number"
+        )
+    return area
+
+
+RELOCATION_AREAS: Final = curated_relocation_areas()
+TANG_LOONG_RESETTLEMENT: Final = RELOCATION_AREAS["RELOC-TANG-LOONG-ECO"]
 TANG_LOONG_ANCHOR: Final = "KCN-TANG-LOONG"
 """The site the Tằng Loỏng resettlement area is drawn next to (placeholder location)."""
 
-DAM_HONG_RELOCATION: Final = RelocationArea(
-    "RELOC-CCN-DAM-HONG",
-    "Phương án di dời CCN Đầm Hồng",
-    "planned",
-    ("Phường Yên Bái", "Phường Văn Phú"),
-    "UBND phường Yên Bái",
-    "CCN-DAM-HONG",
-    None,
-    None,
-    None,  # KH 134 asks for the relocation plan's approval in 2026, not the relocation itself
-    16.0,
-    "medium",
-    "overlaps CCN-DAM-HONG by design (drawn at the CCN's own point at its planned 16 ha)",
-    KH134 + ", mục V.9: UBND phường Yên Bái, with UBND phường Văn Phú, prepares the plan and "
-    "road-map to relocate CCN Đầm Hồng; plan approval within 2026. That is a deadline for the "
-    "plan, not for the relocation: no relocation deadline is recorded. "
-    "Indicative outline: regular {vertices}-gon of the CCN's planned 16 ha "
-    "(" + QD525 + ") centred on the label point of its published provisional outline "
-    "(" + POINTS_FILE + " 'ccn-dam-hong', confidence medium), which covers only 5.1 "
-    "ha; it therefore "
-    "overlaps CCN-DAM-HONG by design. Destination not decided. Not a survey.",
-)
+DAM_HONG_RELOCATION: Final = RELOCATION_AREAS["RELOC-CCN-DAM-HONG"]
 DAM_HONG_POINT: Final = "ccn-dam-hong"
 """The named point (sites_named_points.geojson) the Đầm Hồng relocation area is drawn at."""
 
