@@ -3,9 +3,11 @@
 CURATED FACTS, NOT CODE. Everything in this module was transcribed by hand from the provincial
 documents and the repositories named in each constant (see ``data/geojson/README.md`` for the
 sources and licences). ``scripts/build_demo_data.py`` only combines these facts with generated
-geometry; a fact is changed here and nowhere else. Registry facts the loader also applies
-(statuses, links, establishment, placements, reported figures) live in reviewed files in
-``data/curated/``, each row with its source, and are read from there.
+geometry. Registry facts (statuses, occupancy, legal basis, managing agencies, mining details,
+relocation records; and, for the loader, links, establishment, placements, reported figures) live
+in reviewed files in ``data/curated/``, each row with its source, and are read from there by
+:func:`curated_rows`, which names the file and line of a row it cannot use; such a fact is
+changed there and nowhere else.
 
 Provenance templates are ``str.format`` strings: the ``{names}`` in them are filled in with
 figures computed from the geometry.
