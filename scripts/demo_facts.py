@@ -16,6 +16,7 @@ figures computed from the geometry.
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -80,7 +81,8 @@ def curated_rows(
     """Read ``data/curated/<name>`` as (line, row) pairs, refusing a row that cannot be used.
 
     Every row must name its source; a cell of a ``dates`` column is blank or an ISO date; the
-    first column is the row's key and appears once. The error names the file and the line.
+    row's key (its first column, or ``applies_to`` with ``key``) is given once. The error names
+    the file and the line.
     """
     rows: list[tuple[int, dict[str, str]]] = []
     seen: set[tuple[str, ...]] = set()
@@ -95,13 +97,16 @@ def curated_rows(
     return rows
 
 
-def _key_columns(fieldnames: list[str]) -> tuple[str, ...]:
+def _key_columns(fieldnames: Sequence[str]) -> tuple[str, ...]:
     """Return the columns that identify a row: ``applies_to`` and ``key``, or the first column."""
     return ("applies_to", "key") if "applies_to" in fieldnames else tuple(fieldnames[:1])
 
 
 def _row_problem(
-    row: dict[str, str], dates: tuple[str, ...], key_columns: tuple[str, ...], seen: set[Any]
+    row: dict[str, str],
+    dates: tuple[str, ...],
+    key_columns: tuple[str, ...],
+    seen: set[tuple[str, ...]],
 ) -> str | None:
     """Return what is wrong with one curated row, or None."""
     if None in row or any(value is None for value in row.values()):
@@ -147,8 +152,9 @@ def curated_legal_basis(folder: Path = CURATED) -> tuple[dict[str, LegalBasis], 
             row["issuer"],
             row["source"],
         )
-    default = table.pop("*")
-    return table, default
+    if "*" not in table:
+        raise CuratedRowError("legal_basis.csv: no row with code '*' (the default legal basis)")
+    return table, table.pop("*")
 
 
 LEGAL_BASIS, DEFAULT_LEGAL_BASIS = curated_legal_basis()
