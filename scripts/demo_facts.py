@@ -3,9 +3,11 @@
 CURATED FACTS, NOT CODE. Everything in this module was transcribed by hand from the provincial
 documents and the repositories named in each constant (see ``data/geojson/README.md`` for the
 sources and licences). ``scripts/build_demo_data.py`` only combines these facts with generated
-geometry; a fact is changed here and nowhere else. Registry facts the loader also applies
-(statuses, links, establishment, placements, reported figures) live in reviewed files in
-``data/curated/``, each row with its source, and are read from there.
+geometry. Registry facts (statuses, occupancy, legal basis, managing agencies, mining details,
+relocation records; and, for the loader, links, establishment, placements, reported figures) live
+in reviewed files in ``data/curated/``, each row with its source, and are read from there by
+:func:`curated_rows`, which names the file and line of a row it cannot use; such a fact is
+changed there and nowhere else.
 
 Provenance templates are ``str.format`` strings: the ``{names}`` in them are filled in with
 figures computed from the geometry.
@@ -14,7 +16,9 @@ figures computed from the geometry.
 from __future__ import annotations
 
 import csv
+from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any, Final
 
@@ -65,57 +69,121 @@ def curated_statuses() -> dict[str, str]:
 
 
 STATUS_OVERRIDES: Final = curated_statuses()
+
+
+class CuratedRowError(ValueError):
+    """A row of a reviewed file in ``data/curated/`` that cannot be used, named by its line."""
+
+
+def curated_rows(
+    name: str, *, dates: tuple[str, ...] = (), folder: Path = CURATED
+) -> list[tuple[int, dict[str, str]]]:
+    """Read ``data/curated/<name>`` as (line, row) pairs, refusing a row that cannot be used.
+
+    Every row must name its source; a cell of a ``dates`` column is blank or an ISO date; the
+    row's key (its first column, or ``applies_to`` with ``key``) is given once. The error names
+    the file and the line.
+    """
+    rows: list[tuple[int, dict[str, str]]] = []
+    seen: set[tuple[str, ...]] = set()
+    with (folder / name).open(encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        key_columns = _key_columns(reader.fieldnames or [])
+        for row in reader:
+            problem = _row_problem(row, dates, key_columns, seen)
+            if problem:
+                raise CuratedRowError(f"{name} line {reader.line_num}: {problem}")
+            rows.append((reader.line_num, row))
+    return rows
+
+
+def _key_columns(fieldnames: Sequence[str]) -> tuple[str, ...]:
+    """Return the columns that identify a row: ``applies_to`` and ``key``, or the first column."""
+    return ("applies_to", "key") if "applies_to" in fieldnames else tuple(fieldnames[:1])
+
+
+def _row_problem(
+    row: dict[str, str],
+    dates: tuple[str, ...],
+    key_columns: tuple[str, ...],
+    seen: set[tuple[str, ...]],
+) -> str | None:
+    """Return what is wrong with one curated row, or None."""
+    if None in row or any(value is None for value in row.values()):
+        return "wrong number of cells"
+    key = tuple(row[column] for column in key_columns)
+    if not all(key):
+        return f"no {'/'.join(key_columns)}"
+    if key in seen:
+        return f"{'/'.join(key)} appears twice"
+    seen.add(key)
+    if not row.get("source", "").strip():
+        return "no source"
+    for column in dates:
+        if row[column] and not _is_iso_date(row[column]):
+            return f"{column} '{row[column]}' is not a date (YYYY-MM-DD)"
+    return None
+
+
+def _is_iso_date(text: str) -> bool:
+    """Return whether the text is an ISO calendar date."""
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return len(text) == 10
+
+
+LegalBasis = tuple[str, str | None, str, str]
+"""(decision number, ISO date or None, issuer, where the number comes from)."""
+
+
+def curated_legal_basis(folder: Path = CURATED) -> tuple[dict[str, LegalBasis], LegalBasis]:
+    """Return the legal basis by site and the default one (``data/curated/legal_basis.csv``).
+
+    The row with code ``*`` is the default: the planning decision, for a KCN/CCN with no
+    instrument of its own in the sources. ``source`` is quoted in the site's provenance.
+    """
+    table: dict[str, LegalBasis] = {}
+    for _line, row in curated_rows("legal_basis.csv", dates=("decision_date",), folder=folder):
+        table[row["code"]] = (
+            row["decision_number"],
+            row["decision_date"] or None,
+            row["issuer"],
+            row["source"],
+        )
+    if "*" not in table:
+        raise CuratedRowError("legal_basis.csv: no row with code '*' (the default legal basis)")
+    return table, table.pop("*")
+
+
+LEGAL_BASIS, DEFAULT_LEGAL_BASIS = curated_legal_basis()
 LA = "UBND tỉnh Lào Cai"
-YB = "UBND tỉnh Yên Bái"
-YB_INFERRED = (
-    "UBND tỉnh Yên Bái (inferred: CCN are established by the provincial People's Committee)"
-)
-UNKNOWN_ISSUER = "không nêu trong nguồn (source gives the number only)"
-# (number, ISO date or None, issuer, where the number comes from)
-LEGAL_BASIS: Final[dict[str, tuple[str, str | None, str, str]]] = {
-    "CCN-DONG-PHO-MOI": ("2968/QĐ-UBND", "2016-09-09", LA, "sites-locations.md; " + S2),
-    "CCN-SON-MAN": ("2967/QĐ-UBND", "2016-09-09", LA, "sites-locations.md; " + S2),
-    "CCN-KHANH-YEN-THUONG": ("2971/QĐ-UBND", "2016-09-09", LA, "sites-locations.md; " + S2),
-    "CCN-PHO-RANG": ("2972/QĐ-UBND", "2016-09-09", LA, S2),
-    "CCN-THONG-NHAT-1": ("298/QĐ-UBND", "2025-02-20", LA, "sites-locations.md; " + S2),
-    "CCN-THINH-HUNG": ("106/QĐ-UBND", "2009-09-05", UNKNOWN_ISSUER, "sites-locations.md; " + S2),
-    "CCN-PHU-THINH-1": ("1689/QĐ-UBND", "2022-09-28", YB_INFERRED, S2),
-    "CCN-PHU-THINH-2": ("1454/QĐ-UBND", "2022-08-24", YB_INFERRED, S2),
-    "CCN-PHU-THINH-3": ("2220/QĐ-UBND", "2023-11-27", YB_INFERRED, S2),
-    "CCN-MINH-QUAN": ("2364/QĐ-UBND", "2019-10-18", YB_INFERRED, "sites-locations.md; " + S2),
-    "CCN-Y-CAN": ("949/QĐ-UBND", "2025-05-06", YB_INFERRED, S2),
-    "CCN-BAO-DAP": ("1583/QĐ-UBND", "2008-10-10", UNKNOWN_ISSUER, S2),
-    "CCN-YEN-THE": ("346/QĐ-UBND", None, UNKNOWN_ISSUER, "sites-locations.md; " + S2),
-    "CCN-TAY-CAU-MAU-A": ("1992/QĐ-UBND", None, UNKNOWN_ISSUER, S2),
-    "CCN-DONG-AN": ("1934/QĐ-UBND", None, UNKNOWN_ISSUER, S2),
-    "CCN-BAC-VAN-YEN": ("667/QĐ-UBND", None, UNKNOWN_ISSUER, S2),
-    "KCN-BAN-QUA": ("2170/QĐ-UBND", "2026-06-23", LA, REF12),
-    "KCN-PHU-XUAN": ("2336/QĐ-UBND", "2026-07-02", "Chủ tịch UBND tỉnh Lào Cai", REF12),
-    "KCN-PHU-XUAN-1": ("2338/QĐ-UBND", "2026-07-02", "Chủ tịch UBND tỉnh Lào Cai", REF12),
-    "KCN-VO-LAO-TOAN-KHU": ("2463/QĐ-UBND", "2026-07-16", LA, REF12),
-    "KCN-VO-LAO-GD1": ("2463/QĐ-UBND", "2026-07-16", LA, REF12),
-}
-DEFAULT_LEGAL_BASIS: Final = ("525/QĐ-UBND", "2026-02-25", LA, QD525)
 KH134_BASIS: Final = ("134/KH-UBND", "2026-03-26", LA, KH134)
-KCN_AGENCY_BY_FORMER_PROVINCE: Final = {
-    "10": "Ban Quản lý Khu kinh tế tỉnh Lào Cai",
-    "15": "Ban Quản lý các Khu công nghiệp tỉnh Lào Cai",
-}
+
+
+def curated_agencies(folder: Path = CURATED) -> dict[str, dict[str, str]]:
+    """Return the managing agencies by ``applies_to`` (``data/curated/managing_agencies.csv``).
+
+    ``former_province``: the KCN board by GSO code of the former province; ``ccn_investor``: the
+    commune People's Committee named as a CCN's investor; ``site``: an agency named for one site.
+    """
+    table: dict[str, dict[str, str]] = {"former_province": {}, "ccn_investor": {}, "site": {}}
+    for line, row in curated_rows("managing_agencies.csv", folder=folder):
+        if row["applies_to"] not in table:
+            raise CuratedRowError(
+                f"managing_agencies.csv line {line}: applies_to '{row['applies_to']}' is not one "
+                f"of {', '.join(table)}"
+            )
+        table[row["applies_to"]][row["key"]] = row["agency"]
+    return table
+
+
+AGENCIES: Final = curated_agencies()
+KCN_AGENCY_BY_FORMER_PROVINCE: Final = AGENCIES["former_province"]
 # CCN whose infrastructure investor (chủ đầu tư) is the commune People's Committee, per S2.
-CCN_AGENCY: Final = {
-    "CCN-DAM-HONG": "UBND phường Yên Bái, UBND phường Văn Phú",
-    "CCN-AU-LAU": "UBND phường Âu Lâu",
-    "CCN-THINH-HUNG": "UBND xã Yên Bình",
-    "CCN-YEN-THE": "UBND xã Lục Yên",
-    "CCN-BAO-DAP": "UBND xã Trấn Yên",
-    "CCN-TAY-CAU-MAU-A": "UBND xã Mậu A",
-    "CCN-DONG-AN": "UBND xã Đông Cuông",
-    "CCN-BAC-VAN-YEN": "UBND xã Đông Cuông",
-    "CCN-DONG-PHO-MOI": "UBND phường Lào Cai",
-    "CCN-SON-MAN": "UBND phường Lào Cai",
-    "CCN-PHO-RANG": "UBND xã Bảo Yên",
-    "CCN-KHANH-YEN-THUONG": "UBND xã Văn Bàn",
-}
+CCN_AGENCY: Final = AGENCIES["ccn_investor"]
+INDICATIVE_AGENCY: Final = AGENCIES["site"]
 
 
 def curated_zone_facts() -> tuple[dict[str, float], dict[str, str]]:
@@ -255,40 +323,53 @@ EXTRA_QA: Final = {
 }
 PROVINCE_OF_INDICATIVE: Final = {"MINE-DONG-PAO": "Lai Châu", "MINE-MIT-NOI": "Lai Châu"}
 
-MINING_DETAILS: Final[dict[str, dict[str, Any]]] = {
-    "MINE-DONG-PAO": {
-        "mineral": "đất hiếm (rare earths)",
-        "licence_number": None,
-        "licence_status": "licensed",
-        "licensed_capacity": "10,000 t REO/yr (design capacity)",
-        "offtake_contract": False,
-        "offtake_contract_ref": None,
-        "rehabilitation_deposit_bn_vnd": None,
-    },
-    "MINE-MIT-NOI": {
-        "mineral": "quặng sắt (iron ore)",
-        "licence_number": None,
-        "licence_status": "none",
-        "licensed_capacity": None,
-        "offtake_contract": False,
-        "offtake_contract_ref": None,
-        "rehabilitation_deposit_bn_vnd": None,
-    },
-}
-MINING_PROVENANCE: Final = {
-    "MINE-DONG-PAO": (
-        "Licence facts per shared/data/sites-locations.md S5 (thesaigontimes.vn / VnExpress: mine "
-        ">132 ha, licensed 12/2014 to Lai Châu–VIMICO Rare Earth JSC for 30 years; "
-        "kienthuc.net.vn: "
-        "10,000 t REO/yr design); licence number not public; no offtake contract recorded in our "
-        "sources. Commune per S6 (Bản Hon + Khun Há → xã Khun Há)."
-    ),
-    "MINE-MIT-NOI": (
-        f"{SEED000} §III.2.2, §IV.2: controlled exploitation, and no mining licence before a "
-        "feasible offtake is shown, so no licence and no offtake contract; the Sở Nông nghiệp và "
-        "Môi trường handles EIA, licensing, land lease and forest conversion (§V.3)."
-    ),
-}
+MINING_COLUMNS: Final = (
+    "mineral",
+    "licence_number",
+    "licence_status",
+    "licensed_capacity",
+    "offtake_contract",
+    "offtake_contract_ref",
+    "rehabilitation_deposit_bn_vnd",
+)
+
+
+def curated_mining(folder: Path = CURATED) -> tuple[dict[str, dict[str, Any]], dict[str, str]]:
+    """Return mining details and their provenance clause by site (``mining_details.csv``).
+
+    A blank cell is not published (null); ``offtake_contract`` is ``true`` or ``false``.
+    """
+    details: dict[str, dict[str, Any]] = {}
+    provenance: dict[str, str] = {}
+    for line, row in curated_rows("mining_details.csv", folder=folder):
+        if row["offtake_contract"] not in ("true", "false"):
+            raise CuratedRowError(
+                f"mining_details.csv line {line}: offtake_contract "
+                f"'{row['offtake_contract']}' is not true or false"
+            )
+        values: dict[str, Any] = {column: row[column] or None for column in MINING_COLUMNS}
+        values["offtake_contract"] = row["offtake_contract"] == "true"
+        values["rehabilitation_deposit_bn_vnd"] = _number(
+            row, "rehabilitation_deposit_bn_vnd", line
+        )
+        details[row["code"]] = values
+        provenance[row["code"]] = row["provenance"]
+    return details, provenance
+
+
+def _number(row: dict[str, str], column: str, line: int) -> float | None:
+    """Return a blank cell as None and a number as a float, naming the line of anything else."""
+    if not row[column]:
+        return None
+    try:
+        return float(row[column])
+    except ValueError:
+        raise CuratedRowError(
+            f"mining_details.csv line {line}: {column} '{row[column]}' is not a number"
+        ) from None
+
+
+MINING_DETAILS, MINING_PROVENANCE = curated_mining()
 
 
 # --- relocation areas (KH 134) ---------------------------------------------------------------
@@ -303,31 +384,44 @@ class RailwayRelocation:
     moved_from: str
     moved_to: str
     households_planned: int | None
+    managing_agency: str
+    deadline: str
 
 
-RAILWAY_RELOCATIONS: Final = (
-    RailwayRelocation(
-        "RELOC-KCN-DONG-PHO-MOI-BAT-XAT",
-        "Di dời KCN Đông Phố Mới → KCN Bát Xát",
-        "KCN-DONG-PHO-MOI",
-        "KCN-BAT-XAT",
-        84,
-    ),
-    RailwayRelocation(
-        "RELOC-CCN-DONG-PHO-MOI-THONG-NHAT",
-        "Di dời CCN Đông Phố Mới → CCN Thống Nhất",
-        "CCN-DONG-PHO-MOI",
-        "CCN-THONG-NHAT",
-        None,
-    ),
-    RailwayRelocation(
-        "RELOC-CCN-SON-MAN-THONG-NHAT",
-        "Di dời CCN Sơn Mãn → CCN Thống Nhất",
-        "CCN-SON-MAN",
-        "CCN-THONG-NHAT",
-        None,
-    ),
-)
+def _int(text: str) -> int | None:
+    """Return a blank cell as None, else the whole number it holds."""
+    return int(text) if text else None
+
+
+def curated_railway_relocations(folder: Path = CURATED) -> tuple[RailwayRelocation, ...]:
+    """Return the railway relocations of KH 134 mục II.4 (``railway_relocations.csv``)."""
+    relocations: list[RailwayRelocation] = []
+    for line, row in curated_rows("railway_relocations.csv", dates=("deadline",), folder=folder):
+        relocations.append(
+            RailwayRelocation(
+                row["code"],
+                row["name"],
+                row["moved_from"],
+                row["moved_to"],
+                _whole(row, "households_planned", "railway_relocations.csv", line),
+                row["managing_agency"],
+                row["deadline"],
+            )
+        )
+    return tuple(relocations)
+
+
+def _whole(row: dict[str, str], column: str, name: str, line: int) -> int | None:
+    """Return a blank cell as None, else its whole number, naming the line of anything else."""
+    try:
+        return _int(row[column])
+    except ValueError:
+        raise CuratedRowError(
+            f"{name} line {line}: {column} '{row[column]}' is not a whole number"
+        ) from None
+
+
+RAILWAY_RELOCATIONS: Final = curated_railway_relocations()
 
 
 RAILWAY_HOUSEHOLDS_NOTE: Final = (
@@ -340,8 +434,6 @@ RAILWAY_PROVENANCE: Final = (
     "{vertices}-gon as the destination site {target} (drawn at its best-known "
     "point); not a survey.{households_note}"
 )
-RAILWAY_AGENCY: Final = "UBND phường Lào Cai"
-RAILWAY_DEADLINE: Final = "2026-12-31"
 RAILWAY_QA: Final = "outline deliberately identical to the destination site outline"
 
 
@@ -364,52 +456,51 @@ class RelocationArea:
     provenance: str  # template: {vertices}, and {offset_m} {bearing} when placed next to a site
 
 
-TANG_LOONG_RESETTLEMENT: Final = RelocationArea(
-    "RELOC-TANG-LOONG-ECO",
-    "Khu tái định cư chuyển đổi KCN Tằng Loỏng sinh thái",
-    "planned",
-    ("Xã Tằng Loỏng",),
-    "Ban Quản lý Khu kinh tế tỉnh Lào Cai",
-    "KCN-TANG-LOONG",
-    None,
-    400,
-    None,
-    20.0,
-    "very_low",
-    "placeholder location and size; households_planned is the lower bound of 'trên 400 hộ'",
-    KH134 + ", mục II.5: convert KCN Tằng Loỏng to an eco-industrial park together with "
-    "relocating 'trên 400 hộ dân' (more than 400 households; 400 is the lower bound). The "
-    "resettlement site is not published: LOCATION AND SIZE ARE PLACEHOLDERS. Indicative "
-    "outline: regular {vertices}-gon of 20 ha whose centre lies {offset_m:.0f} m from "
-    "the KCN centroid on bearing {bearing:.0f}° (the compass bearing needing the smallest "
-    "offset to clear every site outline), i.e. adjacent to and not overlapping KCN Tằng "
-    "Loỏng; not a survey.",
-)
+def curated_relocation_areas(folder: Path = CURATED) -> dict[str, RelocationArea]:
+    """Return the KH 134 relocation areas by code (``data/curated/relocation_areas.csv``).
+
+    ``communes`` is a ``;``-separated list; a blank cell is not published (null).
+    """
+    name = "relocation_areas.csv"
+    areas: dict[str, RelocationArea] = {}
+    for line, row in curated_rows(name, dates=("deadline",), folder=folder):
+        areas[row["code"]] = RelocationArea(
+            row["code"],
+            row["name"],
+            row["status"],
+            tuple(row["communes"].split(";")),
+            row["managing_agency"],
+            row["moved_from"] or None,
+            row["moved_to"] or None,
+            _whole(row, "households_planned", name, line),
+            row["deadline"] or None,
+            _area(row, name, line),
+            row["location_confidence"],
+            row["qa_flags"],
+            row["provenance"],
+        )
+    return areas
+
+
+def _area(row: dict[str, str], name: str, line: int) -> float:
+    """Return the drawn area (ha) of a row, naming the line when it is not a positive number."""
+    try:
+        area = float(row["drawn_area_ha"])
+    except ValueError:
+        area = 0.0
+    if area <= 0:
+        raise CuratedRowError(
+            f"{name} line {line}: drawn_area_ha '{row['drawn_area_ha']}' is not a positive number"
+        )
+    return area
+
+
+RELOCATION_AREAS: Final = curated_relocation_areas()
+TANG_LOONG_RESETTLEMENT: Final = RELOCATION_AREAS["RELOC-TANG-LOONG-ECO"]
 TANG_LOONG_ANCHOR: Final = "KCN-TANG-LOONG"
 """The site the Tằng Loỏng resettlement area is drawn next to (placeholder location)."""
 
-DAM_HONG_RELOCATION: Final = RelocationArea(
-    "RELOC-CCN-DAM-HONG",
-    "Phương án di dời CCN Đầm Hồng",
-    "planned",
-    ("Phường Yên Bái", "Phường Văn Phú"),
-    "UBND phường Yên Bái",
-    "CCN-DAM-HONG",
-    None,
-    None,
-    None,  # KH 134 asks for the relocation plan's approval in 2026, not the relocation itself
-    16.0,
-    "medium",
-    "overlaps CCN-DAM-HONG by design (drawn at the CCN's own point at its planned 16 ha)",
-    KH134 + ", mục V.9: UBND phường Yên Bái, with UBND phường Văn Phú, prepares the plan and "
-    "road-map to relocate CCN Đầm Hồng; plan approval within 2026. That is a deadline for the "
-    "plan, not for the relocation: no relocation deadline is recorded. "
-    "Indicative outline: regular {vertices}-gon of the CCN's planned 16 ha "
-    "(" + QD525 + ") centred on the label point of its published provisional outline "
-    "(" + POINTS_FILE + " 'ccn-dam-hong', confidence medium), which covers only 5.1 "
-    "ha; it therefore "
-    "overlaps CCN-DAM-HONG by design. Destination not decided. Not a survey.",
-)
+DAM_HONG_RELOCATION: Final = RELOCATION_AREAS["RELOC-CCN-DAM-HONG"]
 DAM_HONG_POINT: Final = "ccn-dam-hong"
 """The named point (sites_named_points.geojson) the Đầm Hồng relocation area is drawn at."""
 
@@ -436,7 +527,6 @@ PUBLISHED_PROVENANCE: Final = (
     "{legal_note} {details_note}"
 )
 DEFAULT_PROVINCE: Final = "Lào Cai"
-INDICATIVE_AGENCY: Final = {"MINE-MIT-NOI": "Sở Nông nghiệp và Môi trường tỉnh Lai Châu"}
 INDICATIVE_FORMER_PROVINCE: Final = "10"
 """GSO code of the former province whose KCN board manages the indicative KCN (former Lào Cai)."""
 

@@ -32,8 +32,6 @@ from demo_facts import (
     PROVINCE_OF_INDICATIVE,
     PUBLISHED_PROVENANCE,
     QD525,
-    RAILWAY_AGENCY,
-    RAILWAY_DEADLINE,
     RAILWAY_HOUSEHOLDS_NOTE,
     RAILWAY_PROVENANCE,
     RAILWAY_QA,
@@ -372,14 +370,14 @@ def railway_relocation(spec: RailwayRelocation, sites: dict[str, Site]) -> Site:
         households_note=RAILWAY_HOUSEHOLDS_NOTE if spec.households_planned else "",
     )
     details = relocation_details(
-        spec.moved_from, spec.moved_to, spec.households_planned, RAILWAY_DEADLINE
+        spec.moved_from, spec.moved_to, spec.households_planned, spec.deadline
     )
     props = relocation_properties(
         spec.code,
         spec.name,
         "relocating",
         target_props["communes"],
-        RAILWAY_AGENCY,
+        spec.managing_agency,
         details,
         provenance,
         target_props["source_quality"].split(":", 1)[1],
