@@ -27,6 +27,7 @@ from app.cli import upgrade_database
 from app.db.engine import make_engine
 from app.deps import get_session, get_write_session
 from app.main import create_app
+from app.services import dashboard
 from app.services.demo_loader import load_demo
 from app.settings import PROJECT_ROOT, Settings
 from devcluster.cluster import (
@@ -157,6 +158,9 @@ def client(test_settings: Settings, db_session: Session) -> Iterator[TestClient]
     app.dependency_overrides[get_write_session] = override
     with TestClient(app) as test_client:
         yield test_client
+    # The test's writes are rolled back, never committed, so the data version (stamped at
+    # COMMIT) does not move: figures cached from them must not reach the next test.
+    dashboard._FIGURES.clear()
 
 
 def _free_port() -> int:
