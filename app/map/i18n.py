@@ -908,6 +908,23 @@ _PROBLEMS = {
         "Yêu cầu chạy quá lâu: hãy thử lại với ranh giới nhỏ hơn.",
         "The request took too long: try a smaller boundary.",
     ),
+    # Warnings of a write (app/services/write_checks.py): accepted, but for people to look at.
+    "warning.geometry-repaired": Text(
+        "Ranh giới đã được PostGIS tự sửa (ST_MakeValid): hãy kiểm tra lại hình dạng.",
+        "PostGIS repaired the outline (ST_MakeValid): check its shape.",
+    ),
+    "warning.province-not-checked": Text(
+        "Sổ đăng ký chưa có ranh giới tỉnh này: vị trí chưa được kiểm tra.",
+        "The registry has no outline of this province: the location was not checked.",
+    ),
+    "warning.outside-stated-province": Text(
+        "Ranh giới không nằm trong tỉnh đã ghi: vẫn nhận và đánh dấu để xem lại.",
+        "The outline is not inside the province stated: accepted and flagged.",
+    ),
+    "warning.area-differs-from-planned": Text(
+        "Diện tích tính từ ranh giới chênh nhiều so với diện tích quy hoạch.",
+        "The outline's area differs much from the planned area.",
+    ),
     "problem.http-error": Text("Yêu cầu không thực hiện được.", "The request failed."),
 }
 

@@ -22,6 +22,7 @@ from app.db.engine import make_engine
 from app.map.i18n import texts
 from app.models.enums import Role
 from app.models.identity import AuthEvent, User, WebSession
+from app.models.imports import Import, ImportJob
 from app.services import identity
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "map"
@@ -45,9 +46,10 @@ ALLOWED = {
     "CSV": "a file format's name",
     "·": "a separator",
 }
-# Quoted verbatim, each under a Vietnamese label saying so: the compilers' source notes and a
-# reported figure's document title (.sr-source-note), the API's detail after a problem's
-# Vietnamese sentence (.sr-problem-detail).
+# Recorded text quoted verbatim (.sr-source-note): the compilers' source notes (under a
+# Vietnamese label saying so), a reported figure's document title, the actor and reason of a
+# version in the history; and the API's own detail after a problem's or a warning's Vietnamese
+# sentence (.sr-problem-detail, after "Chi tiết kỹ thuật").
 VERBATIM = ".sr-source-note, .sr-problem-detail"
 
 # Visible text nodes and placeholders, with whether they sit in a verbatim quotation.
@@ -143,6 +145,8 @@ def approver(engine: sa.Engine, owner: sa.Engine) -> Iterator[str]:
     finally:
         with owner.begin() as conn:
             ids = sa.select(User.id).where(User.username == name).scalar_subquery()
+            conn.execute(sa.delete(ImportJob).where(ImportJob.user_id.in_(ids)))
+            conn.execute(sa.delete(Import).where(Import.actor_id.in_(ids)))
             conn.execute(sa.delete(WebSession).where(WebSession.user_id.in_(ids)))
             conn.execute(sa.delete(AuthEvent).where(AuthEvent.user_id.in_(ids)))
             conn.execute(sa.delete(AuthEvent).where(AuthEvent.username == name))
@@ -181,18 +185,43 @@ def test_browser_words_of_a_check_report_and_of_a_refused_file(
     assert _strays(page, known, data=(metres.name,)) == []
 
 
+def test_browser_words_of_a_sites_history(tab: Watched, live_url: str, known: re.Pattern[str]):
+    page = open_page(tab, live_url + "/sites/KCN-TANG-LOONG")
+    page.click("#sr-tab-history-button")
+    expect(page.locator("#sr-history .sr-history")).to_be_visible()
+    assert _strays(page, known) == []
+
+
+def _signed_in(tab: Watched, live_url: str, username: str, path: str) -> Page:
+    page = tab.page
+    page.goto(f"{live_url}/sign-in?next={path}")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("main button[type=submit]")
+    page.wait_for_url(live_url + path)
+    return open_page(tab, live_url + path)
+
+
 @pytest.mark.parametrize("path", ["/drafts", "/import"])
 def test_browser_words_of_the_signed_in_pages(
     tab: Watched, live_url: str, known: re.Pattern[str], approver: str, path: str
 ):
-    page = tab.page
-    page.goto(f"{live_url}/sign-in?next={path}")
-    page.fill("#username", approver)
-    page.fill("#password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_url(live_url + path)
-    open_page(tab, live_url + path)
+    page = _signed_in(tab, live_url, approver, path)
     assert _strays(page, known) == []
+
+
+def test_browser_words_of_a_refused_import(
+    tab: Watched, live_url: str, known: re.Pattern[str], approver: str, tmp_path: Path
+):
+    page = _signed_in(tab, live_url, approver, "/import")
+    note = tmp_path / "ghi_chu.txt"
+    note.write_text("không phải dữ liệu không gian", encoding="utf-8")
+    page.set_input_files("#sr-import-form input[name=file]", str(note))
+    page.fill("#sr-import-form input[name=dataset]", f"TEST-WORDS-{secrets.token_hex(3)}")
+    page.click("#sr-import-form button[type=submit]")
+    expect(page.locator("#sr-import-job .sr-error")).to_be_visible(timeout=30_000)
+    expect(page.locator("#sr-import-job .sr-problem-detail").first).to_be_visible()
+    assert _strays(page, known, data=(note.name,)) == []
 
 
 def test_browser_synthetic_data_is_worded_in_full_wherever_it_is_shown(tab: Watched, live_url: str):
