@@ -71,6 +71,14 @@ def test_pages_name_an_unlabelled_quality_code_and_label_location_confidence():
     assert source_quality_label(None, "vi") is None
 
 
+def test_pages_every_recorded_location_and_quality_code_has_a_label(db_session: Session):
+    confidences = db_session.execute(sa.text("SELECT DISTINCT location_confidence FROM sites"))
+    qualities = db_session.execute(sa.text("SELECT DISTINCT source_quality FROM sites"))
+    unlabelled = TEXTS["quality.unknown"].vi
+    assert [c for (c,) in confidences if c and f"location.{c}" not in TEXTS] == []
+    assert [q for (q,) in qualities if unlabelled in (source_quality_label(q, "vi") or "")] == []
+
+
 def test_pages_say_when_no_forest_layer_is_loaded(client: TestClient, db_session: Session):
     warning = TEXTS["common.no_forest_layer"].vi
     assert warning not in client.get("/sites/KCN-TANG-LOONG").text
