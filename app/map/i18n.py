@@ -80,7 +80,7 @@ _PAGES = {
     ),
     "badge.indicative": Text("chỉ định hướng", "indicative"),
     "badge.synthetic": Text(
-        "dữ liệu mô phỏng — không phải số liệu thật", "synthetic — not real figures"
+        "dữ liệu mô phỏng — không phải số liệu thật", "synthetic data — not real figures"
     ),
     "badge.indicative_hint": Text(
         "Ranh giới vẽ theo diện tích công bố tại vị trí ước tính, không phải số liệu đo đạc.",
@@ -103,10 +103,14 @@ _MAP = {
         "Khu di dời, tái định cư", "Relocation and resettlement areas"
     ),
     "layer.clearance_parcels": Text(
-        "Thửa giải phóng mặt bằng (dữ liệu mô phỏng)", "Clearance parcels (synthetic)"
+        "Thửa giải phóng mặt bằng (dữ liệu mô phỏng — không phải số liệu thật)",
+        "Clearance parcels (synthetic data — not real figures)",
     ),
     "layer.infrastructure": Text("Hạ tầng (chỉ định hướng)", "Infrastructure (indicative)"),
-    "layer.forest": Text("Đất rừng (dữ liệu mô phỏng)", "Forest land (synthetic)"),
+    "layer.forest": Text(
+        "Đất rừng (dữ liệu mô phỏng — không phải số liệu thật)",
+        "Forest land (synthetic data — not real figures)",
+    ),
     "layer.protected_areas": Text("Khu bảo tồn (chỉ định hướng)", "Protected areas (indicative)"),
     "layer.communes": Text("Xã, phường 2025", "Communes and wards 2025"),
     "layer.provinces": Text("Ranh giới tỉnh 2025", "Province boundaries 2025"),
@@ -544,8 +548,9 @@ _DASHBOARD = {
     ),
     "dash.metric.cleared_land_ha": Text(
         "Diện tích các thửa đã giải phóng mặt bằng hoặc đã bàn giao tại ngày báo cáo "
-        "(thửa mô phỏng).",
-        "Hectares of parcels cleared or handed over on the report date (synthetic parcels).",
+        "(thửa: dữ liệu mô phỏng — không phải số liệu thật).",
+        "Hectares of parcels cleared or handed over on the report date (parcels: synthetic data "
+        "— not real figures).",
     ),
     "dash.metric.relocations_completed": Text(
         "Số khu phải di dời (hạn trong năm) đã chuyển sang trạng thái đã di dời hoặc đóng cửa.",
@@ -583,12 +588,13 @@ _DASHBOARD = {
     ),
     "dash.charts": Text("Biểu đồ", "Charts"),
     "dash.chart_clearance": Text(
-        "Giải phóng mặt bằng theo khu (ha, dữ liệu mô phỏng)",
-        "Site clearance by site (ha, synthetic)",
+        "Giải phóng mặt bằng theo khu (ha; dữ liệu mô phỏng — không phải số liệu thật)",
+        "Site clearance by site (ha; synthetic data — not real figures)",
     ),
     "dash.chart_forest": Text(
-        "Diện tích khu trên đất rừng theo loại khu (ha, dữ liệu mô phỏng)",
-        "Site hectares on forest land by kind (ha, synthetic)",
+        "Diện tích khu trên đất rừng theo loại khu (ha; dữ liệu mô phỏng — không phải số liệu "
+        "thật)",
+        "Site hectares on forest land by kind (ha; synthetic data — not real figures)",
     ),
     "dash.forest_totals": Text("Tổng chồng lấn đất rừng", "Forest overlap totals"),
     "dash.sites_count": Text("Số khu", "Sites"),
@@ -789,6 +795,139 @@ _NOTES = {
     ),
 }
 
+_PROVENANCE = {
+    # A site's source quality (``sites.source_quality``): codes of the seed compilers.
+    "quality.official_coordinate_table": Text(
+        "Bảng toạ độ VN-2000 trong quyết định hoặc hồ sơ chính thức",
+        "VN-2000 coordinate table in a decision or official dossier",
+    ),
+    "quality.coordinate_table_corrected_by_publisher": Text(
+        "Bảng toạ độ, nơi công bố đã sửa lỗi (cần đối chiếu hồ sơ gốc)",
+        "Coordinate table corrected by the publisher (check against the dossier)",
+    ),
+    "quality.investor_proposal_coordinate_table": Text(
+        "Toạ độ từ đề xuất của nhà đầu tư, chưa phải ranh được duyệt",
+        "Coordinates from an investor's proposal, not the approved boundary",
+    ),
+    "quality.provisional_boundary": Text(
+        "Ranh tạm số hoá từ KMZ/CAD/KML, chờ hồ sơ gốc",
+        "Provisional outline digitised from KMZ/CAD/KML, pending the dossier",
+    ),
+    "quality.unspecified_provenance": Text(
+        "Nơi công bố không ghi nguồn gốc ranh giới", "The publisher names no source"
+    ),
+    "quality.location_confidence": Text(
+        "Độ tin cậy vị trí: {level}", "Location confidence: {level}"
+    ),
+    "quality.unknown": Text("Mã chất lượng chưa có nhãn", "A quality code with no label"),
+    "confidence.high": Text("cao", "high"),
+    "confidence.medium": Text("trung bình", "medium"),
+    "confidence.medium_low": Text("trung bình thấp", "medium-low"),
+    "confidence.low": Text("thấp", "low"),
+    "confidence.very_low": Text("rất thấp", "very low"),
+    "fact.source_notes": Text(
+        "Ghi chú nguồn của người tổng hợp (nguyên văn tiếng Anh)",
+        "The compilers' source notes (verbatim)",
+    ),
+    "fact.data_date": Text("Ngày của số liệu", "Data as of"),
+    "fact.data_date_hint": Text("ngày văn bản làm căn cứ", "the date of the document it rests on"),
+    "fact.recorded_at": Text("Ghi vào sổ đăng ký", "Recorded in the registry"),
+    "fact.verbatim": Text("nguyên văn", "verbatim"),
+}
+
+_PROBLEMS = {
+    # Problem+json answers shown on a page: a sentence per ``code``, the API's detail after it.
+    "problem.detail": Text("Chi tiết kỹ thuật (tiếng Anh)", "Technical detail"),
+    "problem.unauthorized": Text("Cần đăng nhập.", "You need to sign in."),
+    "problem.forbidden": Text(
+        "Tài khoản này không có quyền làm việc này.", "This account may not do this."
+    ),
+    "problem.csrf-failed": Text(
+        "Phiên làm việc đã hết hạn: hãy tải lại trang.", "The session expired: reload the page."
+    ),
+    "problem.too-many-sign-ins": Text(
+        "Đăng nhập sai quá nhiều lần: hãy chờ rồi thử lại.",
+        "Too many failed sign-ins: wait and try again.",
+    ),
+    "problem.not-found": Text("Không tìm thấy.", "Not found."),
+    "problem.conflict": Text(
+        "Xung đột với dữ liệu đã có trong sổ đăng ký.", "It conflicts with the registry."
+    ),
+    "problem.invalid-feature": Text(
+        "Dữ liệu gửi lên có thuộc tính không hợp lệ.", "A property sent is not valid."
+    ),
+    "problem.method-not-allowed": Text(
+        "Không sửa được lớp dữ liệu này.", "This collection cannot be edited."
+    ),
+    "problem.version-mismatch": Text(
+        "Đối tượng đã bị người khác sửa trong lúc này: hãy tải lại.",
+        "Someone changed it meanwhile: reload it.",
+    ),
+    "problem.version-required": Text(
+        "Thiếu phiên bản đang sửa: hãy tải lại trang.",
+        "The version being edited is missing: reload the page.",
+    ),
+    "problem.invalid-geometry": Text(
+        "Ranh giới không hợp lệ (tự cắt, không khép kín hoặc quá ít điểm).",
+        "The boundary is not valid (self-crossing, open or too few points).",
+    ),
+    "problem.unknown-crs": Text(
+        "Không biết hệ toạ độ của tệp: hãy chọn hệ toạ độ (VN-2000 của tỉnh) trong danh sách "
+        "“Hệ toạ độ” rồi kiểm tra lại.",
+        "The file's coordinate system is unknown: choose it (the province's VN-2000) under "
+        "“Coordinate system” and check again.",
+    ),
+    "problem.outside-vietnam": Text(
+        "Ranh giới nằm ngoài Việt Nam: hệ toạ độ đã chọn có đúng không?",
+        "The boundary lies outside Vietnam: is the coordinate system right?",
+    ),
+    "problem.unreadable-file": Text("Không đọc được tệp.", "The file cannot be read."),
+    "problem.unsupported-format": Text(
+        "Định dạng tệp không được hỗ trợ.", "The file's format is not supported."
+    ),
+    "problem.too-large": Text("Tệp quá lớn.", "The file is too large."),
+    "problem.proposal-over-limit": Text(
+        "Ranh giới quá lớn hoặc quá nhiều điểm để kiểm tra.",
+        "The boundary is too large or has too many points to check.",
+    ),
+    "problem.invalid-parameter": Text("Tham số không hợp lệ.", "A parameter is not valid."),
+    "problem.malformed-body": Text(
+        "Nội dung gửi lên không đọc được.", "The request body cannot be read."
+    ),
+    "problem.not-acceptable": Text(
+        "Không có định dạng trả lời được yêu cầu.", "No answer in the format asked for."
+    ),
+    "problem.internal-error": Text(
+        "Lỗi của hệ thống: hãy thử lại sau.", "A server error: try again later."
+    ),
+    "problem.database-unavailable": Text(
+        "Cơ sở dữ liệu đang không trả lời: hãy thử lại sau ít giây.",
+        "The database is not answering: try again in a few seconds.",
+    ),
+    "problem.took-too-long": Text(
+        "Yêu cầu chạy quá lâu: hãy thử lại với ranh giới nhỏ hơn.",
+        "The request took too long: try a smaller boundary.",
+    ),
+    # Warnings of a write (app/services/write_checks.py): accepted, but for people to look at.
+    "warning.geometry-repaired": Text(
+        "Ranh giới đã được PostGIS tự sửa (ST_MakeValid): hãy kiểm tra lại hình dạng.",
+        "PostGIS repaired the outline (ST_MakeValid): check its shape.",
+    ),
+    "warning.province-not-checked": Text(
+        "Sổ đăng ký chưa có ranh giới tỉnh này: vị trí chưa được kiểm tra.",
+        "The registry has no outline of this province: the location was not checked.",
+    ),
+    "warning.outside-stated-province": Text(
+        "Ranh giới không nằm trong tỉnh đã ghi: vẫn nhận và đánh dấu để xem lại.",
+        "The outline is not inside the province stated: accepted and flagged.",
+    ),
+    "warning.area-differs-from-planned": Text(
+        "Diện tích tính từ ranh giới chênh nhiều so với diện tích quy hoạch.",
+        "The outline's area differs much from the planned area.",
+    ),
+    "problem.http-error": Text("Yêu cầu không thực hiện được.", "The request failed."),
+}
+
 _BOUNDARY = {
     # A site's boundary as a coordinate table or DXF (app/ogc/downloads/boundary.py).
     "boundary.title": Text(
@@ -841,6 +980,8 @@ TEXTS: dict[str, Text] = {
     **_ENUMS,
     **_NOTES,
     **_BOUNDARY,
+    **_PROVENANCE,
+    **_PROBLEMS,
 }
 
 
@@ -900,3 +1041,20 @@ def format_date(value: date | None, lang: Lang) -> str:
     if value is None:
         return "—"
     return format_date_cldr(value, _DATE_FORMATS[lang], locale=_LOCALES[lang])
+
+
+def source_quality_label(code: str | None, lang: Lang) -> str | None:
+    """Return the label of a site's ``source_quality`` code, with the code after an unknown one.
+
+    ``location_confidence:<level>`` names the confidence level (``confidence.<level>``).
+    """
+    if not code:
+        return None
+    group, _, level = code.partition(":")
+    if group == "location_confidence" and f"confidence.{level}" in TEXTS:
+        level_text = getattr(TEXTS[f"confidence.{level}"], lang)
+        return Message("quality.location_confidence", (("level", level_text),)).text(lang)
+    known = TEXTS.get(f"quality.{code}")
+    if known is None:
+        return f"{getattr(TEXTS['quality.unknown'], lang)} ({code})"
+    return str(getattr(known, lang))

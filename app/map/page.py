@@ -25,7 +25,7 @@ from folium.template import Template
 from markupsafe import Markup
 
 from app.map import assets, edit_form
-from app.map.i18n import Lang, texts, translator
+from app.map.i18n import Lang, source_quality_label, texts, translator
 from app.map.render import PageContext, render_page
 from app.models.enums import ClearanceStatus, ForestCategory, SiteKind
 from app.schemas.dashboard import Dashboard
@@ -453,6 +453,7 @@ def site_page(settings: Settings, context: PageContext, facts: SiteFacts) -> str
         context,
         folium=render_folium(fmap),
         site=facts.site.properties,
+        quality=source_quality_label(facts.site.properties.source_quality, context.lang),
         forest=facts.forest,
         clearance=facts.clearance,
         downloads=downloads(code, context.lang),

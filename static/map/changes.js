@@ -95,7 +95,10 @@
       return "";
     }
     return '<ul class="sr-warnings">' + warnings.map(function (item) {
-      return '<li class="sr-warn">' + esc(item.detail || item.code) + "</li>";
+      var key = "warning." + item.code;
+      var said = T(key) !== key ? T(key) : item.code;
+      return '<li class="sr-warn">' + esc(said) + (item.detail ? ' <span class="sr-muted sr-problem-detail" lang="en">(' +
+        esc(item.detail) + ")</span>" : "") + "</li>";
     }).join("") + "</ul>";
   }
   sitereg.warningList = warningList;

@@ -27,9 +27,9 @@
   }
 
   function row(version) {
-    var who = (version.operation ? T("history.op_" + version.operation) : "") + '<br><small class="sr-muted">' +
+    var who = (version.operation ? T("history.op_" + version.operation) : "") + '<br><small class="sr-muted sr-source-note">' +
       esc(version.actor || "") + "</small>";
-    var why = decisionText(version) + (version.reason ? '<br><small class="sr-muted">' + esc(version.reason) + "</small>" : "");
+    var why = decisionText(version) + (version.reason ? '<br><small class="sr-muted sr-source-note">' + esc(version.reason) + "</small>" : "");
     return (
       '<tr data-version="' + esc(version.version) + '"><td><button type="button" class="sr-version-show">' + esc(version.version) +
       "</button></td><td>" + esc(day(version.recorded_from)) + "</td><td>" + who + "</td><td>" + why +

@@ -54,7 +54,7 @@
       if (job.state === "done") {
         target.innerHTML = done(job, location);
       } else if (job.state === "failed") {
-        target.innerHTML = "<p class=\"sr-error\">" + esc(T("import.failed")) + ": " + esc(job.error) + "</p>";
+        target.innerHTML = "<p class=\"sr-error\">" + esc(T("import.failed")) + "<br><span class=\"sr-muted sr-problem-detail\">" + esc(T("problem.detail")) + ": <span lang=\"en\">" + esc(job.error) + "</span></span></p>";
       } else {
         target.innerHTML = "<p>" + esc(progressText(job)) + "</p>";
         window.setTimeout(function () { follow(target, location); }, 1000);
@@ -77,7 +77,7 @@
       return response.json().then(function (body) { return { response: response, body: body }; });
     }).then(function (answer) {
       if (answer.response.status !== 202) {
-        target.innerHTML = "<p class=\"sr-error\">" + esc(answer.body.detail || answer.body.title) + "</p>";
+        target.innerHTML = sitereg.report.problem(answer.body, "import.failed");
         return;
       }
       follow(target, answer.response.headers.get("Location"));

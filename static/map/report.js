@@ -135,14 +135,20 @@
     );
   }
 
-  /** Return the HTML of a problem+json answer under the title `titleKey`. */
+  /** Return the HTML of a problem+json answer under the title `titleKey`: a sentence of the
+   * label table for its `code`, then the API's own (English) title and detail as secondary text. */
   function renderProblem(problem, titleKey) {
     var details = (problem.errors || []).map(function (item) {
       return "<li>" + esc(item.pointer ? item.pointer + ": " : "") + esc(item.detail) + "</li>";
     }).join("");
+    var key = "problem." + (problem.code || "http-error");
+    var said = T(key) !== key ? T(key) : T("problem.http-error");
+    var raw = [problem.title, problem.detail].filter(Boolean).join(": ");
     return (
-      '<div class="sr-error" role="alert"><strong>' + esc(T(titleKey)) + "</strong>: " + esc(problem.title || "") +
-      "<br>" + esc(problem.detail || "") + (details ? "<ul>" + details + "</ul>" : "") + "</div>"
+      '<div class="sr-error" role="alert"><strong>' + esc(T(titleKey)) + "</strong>: " +
+      '<span class="sr-problem-message">' + esc(said) + "</span>" +
+      '<p class="sr-muted sr-problem-detail">' + esc(T("problem.detail")) + ': <span lang="en">' + esc(raw) +
+      "</span></p>" + (details ? '<ul class="sr-muted sr-problem-detail" lang="en">' + details + "</ul>" : "") + "</div>"
     );
   }
 

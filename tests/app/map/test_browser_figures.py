@@ -36,7 +36,7 @@ def test_browser_dashboard_in_english_says_no_data(tab: Watched, live_url: str):
     expect(card.locator(".sr-no-data")).to_have_text("No data")
     expect(card.locator(".sr-unknown")).to_contain_text("Sites with no recorded data (not 0)")
     expect(page.locator(".sr-badge--synthetic").first).to_contain_text(
-        "synthetic — not real figures"
+        "synthetic data — not real figures"
     )
 
 
@@ -46,7 +46,7 @@ def test_browser_site_page_shows_method_no_data_and_synthetic_label(tab: Watched
     how = page.locator("#sr-how-forest")
     how.locator("summary").click()
     expect(how.get_by_text(_text("how.area", "en"))).to_be_visible()
-    expect(how).to_contain_text("synthetic — not real figures")
+    expect(how).to_contain_text("synthetic data — not real figures")
     expect(page.locator(".sr-badge--synthetic").first).to_be_visible()
     assert tab.errors == []
 

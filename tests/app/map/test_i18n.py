@@ -58,7 +58,7 @@ def test_i18n_vietnamese_labels_keep_their_diacritics():
     assert TEXTS["kind.industrial_zone"].vi == "Khu công nghiệp"
     assert (TEXTS["badge.indicative"].en, TEXTS["badge.synthetic"].en) == (
         "indicative",
-        "synthetic — not real figures",
+        "synthetic data — not real figures",
     )
 
 

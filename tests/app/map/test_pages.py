@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from app.map.i18n import TEXTS
+from app.map.i18n import TEXTS, source_quality_label
 from app.map.page import check_page
 from app.map.render import PageContext
 from app.models.reference import ForestParcel
@@ -49,6 +49,34 @@ def test_pages_site_shows_facts_overlap_and_downloads(client: TestClient):
     assert 'id="sr-forest-table"' in text
     assert TEXTS["badge.synthetic"].vi in text
     assert "/api/v1/export/sites/KCN-TANG-LOONG.gpkg" in text
+
+
+def test_pages_site_labels_its_provenance_and_dates_the_data_by_its_document(client: TestClient):
+    text = client.get("/sites/KCN-TANG-LOONG").text
+    # The founding decision's date, not the day the demo was loaded, dates the data.
+    assert re.search(r'id="sr-data-date">25/02/2026 ', text)
+    assert TEXTS["fact.recorded_at"].vi in text
+    quality = re.search(r'id="sr-source-quality">([^<]*)<', text)
+    assert quality and quality.group(1) == TEXTS["quality.official_coordinate_table"].vi
+    assert '<td class="sr-source-note" lang="en">' in text  # the compilers' notes, verbatim
+    english = client.get("/sites/KCN-TANG-LOONG", params={"lang": "en"}).text
+    assert TEXTS["quality.official_coordinate_table"].en in english
+
+
+def test_pages_name_an_unlabelled_quality_code_and_label_location_confidence():
+    assert source_quality_label("location_confidence:very_low", "vi") == (
+        "Độ tin cậy vị trí: rất thấp"
+    )
+    assert source_quality_label("new_code", "en") == "A quality code with no label (new_code)"
+    assert source_quality_label(None, "vi") is None
+
+
+def test_pages_every_recorded_location_and_quality_code_has_a_label(db_session: Session):
+    confidences = db_session.execute(sa.text("SELECT DISTINCT location_confidence FROM sites"))
+    qualities = db_session.execute(sa.text("SELECT DISTINCT source_quality FROM sites"))
+    unlabelled = TEXTS["quality.unknown"].vi
+    assert [c for (c,) in confidences if c and f"location.{c}" not in TEXTS] == []
+    assert [q for (q,) in qualities if unlabelled in (source_quality_label(q, "vi") or "")] == []
 
 
 def test_pages_say_when_no_forest_layer_is_loaded(client: TestClient, db_session: Session):
