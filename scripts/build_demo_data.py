@@ -22,8 +22,9 @@ This script is wiring: it parses the arguments, reads the inputs, calls the buil
 the files. The curated facts (decisions, statuses, agencies, mining licences, relocations, each
 row with its source) are reviewed CSV files in ``data/curated/``, read by
 ``scripts/demo_facts.py``, which keeps the rest (where indicative outlines go); the seeded
-geometry generators live in :mod:`spatial.synthetic`; the features are assembled in ``scripts/demo_sites.py`` and ``scripts/demo_layers.py``, read and
-written by ``scripts/demo_geojson.py`` and checked by ``scripts/demo_checks.py``.
+geometry generators live in :mod:`spatial.synthetic`; the features are assembled in
+``scripts/demo_sites.py`` and ``scripts/demo_layers.py``, read and written by
+``scripts/demo_geojson.py`` and checked by ``scripts/demo_checks.py``.
 """
 
 from __future__ import annotations
