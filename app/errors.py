@@ -7,6 +7,7 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass
+from typing import Final
 
 import psycopg
 from fastapi import FastAPI, Request
@@ -14,6 +15,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse
 from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match, Mount
 
 from app.access import CsrfFailed, Forbidden, TooManySignIns, Unauthorized
 from app.repositories import Conflict, NotFound
@@ -167,12 +169,33 @@ async def _http_handler(request: Request, exc: Exception) -> JSONResponse:
     code = HTTP_CODES.get(exc.status_code, "http-error")
     title = HTTP_TITLES.get(code) or code.replace("-", " ").capitalize()
     # Headers the exception carries go out with it (405: Allow, RFC 9110 §15.5.6).
+    headers = dict(exc.headers) if exc.headers else {}
+    # A method no route takes (not a handler's refusal): every route of the path answers Allow.
+    allowed = _routed_methods(request) if exc.status_code == 405 else set()
+    if allowed and request.method not in allowed:
+        headers["Allow"] = ", ".join(sorted(allowed))
     return problem_response(
-        request,
-        ProblemType(exc.status_code, code, title),
-        str(exc.detail),
-        headers=dict(exc.headers) if exc.headers else None,
+        request, ProblemType(exc.status_code, code, title), str(exc.detail), headers=headers or None
     )
+
+
+HTTP_METHODS: Final = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+
+
+def _routed_methods(request: Request) -> set[str]:
+    """Return every method some route of the request's path takes.
+
+    Starlette's 405 names the methods of the first route of the path only; a path served by
+    routes of two routers (reading ``GET /api/v1/targets``, keeping ``POST``) takes them all.
+    Asked of each route through ``matches``, which included routers answer too; mounted apps
+    (``/static``) answer every method and are left out.
+    """
+    routes = [r for r in request.app.router.routes if not isinstance(r, Mount)]
+    return {
+        method
+        for method in HTTP_METHODS
+        if any(r.matches({**request.scope, "method": method})[0] is Match.FULL for r in routes)
+    }
 
 
 async def _internal_handler(request: Request, exc: Exception) -> JSONResponse:
