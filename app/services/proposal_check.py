@@ -124,19 +124,9 @@ def _reading_notes(boundary: ReadBoundary) -> list[Message]:
 
 
 def _table(boundary: ReadBoundary) -> CoordinateTableRead | None:
-    table = boundary.table
-    if table is None:
+    if boundary.table is None:
         return None
-    return CoordinateTableRead(
-        header_row=table.header_row,
-        x_north=table.x_north,
-        y_east=table.y_east,
-        point=table.point,
-        parcel=table.parcel,
-        ring=table.ring,
-        points=table.points,
-        parcels=list(table.parcels),
-    )
+    return CoordinateTableRead.model_validate(boundary.table, from_attributes=True)
 
 
 def build_report(conn: Connection, boundary: ReadBoundary, file_name: str) -> CheckedProposal:
