@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, TypeVar
+from typing import TYPE_CHECKING, Annotated, Final, TypeVar
 
 import typer
 from pydantic import BaseModel
@@ -323,15 +323,17 @@ def serve(
     import uvicorn
 
     settings, count = _plan_workers(workers, reload=reload)
+    host, port = host or settings.host, port or settings.port
     # The server reads only DATABASE_URL; without one it is the embedded cluster's, passed on
     # through the environment (also to the processes that --reload and workers start).
     os.environ["DATABASE_URL"] = _run(lambda: database_url(settings))
+    _settle_public_address(settings, host, port)
     get_settings.cache_clear()  # the server's factory reads the settings again, with the URL
     uvicorn.run(
         "app.main:factory",
         factory=True,
-        host=host or settings.host,
-        port=port or settings.port,
+        host=host,
+        port=port,
         reload=reload,
         workers=count,
         # A worker imports the whole app before it answers its supervisor's first ping: on a
@@ -340,6 +342,38 @@ def serve(
         access_log=False,  # one line per request comes from app.log instead
         log_level=settings.log_level.lower(),
     )
+
+
+WILDCARD_HOSTS: Final = frozenset({"0.0.0.0", "::", ""})
+
+
+def public_address(settings: Settings, host: str, port: int) -> str | None:
+    """Return the origin links should name: the setting, else the bound address if specific.
+
+    Links built from the ``Host`` header would let a client choose the host of the links it
+    gets (issue 18); a server bound to one address is reached at that address. A server bound
+    to every address cannot know its public name: ``None``, and links follow ``Host``.
+    """
+    if settings.security.public_base_url:
+        return settings.security.public_base_url
+    if host in WILDCARD_HOSTS:
+        return None
+    netloc = f"[{host}]" if ":" in host else host
+    return f"http://{netloc}:{port}"
+
+
+def _settle_public_address(settings: Settings, host: str, port: int) -> None:
+    """Pass the public address on to the server processes, or warn that there is none."""
+    address = public_address(settings, host, port)
+    if address is None:
+        typer.echo(
+            f"warning: bound to {host or 'every address'} and no SITEREG_SECURITY__PUBLIC_BASE_URL"
+            ": links follow each request's Host header; set it to the public origin",
+            err=True,
+        )
+        return
+    os.environ["SITEREG_SECURITY__PUBLIC_BASE_URL"] = address
+    typer.echo(f"links name {address} (SITEREG_SECURITY__PUBLIC_BASE_URL)")
 
 
 def _plan_workers(workers: int | None, *, reload: bool) -> tuple[Settings, int]:

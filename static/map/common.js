@@ -249,6 +249,12 @@
   };
 
   // ---------------------------------------------------------------- loading
+  /** Return an absolute link's path and query, to fetch from this page's origin. */
+  function samePath(href) {
+    var target = new URL(href, location.href);
+    return target.pathname + target.search;
+  }
+
   /** Fetch every page of a GeoJSON FeatureCollection, following its "next" links. */
   async function fetchAll(url) {
     var features = [];
@@ -264,7 +270,9 @@
       }
       features = features.concat(page.features || []);
       var link = (page.links || []).filter(function (item) { return item.rel === "next"; })[0];
-      next = link && page.features && page.features.length ? link.href : null;
+      // The link's path on this page's own origin: a server whose public address differs
+      // from the one this page was opened at (localhost against 127.0.0.1) stays reachable.
+      next = link && page.features && page.features.length ? samePath(link.href) : null;
     }
     return features;
   }

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import httpx
 import pytest
 from serving import wait_for_health
 from shapely.geometry import box, mapping
@@ -15,7 +16,8 @@ from sqlalchemy.engine import make_url
 from typer.testing import CliRunner
 
 from app.cli import app as cli_app
-from app.settings import get_settings
+from app.cli import public_address
+from app.settings import SecuritySettings, Settings, get_settings
 
 
 @pytest.fixture
@@ -95,7 +97,19 @@ def test_cli_serve_answers_on_the_configured_database(database_url: str, tmp_pat
     )
     try:
         status = wait_for_health(f"http://127.0.0.1:{port}/healthz", server)
+        # Links name the address it serves on, not a Host header a client chose (issue 18).
+        landing = httpx.get(f"http://127.0.0.1:{port}/ogc/", headers={"Host": "evil.example"})
     finally:
         server.terminate()
         server.wait(timeout=20)
     assert status == 200, (tmp_path / "serve.log").read_text()[-2000:]
+    hrefs = {link["href"] for link in landing.json()["links"]}
+    assert hrefs and all(href.startswith(f"http://127.0.0.1:{port}/") for href in hrefs)
+
+
+def test_cli_public_address_is_the_setting_else_a_specific_bound_address():
+    assert public_address(Settings(), "127.0.0.1", 8000) == "http://127.0.0.1:8000"
+    assert public_address(Settings(), "::1", 8000) == "http://[::1]:8000"
+    assert public_address(Settings(), "0.0.0.0", 8000) is None
+    public = Settings(security=SecuritySettings(public_base_url="https://sitereg.example.vn/"))
+    assert public_address(public, "0.0.0.0", 8000) == "https://sitereg.example.vn"
