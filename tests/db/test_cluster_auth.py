@@ -197,3 +197,25 @@ def test_cluster_start_converts_a_trust_cluster_running_or_stopped(
     caplog.clear()
     cluster.start()  # stopped: files rewritten before the server starts
     _converted(cluster, caplog)
+
+
+def test_stored_verifiers_match_the_stored_passwords_only(cluster: EmbeddedCluster):
+    passwords = auth.load_passwords(cluster.passwords_file)
+    with psycopg.connect(_conninfo(cluster.url("postgres"))) as conn:
+        row = conn.execute(
+            "SELECT rolpassword FROM pg_authid WHERE rolname = %s", (APP_ROLE,)
+        ).fetchone()
+    assert row is not None
+    assert auth.scram_matches(row[0], passwords[APP_ROLE])
+    assert not auth.scram_matches(row[0], passwords[SUPERUSER])
+    assert not auth.scram_matches(None, passwords[APP_ROLE])
+    assert not auth.scram_matches("md5" + "0" * 32, passwords[APP_ROLE])
+
+
+def test_passwords_file_is_kept_and_closed_again_when_opened_up(tmp_path):
+    path = tmp_path / "passwords.json"
+    first = auth.ensure_passwords(path, (SUPERUSER,))
+    path.chmod(0o644)
+    again = auth.ensure_passwords(path, (SUPERUSER, APP_ROLE))
+    assert again[SUPERUSER] == first[SUPERUSER] and again[APP_ROLE] != first[SUPERUSER]
+    assert path.stat().st_mode & 0o777 == 0o600
