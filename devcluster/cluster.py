@@ -7,10 +7,15 @@ the caller is root (PostgreSQL refuses to run as root).
 Two roles connect to it. Migrations and the demo load run as the superuser ``postgres``, the owner
 of the database and its objects (PostGIS is not a trusted extension: only a superuser can create
 or drop it, so a lesser owner cannot run the first migration). The server connects as
-``APP_ROLE``, which owns nothing and gets only the grants of the privileges migration. The
-cluster's ``pg_hba.conf`` comes from ``initdb --auth=trust``: any role connects without a password
-through the unix socket or on 127.0.0.1, which is acceptable for a development cluster that
-listens nowhere else, and is why neither role has a password.
+``APP_ROLE``, which owns nothing and gets only the grants of the privileges migration.
+
+Nothing is trusted (``devcluster/auth.py``). Through the unix socket, which sitereg itself uses,
+both roles authenticate by peer: only the OS account that runs sitereg and the server's own
+account (``root`` and ``postgres`` when sitereg runs as root) may connect, as either role, and no
+password is needed. On 127.0.0.1 both authenticate by scram-sha-256 with random passwords kept in
+``<data folder>/passwords.json`` (mode 0600), which ``tcp_url`` puts in its URL. Every start
+writes ``pg_hba.conf`` and ``pg_ident.conf`` and sets the passwords, so a cluster that an older
+sitereg made with ``initdb --auth=trust`` is converted by its next ``sitereg db start``.
 """
 
 from __future__ import annotations
@@ -27,10 +32,15 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from sqlalchemy.engine import URL
 
 from app.settings import ClusterSettings
+from devcluster import auth
+
+if TYPE_CHECKING:
+    import psycopg
 
 logger = logging.getLogger(__name__)
 
@@ -38,6 +48,9 @@ SERVICE_ACCOUNT = "postgres"
 SUPERUSER = "postgres"
 APP_ROLE = "sitereg_app"
 """The server's role: no ownership, no superuser, cannot create databases or roles."""
+LOGIN_ROLES = (SUPERUSER, APP_ROLE)
+"""The only roles that may connect (``pg_hba.conf``), each with a password for TCP."""
+AUTH_FILES = ("pg_hba.conf", "pg_ident.conf")
 
 MALLOC_TUNABLES = ":".join(
     (
@@ -270,6 +283,7 @@ class EmbeddedCluster:
         self.state_file = self.root / "cluster.json"
         self.wal_archive = self.root / "wal-archive"
         self.base_backups = self.root / "base-backups"
+        self.passwords_file = self.root / "passwords.json"
 
     # -- paths and accounts -------------------------------------------------------------
     def _as_service_account(self) -> bool:
@@ -335,15 +349,25 @@ class EmbeddedCluster:
         """Return the unix-socket URL of a database on this cluster as the server's role."""
         return self.url(database, role=APP_ROLE)
 
-    def tcp_url(self, database: str | None = None) -> str:
+    def tcp_url(self, database: str | None = None, *, role: str = SUPERUSER) -> str:
         """Return the SQLAlchemy URL of a database on this cluster over TCP on 127.0.0.1.
 
         For clients that insist on a host name (tipg's settings, for one); sitereg itself uses
-        ``url``.
+        ``url``. The URL carries the role's password (scram-sha-256 on TCP): never print it
+        whole (``make_url(url)`` renders it masked).
+
+        Raises:
+            ClusterError: when no password is stored for the role (the cluster never started).
         """
+        password = auth.load_passwords(self.passwords_file).get(role)
+        if password is None:
+            raise ClusterError(
+                f"no password for {role} in {self.passwords_file}: run sitereg db start"
+            )
         return URL.create(
             "postgresql+psycopg",
-            username=SUPERUSER,
+            username=role,
+            password=password,
             host="127.0.0.1",
             port=self.port(),
             database=database or self.settings.database,
@@ -376,7 +400,7 @@ class EmbeddedCluster:
 
     # -- lifecycle ------------------------------------------------------------------------
     def init(self, binaries: Binaries) -> None:
-        """Create the cluster (initdb) with trust auth on loopback and JIT off."""
+        """Create the cluster (initdb) with peer and scram-sha-256 auth, loopback only, JIT off."""
         self._prepare_dirs()
         port = self.settings.port if _port_free(self.settings.port) else _free_port()
         result = self._run(
@@ -386,7 +410,8 @@ class EmbeddedCluster:
                 str(self.pgdata),
                 "-U",
                 SUPERUSER,
-                "--auth=trust",
+                "--auth-local=peer",
+                "--auth-host=scram-sha-256",
                 "-E",
                 "UTF8",
                 "--locale=C.UTF-8",
@@ -410,6 +435,7 @@ class EmbeddedCluster:
                 "max_connections = 100\n" + archive_settings(self.wal_archive)
             )
         self.state_file.write_text(json.dumps({"port": port, "major": binaries.major}))
+        self._write_auth_files()
 
     def _remove_stale_pidfile(self) -> None:
         """Delete a postmaster.pid left by a crash whose process no longer runs postgres."""
@@ -431,8 +457,11 @@ class EmbeddedCluster:
         self._prepare_dirs()
         if self._accepting():
             ensure_app_role(self.url("postgres"))
+            self.secure()
             return self.status()
         self._remove_stale_pidfile()
+        # Before the server starts, so it never runs with the rules of an older sitereg.
+        written = self._write_auth_files()
         result = self._run(
             [
                 binaries.tool("pg_ctl"),
@@ -452,8 +481,67 @@ class EmbeddedCluster:
             tail = self.logfile.read_text(errors="replace")[-2000:] if self.logfile.exists() else ""
             raise ClusterError(f"PostgreSQL did not start: {result.stderr.strip()}\n{tail}")
         ensure_app_role(self.url("postgres"))
+        self.secure(written)
         self.ensure_database(self.settings.database)
         return self.status()
+
+    # -- authentication (devcluster/auth.py) ------------------------------------------------
+    def _write_auth_files(self) -> list[str]:
+        """Write pg_hba.conf and pg_ident.conf unless they are current; return those changed."""
+        texts = (
+            auth.hba_text(LOGIN_ROLES, SUPERUSER, self.passwords_file),
+            auth.ident_text(auth.os_accounts(self.pgdata), LOGIN_ROLES),
+        )
+        return [
+            name
+            for name, text in zip(AUTH_FILES, texts, strict=True)
+            if auth.write_if_changed(self.pgdata / name, text)
+        ]
+
+    def secure(self, written: list[str] | None = None) -> list[str]:
+        """Bring the running cluster to peer + scram-sha-256 authentication; return what changed.
+
+        ``written`` names the files already rewritten before the server started. Files changed
+        on a running server are checked by PostgreSQL first (put back if it finds an error) and
+        then loaded. The passwords are left alone on a standby, which gets its primary's.
+
+        Raises:
+            ClusterError: when PostgreSQL finds an error in the new files.
+        """
+        import psycopg
+
+        before = {name: _read(self.pgdata / name) for name in AUTH_FILES}
+        reloaded = self._write_auth_files()
+        conninfo = self.url("postgres").replace("postgresql+psycopg://", "postgresql://")
+        with psycopg.connect(conninfo, autocommit=True) as conn:
+            errors = auth.file_errors(conn)
+            if errors:
+                for name in reloaded:
+                    auth.restore_file(self.pgdata / name, before[name])
+                raise ClusterError("refused the new authentication files: " + "; ".join(errors))
+            if reloaded:
+                _reload(conn, conninfo)
+            roles = [] if auth.in_recovery(conn) else self._set_passwords(conn)
+        changes = self._describe_changes([*(written or []), *reloaded], roles)
+        if changes:
+            # Once, when something changed: how one connects is not what it was (CLI shows WARNING).
+            logger.warning("embedded cluster authentication: %s", "; ".join(changes))
+        return changes
+
+    def _set_passwords(self, conn: psycopg.Connection[tuple[object, ...]]) -> list[str]:
+        return auth.set_passwords(conn, auth.ensure_passwords(self.passwords_file, LOGIN_ROLES))
+
+    def _describe_changes(self, files: list[str], roles: list[str]) -> list[str]:
+        described = {
+            "pg_hba.conf": "pg_hba.conf rewritten (peer on the socket, scram-sha-256 on "
+            "127.0.0.1, no trust)",
+            "pg_ident.conf": f"pg_ident.conf rewritten (map {auth.IDENT_MAP}: OS accounts "
+            f"{', '.join(auth.os_accounts(self.pgdata))} as {', '.join(LOGIN_ROLES)})",
+        }
+        changes = [described[name] for name in AUTH_FILES if name in files]
+        if roles:
+            changes.append(f"password set for {', '.join(roles)} (in {self.passwords_file})")
+        return changes
 
     def _wait_ready(self, timeout_s: float) -> bool:
         deadline = time.monotonic() + timeout_s
@@ -484,6 +572,29 @@ class EmbeddedCluster:
     def ensure_database(self, name: str) -> None:
         """Create a database on the running cluster if it does not exist."""
         create_database(self.url("postgres"), name)
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+
+
+def _reload(conn: psycopg.Connection[tuple[object, ...]], conninfo: str) -> None:
+    """Reload the configuration and wait until new sessions get it (the reload is a signal)."""
+    import psycopg
+
+    row = conn.execute("SELECT pg_conf_load_time()").fetchone()
+    conn.execute("SELECT pg_reload_conf()")
+    deadline = time.monotonic() + 10.0
+    while time.monotonic() < deadline:
+        # A new session inherits the postmaster's load time: later once it has reloaded.
+        with psycopg.connect(conninfo, autocommit=True) as probe:
+            if probe.execute("SELECT pg_conf_load_time()").fetchone() != row:
+                return
+        time.sleep(0.05)
+    raise ClusterError("PostgreSQL did not reload its configuration within 10 s")
 
 
 def create_database(admin_url: str, name: str) -> None:

@@ -178,6 +178,8 @@ def recover(cluster: EmbeddedCluster, target: datetime, base: Path | None = None
             f"sitereg db stop, then replace {cluster.pgdata} with it"
         ) from exc
     _drop_recovery_config(cluster)
+    # The base backup may predate the current passwords (or this sitereg's authentication).
+    cluster.secure()
     return replaced
 
 

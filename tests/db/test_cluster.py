@@ -38,7 +38,7 @@ def test_cluster_start_creates_and_runs_then_start_again_is_a_no_op(scratch_clus
     assert first.initialised and first.running
     second = scratch_cluster.start()
     assert second.running and second.pid == first.pid
-    # A new cluster has the server's role, which logs in through the socket without a password.
+    # A new cluster has the server's role, which logs in through the socket by peer (no password).
     app_url = scratch_cluster.app_url().replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(app_url) as conn:
         assert conn.execute(

@@ -16,8 +16,10 @@ def streaming_replica(primary: EmbeddedCluster) -> Iterator[EmbeddedCluster]:
     """Yield a started hot standby that streams ``primary``'s WAL; stop and delete it at the end.
 
     The copy is made and run by the same account as the primary (``postgres`` when we are
-    root), with the primary's configuration but its own port and socket folder, and without
-    archiving (a standby with ``archive_mode = on`` archives nothing anyway).
+    root), with the primary's configuration (its pg_hba.conf and pg_ident.conf too: the standby
+    streams through the primary's socket by peer authentication, as ``postgres``) but its own
+    port and socket folder, and without archiving (a standby with ``archive_mode = on``
+    archives nothing anyway).
     """
     root = PROJECT_ROOT / ".data" / "test-clusters" / f"replica-{secrets.token_hex(4)}"
     replica = EmbeddedCluster(ClusterSettings(data_dir=root, port=_free_port()))
@@ -36,6 +38,8 @@ def streaming_replica(primary: EmbeddedCluster) -> Iterator[EmbeddedCluster]:
                 f"unix_socket_directories = '{replica.socket_dir}'\n"
                 "archive_mode = off\nhot_standby = on\n"
             )
+        # The standby replays its primary's roles, passwords included: its TCP URL needs them.
+        shutil.copy2(primary.passwords_file, replica.passwords_file)
         replica.start()
         yield replica
     finally:
