@@ -193,7 +193,9 @@ LAYERS: tuple[Layer, ...] = (
         "infrastructure",
         "infrastructure.geojson",
         table_of(models.Infrastructure),
-        imported=Imported("infrastructure", "infrastructure_demo.yaml", "sitereg-demo-infrastructure"),
+        imported=Imported(
+            "infrastructure", "infrastructure_demo.yaml", "sitereg-demo-infrastructure"
+        ),
     ),
     Layer(
         "clearance_parcels",
