@@ -24,7 +24,7 @@ import psycopg
 import sqlalchemy as sa
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.orm import Session
 
 from app import models
@@ -121,9 +121,10 @@ def _adopt(session: Session, table: sa.Table, dataset: str, codes: list[str]) ->
     Databases loaded before these layers went through the importer hold them outside any
     dataset, where the importer would refuse their keys; the change is a version like any other.
     """
+    codes_bind = sa.bindparam("codes", codes, type_=ARRAY(sa.Text))  # one bind, not one a code
     session.execute(
         sa.update(table)
-        .where(table.c.dataset.is_(None), table.c.code.in_(codes))
+        .where(table.c.dataset.is_(None), table.c.code == sa.any_(codes_bind))
         .values(dataset=dataset)
     )
 
