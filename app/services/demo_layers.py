@@ -1,4 +1,9 @@
-"""The demo layers of ``data/geojson``: which file feeds which table, and how rows are built."""
+"""The demo layers of ``data/geojson``: which file feeds which table, and how rows are built.
+
+Most layers go through the importer (``sitereg import``) with a shipped mapping of
+``data/mappings`` (:class:`Imported`); the others are built row by row here, for the reasons
+``docs/data-quality.md`` gives ("How the demo is loaded").
+"""
 
 from __future__ import annotations
 
@@ -14,23 +19,39 @@ from shapely.geometry.base import BaseGeometry
 
 from app import models
 from app.models.enums import AdminLevel
-from spatial.errors import UnreadableFile
 from spatial.text import nfc
-from spatial.validate import LINEAR, POLYGONAL
+from spatial.validate import POLYGONAL
 
 SiteIds = Mapping[str, int]
 RowBuilder = Callable[[dict[str, Any], BaseGeometry, SiteIds], dict[str, Any]]
 
 
 @dataclass(frozen=True)
+class Imported:
+    """How a demo layer goes through the importer: its layer, mapping, dataset and flags.
+
+    ``dataset`` None means the file's features name their dataset (the forest's ``dataset``).
+    """
+
+    layer: str
+    mapping: str
+    dataset: str | None = None
+    synthetic: bool = False
+
+
+@dataclass(frozen=True)
 class Layer:
-    """One demo file and how its features become rows of one table."""
+    """One demo file and how its features become rows of one table.
+
+    A layer with ``imported`` goes through the importer; ``build_row`` serves the others.
+    """
 
     name: str
     file_name: str
     table: sa.Table
-    build_row: RowBuilder
+    build_row: RowBuilder | None = None
     allowed_types: tuple[str, ...] = POLYGONAL
+    imported: Imported | None = None
 
 
 def table_of(model: type[models.Base]) -> sa.Table:
@@ -63,13 +84,6 @@ def _provenance(props: dict[str, Any]) -> dict[str, Any]:
     return {"geometry_source": props["geometry_source"], "provenance": nfc(props["provenance"])}
 
 
-def _site_id(site_ids: SiteIds, site_code: str, code: str) -> int:
-    try:
-        return site_ids[site_code]
-    except KeyError:
-        raise UnreadableFile(f"{code}: site_code '{site_code}' is not a registered site") from None
-
-
 # -- row builders, one per layer -----------------------------------------------------------
 def _site_row(props: dict[str, Any], geom: BaseGeometry, site_ids: SiteIds) -> dict[str, Any]:
     legal = props.get("legal_basis") or {}
@@ -87,52 +101,6 @@ def _site_row(props: dict[str, Any], geom: BaseGeometry, site_ids: SiteIds) -> d
         "planned_area_ha": props.get("planned_area_ha"),
         "source_quality": _text(props.get("source_quality")),
         "qa_flags": _text(props.get("qa_flags")),
-        "geom": _geom(geom),
-        **_provenance(props),
-    }
-
-
-def _parcel_row(props: dict[str, Any], geom: BaseGeometry, site_ids: SiteIds) -> dict[str, Any]:
-    return {
-        "code": props["code"],
-        "site_id": _site_id(site_ids, props["site_code"], props["code"]),
-        "status": props["status"],
-        "status_date": parse_date(props["status_date"]),
-        "synthetic": bool(props.get("synthetic", False)),
-        "geom": _geom(geom),
-        **_provenance(props),
-    }
-
-
-def _infrastructure_row(
-    props: dict[str, Any], geom: BaseGeometry, site_ids: SiteIds
-) -> dict[str, Any]:
-    site_code = props.get("site_code")
-    site_id = _site_id(site_ids, site_code, props["code"]) if site_code else None
-    return {
-        "code": props["code"],
-        "site_id": site_id,
-        "name": nfc(props["name"]),
-        "kind": props["kind"],
-        "status": props["status"],
-        "stated_length_km": props.get("stated_length_km"),
-        "capital_state_budget_bn_vnd": props.get("capital_state_budget_bn_vnd"),
-        "capital_enterprise_bn_vnd": props.get("capital_enterprise_bn_vnd"),
-        "legal_basis": _text(props.get("legal_basis")),
-        "note": _text(props.get("note")),
-        "geom": _geom(geom),
-        **_provenance(props),
-    }
-
-
-def _forest_row(props: dict[str, Any], geom: BaseGeometry, site_ids: SiteIds) -> dict[str, Any]:
-    return {
-        "code": props["code"],
-        "category": props["category"],
-        "origin": props["origin"],
-        "dataset": props["dataset"],
-        "synthetic": bool(props["synthetic"]),
-        "licence": nfc(props["license"]),
         "geom": _geom(geom),
         **_provenance(props),
     }
@@ -180,18 +148,25 @@ LAYERS: tuple[Layer, ...] = (
         "provinces_2025.geojson",
         table_of(models.AdminUnit),
         _admin_builder(AdminLevel.PROVINCE_2025, "name", None),
+        imported=Imported("admin_units", "provinces_2025_demo.yaml", "sitereg-demo-provinces-2025"),
     ),
     Layer(
         "provinces_pre2025",
         "provinces_pre2025.geojson",
         table_of(models.AdminUnit),
         _admin_builder(AdminLevel.PROVINCE_PRE2025, "name", None),
+        imported=Imported(
+            "admin_units", "provinces_pre2025_demo.yaml", "sitereg-demo-provinces-pre2025"
+        ),
     ),
     Layer(
         "districts_pre2025",
         "districts_pre2025.geojson",
         table_of(models.AdminUnit),
         _admin_builder(AdminLevel.DISTRICT_PRE2025, "name_full", "prov_name"),
+        imported=Imported(
+            "admin_units", "districts_pre2025_demo.yaml", "sitereg-demo-districts-pre2025"
+        ),
     ),
     Layer(
         "communes_2025",
@@ -208,20 +183,26 @@ LAYERS: tuple[Layer, ...] = (
         (*POLYGONAL, "Point"),
     ),
     Layer(
-        "forest_synthetic", "forest_synthetic.geojson", table_of(models.ForestParcel), _forest_row
+        "forest_synthetic",
+        "forest_synthetic.geojson",
+        table_of(models.ForestParcel),
+        imported=Imported("forest", "forest_demo.yaml", synthetic=True),
     ),
     Layer("sites", "sites.geojson", table_of(models.Site), _site_row),
     Layer(
         "infrastructure",
         "infrastructure.geojson",
         table_of(models.Infrastructure),
-        _infrastructure_row,
-        (*POLYGONAL, *LINEAR),
+        imported=Imported(
+            "infrastructure", "infrastructure_demo.yaml", "sitereg-demo-infrastructure"
+        ),
     ),
     Layer(
         "clearance_parcels",
         "clearance_parcels.geojson",
         table_of(models.ClearanceParcel),
-        _parcel_row,
+        imported=Imported(
+            "clearance_parcels", "clearance_demo.yaml", "synthetic-demo-clearance-parcels"
+        ),
     ),
 )

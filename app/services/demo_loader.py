@@ -1,10 +1,12 @@
 """Load the demo layers of ``data/geojson``: validated, all-or-nothing, idempotent.
 
 Each layer file is checksummed; a layer whose file has not changed since its last load is
-skipped, so a second ``sitereg load-demo`` writes nothing. A changed file is upserted by ``code``
-(rows whose content is identical are not touched, so site versions only move on real changes).
-The forest layer goes through the importer (``sitereg import``, mapping ``forest_demo.yaml``),
-the path official inventories take, inside the loader's one transaction.
+skipped, so a second ``sitereg load-demo`` writes nothing. Most layers (forest, infrastructure,
+clearance parcels, provinces and districts) go through the importer (``sitereg import``: the same
+reader, shipped mapping, validation, history and comparison an official layer takes), each as a
+dataset of its own, inside the loader's one transaction. The others (sites with their details,
+protected areas, commune points; docs/data-quality.md says why) are upserted by ``code`` (rows
+whose content is identical are not touched, so site versions only move on real changes).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ import psycopg
 import sqlalchemy as sa
 from shapely.geometry import shape
 from shapely.geometry.base import BaseGeometry
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.dialects.postgresql import ARRAY, insert
 from sqlalchemy.orm import Session
 
 from app import models
@@ -37,7 +39,6 @@ from spatial.text import nfc
 from spatial.validate import check_geometry
 
 DEMO_LOADER = ChangeContext(actor="system: demo loader (sitereg load-demo)")
-FOREST_LAYER = "forest_synthetic"  # imported through the importer (sitereg import)
 logger = logging.getLogger(__name__)
 
 
@@ -99,30 +100,62 @@ def _shapes(
     yield from pairs
 
 
-def _import_forest(session: Session, path: Path, features: list[dict[str, Any]]) -> int:
-    """Import the demo forest layer through the importer, in the loader's transaction.
+def _dataset(layer: Layer, path: Path, features: list[dict[str, Any]]) -> str:
+    """Return the dataset a demo layer imports into: its own, or the one its features name.
 
-    The same path as an official inventory (``sitereg import``), with the demo's mapping, which
-    keeps every row's synthetic flag, geometry source, provenance and licence. A rejected row
-    fails the whole load, naming each.
+    Raises:
+        UnreadableFile: the features do not name one dataset.
+    """
+    assert layer.imported is not None
+    if layer.imported.dataset is not None:
+        return layer.imported.dataset
+    datasets = {(feature.get("properties") or {}).get("dataset") for feature in features}
+    if len(datasets) != 1 or None in datasets:
+        raise UnreadableFile(f"{path.name}: every feature names one dataset, found {datasets}")
+    return str(datasets.pop())
+
+
+def _adopt(session: Session, table: sa.Table, dataset: str, codes: list[str]) -> None:
+    """Give the demo's own rows of an earlier loader (no dataset) to the layer's dataset.
+
+    Databases loaded before these layers went through the importer hold them outside any
+    dataset, where the importer would refuse their keys; the change is a version like any other.
+    """
+    codes_bind = sa.bindparam("codes", codes, type_=ARRAY(sa.Text))  # one bind, not one a code
+    session.execute(
+        sa.update(table)
+        .where(table.c.dataset.is_(None), table.c.code == sa.any_(codes_bind))
+        .values(dataset=dataset)
+    )
+
+
+def _import_layer(
+    session: Session, layer: Layer, path: Path, features: list[dict[str, Any]]
+) -> int:
+    """Import a demo layer through the importer, in the loader's transaction; count its rows.
+
+    The same path as an official layer (``sitereg import``), with the layer's shipped demo
+    mapping, which keeps every row's geometry source, provenance (and licence, synthetic flag
+    where the table has them). A rejected row fails the whole load, naming each.
 
     Raises:
         UnreadableFile: the features do not name one dataset.
         InvalidGeometry: rows the importer rejected.
     """
-    datasets = {(feature.get("properties") or {}).get("dataset") for feature in features}
-    if len(datasets) != 1 or None in datasets:
-        raise UnreadableFile(f"{path.name}: every feature names one dataset, found {datasets}")
+    assert layer.imported is not None
+    dataset = _dataset(layer, path, features)
+    codes = [str((feature.get("properties") or {}).get("code")) for feature in features]
+    _adopt(session, layer.table, dataset, codes)
     raw = session.connection().connection.driver_connection
     assert isinstance(raw, psycopg.Connection)
     request = ImportRequest(
         path=path,
-        layer="forest",
-        dataset=str(datasets.pop()),
+        layer=layer.imported.layer,
+        dataset=dataset,
         context=DEMO_LOADER,
-        mapping_path=MAPPINGS_DIR / "forest_demo.yaml",
+        mapping_path=MAPPINGS_DIR / layer.imported.mapping,
         commit=True,
-        synthetic=True,
+        synthetic=layer.imported.synthetic,
         geometry_source=GeometrySource.INDICATIVE,
     )
     outcome = import_on(raw, request, lambda *_: None, own_transaction=False)
@@ -453,7 +486,11 @@ def _link_decisions(session: Session, rows: list[dict[str, Any]]) -> None:
 
 
 def _clearance_history(session: Session, features: list[dict[str, Any]]) -> None:
-    """Replace the status history of the parcels just loaded with the file's history."""
+    """Replace the status history of the parcels just loaded with the file's invented one.
+
+    The importer adds each parcel's status of its date; the demo file also gives the earlier
+    steps (``status_history``), which no field of a parcel row can carry.
+    """
     ids = dict(
         session.execute(sa.select(models.ClearanceParcel.code, models.ClearanceParcel.id)).all()
     )
@@ -553,22 +590,35 @@ def _load_layers(session: Session, data_dir: Path, *, force: bool, report: LoadR
             report.skipped.append(layer.name)
             continue
         features = read_features(path)
-        if layer.name == FOREST_LAYER:
-            report.loaded[layer.name] = _import_forest(session, path, features)
-            _record(session, layer.name, path, digest, len(features))
-            continue
-        site_ids = dict(session.execute(sa.select(models.Site.code, models.Site.id)).all())
-        rows = [layer.build_row(props, geom, site_ids) for props, geom in _shapes(layer, features)]
-        if layer.name == "sites":
-            _link_decisions(session, rows)
-        _upsert(session, layer.table, rows)
-        if layer.name == "sites":
-            _site_details(session, features)
+        if layer.imported is not None:
+            count = _import_layer(session, layer, path, features)
+        else:
+            count = _build_layer(session, layer, features)
         if layer.name == "clearance_parcels":
             _clearance_history(session, features)
-        _record(session, layer.name, path, digest, len(rows))
-        report.loaded[layer.name] = len(rows)
-        logger.info("loaded %s: %d features", layer.name, len(rows))
+        _record(session, layer.name, path, digest, len(features))
+        report.loaded[layer.name] = count
+        logger.info("loaded %s: %d features", layer.name, count)
+    _load_after_layers(session, data_dir, force=force, report=report)
+
+
+def _build_layer(session: Session, layer: Layer, features: list[dict[str, Any]]) -> int:
+    """Build a layer's rows here (a layer the importer cannot yet take) and upsert them."""
+    assert layer.build_row is not None
+    site_ids = dict(session.execute(sa.select(models.Site.code, models.Site.id)).all())
+    rows = [layer.build_row(props, geom, site_ids) for props, geom in _shapes(layer, features)]
+    if layer.name == "sites":
+        _link_decisions(session, rows)
+    _upsert(session, layer.table, rows)
+    if layer.name == "sites":
+        _site_details(session, features)
+    return len(rows)
+
+
+def _load_after_layers(
+    session: Session, data_dir: Path, *, force: bool, report: LoadReport
+) -> None:
+    """Link decisions, apply the curated facts, load the plan targets and reported figures."""
     # Sites loaded before decisions were a resource get their links here, once.
     relinked = decisions.link_sites(session)
     if relinked:

@@ -147,6 +147,12 @@ SELECT id, status, status_date FROM clearance_parcels WHERE import_id = %(import
 ON CONFLICT DO NOTHING
 """
 """Every imported parcel's status of its date joins its history (the progress reports read it)."""
+ADMIN_LABEL_POINTS: Final = """
+UPDATE admin_units SET label_point = ST_PointOnSurface(geom)
+WHERE import_id = %(import_id)s AND geom IS NOT NULL
+  AND label_point IS DISTINCT FROM ST_PointOnSurface(geom)
+"""
+"""Every imported outline gets its label point (the commune and nearby answers read it)."""
 
 TARGETS: Final = {
     "forest": Target(
@@ -201,6 +207,8 @@ TARGETS: Final = {
             Column("stated_length_km", kind="number"),
             Column("legal_basis"),
             Column("note"),
+            Column("capital_state_budget_bn_vnd", kind="number"),
+            Column("capital_enterprise_bn_vnd", kind="number"),
         ),
         geometry_types=("MULTILINESTRING", "MULTIPOLYGON"),
         licence=False,
@@ -218,7 +226,9 @@ TARGETS: Final = {
             Column("level", True, _values(AdminLevel)),
             Column("name", True),
             Column("province"),
+            Column("qa_flags"),
         ),
+        after=(ADMIN_LABEL_POINTS,),
     ),
 }
 """The layers the importer writes."""

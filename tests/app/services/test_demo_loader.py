@@ -191,3 +191,59 @@ def test_a_wrong_curated_row_fails_the_load_naming_its_line(db_session: Session,
         UnreadableFile, match=r"site_links.csv line 4: unknown site \['KCN-KHONG-CO'\]"
     ):
         load_demo(db_session, tmp_path / "geojson", force=True)
+
+
+def test_demo_layers_go_through_the_importer_each_as_a_dataset_of_its_own(db_session: Session):
+    for layer in (layer for layer in LAYERS if layer.imported is not None):
+        rows = db_session.execute(
+            sa.text(
+                f"SELECT t.dataset, i.mapping, i.layer, bool_and(i.committed), count(*) "  # noqa: S608
+                f"FROM {layer.table.name} t JOIN imports i ON i.id = t.import_id "
+                "WHERE t.code = ANY(:codes) GROUP BY 1, 2, 3"
+            ),
+            {"codes": [f["properties"]["code"] for f in _features(layer.file_name)]},
+        ).all()
+        mapping = layer.imported.mapping.removesuffix(".yaml")
+        assert len(rows) == 1, (layer.name, rows)
+        dataset, found_mapping, found_layer, committed, count = rows[0]
+        assert (found_mapping, found_layer, committed) == (mapping, layer.imported.layer, True)
+        assert count == len(_features(layer.file_name)) and dataset, layer.name
+
+
+def test_demo_clearance_parcels_stay_synthetic_with_their_invented_history(db_session: Session):
+    rows = db_session.execute(
+        sa.text(
+            "SELECT bool_and(p.synthetic), bool_and(p.provenance LIKE 'SYNTHETIC%'), "
+            "count(h.*) FROM clearance_parcels p JOIN clearance_status_history h "
+            "ON h.parcel_id = p.id"
+        )
+    ).one()
+    steps = sum(
+        len(f["properties"]["status_history"]) for f in _features("clearance_parcels.geojson")
+    )
+    assert tuple(rows) == (True, True, steps)
+
+
+def test_a_bad_demo_clearance_row_fails_the_load_naming_it(db_session: Session, tmp_path: Path):
+    broken = tmp_path / "demo"
+    shutil.copytree(DEMO_DIR, broken)
+    layer = json.loads((broken / "clearance_parcels.geojson").read_text(encoding="utf-8"))
+    layer["features"][5]["properties"]["site_code"] = "KCN-KHONG-CO"
+    (broken / "clearance_parcels.geojson").write_text(
+        json.dumps(layer, ensure_ascii=False), encoding="utf-8"
+    )
+    with pytest.raises(InvalidGeometry) as caught:
+        load_demo(db_session, broken, force=True)
+    assert caught.value.errors[0].pointer == "clearance_parcels.geojson#/features/5"
+    assert "KCN-KHONG-CO" in caught.value.errors[0].detail
+
+
+def test_demo_rows_of_an_earlier_loader_are_taken_into_their_dataset(db_session: Session):
+    db_session.execute(sa.text("UPDATE infrastructure SET dataset = NULL"))
+    versions = db_session.execute(sa.text("SELECT code, version FROM infrastructure")).all()
+    report = load_demo(db_session, DEMO_DIR, force=True)
+    assert report.loaded["infrastructure"] == len(_features("infrastructure.geojson"))
+    datasets = db_session.scalars(sa.text("SELECT DISTINCT dataset FROM infrastructure")).all()
+    assert datasets == ["sitereg-demo-infrastructure"]
+    after = dict(db_session.execute(sa.text("SELECT code, version FROM infrastructure")).all())
+    assert all(after[code] == version + 1 for code, version in versions)  # one version: adopted

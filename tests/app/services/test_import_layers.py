@@ -1,4 +1,4 @@
-"""Sites, clearance parcels and infrastructure imported as agencies deliver them (issue 16).
+"""Sites, clearance parcels, infrastructure and outlines imported as agencies deliver them.
 
 Against the real PostGIS with the demo data: each test imports into a dataset of its own and
 deletes the dataset's rows afterwards (their versions stay in the history).
@@ -216,3 +216,59 @@ def test_an_import_leaves_no_temporary_object_on_its_pooled_connection(
                 sa.text("SELECT count(*) FROM pg_proc WHERE proname = 'sitereg_date'")
             ).scalar_one()
         assert left == 0
+
+
+def test_infrastructure_capital_by_source_is_imported(
+    engine: Engine, tmp_path: Path, cleanup: list[tuple[str, str]]
+):
+    dataset = "TEST-IMP-INFRA-CAPITAL"
+    cleanup.append(("infrastructure", dataset))
+    row = {
+        "code": "TEST-IC1",
+        "name": "Đường trục",
+        "kind": "road",
+        "status": "approved",
+        "capital_state_budget_bn_vnd": "210",
+        "capital_enterprise_bn_vnd": "35.5",
+    }
+    line = LineString([(104.10, 22.30), (104.12, 22.31)])
+    path = _write(tmp_path / "von.gpkg", [row], [line])
+    assert _import(engine, path, "infrastructure", dataset).counts == {"created": 1}
+    with engine.connect() as connection:
+        capital = connection.execute(
+            sa.text(
+                "SELECT capital_state_budget_bn_vnd, capital_enterprise_bn_vnd "
+                "FROM infrastructure WHERE code = 'TEST-IC1'"
+            )
+        ).one()
+    assert tuple(capital) == (210.0, 35.5)
+    assert _import(engine, path, "infrastructure", dataset).counts == {"unchanged": 1}
+
+
+def test_imported_outlines_get_their_label_point_and_quality_notes(
+    engine: Engine, tmp_path: Path, cleanup: list[tuple[str, str]]
+):
+    dataset = "TEST-IMP-ADMIN-LABELS"
+    cleanup.append(("admin_units", dataset))
+    mapping = tmp_path / "xa.yaml"
+    mapping.write_text(
+        "layer: admin_units\nkey: [ma_xa]\nfields:\n"
+        "  level: {code: loai, default: commune_2025, map: {xã: commune_2025}}\n"
+        "  name: {from: ten_xa, required: true}\n"
+        "  qa_flags: {from: ghi_chu}\n",
+        encoding="utf-8",
+    )
+    row = {"ma_xa": "99911", "ten_xa": "Xã Nhãn", "loai": "Xã", "ghi_chu": "ranh tạm"}
+    outline = box(103.90, 22.40, 103.95, 22.45)
+    path = _write(tmp_path / "xa.gpkg", [row], [outline])
+    request = ImportRequest(path, "admin_units", dataset, CONTEXT, mapping, commit=True)
+    assert run_import(engine, request, lambda *_: None).counts == {"created": 1}
+    with engine.connect() as connection:
+        found = connection.execute(
+            sa.text(
+                "SELECT qa_flags, ST_Equals(label_point, ST_PointOnSurface(geom)), "
+                "ST_Within(label_point, geom) FROM admin_units WHERE dataset = :d"
+            ),
+            {"d": dataset},
+        ).one()
+    assert tuple(found) == ("ranh tạm", True, True)
