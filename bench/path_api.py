@@ -155,11 +155,19 @@ class KeepAliveClient:
         body: bytes | None = None,
         headers: dict[str, str] | None = None,
     ) -> bytes:
-        """Send one request; return the (decompressed) body of a 200, raise on anything else."""
-        self.connection.request(
-            method, path, body=body, headers={"Accept-Encoding": "gzip", **(headers or {})}
-        )
-        response = self.connection.getresponse()
+        """Send one request; return the (decompressed) body of a 200, raise on anything else.
+
+        uvicorn closes a connection idle for 5 s (a 1 000 000-parcel report on the other path
+        can take that long on a loaded machine): then it reconnects and sends the request again.
+        """
+        sent = {"Accept-Encoding": "gzip", **(headers or {})}
+        try:
+            self.connection.request(method, path, body=body, headers=sent)
+            response = self.connection.getresponse()
+        except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+            self.connection.close()
+            self.connection.request(method, path, body=body, headers=sent)
+            response = self.connection.getresponse()
         data = response.read()
         if response.getheader("Content-Encoding") == "gzip":
             data = gzip.decompress(data)
