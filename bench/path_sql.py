@@ -24,16 +24,15 @@ from spatial.analysis._sql import driver_statement
 
 REPORT_STATEMENTS = (
     "protected_overlap",
-    "forest_overlap",
     "misplaced_sites",
-    "forest_overlap_ground",
+    "forest_overlap_report",
     "forest_layer",
 )
 """The statements of the province-wide report, in the order the API runs them: protected areas,
-forest per site, the sites left out of the totals, the forest on each kind's and the province's
-ground (shared ground once, without those sites) and the forest datasets (the synthetic note).
-``forest_overlap_ground`` needs ``misplaced_sites``' codes as its ``left_out`` bind, so the
-direct path, like a person at psql, runs one after the other."""
+the sites left out of the groups' totals, the forest of every site and on each kind's and the
+province's ground (shared ground once, without those sites) in one statement, and the forest
+datasets (the synthetic note). ``forest_overlap_report`` needs ``misplaced_sites``' codes as its
+``left_out`` bind, so the direct path, like a person at psql, runs one after the other."""
 
 SITE_FACTS = "SELECT code, name, kind, communes FROM sites"
 """The sites' names, kinds and communes the report lists (the API's ``select()``, as text)."""
@@ -66,8 +65,7 @@ def _report_params(name: str, left_out: Sequence[str] = ()) -> dict[str, Any]:
     """Return the binds of one report statement as the API sends them (geodesic, now)."""
     return {
         "protected_overlap": {"site_codes": None},
-        "forest_overlap": {"site_codes": None, "vn2000": False},
-        "forest_overlap_ground": {"vn2000": False, "left_out": list(left_out)},
+        "forest_overlap_report": {"vn2000": False, "left_out": list(left_out)},
     }.get(name, {})
 
 
@@ -113,7 +111,7 @@ class SqlPath:
             self.conn.execute(sql, params).fetchall()
 
     def run_report(self) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
-        """Run the report's statements as the API does; return forest_overlap's and ground's rows.
+        """Run the report's statements as the API does; return the sites' and the groups' rows.
 
         The same statements, binds and order as ``app.services.reports.forest_overlap_report``:
         the sites left out of the totals (``misplaced_sites``) are bound into the ground's.
@@ -123,7 +121,11 @@ class SqlPath:
         for name, sql in self.report_sql.items():
             left_out = [row[0] for row in rows.get("misplaced_sites", [])]
             rows[name] = self.conn.execute(sql, _report_params(name, left_out)).fetchall()
-        return rows["forest_overlap"], rows["forest_overlap_ground"]
+        # As forest_overlap.run's and .ground's rows: (code, area, category, origin, ha,
+        # parcels) and (group, sites, ground_ha, category, origin, ha).
+        forest = rows["forest_overlap_report"]
+        sites = [(r[1], *r[3:8]) for r in forest if r[0] == "site"]
+        return sites, [r[1:7] for r in forest if r[0] == "group"]
 
     def warm_up(self, proposals: Sequence[Proposal], *, checks: bool = True) -> None:
         """Prepare the statements (psycopg prepares after 5 executions) and keep the report."""
