@@ -211,6 +211,9 @@ def measure_api_and_sql(
         print("timing direct SQL with JIT on, and each statement …", flush=True)
         path_sql.time_jit_on(url, sql, proposals, max(3, args.repeat // 5))
     path_sql.time_statements(url, sql, args.repeat, proposals, checks=not only_reports)
+    if only_reports:
+        statements = ", ".join(f"{k} {v.median_ms:.0f}" for k, v in sql.statements.items())
+        print(f"report statements alone (jit=off, median ms): {statements}", flush=True)
     return figures, sql
 
 
