@@ -28,7 +28,7 @@ REPORT_STATEMENTS = (
     "forest_overlap_report",
     "forest_layer",
 )
-"""The statements of the province-wide report, in the order the API runs them: protected areas,
+"""The statements of the province-wide report, as the API runs them: protected areas,
 the sites left out of the groups' totals, the forest of every site and on each kind's and the
 province's ground (shared ground once, without those sites) in one statement, and the forest
 datasets (the synthetic note). ``forest_overlap_report`` needs ``misplaced_sites``' codes as its
@@ -113,7 +113,7 @@ class SqlPath:
     def run_report(self) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
         """Run the report's statements as the API does; return the sites' and the groups' rows.
 
-        The same statements, binds and order as ``app.services.reports.forest_overlap_report``:
+        The same statements and binds as ``app.services.reports.forest_overlap_report``:
         the sites left out of the totals (``misplaced_sites``) are bound into the ground's.
         """
         self.conn.execute(SITE_FACTS).fetchall()
