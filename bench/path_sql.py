@@ -22,11 +22,20 @@ from timing import CpuMeter, Samples, measure, timed_ms
 
 from spatial.analysis._sql import driver_statement
 
-REPORT_STATEMENTS = ("forest_overlap", "protected_overlap")
-"""The statements whose answer is the province-wide report (forest and protected areas)."""
+REPORT_STATEMENTS = (
+    "protected_overlap",
+    "misplaced_sites",
+    "forest_overlap_report",
+    "forest_layer",
+)
+"""The statements of the province-wide report, as the API runs them: protected areas,
+the sites left out of the groups' totals, the forest of every site and on each kind's and the
+province's ground (shared ground once, without those sites) in one statement, and the forest
+datasets (the synthetic note). ``forest_overlap_report`` needs ``misplaced_sites``' codes as its
+``left_out`` bind, so the direct path, like a person at psql, runs one after the other."""
 
-SUPPORT_STATEMENTS = ("forest_layer",)
-"""Run by both endpoints besides the question itself (the forest dataset summary)."""
+SITE_FACTS = "SELECT code, name, kind, communes FROM sites"
+"""The sites' names, kinds and communes the report lists (the API's ``select()``, as text)."""
 
 CHECK_STATEMENTS = ("proposal_conflicts",)
 """The check's statement, over every forest parcel on one connection: the single-connection
@@ -45,14 +54,19 @@ class SqlFigures:
     statements: dict[str, Samples] = field(default_factory=dict)
     cpu_ms: dict[str, float] = field(default_factory=dict)
     report_rows: list[tuple[Any, ...]] = field(default_factory=list)
+    ground_rows: list[tuple[Any, ...]] = field(default_factory=list)
 
 
 def _statement(name: str) -> str:
     return driver_statement(name)  # the check's: exactly the API's text
 
 
-def _report_params() -> dict[str, Any]:
-    return {"site_codes": None, "vn2000": False}
+def _report_params(name: str, left_out: Sequence[str] = ()) -> dict[str, Any]:
+    """Return the binds of one report statement as the API sends them (geodesic, now)."""
+    return {
+        "protected_overlap": {"site_codes": None},
+        "forest_overlap_report": {"vn2000": False, "left_out": list(left_out)},
+    }.get(name, {})
 
 
 def _check_params(proposal: Proposal) -> dict[str, Any]:
@@ -85,7 +99,7 @@ class SqlPath:
     def __init__(self, conn: psycopg.Connection, figures: SqlFigures) -> None:
         self.conn = conn
         self.figures = figures
-        self.report_sql = [_statement(name) for name in REPORT_STATEMENTS]
+        self.report_sql = {name: _statement(name) for name in REPORT_STATEMENTS}
         self.check_sql = [_statement(name) for name in CHECK_STATEMENTS]
         self.cpu = CpuMeter(conn.info.backend_pid)
         figures.cpu_ms = self.cpu.per_request_ms
@@ -96,23 +110,35 @@ class SqlPath:
         for sql in self.check_sql:
             self.conn.execute(sql, params).fetchall()
 
-    def run_report(self) -> list[tuple[Any, ...]]:
-        """Run the report statements; return the forest_overlap.sql rows."""
-        rows = [self.conn.execute(sql, _report_params()).fetchall() for sql in self.report_sql]
-        return rows[0]
+    def run_report(self) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+        """Run the report's statements as the API does; return the sites' and the groups' rows.
 
-    def warm_up(self, proposals: Sequence[Proposal]) -> None:
+        The same statements and binds as ``app.services.reports.forest_overlap_report``:
+        the sites left out of the totals (``misplaced_sites``) are bound into the ground's.
+        """
+        self.conn.execute(SITE_FACTS).fetchall()
+        rows: dict[str, list[tuple[Any, ...]]] = {}
+        for name, sql in self.report_sql.items():
+            left_out = [row[0] for row in rows.get("misplaced_sites", [])]
+            rows[name] = self.conn.execute(sql, _report_params(name, left_out)).fetchall()
+        # As forest_overlap.run's and .ground's rows: (code, area, category, origin, ha,
+        # parcels) and (group, sites, ground_ha, category, origin, ha).
+        forest = rows["forest_overlap_report"]
+        sites = [(r[1], *r[3:8]) for r in forest if r[0] == "site"]
+        return sites, [r[1:7] for r in forest if r[0] == "group"]
+
+    def warm_up(self, proposals: Sequence[Proposal], *, checks: bool = True) -> None:
         """Prepare the statements (psycopg prepares after 5 executions) and keep the report."""
-        for i in range(20):
+        for i in range(20 if checks else 0):
             self.run_check(proposals[i % len(proposals)])
-        self.figures.report_rows = self.run_report()
+        self.figures.report_rows, self.figures.ground_rows = self.run_report()
 
     def check(self, proposal: Proposal, _request_id: str) -> None:
         """Time proposal_conflicts.sql once."""
         self.figures.check_jit_off.add(timed_ms(lambda: self.run_check(proposal)))
 
     def report(self, _request_id: str) -> None:
-        """Time forest_overlap.sql followed by protected_overlap.sql (the report's SQL)."""
+        """Time the report's statements (``REPORT_STATEMENTS``), one after the other."""
         self.figures.report_jit_off.add(timed_ms(self.run_report))
 
 
@@ -127,16 +153,22 @@ def time_jit_on(url: str, figures: SqlFigures, proposals: Sequence[Proposal], re
 
 
 def time_statements(
-    url: str, figures: SqlFigures, repeat: int, proposals: Sequence[Proposal]
+    url: str,
+    figures: SqlFigures,
+    repeat: int,
+    proposals: Sequence[Proposal],
+    *,
+    checks: bool = True,
 ) -> None:
     """Time each statement the report and the check endpoints run, on its own (JIT off)."""
     with connect(url, "off") as conn:
-        for name in (*REPORT_STATEMENTS, *SUPPORT_STATEMENTS):
-            sql = _statement(name)
+        left_out = [row[0] for row in conn.execute(_statement("misplaced_sites")).fetchall()]
+        for name in REPORT_STATEMENTS:
+            sql, params = _statement(name), _report_params(name, left_out)
             figures.statements[name] = measure(
-                lambda _i, sql=sql: conn.execute(sql, _report_params()).fetchall(), repeat
+                lambda _i, sql=sql, params=params: conn.execute(sql, params).fetchall(), repeat
             )
-        for name in CHECK_STATEMENTS:
+        for name in CHECK_STATEMENTS if checks else ():
             sql = _statement(name)
             figures.statements[name] = measure(
                 lambda i, sql=sql: conn.execute(

@@ -128,17 +128,23 @@ def _rotations(paths: Sequence[Path], count: int) -> Iterator[tuple[int, list[Pa
         yield i, [*paths[shift:], *paths[:shift]]
 
 
+def reports_only(args: argparse.Namespace) -> bool:
+    """Return whether only the province report is to be timed (``--only report``)."""
+    return getattr(args, "only", None) == "report"
+
+
 def interleave(
     paths: Sequence[Path], proposals: Sequence[Proposal], args: argparse.Namespace
 ) -> None:
     """Time checks, then reports, one request of each path in turn; meter each one's CPU."""
+    checks = 0 if reports_only(args) else args.checks
     for path in paths:
         path.cpu.restart()
-    for i, order in _rotations(paths, args.checks):
+    for i, order in _rotations(paths, checks):
         for path in order:
             path.check(proposals[i % len(proposals)], f"one{i:05d}")
     for path in paths:
-        path.cpu.lap("check", args.checks)
+        path.cpu.lap("check", checks)
     for i, order in _rotations(paths, args.repeat):
         for path in order:
             path.report(f"rep{i:05d}")
@@ -181,24 +187,51 @@ def concurrent(
 def measure_api_and_sql(
     url: str, proposals: Sequence[Proposal], args: argparse.Namespace
 ) -> tuple[path_api.ApiFigures, path_sql.SqlFigures]:
-    """Start the API server, then time it and direct SQL side by side."""
+    """Start the API server, then time it and direct SQL side by side.
+
+    With ``--only report`` (``reports_only``) no check is timed: the two paths' reports only.
+    """
     sql = path_sql.SqlFigures()
+    only_reports = reports_only(args)
     with path_api.serve(url) as server, path_sql.connect(url, "off") as conn:
         api = path_api.ApiPath(server)
         direct = path_sql.SqlPath(conn, sql)
-        api.warm_up(proposals)
-        direct.warm_up(proposals)
+        api.warm_up(proposals, checks=not only_reports)
+        direct.warm_up(proposals, checks=not only_reports)
         print("timing API and direct SQL, interleaved …", flush=True)
         interleave([api, direct], proposals, args)
         api.note_memory("after 1-client runs")
-        print(f"timing {args.clients} concurrent clients …", flush=True)
-        concurrent(api, proposals, args)
-        api.note_memory("after concurrent checks")
+        if not only_reports:
+            print(f"timing {args.clients} concurrent clients …", flush=True)
+            concurrent(api, proposals, args)
+            api.note_memory("after concurrent checks")
         figures = api.finish()
-    print("timing direct SQL with JIT on, and each statement …", flush=True)
-    path_sql.time_jit_on(url, sql, proposals, max(3, args.repeat // 5))
-    path_sql.time_statements(url, sql, args.repeat, proposals)
+    print_report_agreement(figures, sql)
+    if not only_reports:
+        print("timing direct SQL with JIT on, and each statement …", flush=True)
+        path_sql.time_jit_on(url, sql, proposals, max(3, args.repeat // 5))
+    path_sql.time_statements(url, sql, args.repeat, proposals, checks=not only_reports)
+    if only_reports:
+        statements = ", ".join(f"{k} {v.median_ms:.0f}" for k, v in sql.statements.items())
+        print(f"report statements alone (jit=off, median ms): {statements}", flush=True)
     return figures, sql
+
+
+def print_report_agreement(api: path_api.ApiFigures, sql: path_sql.SqlFigures) -> None:
+    """Print whether the API's per-kind and total forest equal the direct path's ground rows."""
+    direct: dict[str, float] = {}
+    for row in sql.ground_rows:
+        direct[row[0]] = direct.get(row[0], 0.0) + float(row[5])
+    report = api.report_json
+    answered = {group["group"]: group["forest_total_ha"] for group in report.get("by_kind", [])}
+    if "totals" in report:
+        answered["total"] = report["totals"]["forest_total_ha"]
+    worst = max((abs(answered.get(k, 0.0) - v) for k, v in direct.items()), default=float("nan"))
+    print(
+        f"report: API and direct SQL answer the same ground ({len(direct)} groups, "
+        f"max |API − SQL| = {worst:.1e} ha; left out {len(report.get('left_out', []))} sites)",
+        flush=True,
+    )
 
 
 def measure_all(args: argparse.Namespace, url: str, parcels: int) -> Results:

@@ -10,7 +10,7 @@ figure. Nothing is asserted: the machine is shared, so compare within one run.
 
 Usage (needs ``wrk``; tipg is installed on first use as in ``bench/interop.py``)::
 
-    .venv/bin/python bench/scale.py [--sizes 200000 1000000] [--duration 10]
+    .venv/bin/python bench/scale.py [--sizes 200000 1000000] [--duration 10] [--only report]
 """
 
 from __future__ import annotations
@@ -92,6 +92,8 @@ def measure_checks(figures: SizeFigures, url: str, args: argparse.Namespace) -> 
     figures.check_many_p95_ms = api.check_many.p95_ms
     figures.report_api_ms = api.report.median_ms
     figures.report_sql_ms = sql.report_jit_off.median_ms
+    if args.only == "report":
+        return
     figures.check_split = (
         f"check CPU per request: API process {api.cpu_ms.get('check', float('nan')):.1f} ms, "
         f"PostgreSQL (direct SQL backend) {sql.cpu_ms.get('check', float('nan')):.1f} ms"
@@ -104,8 +106,9 @@ def measure_size(parcels: int, args: argparse.Namespace) -> SizeFigures:
     database = prepare_database(sized)
     check_schema_current(database)
     figures = SizeFigures(parcel_count(database_url(database)))
-    print(f"· {database}: {figures.parcels:,} parcels — items and tiles beside tipg …", flush=True)
-    measure_servers(figures, cluster().tcp_url(database), args)
+    if args.only != "report":
+        print(f"· {database}: {figures.parcels:,} parcels — items and tiles beside tipg …")
+        measure_servers(figures, cluster().tcp_url(database), args)
     print(f"· {database}: proposal checks and the province report …", flush=True)
     measure_checks(figures, database_url(database), sized)
     return figures
@@ -142,13 +145,14 @@ ROWS = (
 def report(sizes: list[SizeFigures], started: float, load_before: tuple[float, ...]) -> None:
     """Print the issue's table: one column per size, the goal at 1 000 000 last."""
     header = ["figure", *(f"{s.parcels:,} parcels" for s in sizes), "goal at 1 000 000"]
-    rows = [[label, *(cell(s) for s in sizes), goal] for label, cell, goal in ROWS]
+    shown = ROWS[-1:] if sizes and not sizes[0].wrk else ROWS  # --only report
+    rows = [[label, *(cell(s) for s in sizes), goal] for label, cell, goal in shown]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     print()
     for row in [header, ["-" * w for w in widths], *rows]:
         print(" | ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
     for size in sizes:
-        print(f"  {size.parcels:,}: {size.check_split}")
+        print(f"  {size.parcels:,}: {size.check_split or '(checks not timed)'}")
     after = os.getloadavg()
     print(
         f"  load average (1 min) {load_before[0]:.1f} → {after[0]:.1f} on {os.cpu_count()} CPUs; "
@@ -167,8 +171,11 @@ def main() -> None:
     parser.add_argument("--per-client", type=int, default=25)
     parser.add_argument("--wrk-seconds", type=int, default=10)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument(
+        "--only", choices=["report"], help="time only the province report, API beside SQL"
+    )
     args = parser.parse_args()
-    if shutil.which("wrk") is None:
+    if args.only is None and shutil.which("wrk") is None:
         sys.exit("needs wrk (apt-get install wrk)")
     started, load_before = time.perf_counter(), os.getloadavg()
     report([measure_size(n, args) for n in args.sizes], started, load_before)

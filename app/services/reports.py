@@ -208,7 +208,9 @@ def _site_facts(session: Session, as_of: datetime | None) -> dict[str, Any]:
 
 
 def _site_rows(
-    session: Session, area: AreaMethod, as_of: datetime | None
+    session: Session,
+    found: list[forest_overlap.ForestOverlapRow],
+    as_of: datetime | None,
 ) -> list[ForestOverlapRow]:
     conn = session.connection()
     facts = _site_facts(session, as_of)
@@ -219,7 +221,7 @@ def _site_rows(
     # of the report's CPU in the API process (bench/README.md).
     sums: dict[str, dict[str, float]] = {}
     areas: dict[str, float] = {}
-    for row in forest_overlap.run(conn, vn2000=area == "vn2000", recorded_at=as_of):
+    for row in found:
         if row.site_code not in sums:
             sums[row.site_code] = forest_sums()
             areas[row.site_code] = row.site_area_ha or 0.0
@@ -257,15 +259,10 @@ def _group(name: str, members: Iterable[ForestOverlapRow]) -> GroupForestOverlap
     )
 
 
-def _ground_groups(
-    session: Session, area: AreaMethod, as_of: datetime | None, left_out: list[str]
-) -> dict[str, GroupForestOverlap]:
+def _ground_groups(rows: list[forest_overlap.GroundRow]) -> dict[str, GroupForestOverlap]:
     """Return the forest on the ground of every kind and of all sites, shared ground once."""
     sums: dict[str, dict[str, float]] = {}
     facts: dict[str, tuple[int, float]] = {}
-    rows = forest_overlap.ground(
-        session.connection(), vn2000=area == "vn2000", recorded_at=as_of, left_out=left_out
-    )
     for row in rows:
         if row.group_name not in sums:
             sums[row.group_name] = forest_sums()
@@ -298,12 +295,18 @@ def forest_overlap_report(
     Per kind and in total the figures are of the sites' ground (shared ground once); per
     commune list they are sums over sites, which a commune list cannot split spatially.
     """
-    rows = _site_rows(session, area, as_of)
+    misplaced = left_out_sites(session, as_of)
+    found = forest_overlap.report(
+        session.connection(),
+        vn2000=area == "vn2000",
+        recorded_at=as_of,
+        left_out=[site.code for site in misplaced],
+    )
+    rows = _site_rows(session, found.sites, as_of)
     by_commune: dict[str, list[ForestOverlapRow]] = defaultdict(list)
     for row in rows:
         by_commune[row.communes or "(không rõ xã / unknown)"].append(row)
-    misplaced = left_out_sites(session, as_of)
-    grounds = _ground_groups(session, area, as_of, [site.code for site in misplaced])
+    grounds = _ground_groups(found.ground)
     total = grounds.pop("total", None) or _group("total", [])
     datasets = forest_datasets(session)
     return ForestOverlapReport(

@@ -80,6 +80,49 @@ def run(
     return [ForestOverlapRow(*row) for row in rows]
 
 
+@dataclass(frozen=True)
+class ReportRows:
+    """The province report's forest: every site's rows and every group's ground rows."""
+
+    sites: list[ForestOverlapRow]
+    ground: list[GroundRow]
+
+
+def report(
+    conn: Connection,
+    *,
+    vn2000: bool = False,
+    recorded_at: datetime | None = None,
+    left_out: Sequence[str] = (),
+) -> ReportRows:
+    """Return the forest of every site and of each group's ground, in one statement.
+
+    ``sites`` are ``run``'s rows for every site; ``ground`` the forest on each group's ground
+    ('total' and each kind: its sites' union, shared ground once), without the sites named in
+    ``left_out`` (outlines outside their province). Each forest piece under a site is cut once
+    and counted for the site and for the groups whose ground it is alone on
+    (``forest_overlap_report.sql``).
+    """
+    query = statement(
+        "forest_overlap_report",
+        recorded=recorded_at is not None,
+        vn2000=sa.Boolean,
+        left_out=TEXT_ARRAY,
+    )
+    params = {"vn2000": vn2000, "left_out": list(left_out)}
+    found = ReportRows([], [])
+    for section, name, sites, area_ha, category, origin, overlap_ha, parcels in conn.execute(
+        query, recorded_params(params, recorded_at)
+    ):
+        if section == "site":
+            found.sites.append(
+                ForestOverlapRow(name, area_ha, category, origin, overlap_ha, parcels)
+            )
+        else:
+            found.ground.append(GroundRow(name, sites, area_ha, category, origin, overlap_ha))
+    return found
+
+
 def ground(
     conn: Connection,
     *,
@@ -92,15 +135,7 @@ def ground(
     Totals built from these count the ground two sites share once (a phase inside its zone).
     The sites named in ``left_out`` (outlines outside their province) are not part of it.
     """
-    query = statement(
-        "forest_overlap_ground",
-        recorded=recorded_at is not None,
-        vn2000=sa.Boolean,
-        left_out=TEXT_ARRAY,
-    )
-    params = {"vn2000": vn2000, "left_out": list(left_out)}
-    rows = conn.execute(query, recorded_params(params, recorded_at))
-    return [GroundRow(*row) for row in rows]
+    return report(conn, vn2000=vn2000, recorded_at=recorded_at, left_out=left_out).ground
 
 
 def pieces(

@@ -151,3 +151,43 @@ def test_ground_totals_count_a_phase_inside_its_zone_once(db_session: Session):
         if row.category == "special_use"
     }
     assert close(sum(per_site.values()), geodesic_ha(forest) * 1.25)  # the sum double-counts
+
+
+@pytest.mark.parametrize("vn2000", [False, True])
+def test_report_statement_gives_every_site_the_rows_of_the_site_question(
+    db_session: Session, vn2000: bool
+):
+    """forest_overlap_report.sql's 'site' rows are forest_overlap.sql's, to the last digit."""
+    conn = db_session.connection()
+    found = forest_overlap.report(conn, vn2000=vn2000)
+    assert found.sites and found.sites == forest_overlap.run(conn, vn2000=vn2000)
+
+
+def test_report_ground_reuses_a_lone_sites_forest_and_merges_only_shared_ground(
+    db_session: Session,
+):
+    """A lone site adds its own forest to its kind and the total; an overlap counts once."""
+    x, y = X + 0.7, Y + 0.7  # away from the demo data
+    before = _ground_totals(db_session)
+    make_site(db_session, "T-LONE", square(x, y, 0.01), kind="mining_site")
+    make_forest(db_session, "T-LONE-F", square(x + 0.005, y - 0.002, 0.004), category="production")
+    mine = make_site(db_session, "T-CROSS-A", square(x + 0.1, y, 0.01), kind="mining_site")
+    zone = make_site(db_session, "T-CROSS-B", square(x + 0.105, y, 0.01), kind="industrial_zone")
+    forest = square(x + 0.104, y + 0.002, 0.004)  # on both sites' shared strip and beyond
+    make_forest(db_session, "T-CROSS-F", forest, category="production")
+    conn = db_session.connection()
+    own = {
+        row.site_code: row.overlap_ha
+        for row in forest_overlap.run(conn, site_codes=["T-LONE", mine.code, zone.code])
+        if row.category == "production"
+    }
+
+    after = _ground_totals(db_session)
+
+    def added(group: str) -> float:
+        return after[(group, "production")] - before.get((group, "production"), 0.0)
+
+    assert close(added("mining_site"), own["T-LONE"] + own["T-CROSS-A"])
+    assert close(added("industrial_zone"), own["T-CROSS-B"])
+    assert close(added("total"), own["T-LONE"] + geodesic_ha(forest))  # shared strip once
+    assert own["T-CROSS-A"] + own["T-CROSS-B"] > geodesic_ha(forest) * 1.1  # sites double it
