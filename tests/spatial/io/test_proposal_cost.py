@@ -58,3 +58,13 @@ def test_every_limit_exceeded_is_named_with_its_value():
     assert "131 vertices (limit 100)" in detail
     assert "3 polygon parts (limit 2)" in detail
     assert "ha (limit 1,000 ha)" in detail
+
+
+def test_far_over_the_vertex_limit_is_refused_on_its_count_alone():
+    star = _star(600)  # 1 201 vertices: over ten times the limit of 100
+    with pytest.raises(ProposalTooCostly) as raised:
+        check([star, box(104.2, 22.2, 104.5, 22.5)], LIMITS)
+    detail = raised.value.detail
+    assert "1,206 vertices (limit 100)" in detail
+    assert "(area not measured)" in detail
+    assert "ha (limit" not in detail
