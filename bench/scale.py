@@ -11,6 +11,7 @@ figure. Nothing is asserted: the machine is shared, so compare within one run.
 Usage (needs ``wrk``; tipg is installed on first use as in ``bench/interop.py``)::
 
     .venv/bin/python bench/scale.py [--sizes 200000 1000000] [--duration 10]
+    .venv/bin/python bench/scale.py --only check --repeat 3   # the check's rows (and its split)
 """
 
 from __future__ import annotations
@@ -104,8 +105,9 @@ def measure_size(parcels: int, args: argparse.Namespace) -> SizeFigures:
     database = prepare_database(sized)
     check_schema_current(database)
     figures = SizeFigures(parcel_count(database_url(database)))
-    print(f"· {database}: {figures.parcels:,} parcels — items and tiles beside tipg …", flush=True)
-    measure_servers(figures, cluster().tcp_url(database), args)
+    if args.only != "check":
+        print(f"· {database}: {figures.parcels:,} parcels — items and tiles beside tipg …")
+        measure_servers(figures, cluster().tcp_url(database), args)
     print(f"· {database}: proposal checks and the province report …", flush=True)
     measure_checks(figures, database_url(database), sized)
     return figures
@@ -139,10 +141,16 @@ ROWS = (
 )
 
 
-def report(sizes: list[SizeFigures], started: float, load_before: tuple[float, ...]) -> None:
+def report(
+    sizes: list[SizeFigures],
+    started: float,
+    load_before: tuple[float, ...],
+    args: argparse.Namespace,
+) -> None:
     """Print the issue's table: one column per size, the goal at 1 000 000 last."""
     header = ["figure", *(f"{s.parcels:,} parcels" for s in sizes), "goal at 1 000 000"]
-    rows = [[label, *(cell(s) for s in sizes), goal] for label, cell, goal in ROWS]
+    chosen = [row for row in ROWS if args.only != "check" or row[0].startswith("proposal")]
+    rows = [[label, *(cell(s) for s in sizes), goal] for label, cell, goal in chosen]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     print()
     for row in [header, ["-" * w for w in widths], *rows]:
@@ -167,11 +175,14 @@ def main() -> None:
     parser.add_argument("--per-client", type=int, default=25)
     parser.add_argument("--wrk-seconds", type=int, default=10)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument(
+        "--only", choices=("check",), help="check: the proposal check alone (no tipg)"
+    )
     args = parser.parse_args()
-    if shutil.which("wrk") is None:
+    if shutil.which("wrk") is None and args.only != "check":
         sys.exit("needs wrk (apt-get install wrk)")
     started, load_before = time.perf_counter(), os.getloadavg()
-    report([measure_size(n, args) for n in args.sizes], started, load_before)
+    report([measure_size(n, args) for n in args.sizes], started, load_before, args)
 
 
 if __name__ == "__main__":
