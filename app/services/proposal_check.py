@@ -249,20 +249,21 @@ async def _read(
     max_bytes: int,
     zip_limits: ZipLimits,
     limits: proposal_cost.ProposalLimits | None = None,
-) -> ReadBoundary:
-    """Read the upload, and refuse it when over ``limits``, in a worker thread if large.
+) -> tuple[ReadBoundary, BaseGeometry]:
+    """Read the upload, refuse it when over ``limits``, and unite its polygons.
 
-    The limits are checked where the file was read: a large upload's vertices are counted,
-    and its area measured (linear in its vertices: 1-2 µs each), off the event loop.
+    All three where the file was read, in a worker thread when it is large: a large upload's
+    vertices are counted, its area measured when needed (1-2 µs a vertex) and its parts
+    united off the event loop.
     """
 
-    def read() -> ReadBoundary:
+    def read() -> tuple[ReadBoundary, BaseGeometry]:
         boundary = read_boundary(
             data, file_name, crs=crs, max_bytes=max_bytes, zip_limits=zip_limits
         )
         if limits is not None:
             proposal_cost.check(boundary.geometries, limits)
-        return boundary
+        return boundary, union_all(boundary.geometries)
 
     if len(data) <= INLINE_READ_BYTES and data.lstrip()[:1] == b"{":
         return read()
@@ -297,10 +298,9 @@ async def run_pooled(
     no more than ``zip_limits``, and a proposal no more than ``limits`` (checked before any
     database work; ``proposal_cost.ProposalTooCostly`` names the limits it is over).
     """
-    boundary = await _read(
+    boundary, geom = await _read(
         data, file_name, crs=crs, max_bytes=max_bytes, zip_limits=zip_limits, limits=limits
     )
-    geom = union_all(boundary.geometries)
     async with in_flight.entered(client_gone, ask_after_s=CLIENT_GONE_AFTER_S) as running:
         found = await proposal_conflicts.run_pooled(
             pool,
@@ -334,8 +334,10 @@ async def read_upload(
     Raises:
         SpatialError subclasses: for unreadable, unsupported, mis-referenced or invalid input.
     """
-    boundary = await _read(data, file_name, crs=crs, max_bytes=max_bytes, zip_limits=zip_limits)
-    geom = orient_polygons(union_all(boundary.geometries))
+    boundary, united = await _read(
+        data, file_name, crs=crs, max_bytes=max_bytes, zip_limits=zip_limits
+    )
+    geom = orient_polygons(united)
     facts = UploadedBoundaryFacts(
         file_name=file_name,
         source_crs=f"EPSG:{boundary.source_srid}",
