@@ -10,7 +10,9 @@ figure. Nothing is asserted: the machine is shared, so compare within one run.
 
 Usage (needs ``wrk``; tipg is installed on first use as in ``bench/interop.py``)::
 
-    .venv/bin/python bench/scale.py [--sizes 200000 1000000] [--duration 10] [--only report]
+    .venv/bin/python bench/scale.py [--sizes 200000 1000000] [--duration 10]
+    .venv/bin/python bench/scale.py --only check --repeat 3   # the check's rows (and its split)
+    .venv/bin/python bench/scale.py --only report             # the report, API beside SQL
 """
 
 from __future__ import annotations
@@ -106,7 +108,7 @@ def measure_size(parcels: int, args: argparse.Namespace) -> SizeFigures:
     database = prepare_database(sized)
     check_schema_current(database)
     figures = SizeFigures(parcel_count(database_url(database)))
-    if args.only != "report":
+    if args.only is None:
         print(f"· {database}: {figures.parcels:,} parcels — items and tiles beside tipg …")
         measure_servers(figures, cluster().tcp_url(database), args)
     print(f"· {database}: proposal checks and the province report …", flush=True)
@@ -142,11 +144,23 @@ ROWS = (
 )
 
 
-def report(sizes: list[SizeFigures], started: float, load_before: tuple[float, ...]) -> None:
+ONLY = {
+    "check": lambda label: label.startswith("proposal check"),
+    "report": lambda label: label.startswith("province report"),
+}
+"""``--only``'s choices, each with the rows of the table it prints."""
+
+
+def report(
+    sizes: list[SizeFigures],
+    started: float,
+    load_before: tuple[float, ...],
+    args: argparse.Namespace,
+) -> None:
     """Print the issue's table: one column per size, the goal at 1 000 000 last."""
     header = ["figure", *(f"{s.parcels:,} parcels" for s in sizes), "goal at 1 000 000"]
-    shown = ROWS[-1:] if sizes and not sizes[0].wrk else ROWS  # --only report
-    rows = [[label, *(cell(s) for s in sizes), goal] for label, cell, goal in shown]
+    chosen = [row for row in ROWS if args.only is None or ONLY[args.only](row[0])]
+    rows = [[label, *(cell(s) for s in sizes), goal] for label, cell, goal in chosen]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     print()
     for row in [header, ["-" * w for w in widths], *rows]:
@@ -172,13 +186,16 @@ def main() -> None:
     parser.add_argument("--wrk-seconds", type=int, default=10)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument(
-        "--only", choices=["report"], help="time only the province report, API beside SQL"
+        "--only",
+        choices=sorted(ONLY),
+        help="check: the proposal check alone; report: the province report, API beside SQL "
+        "(neither needs tipg or wrk)",
     )
     args = parser.parse_args()
     if args.only is None and shutil.which("wrk") is None:
         sys.exit("needs wrk (apt-get install wrk)")
     started, load_before = time.perf_counter(), os.getloadavg()
-    report([measure_size(n, args) for n in args.sizes], started, load_before)
+    report([measure_size(n, args) for n in args.sizes], started, load_before, args)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,13 @@ import sqlalchemy as sa
 from shapely.geometry import MultiPolygon, Polygon, box
 from sqlalchemy.orm import Session
 
-from spatial.io.proposal_cost import ProposalLimits, ProposalTooCostly, check, measure
+from spatial.io.proposal_cost import (
+    ProposalLimits,
+    ProposalTooCostly,
+    box_bound_ha,
+    check,
+    measure,
+)
 
 LIMITS = ProposalLimits(max_vertices=100, max_parts=2, max_area_ha=1_000.0)
 # About 130 ha near KCN Tằng Loỏng, with a hole of about 12 ha.
@@ -58,3 +64,35 @@ def test_every_limit_exceeded_is_named_with_its_value():
     assert "131 vertices (limit 100)" in detail
     assert "3 polygon parts (limit 2)" in detail
     assert "ha (limit 1,000 ha)" in detail
+
+
+def test_far_over_the_vertex_limit_is_refused_on_its_count_alone():
+    star = _star(600)  # 1 201 vertices: over ten times the limit of 100
+    with pytest.raises(ProposalTooCostly) as raised:
+        check([star, box(104.2, 22.2, 104.5, 22.5)], LIMITS)
+    detail = raised.value.detail
+    assert "1,206 vertices (limit 100)" in detail
+    assert "(area not measured)" in detail
+    assert "ha (limit" not in detail
+
+
+@pytest.mark.parametrize(
+    "polygon",
+    [
+        box(104.13, 22.29, 104.63, 22.79),  # the widest box bounded, near Lào Cai
+        box(104.0, -0.25, 104.5, 0.25),  # across the equator
+        Polygon([(10.0, 70.0), (10.5, 70.0), (10.25, 70.001)]),  # a sliver whose edge bows north
+        _star(60),
+    ],
+)
+def test_the_box_bound_is_never_under_the_geodesic_area(polygon: Polygon):
+    assert box_bound_ha([polygon]) >= measure([polygon]).area_ha
+
+
+def test_the_area_is_measured_only_when_the_boxes_do_not_settle_it():
+    assert math.isnan(check([box(104.13, 22.29, 104.131, 22.291)], LIMITS).area_ha)
+    # A thin diagonal strip: its box is over 1 000 ha, its area under.
+    strip = Polygon([(104.13, 22.29), (104.131, 22.29), (104.161, 22.32), (104.16, 22.32)])
+    assert box_bound_ha([strip]) > LIMITS.max_area_ha
+    assert check([strip], LIMITS).area_ha == pytest.approx(measure([strip]).area_ha)
+    assert math.isinf(box_bound_ha([box(104.0, 22.0, 104.6, 22.1)]))
