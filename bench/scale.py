@@ -11,6 +11,7 @@ figure. Nothing is asserted: the machine is shared, so compare within one run.
 Usage (needs ``wrk``; tipg is installed on first use as in ``bench/interop.py``)::
 
     .venv/bin/python bench/scale.py [--sizes 200000 1000000] [--duration 10]
+        [--only tiles] [--suffix _copy]   # tiles alone; on sitereg_bench_copy, …_1m_copy
 """
 
 from __future__ import annotations
@@ -63,19 +64,20 @@ def largest_tiles(port: int, prefix: str, z: int, yx: bool) -> dict[str, float]:
 def measure_servers(figures: SizeFigures, url: str, args: argparse.Namespace) -> None:
     """Time items and tiles on tipg and on sitereg, on the same database over TCP."""
     paths = scenarios(random.Random(20261125))
+    names = [name for name in SCENARIOS if args.only != "tiles" or name.startswith("tiles")]
     ours_cmd, ours_env = sitereg_server(url, OURS_PORT, factory="interop_app:factory")
     their_cmd, their_env = tipg_server(url, THEIRS_PORT)
-    for name in SCENARIOS:
+    for name in names:
         figures.wrk[name] = {}
     with serve(their_cmd, their_env, THEIRS_PORT):
-        for name in SCENARIOS:
+        for name in names:
             figures.wrk[name]["tipg"] = wrk(THEIRS_PORT, paths[name][1], args.duration, 16)
         for z in (10, 12):
             figures.tile_kb[f"tipg z{z}"] = largest_tiles(
                 THEIRS_PORT, "/collections/public.forest_parcels", z, yx=False
             )
     with serve(ours_cmd, ours_env, OURS_PORT):
-        for name in SCENARIOS:
+        for name in names:
             figures.wrk[name]["sitereg"] = wrk(OURS_PORT, paths[name][0], args.duration, 16)
         for z in (10, 12):
             figures.tile_kb[f"sitereg z{z}"] = largest_tiles(
@@ -100,12 +102,15 @@ def measure_checks(figures: SizeFigures, url: str, args: argparse.Namespace) -> 
 
 def measure_size(parcels: int, args: argparse.Namespace) -> SizeFigures:
     """Make (when missing) and measure the database of ``parcels`` parcels."""
-    sized = argparse.Namespace(**vars(args), parcels=parcels, database=default_database(parcels))
+    database = default_database(parcels) + args.suffix
+    sized = argparse.Namespace(**vars(args), parcels=parcels, database=database)
     database = prepare_database(sized)
     check_schema_current(database)
     figures = SizeFigures(parcel_count(database_url(database)))
     print(f"· {database}: {figures.parcels:,} parcels — items and tiles beside tipg …", flush=True)
     measure_servers(figures, cluster().tcp_url(database), args)
+    if args.only == "tiles":
+        return figures
     print(f"· {database}: proposal checks and the province report …", flush=True)
     measure_checks(figures, database_url(database), sized)
     return figures
@@ -139,15 +144,18 @@ ROWS = (
 )
 
 
-def report(sizes: list[SizeFigures], started: float, load_before: tuple[float, ...]) -> None:
+def report(
+    sizes: list[SizeFigures], started: float, load_before: tuple[float, ...], tiles_only: bool
+) -> None:
     """Print the issue's table: one column per size, the goal at 1 000 000 last."""
     header = ["figure", *(f"{s.parcels:,} parcels" for s in sizes), "goal at 1 000 000"]
-    rows = [[label, *(cell(s) for s in sizes), goal] for label, cell, goal in ROWS]
+    shown = [row for row in ROWS if not tiles_only or row[0].endswith("tile")]
+    rows = [[label, *(cell(s) for s in sizes), goal] for label, cell, goal in shown]
     widths = [max(len(row[i]) for row in [header, *rows]) for i in range(len(header))]
     print()
     for row in [header, ["-" * w for w in widths], *rows]:
         print(" | ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
-    for size in sizes:
+    for size in sizes if not tiles_only else []:
         print(f"  {size.parcels:,}: {size.check_split}")
     after = os.getloadavg()
     print(
@@ -167,11 +175,14 @@ def main() -> None:
     parser.add_argument("--per-client", type=int, default=25)
     parser.add_argument("--wrk-seconds", type=int, default=10)
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
+    parser.add_argument("--only", choices=("tiles",), help="measure the forest tiles alone")
+    parser.add_argument("--suffix", default="", help="after each size's database name (a copy)")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         sys.exit("needs wrk (apt-get install wrk)")
     started, load_before = time.perf_counter(), os.getloadavg()
-    report([measure_size(n, args) for n in args.sizes], started, load_before)
+    sizes = [measure_size(n, args) for n in args.sizes]
+    report(sizes, started, load_before, tiles_only=args.only == "tiles")
 
 
 if __name__ == "__main__":
