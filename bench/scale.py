@@ -13,6 +13,7 @@ Usage (needs ``wrk``; tipg is installed on first use as in ``bench/interop.py``)
     .venv/bin/python bench/scale.py [--sizes 200000 1000000] [--duration 10]
     .venv/bin/python bench/scale.py --only check --repeat 3   # the check's rows (and its split)
     .venv/bin/python bench/scale.py --only report             # the report, API beside SQL
+    .venv/bin/python bench/scale.py --only tiles --suffix _copy  # tiles, on sitereg_bench_copy …
 """
 
 from __future__ import annotations
@@ -65,19 +66,20 @@ def largest_tiles(port: int, prefix: str, z: int, yx: bool) -> dict[str, float]:
 def measure_servers(figures: SizeFigures, url: str, args: argparse.Namespace) -> None:
     """Time items and tiles on tipg and on sitereg, on the same database over TCP."""
     paths = scenarios(random.Random(20261125))
+    names = [name for name in SCENARIOS if args.only != "tiles" or name.startswith("tiles")]
     ours_cmd, ours_env = sitereg_server(url, OURS_PORT, factory="interop_app:factory")
     their_cmd, their_env = tipg_server(url, THEIRS_PORT)
-    for name in SCENARIOS:
+    for name in names:
         figures.wrk[name] = {}
     with serve(their_cmd, their_env, THEIRS_PORT):
-        for name in SCENARIOS:
+        for name in names:
             figures.wrk[name]["tipg"] = wrk(THEIRS_PORT, paths[name][1], args.duration, 16)
         for z in (10, 12):
             figures.tile_kb[f"tipg z{z}"] = largest_tiles(
                 THEIRS_PORT, "/collections/public.forest_parcels", z, yx=False
             )
     with serve(ours_cmd, ours_env, OURS_PORT):
-        for name in SCENARIOS:
+        for name in names:
             figures.wrk[name]["sitereg"] = wrk(OURS_PORT, paths[name][0], args.duration, 16)
         for z in (10, 12):
             figures.tile_kb[f"sitereg z{z}"] = largest_tiles(
@@ -104,13 +106,16 @@ def measure_checks(figures: SizeFigures, url: str, args: argparse.Namespace) -> 
 
 def measure_size(parcels: int, args: argparse.Namespace) -> SizeFigures:
     """Make (when missing) and measure the database of ``parcels`` parcels."""
-    sized = argparse.Namespace(**vars(args), parcels=parcels, database=default_database(parcels))
+    database = default_database(parcels) + args.suffix
+    sized = argparse.Namespace(**vars(args), parcels=parcels, database=database)
     database = prepare_database(sized)
     check_schema_current(database)
     figures = SizeFigures(parcel_count(database_url(database)))
-    if args.only is None:
+    if args.only in (None, "tiles"):
         print(f"· {database}: {figures.parcels:,} parcels — items and tiles beside tipg …")
         measure_servers(figures, cluster().tcp_url(database), args)
+    if args.only == "tiles":
+        return figures
     print(f"· {database}: proposal checks and the province report …", flush=True)
     measure_checks(figures, database_url(database), sized)
     return figures
@@ -147,6 +152,7 @@ ROWS = (
 ONLY = {
     "check": lambda label: label.startswith("proposal check"),
     "report": lambda label: label.startswith("province report"),
+    "tiles": lambda label: label.endswith("tile"),
 }
 """``--only``'s choices, each with the rows of the table it prints."""
 
@@ -165,7 +171,7 @@ def report(
     print()
     for row in [header, ["-" * w for w in widths], *rows]:
         print(" | ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)))
-    for size in sizes:
+    for size in sizes if args.only != "tiles" else []:
         print(f"  {size.parcels:,}: {size.check_split or '(checks not timed)'}")
     after = os.getloadavg()
     print(
@@ -189,10 +195,11 @@ def main() -> None:
         "--only",
         choices=sorted(ONLY),
         help="check: the proposal check alone; report: the province report, API beside SQL "
-        "(neither needs tipg or wrk)",
+        "(neither needs tipg or wrk); tiles: the forest tiles alone, beside tipg",
     )
+    parser.add_argument("--suffix", default="", help="after each size's database name (a copy)")
     args = parser.parse_args()
-    if args.only is None and shutil.which("wrk") is None:
+    if args.only in (None, "tiles") and shutil.which("wrk") is None:
         sys.exit("needs wrk (apt-get install wrk)")
     started, load_before = time.perf_counter(), os.getloadavg()
     report([measure_size(n, args) for n in args.sizes], started, load_before, args)

@@ -1,7 +1,8 @@
 """Print the size and SQL time of forest tiles per zoom on a benchmark database (issue 20).
 
 Random tiles over the synthetic forest box (dense everywhere: the parcels tile the box), each
-run three times through the tile statement the server prepares (``app.ogc.tiles.sql``), on one
+run three times through the statements the server prepares (``app.ogc.tiles.sql.tile_plan``:
+the count, then the features, the stored tile of cells or the cells made now), on one
 connection with no HTTP and no tile cache, so the figures are PostgreSQL's and the tile's own.
 From z10 up each tile also runs as the features alone (what was served before issue 20: no
 cells, no feature budget), interleaved with the tile as served now, so load on the machine
@@ -30,8 +31,10 @@ from app.ogc.catalog import CATALOG
 from app.ogc.tiles.sql import (
     FULL_DETAIL_ZOOM,
     GRID_ONLY_ZOOM,
+    TilePlan,
     TileQuery,
     _statement,  # noqa: PLC2701 (bench: the statement main served before issue 20)
+    tile_plan,
     tile_select,
 )
 
@@ -55,12 +58,20 @@ def _features_only(z: int, x: int, y: int) -> TileQuery:
     return TileQuery(statement, driver, query.params)
 
 
-def _run(conn: psycopg.Connection, query: TileQuery) -> tuple[float, float]:
-    """Return the tile's size (KB) and time (ms)."""
+def _run(conn: psycopg.Connection, plan: TilePlan) -> tuple[float, float]:
+    """Return the tile's size (KB) and time (ms), made as ``fetch_tile`` makes it."""
     started = time.perf_counter()
-    row = conn.execute(query.driver.sql, query.driver_params(), prepare=True).fetchone()
+    count, tile = None, b""
+    if plan.count is not None:
+        row = conn.execute(plan.count.driver.sql, plan.count.driver_params(), prepare=True)
+        count = int((row.fetchone() or (0,))[0])
+    for query in plan.chosen(count):
+        found = conn.execute(query.driver.sql, query.driver_params(), prepare=True).fetchone()
+        if found is not None:
+            tile = bytes(found[0] or b"")
+            break
     elapsed_ms = (time.perf_counter() - started) * 1000
-    return (len(bytes(row[0] or b"")) / 1000 if row else 0.0), elapsed_ms
+    return len(tile) / 1000, elapsed_ms
 
 
 def _zoom_figures(
@@ -71,9 +82,9 @@ def _zoom_figures(
     collection = CATALOG["forest"].public
     for path in sorted(set(tile_paths(z, TILES_PER_ZOOM, rng, yx=False))):
         _, x, y = (int(part) for part in path.split("/"))
-        queries = {"now": tile_select(collection, z, x, y)}
+        queries = {"now": tile_plan(collection, z, x, y)}
         if z > GRID_ONLY_ZOOM:
-            queries["features"] = _features_only(z, x, y)
+            queries["features"] = TilePlan(_features_only(z, x, y))
         sizes_kb = {}
         for run in range(RUNS + 1):  # the first round warms the caches for both, untimed
             order = list(queries.items())

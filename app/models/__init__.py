@@ -10,7 +10,7 @@ from app.models.infrastructure import Infrastructure
 from app.models.reference import AdminUnit, AdminUnitPiece, ForestParcel, ProtectedArea
 from app.models.site import MiningDetails, RelocationDetails, Site, ZoneDetails
 from app.models.target import DatasetLoad, PlanTarget, ReportedFigure
-from app.models.tile_cells import ForestTileCell
+from app.models.tile_cells import ForestCellTile, ForestTileCell
 
 __all__ = [
     "AdminUnit",
@@ -24,6 +24,7 @@ __all__ = [
     "DatasetLoad",
     "Draft",
     "ForestParcel",
+    "ForestCellTile",
     "ForestTileCell",
     "Import",
     "ImportJob",

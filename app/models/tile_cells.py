@@ -31,3 +31,21 @@ class ForestTileCell(Base):
         enum_type(ForestCategory, "forest_category"), primary_key=True
     )
     features: Mapped[int] = mapped_column()
+
+
+class ForestCellTile(Base):
+    """A finished Mapbox Vector Tile of forest cells, for the zooms where rendering them costs.
+
+    The tile of cells (``app.ogc.tiles.grid.grid_tile_statement``) of each WebMercatorQuad tile
+    of zooms 10–11 that meets a cell, as the tiles API would make it: rendered again by the
+    statement triggers on ``forest_parcels`` (migration ``0032_tile_pyramid``) in the
+    transaction that changes the cells under it, so it never disagrees with them. A dense z10
+    tile is then one primary-key read instead of 4 000 cells scattered through the heap.
+    """
+
+    __tablename__ = "forest_cell_tiles"
+
+    zoom: Mapped[int] = mapped_column(sa.SmallInteger, primary_key=True)
+    x: Mapped[int] = mapped_column(primary_key=True)
+    y: Mapped[int] = mapped_column(primary_key=True)
+    tile: Mapped[bytes] = mapped_column(sa.LargeBinary)

@@ -152,7 +152,9 @@ def _forest_collection() -> Collection:
         licence="Synthetic demo data (dataset synthetic-demo-forest-v1), not official forest data.",
         tile_properties=("category", "origin"),
         tile_detail_properties=("code",),
-        tile_grid=TileGrid("category", models.ForestTileCell.__table__),
+        tile_grid=TileGrid(
+            "category", models.ForestTileCell.__table__, tiles=models.ForestCellTile.__table__
+        ),
         version_expr=forest.c.version,
     )
 

@@ -43,12 +43,16 @@ class TileGrid:
     low zoom; the grid keeps the picture (which category dominates where) in a small tile.
     ``cells`` is the table of precomputed counts (columns ``zoom``, ``i``, ``j``, ``by`` and
     ``features``, e.g. ``forest_tile_cells``), so a tile never reads the features themselves.
+    ``tiles`` (columns ``zoom``, ``x``, ``y``, ``tile``, e.g. ``forest_cell_tiles``) holds the
+    tiles of cells of zooms ``stored_min_zoom``–``max_zoom``, rendered by the same triggers.
     """
 
     by: str
     cells: Any
     max_zoom: int = 11  # the zooms ``forest_tile_cells`` keeps (migration 0030)
     cell_px: int = 4
+    tiles: Any = None
+    stored_min_zoom: int = 10  # the zooms ``forest_cell_tiles`` keeps (migration 0032)
 
 
 @dataclass(frozen=True)

@@ -204,7 +204,8 @@ async def get_tile(
 
     Geometries are simplified to the tile's resolution below zoom 12, where features smaller
     than a pixel are left out. Up to zoom 9 a collection with a generalised grid (forest)
-    serves square cells with their dominant category and a feature count instead.
+    serves square cells with their dominant category and a feature count instead, and from
+    zoom 10 to 12 too where a tile would hold more than 2 500 features.
     """
     check_known(request.query_params.keys(), {"f"})
     _check_tms(tms_id)

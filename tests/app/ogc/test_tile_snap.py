@@ -14,8 +14,9 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Session
 
 from app.ogc.catalog import CATALOG
-from app.ogc.tiles import sql as tile_sql
-from app.ogc.tiles.sql import M_PER_DEG_X, SNAP_SAFE_UNITS, tile_select
+from app.ogc.tiles import features as tile_features
+from app.ogc.tiles.mercator import M_PER_DEG_X, SNAP_SAFE_UNITS
+from app.ogc.tiles.sql import tile_select
 
 FOREST = CATALOG["forest"]
 UNSNAPPED = dataclasses.replace(FOREST, tile_clearance=None)
@@ -148,7 +149,7 @@ def test_snapped_rings_turn_as_st_asmvtgeom_turns_them(db_session: Session):
     geometry = sa.func.ST_AsMVTGeom(mercator, sa.func.ST_TileEnvelope(12, x, y), 4096, 64, False)
     rows = db_session.execute(
         sa.select(
-            sa.func.ST_IsPolygonCCW(tile_sql._snapped(FOREST)),
+            sa.func.ST_IsPolygonCCW(tile_features.snapped(FOREST)),
             sa.func.ST_IsPolygonCCW(geometry),
         )
         # Any parcel will do: neither expression clips, and tile units may run past 4096.
@@ -172,7 +173,7 @@ def test_features_left_unclipped_are_exactly_what_clipping_gives(db_session: Ses
         FOREST.geometry, M_PER_DEG_X, 0.0, 0.0, params["m_per_deg_y"], 0.0, params["y_offset_m"]
     )
     clipped = sa.func.ST_AsMVTGeom(mercator, sa.func.ST_TileEnvelope(z, x, y), 4096, 64, True)
-    ours = tile_sql._tile_geometry(UNSNAPPED, detail=True, affine=True)
+    ours = tile_features.tile_geometry(UNSNAPPED, detail=True, affine=True)
     buffered = sa.func.ST_Transform(
         sa.func.ST_Expand(sa.func.ST_TileEnvelope(z, x, y), params["margin_m"]), 4326
     )

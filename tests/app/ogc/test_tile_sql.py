@@ -8,7 +8,8 @@ from sqlalchemy import Engine
 
 from app.ogc.catalog import CATALOG
 from app.ogc.tiles.fetch import fetch_tile
-from app.ogc.tiles.sql import MVT_EXTENT, WEB_MERCATOR_WIDTH_M, tile_select
+from app.ogc.tiles.mercator import MVT_EXTENT, WEB_MERCATOR_WIDTH_M
+from app.ogc.tiles.sql import TILE_FEATURE_BUDGET, tile_plan, tile_select
 
 TO_3857 = Transformer.from_crs(4326, 3857, always_xy=True)
 
@@ -86,3 +87,17 @@ def test_driver_sql_gives_the_same_tile_as_the_sqlalchemy_statement(
         expected = conn.execute(query.statement, query.params).scalar_one()
     tile = with_read_pool(database_url, lambda pool: fetch_tile(pool, collection, z, x, y))
     assert tile and tile == bytes(expected)
+
+
+def test_tile_plan_counts_only_where_the_choice_is_made():
+    forest = CATALOG["forest"]
+    assert tile_plan(forest, 9, 402, 224).count is None  # cells only
+    assert tile_plan(forest, 13, 6450, 3580).count is None  # features only
+    assert tile_plan(CATALOG["sites"], 10, 806, 447).count is None  # no grid
+    for z, x, y in ((10, 806, 447), (11, 1612, 894), (12, 3225, 1789)):
+        plan = tile_plan(forest, z, x, y)
+        assert plan.count is not None, z
+        assert plan.chosen(TILE_FEATURE_BUDGET) == (plan.tile,), z
+        assert plan.chosen(TILE_FEATURE_BUDGET + 1) == plan.dense, z
+    assert len(tile_plan(forest, 11, 1612, 894).dense) == 2  # stored, then made
+    assert len(tile_plan(forest, 12, 3225, 1789).dense) == 1  # z12 tiles are not stored
