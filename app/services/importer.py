@@ -341,6 +341,7 @@ class _Run:
     def _apply(self, cursor: psycopg.Cursor[Any], import_id: int) -> None:
         cursor.execute(AUTHOR_SQL, author_settings(self.request.context))
         cursor.execute(sql.lock(self.target))
+        cursor.execute(sql.TAKE_DATA_VERSION)
         params = {
             **self._keeps(),
             "dataset": self.request.dataset,
