@@ -75,6 +75,7 @@ SELECT zoom, i >> ({max_zoom} - zoom), j >> ({max_zoom} - zoom), category, sum(f
 FROM finest
 CROSS JOIN generate_series(0, {max_zoom}) AS zoom
 GROUP BY 1, 2, 3, 4
+ORDER BY 1, 2, 3, 4  -- the primary key's order: its B-tree pages are filled in turn
 ON CONFLICT (zoom, i, j, category) DO UPDATE
 SET features = cell.features + excluded.features
 """
