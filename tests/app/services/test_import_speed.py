@@ -106,19 +106,28 @@ def test_an_import_s_feed_rows_carry_the_data_version_it_took(
     assert after == before + 1
 
 
-def test_a_write_without_a_taken_version_is_still_stamped_at_commit(engine: Engine):
+def test_a_write_without_a_taken_version_is_stamped_at_commit_and_measured(
+    engine: Engine, dataset: str
+):
     before = _scalar(engine, "SELECT data_version FROM registry_state")
     with engine.begin() as connection:
         connection.execute(sa.text("SELECT set_config('sitereg.actor', 'speed-test', true)"))
         connection.execute(
             sa.text(
-                "INSERT INTO registry_changes (layer, feature_id, version, operation, actor) "
-                "VALUES ('forest_parcels', -1, 1, 'delete', 'speed-test')"
-            )
+                "INSERT INTO forest_parcels (code, category, origin, dataset, synthetic, licence, "
+                "geom, geometry_source, provenance) VALUES ('SPEED-1', 'protection', 'natural', "
+                ":d, true, 'test', ST_Multi(ST_MakeEnvelope(104.1, 22.3, 104.101, 22.301, 4326)), "
+                "'digitized', 'test')"
+            ),
+            {"d": dataset},
         )
-        connection.execute(sa.text("SELECT set_config('sitereg.unstamped', 'yes', true)"))
-    with engine.begin() as connection:  # the feed's readers never see this stand-in row
-        stamped = connection.execute(
-            sa.text("DELETE FROM registry_changes WHERE feature_id = -1 RETURNING data_version")
-        ).scalar_one()
-    assert stamped == before + 1
+    with engine.connect() as connection:
+        stamped, measured = connection.execute(
+            sa.text(
+                "SELECT c.data_version, f.area_ha = area_ha(f.geom) "
+                "AND f.tile_clearance_deg = tile_clearance_deg(f.geom) "
+                "FROM forest_parcels f JOIN registry_changes c ON c.layer = 'forest_parcels' "
+                "AND c.feature_id = f.id WHERE f.code = 'SPEED-1'"
+            )
+        ).one()
+    assert (stamped, measured) == (before + 1, True)
