@@ -350,7 +350,9 @@ CREATE TEMP TABLE import_report ON COMMIT DROP AS
 WITH rows AS (
     SELECT r.row_no, r.key, r.vals, nullif(r.vals - {_own(target)}, '{{}}') AS attrs,
            r.source_codes, r.skipped, r.problems,
-           CASE WHEN r.wkb IS NOT NULL THEN ST_Multi(ST_GeomFromWKB(r.wkb, 4326)) END AS geom,
+           -- A skipped row (not forest, ...) is only reported: no geometry to read or check.
+           CASE WHEN r.wkb IS NOT NULL AND r.skipped IS NULL
+                THEN ST_Multi(ST_GeomFromWKB(r.wkb, 4326)) END AS geom,
            r.row_no > k.first_row AS repeated,
            k.first_row
     FROM import_rows r

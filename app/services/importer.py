@@ -293,7 +293,7 @@ class _Run:
                 mapped.source_codes or None,
                 mapped.skipped,
                 list(mapped.problems),
-                wkb,
+                wkb if mapped.skipped is None else None,  # a skipped row is only reported
             )
 
     def _classify_params(self) -> dict[str, Any]:
