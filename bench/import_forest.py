@@ -95,7 +95,7 @@ def ensure_file(count: int) -> Path:
     return path
 
 
-def fresh_database() -> str:
+def fresh_database(database: str = DATABASE) -> str:
     """Recreate the bench import database at the schema's head with an admin; return its URL."""
     from sqlalchemy import create_engine
     from sqlalchemy.orm import Session
@@ -104,7 +104,7 @@ def fresh_database() -> str:
     from app.models.enums import Role
     from app.services import identity
 
-    url = recreate_database(DATABASE)
+    url = recreate_database(database)
     upgrade_database(url)
     engine = create_engine(url)
     with Session(engine) as session:
@@ -240,15 +240,16 @@ def main() -> None:
     parser.add_argument("--features", type=int, default=1_000_000)
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--steps", action="store_true", help="time each step in this process")
+    parser.add_argument("--database", default=DATABASE, help="the bench database (recreated)")
     args = parser.parse_args()
     path = ensure_file(args.features)
     if args.steps:
-        run_steps(fresh_database(), path, "BENCH-STEPS")
+        run_steps(fresh_database(args.database), path, "BENCH-STEPS")
         return
     load = os.getloadavg()
     rows: list[tuple[float, float, float]] = []
     for turn in range(args.rounds):
-        url = fresh_database()
+        url = fresh_database(args.database)
         ogr_s, _ = run_ogr2ogr(url, path)
         import_s, peak_mb = run_import(url, path, f"BENCH-{turn}")
         rows.append((ogr_s, import_s, peak_mb))

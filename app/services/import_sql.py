@@ -74,7 +74,9 @@ class Target:
     ``geometry_types`` are the (multi) geometry types the layer takes; only polygons are checked
     for validity and measured. ``licence`` says whether the table records a licence;
     ``province_check`` flags outlines not inside the province they state; ``after`` statements
-    run once the rows are written (for example the clearance status history).
+    run once the rows are written (for example the clearance status history). ``measures`` are
+    the stored measures the ``INSERT`` computes set-based, which the table's trigger would
+    otherwise compute row by row (migration 0034).
     """
 
     layer: str
@@ -86,6 +88,7 @@ class Target:
     province_check: bool = False
     after: tuple[str, ...] = ()
     synthetic: bool = False
+    measures: tuple[tuple[str, str], ...] = ()  # (column, SQL of the stored measure of geom)
 
     @property
     def meta(self) -> tuple[str, ...]:
@@ -154,6 +157,10 @@ WHERE import_id = %(import_id)s AND geom IS NOT NULL
 """
 """Every imported outline gets its label point (the commune and nearby answers read it)."""
 
+AREA_HA: Final = "area_ha(geom)"
+TILE_CLEARANCE_DEG: Final = "ST_MinimumClearance(geom)"
+"""``tile_clearance_deg(geom)`` of a valid geometry: the classification rejected every other."""
+
 TARGETS: Final = {
     "forest": Target(
         "forest",
@@ -163,6 +170,7 @@ TARGETS: Final = {
             Column("origin", True, _values(ForestOrigin)),
         ),
         synthetic=True,
+        measures=(("area_ha", AREA_HA), ("tile_clearance_deg", TILE_CLEARANCE_DEG)),
     ),
     "sites": Target(
         "sites",
@@ -195,6 +203,7 @@ TARGETS: Final = {
         licence=False,
         synthetic=True,
         after=(CLEARANCE_HISTORY,),
+        measures=(("area_ha", AREA_HA),),
     ),
     "infrastructure": Target(
         "infrastructure",
@@ -351,7 +360,9 @@ CREATE TEMP TABLE import_report ON COMMIT DROP AS
 WITH rows AS (
     SELECT r.row_no, r.key, r.vals, nullif(r.vals - {_own(target)}, '{{}}') AS attrs,
            r.source_codes, r.skipped, r.problems,
-           CASE WHEN r.wkb IS NOT NULL THEN ST_Multi(ST_GeomFromWKB(r.wkb, 4326)) END AS geom,
+           -- A skipped row (not forest, ...) is only reported: no geometry to read or check.
+           CASE WHEN r.wkb IS NOT NULL AND r.skipped IS NULL
+                THEN ST_Multi(ST_GeomFromWKB(r.wkb, 4326)) END AS geom,
            r.row_no > k.first_row AS repeated,
            k.first_row
     FROM import_rows r
@@ -463,15 +474,26 @@ def lock(target: Target) -> str:
     return f"LOCK TABLE {target.table} IN SHARE ROW EXCLUSIVE MODE"
 
 
+TAKE_DATA_VERSION: Final = "SELECT sitereg_take_data_version()"
+"""Take the transaction's data version before the writes (migration 0034).
+
+The change-feed rows of the import's statements then carry it as they are written, rather
+than queueing a deferred trigger event each and being rewritten at commit. Other writers wait
+for ``registry_state``'s row from here until the import commits, so versions still grow in
+commit order; the import's writes are its last statements.
+"""
+
+
 @cache
 def insert(target: Target) -> str:
     """Return the INSERT of the created rows."""
     names = [c.db_column for c in target.columns] + list(target.meta)
-    columns = ", ".join([*names, *(name for name, _ in target.fixed)])
+    given = (*target.fixed, *target.measures)
+    columns = ", ".join([*names, *(name for name, _ in given)])
     values = ", ".join(
         [c.value for c in target.columns]
         + [_META_VALUE[name] for name in target.meta]
-        + [v for _, v in target.fixed]
+        + [v for _, v in given]
     )
     return f"""
 INSERT INTO {target.table} (code, dataset, geom, source_codes, attributes, import_id, {columns})

@@ -14,11 +14,13 @@ Every run, dry or not, is recorded in ``imports`` with its choices and counts.
 from __future__ import annotations
 
 import hashlib
+import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Final
+from queue import Empty, Full, Queue
+from typing import Any, Final, TypeVar
 
 import numpy
 import psycopg
@@ -42,6 +44,8 @@ SAME_PRECISION_DEG: Final = 1e-7
 """A geometry within this of the stored one is unchanged (exports write 7 decimals)."""
 SAMPLE_VALUES: Final = 5_000
 NOTABLE_ROWS: Final = 50
+READ_AHEAD: Final = 2
+"""Batches read and moved to WGS 84 ahead of the one being mapped and sent (memory bound)."""
 IMPORT_WORK_MEM: Final = "256MB"
 """Memory of each sort or hash of an import's statements (the server's default is 4 MB)."""
 
@@ -264,31 +268,32 @@ class _Run:
 
     def _stage(self, cursor: psycopg.Cursor[Any], batches: Iterator[Batch]) -> None:
         done = 0
+        srid = self.crs.srid
         with cursor.copy(sql.COPY_ROWS) as copy:
             copy.set_types(list(sql.COPY_TYPES))
-            for batch in batches:
-                for row in self._rows(batch):
+            for batch, wkbs in _ahead(batches, lambda batch: _to_wgs84(batch.wkb, srid)):
+                for row in self._rows(batch, wkbs):
                     copy.write_row(row)
                 done = batch.first_row + len(batch.wkb)
                 self.progress("reading", done, self.layer.feature_count)
 
-    def _rows(self, batch: Batch) -> Iterator[tuple[Any, ...]]:
-        wkbs = _to_wgs84(batch.wkb, self.crs.srid)
+    def _rows(self, batch: Batch, wkbs: list[bytes | None]) -> Iterator[tuple[Any, ...]]:
         columns = batch.columns
         if self.layer.raw_text:
             encoding = self.encoding.encoding
             columns = {name: _decoded_column(values, encoding) for name, values in columns.items()}
         mapped_rows = mappings.apply_batch(self.mapping, columns, len(wkbs))
         first = batch.first_row + 1
+        # The COPY's types say jsonb: dicts go as they are, without a wrapper each.
         for index, (wkb, mapped) in enumerate(zip(wkbs, mapped_rows, strict=True)):
             yield (
                 first + index,
                 mapped.key,
-                Jsonb(mapped.values),
-                Jsonb(mapped.source_codes) if mapped.source_codes else None,
+                mapped.values,
+                mapped.source_codes or None,
                 mapped.skipped,
                 list(mapped.problems),
-                wkb,
+                wkb if mapped.skipped is None else None,  # a skipped row is only reported
             )
 
     def _classify_params(self) -> dict[str, Any]:
@@ -341,6 +346,7 @@ class _Run:
     def _apply(self, cursor: psycopg.Cursor[Any], import_id: int) -> None:
         cursor.execute(AUTHOR_SQL, author_settings(self.request.context))
         cursor.execute(sql.lock(self.target))
+        cursor.execute(sql.TAKE_DATA_VERSION)
         params = {
             **self._keeps(),
             "dataset": self.request.dataset,
@@ -357,6 +363,65 @@ class _Run:
             *self.target.after,
         ):
             cursor.execute(statement, params)
+
+
+Worked = TypeVar("Worked")
+_END: Final = object()
+
+
+def _ahead(
+    items: Iterator[Batch], work: Callable[[Batch], Worked], depth: int = READ_AHEAD
+) -> Iterator[tuple[Batch, Worked]]:
+    """Yield each batch with ``work`` done on it, the next ones read and worked in a thread.
+
+    GDAL's reading, shapely and pyproj release the GIL, so the file's next batches are read and
+    moved to WGS 84 while this thread maps and sends the current one; at most ``depth`` wait.
+    An error in the thread is raised here; a consumer that stops (an error, a kill) stops it.
+    """
+    queue: Queue[Any] = Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not _put(queue, (item, work(item)), stop):
+                    return
+        except BaseException as exc:  # noqa: BLE001 (handed to the consumer, raised there)
+            _put(queue, exc, stop)
+            return
+        _put(queue, _END, stop)
+
+    thread = threading.Thread(target=produce, name="import-read-ahead", daemon=True)
+    thread.start()
+    try:
+        while (got := _get(queue, thread)) is not _END:
+            if isinstance(got, BaseException):
+                raise got
+            yield got
+    finally:
+        stop.set()
+        thread.join()
+
+
+def _put(queue: Queue[Any], value: Any, stop: threading.Event) -> bool:
+    """Put ``value`` once there is room; False if the consumer stopped meanwhile."""
+    while not stop.is_set():
+        try:
+            queue.put(value, timeout=0.1)
+            return True
+        except Full:
+            continue
+    return False
+
+
+def _get(queue: Queue[Any], thread: threading.Thread) -> Any:
+    """Return the next value the thread put; an error should it end without saying so."""
+    while True:
+        try:
+            return queue.get(timeout=0.1)
+        except Empty:
+            if not thread.is_alive() and queue.empty():  # never silently a shorter file
+                return RuntimeError("the import's reading thread ended before the file did")
 
 
 def _decoded_column(values: list[Any], encoding: TextEncoding) -> list[Any]:

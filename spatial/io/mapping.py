@@ -212,9 +212,10 @@ def apply_batch(
 ) -> list[MappedRow]:
     """Map ``count`` rows given column by column: the same rows as :func:`apply`, faster.
 
-    A field's value, and whether a row is skipped, depend only on a few code columns whose
-    values repeat (a million plots hold a few hundred states): each distinct combination is
-    worked out once, and rows with the same outcome share its ``values`` (never change them).
+    A coded field's value, and whether a row is skipped, depend only on a few code columns
+    whose values repeat (a million plots hold a few hundred states): each distinct combination
+    is worked out once. Plain copied fields (``from``, optional, no fallback) cannot fail, so
+    they are only added to the row's values.
     """
     folded = {str(name).casefold(): values for name, values in columns.items()}
     empty: Sequence[Any] = [None] * count
@@ -224,27 +225,64 @@ def apply_batch(
 
     skip_names = [rule.column for rule in mapping.skip]
     skips = _memoised(lambda row: _skip_reason(mapping.skip, row), skip_names, column, count)
+    coded = {name: rule for name, rule in mapping.fields.items() if not _plain(rule)}
     fields = [
         _memoised(lambda row, rule=rule: _value(rule, row), _chain_columns(rule), column, count)
-        for rule in mapping.fields.values()
+        for rule in coded.values()
     ]
+    plain = {
+        name: _texts(column(rule.columns[0]), code_text)
+        for name, rule in mapping.fields.items()
+        if name not in coded
+    }
     keys = _batch_keys(mapping.key, [_texts(column(name), _key_text) for name in mapping.key])
     codes = _batch_codes(
         mapping.keep_codes, [_texts(column(name), code_text) for name in mapping.keep_codes], count
     )
     found_rows = list(zip(*fields, strict=True)) if fields else [()] * count
+    values = _plain_values(plain, count)
+    return _settled_rows(mapping, coded, (keys, codes, skips, found_rows, values))
+
+
+def _plain(rule: FieldRule) -> bool:
+    """Say whether a rule only copies one column's text (it can give no problem)."""
+    return (
+        rule.codes is None
+        and rule.fallback is None
+        and not rule.required
+        and len(rule.columns) == 1
+    )
+
+
+def _plain_values(plain: Mapping[str, list[str | None]], count: int) -> list[dict[str, Any]]:
+    """Return every row's plain fields that have a value (a fresh dict each)."""
+    if not plain:
+        return [{} for _ in range(count)]
+    names = list(plain)
+    return [
+        {name: text for name, text in zip(names, row, strict=True) if text is not None}
+        for row in zip(*plain.values(), strict=True)
+    ]
+
+
+def _settled_rows(
+    mapping: LayerMapping, coded: Mapping[str, FieldRule], parts: tuple[Sequence[Any], ...]
+) -> list[MappedRow]:
+    """Return the mapped rows from each row's key, codes, skip, coded outcomes, plain values."""
+    only_coded = LayerMapping(
+        mapping.name, mapping.layer, mapping.key, dict(coded), mapping.keep_codes, mapping.skip
+    )
     settled: dict[tuple[Any, ...], tuple[dict[str, Any], tuple[str, ...]]] = {}
     rows = []
-    for (key, key_problems), kept, skipped, found in zip(
-        keys, codes, skips, found_rows, strict=True
-    ):
+    for (key, key_problems), kept, skipped, found, values in zip(*parts, strict=True):
         if skipped is not None:
             rows.append(MappedRow(key, {}, kept, skipped, key_problems))
             continue
         outcome = settled.get(found)
         if outcome is None:
-            outcome = settled[found] = _settle(mapping, found)
-        rows.append(MappedRow(key, outcome[0], kept, None, key_problems + outcome[1]))
+            outcome = settled[found] = _settle(only_coded, found)
+        values.update(outcome[0])
+        rows.append(MappedRow(key, values, kept, None, key_problems + outcome[1]))
     return rows
 
 
