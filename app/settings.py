@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -201,7 +201,8 @@ def plan_pools(pool: PoolSettings, limits: LimitSettings, workers: int) -> PoolP
     share = pool.max_connections // workers
     if wanted.total <= share:
         return wanted
-    scale = share / wanted.total
+    fixed = wanted.total - replace(wanted, heavy_check_slots=0).total  # the costly checks' lane
+    scale = max(0, share - fixed) / (wanted.total - fixed)
     plan = PoolPlan(
         engine_size=max(1, int(wanted.engine_size * scale)),
         engine_overflow=int(wanted.engine_overflow * scale),

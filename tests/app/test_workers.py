@@ -36,7 +36,7 @@ def test_workers_share_the_connection_budget(workers: int):
 
 
 def test_a_budget_too_small_for_the_workers_is_refused_with_the_fix():
-    with pytest.raises(ValueError, match="each of 20 workers; each needs at least 6"):
+    with pytest.raises(ValueError, match="each of 20 workers; each needs at least 8"):
         plan_pools(PoolSettings(max_connections=40), LIMITS, workers=20)
 
 
