@@ -14,6 +14,10 @@ writes never touch the demo or the tests' databases). For ``--seconds`` (60) per
 - ``--heavy`` (4) clients posting a 2 000-vertex star proposal, one after another, the whole
   time (closed loop in both modes: the adversary keeps the server as busy as it lets it).
 
+The slow readers and the heavy posters start ``--warmup-s`` (15) before the first step and run
+until the last ends: their exports are spooled and being read, and the costly checks queued,
+when the measured window opens, as they would be on a server that has been up for a while.
+
 Two modes, because one number cannot answer both questions:
 
 - ``--mode closed`` (saturation, capacity): each interactive connection sends its next request
@@ -83,6 +87,7 @@ class Tally:
     """Latencies and statuses of one class of request."""
 
     latencies: list[float] = field(default_factory=list)
+    starts: list[float] = field(default_factory=list)
     statuses: Counter[str] = field(default_factory=Counter)
     scheduled: int = 0
     late: int = 0
@@ -90,6 +95,7 @@ class Tally:
     def add(self, started: float, status: str) -> None:
         """Record one answer (or failure) that took from ``started`` until now."""
         self.latencies.append((time.perf_counter() - started) * 1000)
+        self.starts.append(started)
         self.statuses[status] += 1
 
     def errors(self) -> int:
@@ -363,14 +369,14 @@ def interactive_tasks(
 
 async def run_step(
     args: argparse.Namespace, plan: Plan, board: Board, rate: float
-) -> tuple[dict[str, Tally], float]:
-    """Run one step's interactive clients until done; return the step's tallies and its length."""
+) -> tuple[dict[str, Tally], float, float]:
+    """Run one step's interactive clients until done; return its tallies, start and length."""
     start = time.perf_counter() + 0.5  # every client connected before the first send
     end = start + args.seconds
     window = Window(start, end, end + args.drain_s, asyncio.Event())
     board.tallies = {name: Tally() for name in plan.classes} | {SLOW: Tally(), HEAVY: Tally()}
     await asyncio.gather(*interactive_tasks(args, plan, board.tallies, window, rate))
-    return board.tallies, time.perf_counter() - start
+    return board.tallies, start, time.perf_counter() - start
 
 
 async def run_steps(args: argparse.Namespace, plan: Plan, rates: list[float]) -> None:
@@ -393,9 +399,9 @@ async def run_steps(args: argparse.Namespace, plan: Plan, rates: list[float]) ->
               f"{args.slow_readers} slow readers at {args.slow_bps} B/s + {args.heavy} "
               f"2000-vertex posters, {args.seconds:.0f} s; server env {args.server_env}; "
               f"load average {os.getloadavg()[0]:.1f}", flush=True)  # fmt: skip
-        tallies, elapsed = await run_step(args, plan, board, rate)
+        tallies, started, elapsed = await run_step(args, plan, board, rate)
         print(f"load average after: {os.getloadavg()[0]:.1f}")
-        report(tallies, args.seconds, elapsed)
+        report(tallies, started, args.seconds, elapsed)
         await asyncio.sleep(args.pause_s)
     stop.set()
     await asyncio.gather(*running)
@@ -430,7 +436,7 @@ def server(args: argparse.Namespace) -> Iterator[subprocess.Popen[bytes]]:
         process.wait(timeout=60)
 
 
-def report(tallies: dict[str, Tally], seconds: float, elapsed: float) -> None:
+def report(tallies: dict[str, Tally], start: float, seconds: float, elapsed: float) -> None:
     """Print the figures of each class, then the statuses."""
     columns = ("offered/s", "req/s", "p50 ms", "p99 ms", "errors", "5xx", "late")
     print(f"{'class':20} " + " ".join(f"{c:>9}" for c in columns))
@@ -451,6 +457,21 @@ def report(tallies: dict[str, Tally], seconds: float, elapsed: float) -> None:
           f"(answers over {elapsed:.1f} s, the drain included)")  # fmt: skip
     for name, tally in tallies.items():
         print(f"  {name}: {dict(tally.statuses)}")
+    print_timeline([tallies[name] for name in TARGET_CLASSES], start, seconds)
+
+
+def print_timeline(tallies: list[Tally], start: float, seconds: float, width_s: float = 10) -> None:
+    """Print the target classes' p99 in each ``width_s`` of the step: a stall shows where."""
+    buckets: dict[int, list[float]] = {}
+    for tally in tallies:
+        for started, latency in zip(tally.starts, tally.latencies, strict=True):
+            buckets.setdefault(int((started - start) // width_s), []).append(latency)
+    cells = []
+    for index in range(math.ceil(seconds / width_s)):
+        found = buckets.get(index, [])
+        p99 = quantiles(found, n=100, method="inclusive")[98] if len(found) >= 2 else math.nan
+        cells.append(f"{index * width_s:.0f}s: {p99:.0f}")
+    print("  items+tiles+checks p99 ms by time sent: " + ", ".join(cells))
 
 
 def parse_args() -> argparse.Namespace:

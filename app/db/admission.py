@@ -128,7 +128,7 @@ class DatabaseSlots:
     """
 
     def __init__(
-        self, pool: AsyncConnectionPool[AsyncConnection], limit: int, *, poll_s: float = 0.02
+        self, pool: AsyncConnectionPool[AsyncConnection], limit: int, *, poll_s: float = 0.05
     ) -> None:
         self._pool = pool
         self._limit = limit
