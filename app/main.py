@@ -10,7 +10,7 @@ from fastapi import Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import Engine
 
-from app.db.admission import InFlight
+from app.db.admission import CheckLanes, DatabaseSlots, HeavyLane, InFlight
 from app.db.engine import (
     connection_options,
     make_engine,
@@ -139,9 +139,20 @@ async def open_database(app: FastAPI, settings: Settings) -> None:
         await _open_replica(app, settings, settings.database_replica_url)
     # Admission control for the work awaited on the pools (app.db.admission).
     app.state.checks_in_flight = InFlight(plan.check_slots)
+    app.state.check_lanes = _check_lanes(app, settings)
     app.state.tiles_in_flight = InFlight(plan.tile_slots)
     engine_connections = plan.engine_size + plan.engine_overflow
     app.state.writes_in_flight = InFlight(min(limits.write_slots(), engine_connections))
+
+
+def _check_lanes(app: FastAPI, settings: Settings) -> CheckLanes:
+    """Return the proposal checks' admission: ordinary slots, and a lane for costly ones."""
+    limits = settings.limits
+    heavy = None
+    if limits.heavy_check_concurrency:
+        slots = DatabaseSlots(app.state.check_pool, limits.heavy_check_concurrency)
+        heavy = HeavyLane(limits.heavy_check_concurrency, slots)
+    return CheckLanes(app.state.checks_in_flight, heavy, limits.heavy_check_vertices)
 
 
 def _engine(settings: Settings, url: str, name: str = "sitereg") -> Engine:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
@@ -98,6 +98,14 @@ class LimitSettings(BaseModel):
     # wait their turn. 0 = twice the CPU cores. With 16 clients on 2 cores, 4 instead of no
     # limit cut the p95 from 104–149 to 76–91 ms (bench/README.md).
     check_concurrency: int = Field(default=0, ge=0)
+    # Costly checks wait in a lane of their own (app.db.admission.HeavyLane): a proposal of
+    # ``heavy_check_vertices`` or more (counted in the upload before it is read) waits for one
+    # of ``heavy_check_concurrency`` slots of the whole database (every server process
+    # together; advisory locks), and never for an ordinary check's slot. Four 2 000-vertex
+    # checks at once otherwise held every slot and both cores while items, tiles and short
+    # checks waited seconds (bench/README.md, issue 18's mixed load). 0 = no lane of their own.
+    heavy_check_vertices: int = Field(default=1_000, ge=4)
+    heavy_check_concurrency: int = Field(default=1, ge=0)
 
     # The same for vector tiles generated in PostgreSQL (cached tiles never wait). With 16
     # connections on 2 cores, 4 instead of no limit cut the z12 forest p99 from 91-112 to 63-90 ms.
@@ -152,6 +160,7 @@ class PoolPlan:
     read: int
     tile_slots: int
     check_slots: int
+    heavy_check_slots: int = 0
 
     @property
     def tile(self) -> int:
@@ -160,8 +169,11 @@ class PoolPlan:
 
     @property
     def check(self) -> int:
-        """Connections of the check pool: a check runs two statements at once, then its pieces."""
-        return 2 * self.check_slots + 1
+        """Connections of the check pool: a check runs two statements at once, then its pieces.
+
+        A costly check holds two: its slot's advisory lock and its one statement.
+        """
+        return 2 * self.check_slots + 1 + 2 * self.heavy_check_slots
 
     @property
     def total(self) -> int:
@@ -179,18 +191,25 @@ def plan_pools(pool: PoolSettings, limits: LimitSettings, workers: int) -> PoolP
         ValueError: when even those minimums do not fit, saying how many connections are needed.
     """
     wanted = PoolPlan(
-        pool.size, pool.overflow, pool.size, limits.tile_slots(), limits.check_slots()
+        pool.size,
+        pool.overflow,
+        pool.size,
+        limits.tile_slots(),
+        limits.check_slots(),
+        limits.heavy_check_concurrency,
     )
     share = pool.max_connections // workers
     if wanted.total <= share:
         return wanted
-    scale = share / wanted.total
+    fixed = wanted.total - replace(wanted, heavy_check_slots=0).total  # the costly checks' lane
+    scale = max(0, share - fixed) / (wanted.total - fixed)
     plan = PoolPlan(
         engine_size=max(1, int(wanted.engine_size * scale)),
         engine_overflow=int(wanted.engine_overflow * scale),
         read=max(1, int(wanted.read * scale)),
         tile_slots=max(1, int(wanted.tile_slots * scale)),
         check_slots=max(1, int(wanted.check_slots * scale)),
+        heavy_check_slots=wanted.heavy_check_slots,  # one or two: never scaled away
     )
     if plan.total > share:
         raise ValueError(

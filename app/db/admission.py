@@ -5,6 +5,10 @@ slices spread their latencies: a heavy one runs at a sixteenth of a core for its
 Admitted a few at a time, in order, each runs nearly at full speed while the rest wait in line,
 and fewer backends share the CPU caches: a tighter tail at the same or better throughput. Proposal
 checks and vector tiles each have their own ``InFlight`` (bench/README.md has the figures).
+
+Costly proposal checks (thousands of vertices) have a lane of their own, ``HeavyLane``: few at
+once on the whole database (``DatabaseSlots``), so they queue behind each other rather than in
+front of the short requests (issue 18's mixed load).
 """
 
 from __future__ import annotations
@@ -13,11 +17,15 @@ import asyncio
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
-from typing import TypeVar
+from dataclasses import dataclass
+from typing import Any, Final, TypeVar
 
+import psycopg
+from psycopg_pool import AsyncConnectionPool
 from starlette.types import Receive
 
 T = TypeVar("T")
+AsyncConnection = psycopg.AsyncConnection[tuple[Any, ...]]
 
 CLIENT_CLOSED_REQUEST = 499
 """Status logged for work not done because its client had gone (nginx's convention)."""
@@ -104,3 +112,115 @@ async def until_client_leaves(receive: Receive, work: Awaitable[T]) -> T:
         raise
     finally:
         watcher.cancel()
+
+
+ADVISORY_CLASS: Final = 0x73726731
+"""First key of the advisory locks that stand for database-wide slots ("srg1")."""
+
+
+class DatabaseSlots:
+    """At most ``limit`` holders at once among every server process of one database.
+
+    Each slot is a session advisory lock (``ADVISORY_CLASS``, slot number) on a connection of
+    ``pool``, held while the work runs: the processes of one machine and of several share it,
+    and a process that dies releases its slots with its sessions. A waiter tries the slots every
+    ``poll_s`` on the connection it will hold (one ``pg_try_advisory_lock`` per slot).
+    """
+
+    def __init__(
+        self, pool: AsyncConnectionPool[AsyncConnection], limit: int, *, poll_s: float = 0.05
+    ) -> None:
+        self._pool = pool
+        self._limit = limit
+        self._poll_s = poll_s
+
+    @asynccontextmanager
+    async def held(self) -> AsyncIterator[int]:
+        """Wait for a free slot, hold it while the block runs; yield its number."""
+        async with self._pool.connection() as conn:
+            try:
+                slot = await self._take(conn)
+            except BaseException:  # cancelled: a lock may have been taken as the wait ended
+                await conn.close()
+                raise
+            try:
+                yield slot
+            finally:
+                await _unlock(conn, slot)
+
+    async def _take(self, conn: AsyncConnection) -> int:
+        while True:
+            for slot in range(self._limit):
+                cursor = await conn.execute(
+                    "SELECT pg_try_advisory_lock(%s, %s)", (ADVISORY_CLASS, slot), prepare=True
+                )
+                row = await cursor.fetchone()
+                if row is not None and row[0]:
+                    return slot
+            await asyncio.sleep(self._poll_s)
+
+
+async def _unlock(conn: AsyncConnection, slot: int) -> None:
+    """Release ``slot``, even when the request is being cancelled; else end the session.
+
+    An advisory lock outlives the statement and goes back to the pool with its connection:
+    a lock left on a pooled connection would take the slot for good.
+    """
+
+    async def unlock() -> None:
+        try:
+            await conn.execute("SELECT pg_advisory_unlock(%s, %s)", (ADVISORY_CLASS, slot))
+        except BaseException:
+            await conn.close()  # the session ends, and its locks with it
+            raise
+
+    await asyncio.shield(asyncio.ensure_future(unlock()))
+
+
+class HeavyLane(InFlight):
+    """Admission of the costly proposal checks, apart from the ordinary ones.
+
+    At most ``limit`` run in this process (in order of arrival) and at most ``slots``'s limit
+    on the whole database. A costly check holds a core for most of a second: with a lane of
+    their own, four at once wait their turn instead of taking every slot (and every core) from
+    the short checks, items and tiles. The yielded count is one more than the checks running
+    in the lane: a costly check is never "alone" and so never spreads over every core
+    (``services.proposal_check`` splits only a check that runs alone).
+    """
+
+    def __init__(self, limit: int, slots: DatabaseSlots) -> None:
+        super().__init__(limit)
+        self._database = slots
+
+    @asynccontextmanager
+    async def entered(
+        self,
+        client_gone: Callable[[], Awaitable[bool]] | None = None,
+        *,
+        ask_after_s: float = 0.0,
+    ) -> AsyncIterator[int]:
+        """Wait for this process's turn, then for a database-wide slot (see ``InFlight``)."""
+        started = time.monotonic()
+        async with super().entered() as running, self._database.held():
+            if (
+                client_gone is not None
+                and time.monotonic() - started >= ask_after_s
+                and await client_gone()
+            ):
+                raise ClientGone
+            yield running + 1
+
+
+@dataclass(frozen=True)
+class CheckLanes:
+    """Where a proposal check waits: with the ordinary checks, or, costly, in the heavy lane."""
+
+    ordinary: InFlight
+    heavy: InFlight | None
+    heavy_vertices: int
+
+    def lane(self, vertices: int) -> InFlight:
+        """Return the admission of a check of about ``vertices`` vertices."""
+        if self.heavy is not None and vertices >= self.heavy_vertices:
+            return self.heavy
+        return self.ordinary

@@ -265,6 +265,17 @@ class Received:
         return f"EPSG:{province_zone(province)}"
 
 
+def vertices_estimate(data: bytes) -> int:
+    """Return about how many vertices an upload holds, before it is read (for its admission).
+
+    GeoJSON opens a bracket per position (and one per ring and part); other formats count at
+    16 bytes a vertex, a Shapefile's point (text tables and KML spend more, so fewer).
+    """
+    if data.lstrip()[:1] == b"{":
+        return data.count(b"[")
+    return len(data) // 16
+
+
 async def receive_upload(request: Request, max_bytes: int) -> Received:
     """Return the uploaded bytes, a file name and the form's text fields (multipart only).
 
@@ -337,7 +348,7 @@ async def check_proposal(
         # A client that leaves cancels the check's statements (app.db.admission).
         work = proposal_check.run_pooled(
             request.app.state.check_pool,
-            request.app.state.checks_in_flight,
+            request.app.state.check_lanes.lane(vertices_estimate(received.data)),
             received.data,
             received.file_name,
             crs=received.crs(crs, province),

@@ -4,8 +4,15 @@ from typing import Any
 import pytest
 from async_pool import run_async, with_read_pool
 
-from app.db.admission import ClientGone, InFlight, until_client_leaves
-from app.db.read_pool import fetch_one_prepared
+from app.db.admission import (
+    CheckLanes,
+    ClientGone,
+    DatabaseSlots,
+    HeavyLane,
+    InFlight,
+    until_client_leaves,
+)
+from app.db.read_pool import fetch_one_prepared, make_read_pool
 
 
 def test_a_client_gone_before_its_slot_raises_and_frees_the_slot():
@@ -100,3 +107,68 @@ def test_until_client_leaves_cancels_the_query_in_postgresql(database_url: str):
             return await cursor.fetchall()
 
     assert with_read_pool(database_url, body, max_size=2) == []
+
+
+def test_database_slots_admit_at_most_their_limit_across_pools(database_url: str):
+    # Two pools stand for two server processes: the slots are the database's, not a pool's.
+    async def body(first: Any) -> list[int]:
+        second = make_read_pool(database_url, max_size=2)
+        await second.open(wait=True)
+        slots = [DatabaseSlots(first, 1, poll_s=0.01), DatabaseSlots(second, 1, poll_s=0.01)]
+        running: list[int] = []
+        peak: list[int] = []
+
+        async def hold(slots_of_a_process: DatabaseSlots) -> None:
+            async with slots_of_a_process.held():
+                running.append(1)
+                peak.append(len(running))
+                await asyncio.sleep(0.05)
+                running.pop()
+
+        try:
+            await asyncio.gather(*(hold(slots[i % 2]) for i in range(4)))
+        finally:
+            await second.close()
+        return peak
+
+    assert with_read_pool(database_url, body, max_size=2) == [1, 1, 1, 1]
+
+
+def test_database_slots_are_released_when_the_holder_is_cancelled(database_url: str):
+    async def body(pool: Any) -> bool:
+        slots = DatabaseSlots(pool, 1, poll_s=0.01)
+
+        async def hold_forever() -> None:
+            async with slots.held():
+                await asyncio.sleep(30)
+
+        holder = asyncio.create_task(hold_forever())
+        await asyncio.sleep(0.2)
+        holder.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await holder
+        async with asyncio.timeout(2), slots.held() as slot:  # free again, not leaked
+            return slot == 0
+
+    assert with_read_pool(database_url, body, max_size=2)
+
+
+def test_a_costly_check_waits_in_its_own_lane_and_never_counts_as_alone(database_url: str):
+    async def body(pool: Any) -> tuple[list[int], bool, bool]:
+        ordinary = InFlight(1)
+        lanes = CheckLanes(ordinary, HeavyLane(1, DatabaseSlots(pool, 1)), heavy_vertices=1000)
+        counts = []
+        async with lanes.lane(2000).entered() as heavy_running:
+            counts.append(heavy_running)
+            async with asyncio.timeout(1), lanes.lane(50).entered() as running:
+                counts.append(running)  # the ordinary slot is not taken by the costly check
+        return counts, lanes.lane(999) is ordinary, lanes.lane(1000) is not ordinary
+
+    counts, small_is_ordinary, big_is_heavy = with_read_pool(database_url, body, max_size=2)
+    assert counts == [2, 1]
+    assert small_is_ordinary and big_is_heavy
+
+
+def test_without_a_heavy_lane_every_check_is_ordinary():
+    ordinary = InFlight(2)
+    assert CheckLanes(ordinary, None, heavy_vertices=1000).lane(10_000) is ordinary

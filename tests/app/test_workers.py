@@ -23,8 +23,9 @@ LIMITS = LimitSettings(check_concurrency=4, tile_concurrency=4)
 def test_one_worker_keeps_the_pools_the_settings_ask_for():
     plan = plan_pools(PoolSettings(size=16, overflow=8, max_connections=90), LIMITS, workers=1)
     assert (plan.engine_size, plan.engine_overflow, plan.read) == (16, 8, 16)
-    assert (plan.tile_slots, plan.check_slots, plan.check) == (4, 4, 9)
-    assert plan.total == 53
+    # The check pool: two connections per ordinary check, one for pieces, two for a costly one.
+    assert (plan.tile_slots, plan.check_slots, plan.check) == (4, 4, 11)
+    assert plan.total == 55
 
 
 @pytest.mark.parametrize("workers", [2, 3, 4, 6])
@@ -35,7 +36,7 @@ def test_workers_share_the_connection_budget(workers: int):
 
 
 def test_a_budget_too_small_for_the_workers_is_refused_with_the_fix():
-    with pytest.raises(ValueError, match="each of 20 workers; each needs at least 6"):
+    with pytest.raises(ValueError, match="each of 20 workers; each needs at least 8"):
         plan_pools(PoolSettings(max_connections=40), LIMITS, workers=20)
 
 
