@@ -63,6 +63,16 @@ def largest_tiles(port: int, prefix: str, z: int, yx: bool) -> dict[str, float]:
     return {"max_kb": sizes[-1], "median_kb": sizes[len(sizes) // 2]}
 
 
+def warm_up(port: int, paths: list[str], args: argparse.Namespace) -> None:
+    """Send ``--warmup`` seconds of the same requests, untimed, as each server's warm-up.
+
+    A server's first seconds pay for opening its pool's connections, preparing statements
+    and reading cold pages; both servers get the same warm-up before their timed run.
+    """
+    if args.warmup > 0:
+        wrk(port, paths, args.warmup, 16)
+
+
 def measure_servers(figures: SizeFigures, url: str, args: argparse.Namespace) -> None:
     """Time items and tiles on tipg and on sitereg, on the same database over TCP."""
     paths = scenarios(random.Random(20261125))
@@ -73,6 +83,7 @@ def measure_servers(figures: SizeFigures, url: str, args: argparse.Namespace) ->
         figures.wrk[name] = {}
     with serve(their_cmd, their_env, THEIRS_PORT):
         for name in names:
+            warm_up(THEIRS_PORT, paths[name][1], args)  # warm-up: connections, plans, buffers
             figures.wrk[name]["tipg"] = wrk(THEIRS_PORT, paths[name][1], args.duration, 16)
         for z in (10, 12):
             figures.tile_kb[f"tipg z{z}"] = largest_tiles(
@@ -80,6 +91,7 @@ def measure_servers(figures: SizeFigures, url: str, args: argparse.Namespace) ->
             )
     with serve(ours_cmd, ours_env, OURS_PORT):
         for name in names:
+            warm_up(OURS_PORT, paths[name][0], args)
             figures.wrk[name]["sitereg"] = wrk(OURS_PORT, paths[name][0], args.duration, 16)
         for z in (10, 12):
             figures.tile_kb[f"sitereg z{z}"] = largest_tiles(
@@ -185,6 +197,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[200_000, 1_000_000])
     parser.add_argument("--duration", type=int, default=10, help="seconds per wrk figure")
+    parser.add_argument(
+        "--warmup", type=int, default=3, help="untimed wrk seconds before each timed figure"
+    )
     parser.add_argument("--repeat", type=int, default=20, help="timed province reports")
     parser.add_argument("--checks", type=int, default=200, help="timed single-client checks")
     parser.add_argument("--clients", type=int, default=16)
