@@ -17,6 +17,9 @@ writes never touch the demo or the tests' databases). For ``--seconds`` (60) per
 The slow readers and the heavy posters start ``--warmup-s`` (15) before the first step and run
 until the last ends: their exports are spooled and being read, and the costly checks queued,
 when the measured window opens, as they would be on a server that has been up for a while.
+The interactive classes run at the first rate during that warm-up, untimed (the workers' pools
+open, statements are prepared, cold pages read). The slow readers' answers are counted when
+their reads end, at the stop: printed last.
 
 Two modes, because one number cannot answer both questions:
 
@@ -404,7 +407,10 @@ async def run_steps(args: argparse.Namespace, plan: Plan, rates: list[float]) ->
         for _ in range(args.heavy)
     ]
     running = [asyncio.ensure_future(task) for task in background]
-    await asyncio.sleep(args.warmup_s)  # the slow readers' exports are spooled, then read
+    # Untimed: the slow readers' exports are spooled, and the interactive classes open the
+    # workers' pools, prepare their statements and read cold pages, at the first rate.
+    await run_step(argparse.Namespace(**{**vars(args), "seconds": args.warmup_s}), plan, board,
+                   rates[0])  # fmt: skip
     for rate in rates:
         offered = f"open loop, {rate:g} req/s offered" if args.mode == "open" else "closed loop"
         print(f"\n{args.workers} workers, {args.connections} connections ({offered}) + "
@@ -417,6 +423,10 @@ async def run_steps(args: argparse.Namespace, plan: Plan, rates: list[float]) ->
         await asyncio.sleep(args.pause_s)
     stop.set()
     await asyncio.gather(*running)
+    # A slow reader's answer is counted when its read ends: at the stop, after the last step.
+    readers = board.tally(SLOW)
+    print(f"\nslow export readers at the stop: {dict(readers.statuses)} "
+          f"({readers.errors()} errors, {readers.server_errors()} 5xx)")  # fmt: skip
 
 
 @contextmanager
@@ -501,7 +511,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--settle-s", type=float, default=20.0, help="wait after the first answer")
     parser.add_argument("--pause-s", type=float, default=5.0, help="between steps")
     parser.add_argument(
-        "--warmup-s", type=float, default=15.0, help="background clients alone, before the first"
+        "--warmup-s", type=float, default=15.0, help="untimed, before the first step"
     )
     parser.add_argument("--server-env", action="append", default=[], metavar="NAME=VALUE")
     return parser.parse_args()
