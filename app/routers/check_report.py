@@ -12,7 +12,14 @@ from app.db.admission import CLIENT_CLOSED_REQUEST, ClientGone, until_client_lea
 from app.deps import AnalysisSessionDep, AsOfDep, SettingsDep
 from app.errors import InvalidParameter
 from app.map.i18n import LANGS, Lang
-from app.routers.analysis import CHECK_BODY, CrsQuery, ProvinceQuery, Received, receive_upload
+from app.routers.analysis import (
+    CHECK_BODY,
+    CrsQuery,
+    ProvinceQuery,
+    Received,
+    receive_upload,
+    vertices_estimate,
+)
 from app.schemas.analysis import ReportFormat
 from app.schemas.problem import problem_responses
 from app.services import check_document, check_pdf
@@ -110,7 +117,8 @@ async def check_report(
     state = request.app.state
     work = check_document.build(
         state.check_pool,
-        state.checks_in_flight,
+        # A costly proposal waits in the costly checks' lane, as on /analysis/check.
+        state.check_lanes.lane(vertices_estimate(received.data)),
         session,
         upload,
         name=_name(received, name),
