@@ -271,7 +271,11 @@ class _Run:
         srid = self.crs.srid
         with cursor.copy(sql.COPY_ROWS) as copy:
             copy.set_types(list(sql.COPY_TYPES))
-            for batch, wkbs in _ahead(batches, lambda batch: _to_wgs84(batch.wkb, srid)):
+            # A Shapefile read raw (latin-1) is read on this thread: pyogrio sets GDAL's
+            # SHAPE_ENCODING for the thread that opens it and restores it on close, and the
+            # first batch was opened here; closed on another thread, it stayed set here.
+            ahead = _in_turn if self.layer.raw_text else _ahead
+            for batch, wkbs in ahead(batches, lambda batch: _to_wgs84(batch.wkb, srid)):
                 for row in self._rows(batch, wkbs):
                     copy.write_row(row)
                 done = batch.first_row + len(batch.wkb)
@@ -367,6 +371,14 @@ class _Run:
 
 Worked = TypeVar("Worked")
 _END: Final = object()
+
+
+def _in_turn(
+    items: Iterator[Batch], work: Callable[[Batch], Worked]
+) -> Iterator[tuple[Batch, Worked]]:
+    """Yield each batch with ``work`` done on it, on this thread (``_ahead`` without one)."""
+    for item in items:
+        yield item, work(item)
 
 
 def _ahead(

@@ -137,6 +137,9 @@ def test_legacy_dbf_text_is_decoded_letter_by_letter(
     assert done.encoding.encoding is encoding, done.encoding.reason
     kept = sorted(row[5]["xa"] for row in _rows(engine, dataset).values())
     assert kept == sorted(names)
+    # The raw read leaves GDAL's SHAPE_ENCODING as it found it: later Shapefiles (an export,
+    # the next import) are recoded again.
+    assert pyogrio.get_gdal_config_option("SHAPE_ENCODING") is None
 
 
 def test_mapinfo_tab_in_wgs84_imports(engine: Engine, dataset: str, tmp_path: Path):
