@@ -105,6 +105,13 @@ def ensure_file(count: int) -> Path:
 
 def fresh_database(database: str = DATABASE) -> str:
     """Recreate the bench import database at the schema's head with an admin; return its URL."""
+    url = recreate_database(database)
+    prepare_database(url)
+    return url
+
+
+def prepare_database(url: str) -> None:
+    """Migrate the database at ``url`` to the schema's head and give it the importing admin."""
     from sqlalchemy import create_engine
     from sqlalchemy.orm import Session
 
@@ -112,13 +119,11 @@ def fresh_database(database: str = DATABASE) -> str:
     from app.models.enums import Role
     from app.services import identity
 
-    url = recreate_database(database)
     upgrade_database(url)
     engine = create_engine(url)
     with Session(engine) as session:
         identity.create_user(session, ADMIN, password="bench " * 4, role=Role.ADMIN)
     engine.dispose()
-    return url
 
 
 def timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
