@@ -13,6 +13,14 @@ Targets (issue 16): the import within 1.5x ogr2ogr's time, and peak memory under
 reading (Python: GDAL, mapping, the move to WGS 84, COPY), each SQL statement, and the commit
 (the deferred stamping of the change feed).
 
+``--floor`` asks what any import meeting the issue must spend, whatever its design: after
+ogr2ogr's load it times, on ogr2ogr's own table in the same database, the cheapest set-based
+form of each step the issue adds to ogr2ogr's work (the move to WGS 84, the validity check,
+the geodesic area, one history row per parcel) and two ways of writing the rows into the
+registry's layer (into the live, indexed table; into a new table indexed afterwards, the
+cheapest conceivable). PostgreSQL writes a transaction's rows on one backend (parallel workers
+never write), and an import is one transaction, so these steps add up on one core.
+
 Usage::
 
     .venv/bin/python bench/import_forest.py [--features 1000000] [--rounds 1] [--steps]
@@ -26,7 +34,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 import psycopg
@@ -97,6 +105,13 @@ def ensure_file(count: int) -> Path:
 
 def fresh_database(database: str = DATABASE) -> str:
     """Recreate the bench import database at the schema's head with an admin; return its URL."""
+    url = recreate_database(database)
+    prepare_database(url)
+    return url
+
+
+def prepare_database(url: str) -> None:
+    """Migrate the database at ``url`` to the schema's head and give it the importing admin."""
     from sqlalchemy import create_engine
     from sqlalchemy.orm import Session
 
@@ -104,13 +119,11 @@ def fresh_database(database: str = DATABASE) -> str:
     from app.models.enums import Role
     from app.services import identity
 
-    url = recreate_database(database)
     upgrade_database(url)
     engine = create_engine(url)
     with Session(engine) as session:
         identity.create_user(session, ADMIN, password="bench " * 4, role=Role.ADMIN)
     engine.dispose()
-    return url
 
 
 def timed(command: list[str], env: dict[str, str]) -> tuple[float, float]:
@@ -234,6 +247,81 @@ def run_steps(url: str, path: Path, dataset: str) -> None:
             print(f"  {seconds:8.1f} s  {statement}")
 
 
+FLOOR_SETUP: Final = (
+    "SET jit = off",
+    "CREATE TEMP TABLE floor_rows AS SELECT fid AS id, 'F-' || fid AS code, ldlr AS state,"
+    " ST_Multi(ST_Transform(geom, 4326))::geometry(MultiPolygon, 4326) AS geom"
+    " FROM ogr2ogr_forest",
+)
+FLOOR_LAYER_COLUMNS: Final = (
+    "code, category, origin, dataset, synthetic, licence, geom, geometry_source, provenance,"
+    " area_ha, tile_clearance_deg"
+)
+FLOOR_LAYER_VALUES: Final = (
+    "code, 'production', 'natural', 'BENCH-FLOOR', true, 'bench', geom, 'surveyed', 'bench', 0, 0"
+)
+FLOOR_STEPS: Final = (
+    (
+        "move to WGS 84 (ST_Transform of every plot)",
+        "SELECT sum(ST_NPoints(ST_Transform(geom, 4326))) FROM ogr2ogr_forest",
+        False,
+    ),
+    (
+        "validity (ST_IsValid)",
+        "SELECT count(*) FILTER (WHERE ST_IsValid(geom)) FROM floor_rows",
+        False,
+    ),
+    ("geodesic area (area_ha)", "SELECT sum(area_ha(geom)) FROM floor_rows", False),
+    (
+        "history: one change-feed row per parcel",
+        "INSERT INTO registry_changes (layer, feature_id, code, version, operation, actor)"
+        " SELECT 'forest_parcels', id, code, 1, 'create', 'bench' FROM floor_rows",
+        True,
+    ),
+    (
+        "write into the live layer (its 6 indexes; no trigger)",
+        "SET LOCAL session_replication_role = replica;"  # noqa: S608 (constants only)
+        f" INSERT INTO forest_parcels ({FLOOR_LAYER_COLUMNS})"
+        f" SELECT {FLOOR_LAYER_VALUES} FROM floor_rows",
+        True,
+    ),
+    (
+        "write into a new table, GiST and unique key built after",
+        "CREATE TABLE floor_layer (LIKE forest_parcels INCLUDING DEFAULTS);"  # noqa: S608
+        f" INSERT INTO floor_layer ({FLOOR_LAYER_COLUMNS}) SELECT {FLOOR_LAYER_VALUES}"
+        " FROM floor_rows;"
+        " CREATE INDEX ON floor_layer USING gist (geom);"
+        " CREATE UNIQUE INDEX ON floor_layer (code)",
+        True,
+    ),
+)
+"""(what, SQL, rolled back): the cheapest set-based form of each step, timed one by one."""
+
+
+def run_floor(url: str, ogr_s: float) -> None:
+    """Time each step of ``FLOOR_STEPS`` on ogr2ogr's table; print the sums beside ogr2ogr."""
+    spent: dict[str, float] = {}
+    with psycopg.connect(conninfo(url), autocommit=True) as connection:
+        for statement in FLOOR_SETUP:
+            connection.execute(statement)
+        for what, statement, roll_back in FLOOR_STEPS:
+            started = time.perf_counter()
+            with connection.transaction(force_rollback=roll_back):
+                connection.execute(statement)
+            spent[what] = time.perf_counter() - started
+    budget = TARGET_RATIO * ogr_s
+    print(f"ogr2ogr -f PostgreSQL (COPY)    {ogr_s:8.1f} s   the target: {budget:.1f} s")
+    for what, seconds in spent.items():
+        print(f"  {seconds:8.1f} s  {what}  ({seconds / ogr_s:.2f}x ogr2ogr)")
+    checks = sum(seconds for what, seconds in spent.items() if "write" not in what)
+    for what in (name for name in spent if "write" in name):
+        total = checks + spent[what]
+        print(
+            f"one backend, every step but the mapping, with the {what.split(' (')[0]}: "
+            f"{total:.1f} s = {total / ogr_s:.2f}x ogr2ogr"
+        )
+
+
 def main() -> None:
     """Make the file, then time ogr2ogr and the importer alternately, and print the figures."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -241,10 +329,15 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--steps", action="store_true", help="time each step in this process")
     parser.add_argument("--database", default=DATABASE, help="the bench database (recreated)")
+    parser.add_argument("--floor", action="store_true", help="time the issue's steps set-based")
     args = parser.parse_args()
     path = ensure_file(args.features)
     if args.steps:
         run_steps(fresh_database(args.database), path, "BENCH-STEPS")
+        return
+    if args.floor:
+        url = fresh_database(args.database)
+        run_floor(url, run_ogr2ogr(url, path)[0])
         return
     load = os.getloadavg()
     rows: list[tuple[float, float, float]] = []

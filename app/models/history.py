@@ -36,8 +36,12 @@ class RegistryChange(Base):
     )
 
     id: Mapped[int] = mapped_column(sa.BigInteger, primary_key=True)
-    # Stamped at commit by a deferred trigger (NULL only inside the writing transaction).
-    data_version: Mapped[int | None] = mapped_column(sa.BigInteger, index=True)
+    # The version a writer took before writing (``sitereg_take_data_version()``, migration
+    # 0034: an import), else stamped at commit by a deferred trigger (NULL only inside the
+    # writing transaction).
+    data_version: Mapped[int | None] = mapped_column(
+        sa.BigInteger, index=True, server_default=sa.text("sitereg_setting('data_version')::bigint")
+    )
     xact: Mapped[int] = mapped_column(sa.BigInteger, server_default=sa.func.txid_current())
     recorded_at: Mapped[datetime] = mapped_column(
         sa.DateTime(timezone=True), server_default=sa.func.now(), index=True

@@ -14,6 +14,7 @@ Every run, dry or not, is recorded in ``imports`` with its choices and counts.
 from __future__ import annotations
 
 import hashlib
+import json
 import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -23,9 +24,10 @@ from queue import Empty, Full, Queue
 from typing import Any, Final, TypeVar
 
 import numpy
+import orjson
 import psycopg
 import shapely
-from psycopg.types.json import Jsonb
+from psycopg.types.json import Jsonb, set_json_dumps
 from sqlalchemy import Engine
 
 from app.models.enums import GeometrySource
@@ -269,6 +271,7 @@ class _Run:
     def _stage(self, cursor: psycopg.Cursor[Any], batches: Iterator[Batch]) -> None:
         done = 0
         srid = self.crs.srid
+        set_json_dumps(_json, cursor)  # this cursor only: its COPY's jsonb columns
         with cursor.copy(sql.COPY_ROWS) as copy:
             copy.set_types(list(sql.COPY_TYPES))
             # A Shapefile read raw (latin-1) is read on this thread: pyogrio sets GDAL's
@@ -434,6 +437,18 @@ def _get(queue: Queue[Any], thread: threading.Thread) -> Any:
         except Empty:
             if not thread.is_alive() and queue.empty():  # never silently a shorter file
                 return RuntimeError("the import's reading thread ended before the file did")
+
+
+def _json(value: Any) -> bytes:
+    """Return ``value`` as JSON: orjson (a quarter of json's time), else json as before.
+
+    orjson refuses what json takes (integers beyond 64 bits, keys that are not text); those
+    rows are written exactly as the standard library writes them.
+    """
+    try:
+        return orjson.dumps(value)
+    except orjson.JSONEncodeError:
+        return json.dumps(value).encode()
 
 
 def _decoded_column(values: list[Any], encoding: TextEncoding) -> list[Any]:

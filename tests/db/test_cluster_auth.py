@@ -15,10 +15,10 @@ from collections.abc import Iterator
 import psycopg
 import pytest
 from psycopg import errors
-from scratch_cluster import scratch_cluster
 
 from devcluster import auth
 from devcluster.cluster import APP_ROLE, SUPERUSER, EmbeddedCluster, _reload, find_binaries
+from devcluster.scratch import scratch_cluster
 
 TRUST_HBA = """\
 local   all             all                                     trust

@@ -6,7 +6,6 @@ import psycopg
 import pytest
 from async_pool import run_async
 from psycopg_pool import AsyncConnectionPool
-from scratch_cluster import scratch_cluster
 from typer.testing import CliRunner
 
 from app.cli import app as cli_app
@@ -14,6 +13,7 @@ from app.metrics import archive_lines
 from app.services.backup import create_backup, read_manifest
 from devcluster.cluster import EmbeddedCluster
 from devcluster.pitr import _label, archiving_enabled, base_backup, prune, recover
+from devcluster.scratch import scratch_cluster
 
 
 def _sql(cluster: EmbeddedCluster, statement: str) -> list[tuple[object, ...]]:

@@ -14,8 +14,6 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 from history_writes import rename_site
-from replica_cluster import streaming_replica
-from scratch_cluster import scratch_cluster
 from shapely.geometry import box
 from sqlalchemy.orm import Session
 
@@ -28,6 +26,7 @@ from app.services.change_context import ChangeContext, record_context
 from app.services.web_sessions import SESSION_COOKIE
 from app.settings import ReplicaSettings, Settings
 from devcluster.cluster import EmbeddedCluster
+from devcluster.scratch import scratch_cluster, streaming_replica
 from tests.support.factories import make_site
 
 CODE = "REPLICA-1"

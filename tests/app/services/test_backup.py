@@ -8,7 +8,6 @@ from pathlib import Path
 import psycopg
 import pytest
 import sqlalchemy as sa
-from scratch_cluster import scratch_cluster
 from sqlalchemy.orm import Session
 from typer.testing import CliRunner
 
@@ -19,6 +18,7 @@ from app.services.backup import DUMP, BackupError, create_backup, pg_tool, read_
 from app.services.backup_restore import check_revision, restore_backup
 from app.settings import get_settings
 from devcluster.cluster import APP_ROLE, EmbeddedCluster
+from devcluster.scratch import scratch_cluster
 
 FINGERPRINT = """
 SELECT n.nspname || '.' || c.relname

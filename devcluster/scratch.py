@@ -1,4 +1,9 @@
-"""A streaming replica of a scratch cluster (``pg_basebackup -R``) on a port of its own."""
+"""Throwaway clusters: a scratch primary on a free port, and a streaming replica of one.
+
+Used by the tests and by ``bench/replica_lag.py``; never the shared development cluster. Each
+lives under ``.data/test-clusters`` (the ``postgres`` account must reach it: not a 0700 temp
+folder) and is stopped and deleted when its ``with`` block ends.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +14,20 @@ from contextlib import contextmanager
 
 from app.settings import PROJECT_ROOT, ClusterSettings
 from devcluster.cluster import SUPERUSER, EmbeddedCluster, _free_port, find_binaries
+
+
+@contextmanager
+def scratch_cluster() -> Iterator[EmbeddedCluster]:
+    """Yield a new, started cluster; stop and delete it at the end."""
+    # Under the checkout, not /tmp/pytest-of-root (mode 0700): the postgres account must reach it.
+    root = PROJECT_ROOT / ".data" / "test-clusters" / secrets.token_hex(4)
+    cluster = EmbeddedCluster(ClusterSettings(data_dir=root, port=_free_port()))
+    try:
+        cluster.start()
+        yield cluster
+    finally:
+        cluster.stop()
+        shutil.rmtree(root, ignore_errors=True)
 
 
 @contextmanager
