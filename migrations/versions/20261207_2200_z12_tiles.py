@@ -171,5 +171,5 @@ def downgrade() -> None:
     for name in TRIGGERS:
         op.execute(f"DROP TRIGGER {name} ON forest_parcels")
     op.execute("DROP FUNCTION forest_z12_tiles_sync()")
-    op.execute(f"DELETE FROM forest_cell_tiles WHERE zoom = {ZOOM}")
+    op.execute("DELETE FROM forest_cell_tiles WHERE zoom = 12")
     op.execute(CELL_TILE.format(cell_zoom="z"))

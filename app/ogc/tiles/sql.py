@@ -16,6 +16,7 @@ affine projection where it is exact enough, and no clipping of features inside t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,7 @@ from app.ogc.catalog import Collection
 from app.ogc.catalog.types import TileGrid
 from app.ogc.tiles.features import feature_tile_statement
 from app.ogc.tiles.grid import (
+    count_and_stored_statement,
     count_statement,
     grid_params,
     grid_tile_statement,
@@ -94,9 +96,10 @@ def feature_budget(grid: TileGrid, z: int) -> int:
 class TilePlan:
     """How one tile is made: its statement, or a count that chooses the features or the cells.
 
-    With ``count``, the caller runs it first; above ``budget`` (``feature_budget``) the tile is
-    the first row that the ``dense`` statements give, in order (the stored tile of cells, then
-    the cells made now), otherwise ``tile``.
+    With ``count``, the caller runs it first. Its row is the count and, where tiles of cells
+    are stored, the stored tile when the count exceeds ``budget`` (``feature_budget``): then
+    that is the tile (``stored``). Otherwise, above ``budget`` the tile is the first row that
+    the ``dense`` statements give (the cells made now), else ``tile``.
     """
 
     tile: TileQuery
@@ -109,6 +112,13 @@ class TilePlan:
         if count is not None and count > self.budget:
             return self.dense
         return (self.tile,)
+
+    @staticmethod
+    def stored(count_row: tuple[Any, ...] | None) -> bytes | None:
+        """Return the stored tile that the count's row carries, or None."""
+        if count_row is None or len(count_row) < 2 or count_row[1] is None:
+            return None
+        return bytes(count_row[1])
 
 
 _STATEMENTS: dict[tuple[str, str], tuple[Collection, Any, DriverStatement]] = {}
@@ -147,13 +157,14 @@ def tile_plan(collection: Collection, z: int, x: int, y: int) -> TilePlan:
     grid = collection.tile_grid
     if grid is None or z <= GRID_ONLY_ZOOM or z > HYBRID_MAX_ZOOM:
         return TilePlan(query)
-    params = query.params
+    budget = feature_budget(grid, z)
+    params = {**query.params, "budget": budget}
     cells = TileQuery(*_statement(collection, "grid"), params=params)
-    dense: tuple[TileQuery, ...] = (cells,)
+    counting = "count"
     if grid.tiles is not None and grid.stored_min_zoom <= z <= grid.stored_max_zoom:
-        dense = (TileQuery(*_statement(collection, "stored"), params=params), cells)
-    count = TileQuery(*_statement(collection, "count"), params=params)
-    return TilePlan(query, count, dense, feature_budget(grid, z))
+        counting = "count-stored"
+    count = TileQuery(*_statement(collection, counting), params=params)
+    return TilePlan(query, count, (cells,), budget)
 
 
 def tile_select(collection: Collection, z: int, x: int, y: int) -> TileQuery:
@@ -190,16 +201,20 @@ def _statement(collection: Collection, variant: str) -> tuple[Any, DriverStateme
     return statement, driver
 
 
+GRID_VARIANTS: dict[str, Callable[[Collection, TileGrid], Any]] = {
+    "grid": grid_tile_statement,
+    "count": lambda _, grid: count_statement(grid),
+    "count-stored": lambda _, grid: count_and_stored_statement(grid),
+    "stored": lambda _, grid: stored_tile_statement(grid),
+}
+
+
 def _build(collection: Collection, variant: str) -> Any:
-    """Return the statement of a variant: ``grid``, ``count``, ``stored`` or ``<detail>-<proj>``."""
+    """Return the statement of a variant: a grid one, or ``<detail>-<projection>``."""
     grid = collection.tile_grid
-    if variant in ("grid", "count", "stored"):
+    if variant in GRID_VARIANTS:
         assert grid is not None
-        if variant == "count":
-            return count_statement(grid)
-        if variant == "stored":
-            return stored_tile_statement(grid)
-        return grid_tile_statement(collection, grid)
+        return GRID_VARIANTS[variant](collection, grid)
     detail, projection = variant.split("-")
     return feature_tile_statement(
         collection, detail=detail == "detail", affine=projection == "affine"
