@@ -88,16 +88,31 @@ FROM (
 $$
 """
 
-# The z12 tiles that may show a zoom-11 cell (i, j): those of its four z12 quarters, each
-# found by 0032's forest_cell_tiles_of from the quarter's centre.
+# The z12 tiles that may show a zoom-11 cell (i, j): those of its four z12 quarters, each as
+# 0032's forest_cell_tiles_of finds them. Its tiles are the columns its longitude gives times
+# the rows its latitude gives, so the columns are found once per distinct i and the rows once
+# per distinct j (an import of a million parcels changes 570 000 cells: 12.7 s for a call per
+# quarter of each, against a few hundred calls here).
 TILES_OF_CELLS = """
-SELECT DISTINCT tile.x, tile.y
-FROM ({cells}) AS finest
-CROSS JOIN generate_series(0, 1) AS di
-CROSS JOIN generate_series(0, 1) AS dj
-CROSS JOIN LATERAL forest_cell_tiles_of(
-    12, (2 * finest.i + di + 0.5) * (360.0 / 2 ^ 18),
-    (2 * finest.j + dj + 0.5) * (360.0 / 2 ^ 18)) AS tile
+WITH cells AS MATERIALIZED ({cells}),
+columns AS (
+    SELECT DISTINCT c.i, tile.x
+    FROM (SELECT DISTINCT i FROM cells) AS c
+    CROSS JOIN generate_series(0, 1) AS quarter
+    CROSS JOIN LATERAL forest_cell_tiles_of(
+        12, (2 * c.i + quarter + 0.5) * (360.0 / 2 ^ 18), 0.0) AS tile
+),
+tile_rows AS (
+    SELECT DISTINCT c.j, tile.y
+    FROM (SELECT DISTINCT j FROM cells) AS c
+    CROSS JOIN generate_series(0, 1) AS quarter
+    CROSS JOIN LATERAL forest_cell_tiles_of(
+        12, 0.0, (2 * c.j + quarter + 0.5) * (360.0 / 2 ^ 18)) AS tile
+)
+SELECT DISTINCT columns.x, tile_rows.y
+FROM cells
+JOIN columns ON columns.i = cells.i
+JOIN tile_rows ON tile_rows.j = cells.j
 ORDER BY 1, 2
 """
 CHANGED_CELLS = """
