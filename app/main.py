@@ -191,7 +191,10 @@ async def _open_pools(
     opened: dict[str, ReadPool] = {}
     for name, (size, timeout_s) in pools.items():
         options = connection_options(
-            statement_timeout_s=timeout_s, idle_in_transaction_s=timeouts.idle_in_transaction_s
+            statement_timeout_s=timeout_s,
+            idle_in_transaction_s=timeouts.idle_in_transaction_s,
+            # A tile is one short statement among many at once: no parallel workers (issue 20).
+            serial=name == "tile_pool",
         )
         opened[name] = make_read_pool(
             url,

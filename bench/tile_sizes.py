@@ -61,15 +61,18 @@ def _features_only(z: int, x: int, y: int) -> TileQuery:
 def _run(conn: psycopg.Connection, plan: TilePlan) -> tuple[float, float]:
     """Return the tile's size (KB) and time (ms), made as ``fetch_tile`` makes it."""
     started = time.perf_counter()
-    count, tile = None, b""
+    count, tile, stored = None, b"", None
     if plan.count is not None:
-        row = conn.execute(plan.count.driver.sql, plan.count.driver_params(), prepare=True)
-        count = int((row.fetchone() or (0,))[0])
-    for query in plan.chosen(count):
+        cursor = conn.execute(plan.count.driver.sql, plan.count.driver_params(), prepare=True)
+        row = cursor.fetchone()
+        stored = plan.stored(row)  # a dense tile's stored tile of cells comes with its count
+        count = int((row or (0,))[0])
+    for query in plan.chosen(count) if stored is None else ():
         found = conn.execute(query.driver.sql, query.driver_params(), prepare=True).fetchone()
         if found is not None:
             tile = bytes(found[0] or b"")
             break
+    tile = stored if stored is not None else tile
     elapsed_ms = (time.perf_counter() - started) * 1000
     return len(tile) / 1000, elapsed_ms
 

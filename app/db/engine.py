@@ -39,14 +39,21 @@ def server_database_url(settings: Settings) -> str:
 
 
 def connection_options(
-    *, statement_timeout_s: float | None = None, idle_in_transaction_s: float | None = None
+    *,
+    statement_timeout_s: float | None = None,
+    idle_in_transaction_s: float | None = None,
+    serial: bool = False,
 ) -> str:
     """Return libpq ``options`` for a pool's connections: JIT off, and the pool's time limits.
 
     Set once when a connection opens, they cost no statement per request. ``None`` leaves a
-    limit as the server has it (the CLI's long jobs, migrations).
+    limit as the server has it (the CLI's long jobs, migrations). ``serial`` turns parallel
+    plans off: a pool whose statements are many and short (tiles) gains nothing from a
+    parallel worker when every CPU is busy with other requests, and pays for starting one.
     """
     parts = ["-c jit=off"]
+    if serial:
+        parts.append("-c max_parallel_workers_per_gather=0")
     if statement_timeout_s is not None:
         parts.append(f"-c statement_timeout={milliseconds(statement_timeout_s)}")
     if idle_in_transaction_s is not None:

@@ -82,3 +82,14 @@ def test_connection_options_set_the_time_limits(database_url: str):
             assert conn.scalar(sa.text("SHOW jit")) == "off"
     finally:
         engine.dispose()
+
+
+def test_connection_options_turn_parallel_plans_off_for_a_serial_pool(database_url: str):
+    options = connection_options(statement_timeout_s=10, serial=True)
+    engine = make_engine(database_url, pool_size=1, max_overflow=0, options=options)
+    try:
+        with engine.connect() as conn:
+            assert conn.scalar(sa.text("SHOW max_parallel_workers_per_gather")) == "0"
+    finally:
+        engine.dispose()
+    assert "max_parallel" not in connection_options(statement_timeout_s=10)  # others keep theirs

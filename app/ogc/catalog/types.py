@@ -44,7 +44,8 @@ class TileGrid:
     ``cells`` is the table of precomputed counts (columns ``zoom``, ``i``, ``j``, ``by`` and
     ``features``, e.g. ``forest_tile_cells``), so a tile never reads the features themselves.
     ``tiles`` (columns ``zoom``, ``x``, ``y``, ``tile``, e.g. ``forest_cell_tiles``) holds the
-    tiles of cells of zooms ``stored_min_zoom``–``max_zoom``, rendered by the same triggers.
+    tiles of cells of zooms ``stored_min_zoom``–``stored_max_zoom``, rendered by the same
+    triggers (above ``max_zoom``, tiles of the cells of ``max_zoom``).
     """
 
     by: str
@@ -52,7 +53,8 @@ class TileGrid:
     max_zoom: int = 11  # the zooms ``forest_tile_cells`` keeps (migration 0030)
     cell_px: int = 4
     tiles: Any = None
-    stored_min_zoom: int = 10  # the zooms ``forest_cell_tiles`` keeps (migration 0032)
+    stored_min_zoom: int = 10  # the zooms ``forest_cell_tiles`` keeps (migrations 0032, 0036)
+    stored_max_zoom: int = 12
 
 
 @dataclass(frozen=True)

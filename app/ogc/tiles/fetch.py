@@ -19,12 +19,16 @@ async def fetch_tile(
     Each statement is awaited on a connection of the asyncio read pool (``app.db.read_pool``:
     autocommit, no BEGIN/ROLLBACK), from SQL compiled once per collection and variant
     (``app.ogc.tiles.sql.compile_for_driver``) and prepared on each connection. Where a count
-    chooses between the features and cells (``tile_plan``), the count runs first.
+    chooses between the features and cells (``tile_plan``), the count runs first; where tiles
+    of cells are stored, it brings the stored tile too when the cells are chosen.
     """
     plan = tile_plan(collection, z, x, y)
     count = None
     if plan.count is not None:
         row = await _fetch(pool, plan.count)
+        stored = plan.stored(row)
+        if stored is not None:
+            return stored
         count = int(row[0]) if row else 0
     for query in plan.chosen(count):
         row = await _fetch(pool, query)

@@ -5,7 +5,8 @@ with the dominant value of ``grid.by`` (``grid_tile_statement``), read from the 
 ``grid.cells`` keeps per cell and value, never from the features. Where the features may be
 drawn instead, ``count_statement`` estimates how many a tile holds. From
 ``grid.stored_min_zoom`` the tile of cells is also stored, rendered by the database triggers
-that keep the cells (migration ``0032_tile_pyramid``): ``stored_tile_statement`` reads it.
+that keep the cells (migrations ``0032_tile_pyramid``, ``0036_z12_tiles``):
+``count_and_stored_statement`` reads it with the count, ``stored_tile_statement`` alone.
 """
 
 from __future__ import annotations
@@ -189,3 +190,18 @@ def stored_tile_statement(grid: TileGrid) -> Any:
     return sa.select(tiles.c.tile).where(
         tiles.c.zoom == sa.bindparam("z", type_=sa.SmallInteger), tiles.c.x == X, tiles.c.y == Y
     )
+
+
+def count_and_stored_statement(grid: TileGrid) -> Any:
+    """Return ``count_statement``'s count and, when it exceeds ``:budget``, the stored tile.
+
+    One round trip for a dense tile where the count and then the stored tile took two: each
+    costs the API process about as much as PostgreSQL's whole work for it (a pool checkout, a
+    prepared execute, its result). The stored tile is a ``CASE`` branch, read only when chosen;
+    it is NULL when the count is within the budget or no tile is stored.
+    """
+    counted = count_statement(grid).subquery("counted")
+    features = counted.c[0]
+    stored = stored_tile_statement(grid).scalar_subquery()
+    budget = sa.bindparam("budget", type_=sa.Integer)
+    return sa.select(features, sa.case((features > budget, stored), else_=None))

@@ -205,7 +205,8 @@ async def get_tile(
     Geometries are simplified to the tile's resolution below zoom 12, where features smaller
     than a pixel are left out. Up to zoom 9 a collection with a generalised grid (forest)
     serves square cells with their dominant category and a feature count instead, and from
-    zoom 10 to 12 too where a tile would hold more than 2 500 features.
+    zoom 10 to 12 too where a tile would hold more than 2 500 features (at zoom 12, more than
+    1 024: more than its 8-pixel cells).
     """
     check_known(request.query_params.keys(), {"f"})
     _check_tms(tms_id)

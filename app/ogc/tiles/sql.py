@@ -16,14 +16,17 @@ affine projection where it is exact enough, and no clipping of features inside t
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.dialects.postgresql.psycopg import dialect as psycopg_dialect
 
 from app.ogc.catalog import Collection
+from app.ogc.catalog.types import TileGrid
 from app.ogc.tiles.features import feature_tile_statement
 from app.ogc.tiles.grid import (
+    count_and_stored_statement,
     count_statement,
     grid_params,
     grid_tile_statement,
@@ -41,13 +44,14 @@ from app.ogc.tiles.mercator import (
 
 FULL_DETAIL_ZOOM = 12
 # A collection with a tile grid (the forest) shows only cells up to GRID_ONLY_ZOOM; up to
-# HYBRID_MAX_ZOOM a tile with more features than the budget shows cells too (at z12 the
-# cells of z11, 8 pixels). A forest parcel of the synthetic layer costs 30-86 bytes of tile
-# from z10 to z12: about 2 500 of them make 200 KB, and a tile of cells holds at most 66 x 66
-# cells, whatever the density (bench/README.md, issue 20).
+# HYBRID_MAX_ZOOM a tile with more features than its budget (feature_budget) shows cells too
+# (at z12 the cells of z11, 8 pixels). A forest parcel of the synthetic layer costs 30-86
+# bytes of tile from z10 to z12: about 2 500 of them make 200 KB, and a tile of cells holds
+# at most 66 x 66 cells, whatever the density (bench/README.md, issue 20).
 GRID_ONLY_ZOOM = 9
 HYBRID_MAX_ZOOM = 12
 TILE_FEATURE_BUDGET = 2500
+TILE_PX = 256
 # Below full detail, vertices closer than 1/4 pixel to a simplified edge go: 40 % less data in
 # a z10 forest tile, and still half a device pixel on a 2× screen.
 SIMPLIFY_UNITS = 4
@@ -74,24 +78,47 @@ class TileQuery:
         return {**self.driver.constants, **self.params}
 
 
+def feature_budget(grid: TileGrid, z: int) -> int:
+    """Return how many features a tile of zoom ``z`` may show before it shows cells instead.
+
+    Two bounds, the lower wins. Size: ``TILE_FEATURE_BUDGET`` (about 200 KB of parcels).
+    Legibility: a feature is drawn only where, on average, it gets at least the area of the
+    cell that would replace it, so a tile of ``TILE_PX`` pixels shows at most
+    ``(TILE_PX / cell pixels)²`` features. Cells are ``grid.cell_px`` pixels up to
+    ``grid.max_zoom`` (4096 features: the size bound holds) and twice as wide a zoom later
+    (z12: 8 pixels, 1 024 features, parcels of 8 × 8 pixels on average).
+    """
+    cell_px = grid.cell_px << max(0, z - grid.max_zoom)
+    return min(TILE_FEATURE_BUDGET, (TILE_PX // cell_px) ** 2)
+
+
 @dataclass(frozen=True)
 class TilePlan:
     """How one tile is made: its statement, or a count that chooses the features or the cells.
 
-    With ``count``, the caller runs it first; above ``TILE_FEATURE_BUDGET`` the tile is the
-    first row that the ``dense`` statements give, in order (the stored tile of cells, then the
-    cells made now), otherwise ``tile``.
+    With ``count``, the caller runs it first. Its row is the count and, where tiles of cells
+    are stored, the stored tile when the count exceeds ``budget`` (``feature_budget``): then
+    that is the tile (``stored``). Otherwise, above ``budget`` the tile is the first row that
+    the ``dense`` statements give (the cells made now), else ``tile``.
     """
 
     tile: TileQuery
     count: TileQuery | None = None
     dense: tuple[TileQuery, ...] = ()
+    budget: int = TILE_FEATURE_BUDGET
 
     def chosen(self, count: int | None) -> tuple[TileQuery, ...]:
         """Return the statements to try in order, given the count (None when not counted)."""
-        if count is not None and count > TILE_FEATURE_BUDGET:
+        if count is not None and count > self.budget:
             return self.dense
         return (self.tile,)
+
+    @staticmethod
+    def stored(count_row: tuple[Any, ...] | None) -> bytes | None:
+        """Return the stored tile that the count's row carries, or None."""
+        if count_row is None or len(count_row) < 2 or count_row[1] is None:
+            return None
+        return bytes(count_row[1])
 
 
 _STATEMENTS: dict[tuple[str, str], tuple[Collection, Any, DriverStatement]] = {}
@@ -122,19 +149,22 @@ def tile_plan(collection: Collection, z: int, x: int, y: int) -> TilePlan:
     """Return how to make one WebMercatorQuad tile of a collection (docs/map.md).
 
     A collection with a grid shows cells up to ``GRID_ONLY_ZOOM``; up to ``HYBRID_MAX_ZOOM`` a
-    tile shows its features when it holds at most ``TILE_FEATURE_BUDGET`` of them and cells
-    otherwise, stored from ``grid.stored_min_zoom`` to ``grid.max_zoom``; above, the features.
+    tile shows its features when it holds at most ``feature_budget`` of them and cells
+    otherwise, stored from ``grid.stored_min_zoom`` to ``grid.stored_max_zoom``; above, the
+    features.
     """
     query = tile_select(collection, z, x, y)
     grid = collection.tile_grid
     if grid is None or z <= GRID_ONLY_ZOOM or z > HYBRID_MAX_ZOOM:
         return TilePlan(query)
-    params = query.params
+    budget = feature_budget(grid, z)
+    params = {**query.params, "budget": budget}
     cells = TileQuery(*_statement(collection, "grid"), params=params)
-    dense: tuple[TileQuery, ...] = (cells,)
-    if grid.tiles is not None and grid.stored_min_zoom <= z <= grid.max_zoom:
-        dense = (TileQuery(*_statement(collection, "stored"), params=params), cells)
-    return TilePlan(query, TileQuery(*_statement(collection, "count"), params=params), dense)
+    counting = "count"
+    if grid.tiles is not None and grid.stored_min_zoom <= z <= grid.stored_max_zoom:
+        counting = "count-stored"
+    count = TileQuery(*_statement(collection, counting), params=params)
+    return TilePlan(query, count, (cells,), budget)
 
 
 def tile_select(collection: Collection, z: int, x: int, y: int) -> TileQuery:
@@ -171,16 +201,20 @@ def _statement(collection: Collection, variant: str) -> tuple[Any, DriverStateme
     return statement, driver
 
 
+GRID_VARIANTS: dict[str, Callable[[Collection, TileGrid], Any]] = {
+    "grid": grid_tile_statement,
+    "count": lambda _, grid: count_statement(grid),
+    "count-stored": lambda _, grid: count_and_stored_statement(grid),
+    "stored": lambda _, grid: stored_tile_statement(grid),
+}
+
+
 def _build(collection: Collection, variant: str) -> Any:
-    """Return the statement of a variant: ``grid``, ``count``, ``stored`` or ``<detail>-<proj>``."""
+    """Return the statement of a variant: a grid one, or ``<detail>-<projection>``."""
     grid = collection.tile_grid
-    if variant in ("grid", "count", "stored"):
+    if variant in GRID_VARIANTS:
         assert grid is not None
-        if variant == "count":
-            return count_statement(grid)
-        if variant == "stored":
-            return stored_tile_statement(grid)
-        return grid_tile_statement(collection, grid)
+        return GRID_VARIANTS[variant](collection, grid)
     detail, projection = variant.split("-")
     return feature_tile_statement(
         collection, detail=detail == "detail", affine=projection == "affine"

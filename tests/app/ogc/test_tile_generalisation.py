@@ -49,7 +49,11 @@ def _served(db_session: Session, plan: TilePlan) -> bytes:
     """Return the tile as ``fetch_tile`` makes it: the count first, then the chosen statements."""
     count = None
     if plan.count is not None:
-        count = db_session.execute(plan.count.statement, plan.count.params).scalar_one()
+        row = tuple(db_session.execute(plan.count.statement, plan.count.params).one())
+        stored = plan.stored(row)
+        if stored is not None:
+            return stored
+        count = row[0]
     for query in plan.chosen(count):
         row = db_session.execute(query.statement, query.params).first()
         if row is not None:
@@ -105,6 +109,30 @@ def test_forest_tile_shows_the_parcels_from_z13(db_session: Session, dense: tupl
         assert _tile(db_session, z, x, y) == _bytes(db_session, _features_alone(z, x, y)), z
 
 
+@pytest.fixture
+def moderate(db_session: Session) -> tuple[float, float]:
+    """Insert 60 × 60 parcels of 0.0022° (a z12 tile holds about 1 600); return their centre."""
+    west, south, side, size_deg = 107.02, 11.02, 60, 0.0022
+    binds = {"west": west, "south": south, "side": side, "size": size_deg, "count": side**2}
+    db_session.execute(DENSE, binds)
+    return west + side * size_deg / 2, south + side * size_deg / 2
+
+
+def test_z12_tile_of_more_parcels_than_its_cells_shows_the_cells(
+    db_session: Session, moderate: tuple[float, float]
+):
+    x, y = _tile_at(*moderate, 12)
+    plan = tile_plan(FOREST, 12, x, y)
+    count = db_session.execute(plan.count.statement, plan.count.params).first()
+    assert plan.budget < count[0] <= TILE_FEATURE_BUDGET  # within the size bound, not legible
+    stored, made = _stored_and_made(db_session, 12, x, y)
+    assert stored and stored == made == _tile(db_session, 12, x, y)
+    parcels = _bytes(db_session, _features_alone(12, x, y))
+    assert len(made) < len(parcels) / 2  # 8-pixel cells, not parcels of 6
+    x, y = _tile_at(*moderate, 13)
+    assert _tile(db_session, 13, x, y) == _bytes(db_session, _features_alone(13, x, y))
+
+
 def test_forest_tile_of_the_sparse_demo_layer_shows_parcels_at_z10(db_session: Session):
     lon, lat, parcels = db_session.execute(
         sa.text(
@@ -113,14 +141,16 @@ def test_forest_tile_of_the_sparse_demo_layer_shows_parcels_at_z10(db_session: S
         )
     ).one()
     assert parcels < TILE_FEATURE_BUDGET * 10  # the demo: a few thousand over two provinces
-    x, y = _tile_at(lon, lat, 10)
-    tile = _tile(db_session, 10, x, y)
-    assert tile and tile == _bytes(db_session, _features_alone(10, x, y))
+    for z in (10, 12):
+        x, y = _tile_at(lon, lat, z)
+        tile = _tile(db_session, z, x, y)
+        assert tile and tile == _bytes(db_session, _features_alone(z, x, y)), z
 
 
 def _stored_and_made(db_session: Session, z: int, x: int, y: int) -> tuple[bytes | None, bytes]:
     """Return the stored tile of cells (None when none is) and the same tile made now."""
-    stored, made = tile_plan(FOREST, z, x, y).dense
+    (made,) = tile_plan(FOREST, z, x, y).dense
+    stored = TileQuery(*_statement(FOREST, "stored"), params=made.params)
     row = db_session.execute(stored.statement, stored.params).first()
     return (bytes(row[0]) if row else None), _bytes(db_session, made)
 
@@ -128,25 +158,28 @@ def _stored_and_made(db_session: Session, z: int, x: int, y: int) -> tuple[bytes
 def test_dense_forest_tile_is_served_from_the_stored_tile_of_cells(
     db_session: Session, dense: tuple[float, float]
 ):
-    for z in (10, 11):
+    for z in (10, 11, 12):
         x, y = _tile_at(*dense, z)
         plan = tile_plan(FOREST, z, x, y)
-        assert plan.count is not None and len(plan.dense) == 2, z  # the stored tile first
+        assert plan.count is not None, z
+        row = db_session.execute(plan.count.statement, plan.count.params).one()
         stored, made = _stored_and_made(db_session, z, x, y)
+        assert plan.stored(tuple(row)) == stored, z  # the count brought the stored tile
         assert stored and stored == made == _tile(db_session, z, x, y), z
 
 
 def test_stored_forest_tiles_follow_edits_and_deletes(
     db_session: Session, dense: tuple[float, float]
 ):
-    x, y = _tile_at(*dense, 10)
-    before, _ = _stored_and_made(db_session, 10, x, y)
+    tiles = {z: _tile_at(*dense, z) for z in (10, 11, 12)}
+    before = {z: _stored_and_made(db_session, z, *tiles[z])[0] for z in tiles}
     db_session.execute(
         sa.text("UPDATE forest_parcels SET category = 'special_use' WHERE dataset = 'test-dense'")
     )
-    stored, made = _stored_and_made(db_session, 10, x, y)
-    assert stored and stored == made != before  # changed with the cells: a new ETag
+    for z in (10, 12):
+        stored, made = _stored_and_made(db_session, z, *tiles[z])
+        assert stored and stored == made != before[z], z  # changed with the cells: a new ETag
     db_session.execute(sa.text("DELETE FROM forest_parcels WHERE dataset = 'test-dense'"))
-    for z in (10, 11):
+    for z in (10, 11, 12):
         x, y = _tile_at(*dense, z)
         assert _stored_and_made(db_session, z, x, y) == (None, b""), z

@@ -9,7 +9,13 @@ from sqlalchemy import Engine
 from app.ogc.catalog import CATALOG
 from app.ogc.tiles.fetch import fetch_tile
 from app.ogc.tiles.mercator import MVT_EXTENT, WEB_MERCATOR_WIDTH_M
-from app.ogc.tiles.sql import TILE_FEATURE_BUDGET, tile_plan, tile_select
+from app.ogc.tiles.sql import (
+    TILE_FEATURE_BUDGET,
+    TilePlan,
+    feature_budget,
+    tile_plan,
+    tile_select,
+)
 
 TO_3857 = Transformer.from_crs(4326, 3857, always_xy=True)
 
@@ -97,7 +103,23 @@ def test_tile_plan_counts_only_where_the_choice_is_made():
     for z, x, y in ((10, 806, 447), (11, 1612, 894), (12, 3225, 1789)):
         plan = tile_plan(forest, z, x, y)
         assert plan.count is not None, z
-        assert plan.chosen(TILE_FEATURE_BUDGET) == (plan.tile,), z
-        assert plan.chosen(TILE_FEATURE_BUDGET + 1) == plan.dense, z
-    assert len(tile_plan(forest, 11, 1612, 894).dense) == 2  # stored, then made
-    assert len(tile_plan(forest, 12, 3225, 1789).dense) == 1  # z12 tiles are not stored
+        assert plan.chosen(plan.budget) == (plan.tile,), z
+        assert plan.chosen(plan.budget + 1) == plan.dense, z
+        # The count brings the stored tile of cells (z10-z12) in the same round trip.
+        assert "forest_cell_tiles" in plan.count.driver.sql, z
+
+
+def test_feature_budget_is_the_size_bound_then_one_cell_per_feature():
+    grid = CATALOG["forest"].tile_grid
+    assert grid is not None
+    budgets = [feature_budget(grid, z) for z in (10, 11, 12)]
+    # 4-pixel cells to z11 (4 096 a tile: the 200 KB bound is lower), z11's at z12: 8 pixels.
+    assert budgets == [TILE_FEATURE_BUDGET, TILE_FEATURE_BUDGET, (256 // 8) ** 2]
+    assert tile_plan(CATALOG["forest"], 12, 3225, 1789).budget == 1024
+
+
+def test_tile_plan_reads_the_stored_tile_from_the_count_row():
+    assert TilePlan.stored(None) is None
+    assert TilePlan.stored((5,)) is None  # a count alone (no stored zoom)
+    assert TilePlan.stored((5, None)) is None  # within the budget, or none stored
+    assert TilePlan.stored((3000, memoryview(b"tile"))) == b"tile"
