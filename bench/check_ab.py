@@ -88,7 +88,8 @@ def server(tree: Path, url: str) -> Iterator[tuple[int, int]]:
     env["PYTHONPATH"] = str(tree)
     command = [sys.executable, "-m", "uvicorn", "--factory", "app.main:factory"]
     command += ["--host", "127.0.0.1", "--port", str(port), "--no-access-log"]
-    process = subprocess.Popen(command, cwd=tree, env=env, stdout=subprocess.DEVNULL)
+    quiet = {"stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+    process = subprocess.Popen(command, cwd=tree, env=env, **quiet)
     try:
         wait_healthy(port)
         yield port, process.pid
