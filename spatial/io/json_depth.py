@@ -22,9 +22,10 @@ STRING: Final = re.compile(rb'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
 
 STEPS: Final = tuple(1 if code in b"[{" else -1 for code in range(256))
 NOT_BRACKETS: Final = bytes(code for code in range(256) if code not in b"[]{}")
-SMALL_BYTES: Final = 16 * 1024
-"""Up to this size the brackets are counted in Python: numpy's dozen calls cost about 40 µs
-whatever the size, ten times a proposal's few hundred brackets counted in a loop."""
+SMALL_BRACKETS: Final = 512
+"""Up to this many brackets the depth is counted in Python: numpy's dozen calls cost 30-50 µs
+whatever the size, where a proposal's hundred brackets take 13-25 µs counted one by one
+(bench/README.md). More brackets go to numpy, so a hostile text costs no more than before."""
 
 
 def json_depth(data: bytes) -> int:
@@ -32,14 +33,16 @@ def json_depth(data: bytes) -> int:
 
     Strings are blanked first; the depth is then a running sum of +1 per ``[``/``{`` and -1 per
     ``]``/``}``, computed by numpy a megabyte at a time (about 10 ms per MB, no Python loop per
-    byte), or for a small text over its brackets alone. Malformed text gives some number; the
-    parser says what is wrong with it afterwards.
+    byte), or, for a text of few brackets, over them alone in Python. Malformed text gives some
+    number; the parser says what is wrong with it afterwards.
     """
     if b"[" not in data and b"{" not in data:
         return 0
     bare = STRING.sub(b'""', data)
-    if len(bare) <= SMALL_BYTES:
-        return _small_depth(bare.translate(None, NOT_BRACKETS))
+    if len(bare) <= CHUNK_BYTES:
+        brackets = bare.translate(None, NOT_BRACKETS)
+        if len(brackets) <= SMALL_BRACKETS:
+            return max(accumulate(map(STEPS.__getitem__, brackets), initial=0))
     deepest = level = 0
     for start in range(0, len(bare), CHUNK_BYTES):
         count = min(CHUNK_BYTES, len(bare) - start)
@@ -51,11 +54,6 @@ def json_depth(data: bytes) -> int:
         deepest = max(deepest, int(running.max(initial=level)))
         level = int(running[-1])
     return deepest
-
-
-def _small_depth(brackets: bytes) -> int:
-    """Return the deepest running sum of +1 per opening and -1 per closing bracket."""
-    return max(accumulate(map(STEPS.__getitem__, brackets), initial=0))
 
 
 def too_deep(data: bytes, limit: int = MAX_JSON_DEPTH) -> str | None:
