@@ -74,6 +74,7 @@ def _check_params(proposal: Proposal) -> dict[str, Any]:
         "geom": proposal.ewkb,
         "zone_srid": None,
         "with_context": True,
+        "with_layers": True,
         "parts": 1,
         "part": 0,
         "point_radius_m": 5_000.0,

@@ -43,8 +43,8 @@ class _IdleClock:
             weakref.WeakKeyDictionary()
         )
 
-    async def returned(self, conn: AsyncConnection) -> None:
-        """Pool ``reset`` hook: note the time the connection came back."""
+    def returned(self, conn: AsyncConnection) -> None:
+        """Note the time the connection came back (``ReadPool.putconn``)."""
         self._returned[conn] = time.monotonic()
 
     async def check(self, conn: AsyncConnection) -> None:
@@ -71,10 +71,17 @@ class ReadPool(AsyncConnectionPool[AsyncConnection]):
     A request that waits ``PROBE_AFTER_S`` for a connection has the server probed with one new
     connection: refused, the request fails at once (503 with ``Retry-After``) instead of waiting
     its whole timeout; accepted, it waits on. Busy is not down.
+
+    A returned connection has its time noted here, not in a pool ``reset`` hook: with a hook,
+    psycopg_pool hands every return to a worker task (a queue and a task switch per statement);
+    without one, the connection goes back at once (bench/README.md, issue 20's check).
     """
 
-    def __init__(self, conninfo: str, *, kwargs: dict[str, Any], **options: Any) -> None:
-        super().__init__(conninfo, kwargs=kwargs, **options)
+    def __init__(
+        self, conninfo: str, *, kwargs: dict[str, Any], clock: _IdleClock, **options: Any
+    ) -> None:
+        super().__init__(conninfo, kwargs=kwargs, check=clock.check, **options)
+        self._clock = clock
         self._probe_with = (conninfo, dict(kwargs))
         self._probe: asyncio.Task[bool] | None = None
         self._probed_at = -PROBE_VALID_S
@@ -91,6 +98,11 @@ class ReadPool(AsyncConnectionPool[AsyncConnection]):
             if not await self._server_answers():
                 raise
         return await self._live(wait_s - PROBE_AFTER_S)
+
+    async def putconn(self, conn: AsyncConnection) -> None:
+        """Note when ``conn`` came back (for the idle ping), then return it to the pool."""
+        self._clock.returned(conn)
+        await super().putconn(conn)
 
     async def _live(self, timeout: float) -> AsyncConnection:
         while True:
@@ -136,7 +148,6 @@ def make_read_pool(
     request; ``wait_s`` is the longest wait for a connection (then ``PoolTimeout``: 503).
     ``name`` also names the connections in ``pg_stat_activity`` (``sitereg <name>``).
     """
-    clock = _IdleClock(idle_ping_s)
     kwargs: dict[str, Any] = {
         "autocommit": True,
         "options": options or connection_options(),
@@ -151,8 +162,7 @@ def make_read_pool(
         open=False,
         kwargs=kwargs,
         timeout=wait_s,
-        check=clock.check,
-        reset=clock.returned,
+        clock=_IdleClock(idle_ping_s),
         name=name,
     )
 

@@ -112,21 +112,33 @@ def raw_statement(name: str, recorded: bool = False) -> RawStatement:
 async def fetch_raw(
     pool: AsyncPool, statement: RawStatement, params: dict[str, Any]
 ) -> list[tuple[Any, ...]]:
-    """Run ``statement`` prepared on a connection of ``pool``, held only while it runs."""
-    async with pool.connection() as conn:
+    """Run ``statement`` prepared on a connection of ``pool``, held only while it runs.
+
+    The connection is taken and given back without ``pool.connection()``'s ``async with conn``,
+    whose commit (nothing to commit: the pool's connections autocommit) takes the connection's
+    lock and runs a psycopg generator for nothing, once per statement (bench/README.md). A
+    connection that broke during the statement is discarded by the pool when it is returned.
+    """
+    conn = await pool.getconn()
+    try:
         cursor = psycopg.AsyncRawCursor(conn)
-        async with cursor:
-            await cursor.execute(statement.sql, statement.values(params), prepare=True)
-            return await cursor.fetchall()
+        await cursor.execute(statement.sql, statement.values(params), prepare=True)
+        return await cursor.fetchall()
+    finally:
+        await pool.putconn(conn)
 
 
-def _params(
-    ewkb: bytes, zone_srid: int | None, *, context: bool = True, parts: int = 1, part: int = 0
-) -> dict[str, Any]:
+def _params(ewkb: bytes, zone_srid: int | None, *, parts: int = 1, part: int = 0) -> dict[str, Any]:
+    """Return the binds of share ``part`` of ``parts``.
+
+    The first share also asks for the proposal's areas and units, the last for the other
+    layers; a single share asks for everything.
+    """
     return {
         "geom": ewkb,
         "zone_srid": zone_srid,
-        "with_context": context,
+        "with_context": part == 0,
+        "with_layers": part == parts - 1,
         "parts": parts,
         "part": part,
         "point_radius_m": POINT_RADIUS_M,
@@ -185,7 +197,8 @@ async def run_pooled(
     least CPU per check, for when other checks keep every core busy anyway. With more, that
     many statements run at once on separate connections, each over a disjoint share of the
     forest parcels (about two thirds of the work, more with more parcels: bench/README.md), the
-    first also answering everything else, so PostgreSQL spreads one check over every core. Each
+    first also answering the proposal's areas and units, the last the other layers (sites,
+    protected areas, datasets), so PostgreSQL spreads one check over every core. Each
     statement holds one connection only while it runs and never waits for another while holding
     it, so a busy pool cannot deadlock. The statements read separate snapshots; nothing in a
     check is written. With ``recorded_at``: the registry as it was recorded then.
@@ -200,7 +213,7 @@ async def run_pooled(
         return _assemble([await rows(_params(ewkb, zone_srid))])
     shares = await asyncio.gather(
         *(
-            rows(_params(ewkb, zone_srid, context=part == 0, parts=forest_shares, part=part))
+            rows(_params(ewkb, zone_srid, parts=forest_shares, part=part))
             for part in range(forest_shares)
         )
     )

@@ -1,12 +1,14 @@
 -- Question: what would a proposed boundary take: forest land by category and origin, protected
 -- areas, registered sites, provinces and former districts; and what are its own areas?
 -- (Nothing is stored.) One statement answers a whole check; a check running alone sends two at
--- once, each reading a share of the forest parcels, the first also everything else
--- (spatial/analysis/proposal_conflicts.py).
+-- once, each reading a share of the forest parcels, the first also the proposal's areas and
+-- units, the second the other layers (spatial/analysis/proposal_conflicts.py).
 -- Inputs:  the proposal geometry (EPSG:4326), already validated and reprojected; the VN-2000
 --          TM-3 zone for the planar area (NULL = by province); the province -> TM-3 zone table
 --          (spatial.crs), written in as two arrays by spatial.analysis._sql.load;
---          with_context (false = forest rows only); the share of the forest parcels to read,
+--          with_context (false = no 'proposal', 'province' or 'district' rows) and with_layers
+--          (false = no 'protected', 'protected_point', 'site' or 'dataset' rows): both false,
+--          forest rows only; the share of the forest parcels to read,
 --          as parts (> 0) and part (0 .. parts - 1): parcels whose id modulo parts is part
 --          (parts = 1, part = 0: every parcel); :point_radius_m, how near a protected area
 --          known only by its point must lie to be reported.
@@ -26,8 +28,10 @@
 -- Indexes: GiST on forest_parcels, protected_areas, sites, admin_unit_pieces geometries.
 --          Provinces and districts are read from admin_unit_pieces (ST_Subdivide pieces of at
 --          most 128 vertices, migration 0009), never as whole 2 000-3 250-vertex outlines.
--- Each branch of the final UNION ALL but the forest one is gated on with_context: a constant
--- filter, so PostgreSQL does not even start the CTEs those branches read when it is false.
+-- Each branch of the final UNION ALL but the forest one is gated on with_context or with_layers:
+-- a constant filter, so PostgreSQL does not even start the CTEs those branches read when it is
+-- false. A check running alone asks for the context with the first share of the parcels and
+-- for the layers with the second, so the two statements take about as long as each other.
 WITH proposal AS MATERIALIZED (
     SELECT :geom AS geom
 ),
@@ -155,15 +159,15 @@ WHERE :with_context
 UNION ALL
 SELECT section, key, detail, name, overlap_ha, extra
 FROM protected
-WHERE :with_context AND overlap_ha > 0
+WHERE :with_layers AND overlap_ha > 0
 UNION ALL
 SELECT section, key, detail, name, overlap_ha, extra
 FROM protected_points
-WHERE :with_context
+WHERE :with_layers
 UNION ALL
 SELECT section, key, detail, name, overlap_ha, 100.0 * overlap_ha / nullif(area_ha(site_geom), 0)
 FROM site_hits
-WHERE :with_context AND overlap_ha > 0
+WHERE :with_layers AND overlap_ha > 0
 UNION ALL
 SELECT section, key, detail, name, overlap_ha, extra
 FROM units
@@ -171,7 +175,7 @@ WHERE :with_context AND overlap_ha > 0
 UNION ALL
 SELECT 'dataset', d.dataset, NULL, NULL, 0.0, CASE WHEN d.synthetic THEN 1.0 ELSE 0.0 END
 FROM forest_datasets() AS d
-WHERE :with_context
+WHERE :with_layers
 UNION ALL
 SELECT 'forest', category, origin, NULL, sum(overlap_ha), count(*)
 FROM forest_pieces

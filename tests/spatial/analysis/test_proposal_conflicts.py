@@ -1,5 +1,6 @@
 from dataclasses import replace
 
+import psycopg
 import pytest
 from async_pool import with_read_pool
 from factories import ORIGIN, make_forest, make_site, square
@@ -11,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from app.models import ProtectedArea
 from spatial.analysis import nearby, proposal_conflicts
+from spatial.analysis._sql import ewkb_bind
 from spatial.crs import transform_geometry
 
 X, Y = ORIGIN
@@ -95,3 +97,26 @@ def test_proposal_checked_concurrently_matches_one_connection(engine: Engine, da
     )
     assert replace(concurrent, forest=[]) == replace(sequential, forest=[])
     assert concurrent.forest and concurrent.sites and concurrent.datasets
+
+
+def _sections(database_url: str, *, parts: int, part: int) -> list[str]:
+    """Return the sections of the rows one share of a lone check answers (demo data)."""
+    statement = proposal_conflicts.raw_statement(proposal_conflicts.STATEMENT)
+    near_tang_loong = box(104.12, 22.28, 104.16, 22.32)
+    params = proposal_conflicts._params(ewkb_bind(near_tang_loong), None, parts=parts, part=part)
+    conninfo = database_url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(conninfo) as conn:
+        rows = psycopg.RawCursor(conn).execute(statement.sql, statement.values(params)).fetchall()
+    return [row[0] for row in rows]
+
+
+def test_proposal_shares_answer_each_section_but_forest_once(database_url: str):
+    first = _sections(database_url, parts=2, part=0)
+    second = _sections(database_url, parts=2, part=1)
+    whole = _sections(database_url, parts=1, part=0)
+    # The first share has the areas and units, the second the other layers; forest both.
+    assert {"proposal", "province", "district"} <= set(first) - set(second)
+    assert {"site", "dataset"} <= set(second) - set(first)
+    assert sorted(s for s in first + second if s != "forest") == sorted(
+        s for s in whole if s != "forest"
+    )

@@ -45,7 +45,12 @@ def test_the_check_statement_needs_no_zone_binds_and_reads_a_binary_proposal(dat
     sql = driver_statement("proposal_conflicts")
     assert "zone_provinces" not in sql and "zone_srids" not in sql
     proposal = shapely.Point(103.97, 22.42).buffer(0.01)  # near Lào Cai city
-    params = {"geom": ewkb_bind(proposal), "zone_srid": None, "with_context": True}
+    params = {
+        "geom": ewkb_bind(proposal),
+        "zone_srid": None,
+        "with_context": True,
+        "with_layers": True,
+    }
     conninfo = database_url.replace("postgresql+psycopg://", "postgresql://")
     with psycopg.connect(conninfo) as conn:
         more = {"parts": 1, "part": 0, "point_radius_m": 5_000.0}
