@@ -63,17 +63,26 @@ class InFlight:
         """
         started = time.monotonic()
         async with self._slots:
-            if (
-                client_gone is not None
-                and time.monotonic() - started >= ask_after_s
-                and await client_gone()
-            ):
-                raise ClientGone
+            await _leave_if_gone(client_gone, started, ask_after_s)
             self._count += 1
             try:
                 yield self._count
             finally:
                 self._count -= 1
+
+
+async def _leave_if_gone(
+    client_gone: Callable[[], Awaitable[bool]] | None, started: float, ask_after_s: float
+) -> None:
+    """Raise ``ClientGone`` if a request that waited ``ask_after_s`` or more has no client left.
+
+    Raises:
+        ClientGone: when ``client_gone`` says so.
+    """
+    if client_gone is None or time.monotonic() - started < ask_after_s:
+        return
+    if await client_gone():
+        raise ClientGone
 
 
 async def _disconnected(receive: Receive) -> None:
@@ -202,12 +211,7 @@ class HeavyLane(InFlight):
         """Wait for this process's turn, then for a database-wide slot (see ``InFlight``)."""
         started = time.monotonic()
         async with super().entered() as running, self._database.held():
-            if (
-                client_gone is not None
-                and time.monotonic() - started >= ask_after_s
-                and await client_gone()
-            ):
-                raise ClientGone
+            await _leave_if_gone(client_gone, started, ask_after_s)
             yield running + 1
 
 
