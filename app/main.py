@@ -51,7 +51,7 @@ from app.routers import (
 )
 from app.routers import map as map_pages
 from app.security import install_security_headers
-from app.settings import PROJECT_ROOT, Settings, get_settings
+from app.settings import PROJECT_ROOT, PoolPlan, Settings, get_settings
 from app.tempfiles import start_temp_sweeper
 
 DESCRIPTION = """
@@ -131,12 +131,12 @@ async def open_database(app: FastAPI, settings: Settings) -> None:
     """
     url = server_database_url(settings)
     limits, plan = settings.limits, settings.pool_plan()  # this process's share of the budget
-    app.state.engine = _engine(settings, url)
+    app.state.engine = _engine(settings, plan, url)
     app.state.session_factory = make_session_factory(app.state.engine)
-    for name, opened in (await _open_pools(settings, url)).items():
+    for name, opened in (await _open_pools(settings, plan, url)).items():
         setattr(app.state, name, opened)
     if settings.database_replica_url:
-        await _open_replica(app, settings, settings.database_replica_url)
+        await _open_replica(app, settings, plan, settings.database_replica_url)
     # Admission control for the work awaited on the pools (app.db.admission).
     app.state.checks_in_flight = InFlight(plan.check_slots)
     app.state.check_lanes = _check_lanes(app, settings)
@@ -155,9 +155,9 @@ def _check_lanes(app: FastAPI, settings: Settings) -> CheckLanes:
     return CheckLanes(app.state.checks_in_flight, heavy, limits.heavy_check_vertices)
 
 
-def _engine(settings: Settings, url: str, name: str = "sitereg") -> Engine:
+def _engine(settings: Settings, plan: PoolPlan, url: str, name: str = "sitereg") -> Engine:
     """Return the ORM engine of ``url``, sized by this process's pool plan, limited as items."""
-    timeouts, pool, plan = settings.timeouts, settings.pool, settings.pool_plan()
+    timeouts, pool = settings.timeouts, settings.pool
     items = connection_options(
         statement_timeout_s=timeouts.items_s, idle_in_transaction_s=timeouts.idle_in_transaction_s
     )
@@ -173,13 +173,13 @@ def _engine(settings: Settings, url: str, name: str = "sitereg") -> Engine:
 
 
 async def _open_pools(
-    settings: Settings, url: str, *, replica: bool = False
+    settings: Settings, plan: PoolPlan, url: str, *, replica: bool = False
 ) -> dict[str, ReadPool]:
     """Open the asyncio pools of items (and token reads), tiles and proposal checks.
 
     A replica has no pool of proposal checks: checks are POST requests, read from the primary.
     """
-    timeouts, pool, plan = settings.timeouts, settings.pool, settings.pool_plan()
+    timeouts, pool = settings.timeouts, settings.pool
     pools = {
         "read_pool": (plan.read, timeouts.items_s),
         "tile_pool": (plan.tile, timeouts.tiles_s),
@@ -208,18 +208,18 @@ async def _open_pools(
     return opened
 
 
-async def _open_replica(app: FastAPI, settings: Settings, url: str) -> None:
+async def _open_replica(app: FastAPI, settings: Settings, plan: PoolPlan, url: str) -> None:
     """Open the replica's engine and pools, route reads between the two, watch its lag.
 
     A replica that is down at start-up is no error: reads go to the primary until it answers.
     """
     state = ReplicaState(max_lag_s=settings.replica.max_lag_s)
     app.state.replica = state
-    app.state.replica_engine = _engine(settings, url, "sitereg replica")
+    app.state.replica_engine = _engine(settings, plan, url, "sitereg replica")
     app.state.session_factory = RoutedSessions(
         app.state.session_factory, make_session_factory(app.state.replica_engine), state
     )
-    replicas = await _open_pools(settings, url, replica=True)
+    replicas = await _open_pools(settings, plan, url, replica=True)
     for name, replica in replicas.items():
         routed = RoutedPool(
             getattr(app.state, name), replica, state, replica_wait_s=settings.replica.wait_s
